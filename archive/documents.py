@@ -1,0 +1,72 @@
+"""Changes to a document a user asks for: rename, re-run OCR, delete.
+
+These are the write services the views, the admin and the API call. Stored files are deleted
+only after the transaction that removed their rows commits, so a rollback never leaves a row
+pointing at a missing file.
+"""
+
+from __future__ import annotations
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from archive.models import Document, Page
+from archive.search import clean_text, document_vector_rebuild, page_vector_write
+from archive.tasks import enqueue_processing
+
+
+def document_rename(document: Document, title: str) -> None:
+    """Set the title and re-index it (the title is part of the search vector, weight A)."""
+    title = title.strip()[:255]
+    if not title:
+        raise ValueError("A title cannot be empty.")
+    with transaction.atomic():
+        document.title = title
+        document.save(update_fields=["title", "updated"])
+        document_vector_rebuild(document)
+
+
+def page_text_update(page: Page, text: str) -> None:
+    """Replace a page's text (a staff correction) and re-index the page and its document at once,
+    so the correction is searchable as soon as it is saved."""
+    with transaction.atomic():
+        page.text = clean_text(text)
+        page.save(update_fields=["text"])
+        page_vector_write(page, page.document.language)
+        document_vector_rebuild(page.document)
+
+
+def document_rerun(document: Document, *, from_scratch: bool = False) -> None:
+    """Queue the document again. ``from_scratch`` drops saved pages; otherwise only missing
+    pages are processed."""
+    with transaction.atomic():
+        if from_scratch:
+            _delete_pages(document)
+        document.status = Document.Status.QUEUED
+        document.error = ""
+        document.queued_at = timezone.now()
+        document.finished_at = None
+        document.save(update_fields=["status", "error", "queued_at", "finished_at", "updated"])
+        transaction.on_commit(lambda: enqueue_processing(document.pk))
+
+
+def document_delete(document: Document) -> None:
+    """Delete the document, its pages and every stored file of it."""
+    names = [document.original.name]
+    names += [name for name in document.pages.values_list("image", flat=True) if name]
+    with transaction.atomic():
+        document.delete()
+        transaction.on_commit(lambda: _delete_files(names))
+
+
+def _delete_pages(document: Document) -> None:
+    names = [name for name in document.pages.values_list("image", flat=True) if name]
+    document.pages.all().delete()
+    Document.objects.filter(pk=document.pk).update(search_vector=None, page_count=None)
+    transaction.on_commit(lambda: _delete_files(names))
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)

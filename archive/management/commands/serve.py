@@ -1,0 +1,131 @@
+"""``manage.py serve``: everything a single machine needs, in one command.
+
+Migrates the database, makes sure an admin account exists, collects static files, then runs the
+web server (gunicorn) and the OCR worker (django-q2 ``qcluster``) as child processes. Ctrl-C (or
+SIGTERM) stops both; if either dies, the other is stopped too and the command exits non-zero,
+so a supervisor (systemd, a container runtime) can restart the pair.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from archive.accounts import ensure_admin
+from archive.env import env_int, env_str
+
+
+class Command(BaseCommand):
+    help = "Run Scan Archive on this machine: web server and OCR worker together."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=env_str("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=env_int("PORT", 8000, minimum=1))
+        parser.add_argument(
+            "--web-workers",
+            type=int,
+            default=env_int("WEB_WORKERS", 2, minimum=1),
+            help="gunicorn worker processes (each runs 4 threads).",
+        )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Run only the web server (OCR workers run elsewhere: manage.py qcluster).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self._ensure_admin()
+
+        # Children inherit os.environ, which holds the embedded database's DATABASE_URL, so they
+        # join this process's server instead of starting their own.
+        address = f"{options['host']}:{options['port']}"
+        children = {
+            "web": subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "archive.wsgi:application",
+                    "--bind",
+                    address,
+                    "--workers",
+                    str(options["web_workers"]),
+                    "--threads",
+                    "4",
+                    "--timeout",
+                    "120",
+                    "--access-logfile",
+                    "-",
+                ],
+                cwd=settings.BASE_DIR,
+            )
+        }
+        if not options["no_worker"]:
+            children["worker"] = subprocess.Popen(
+                [sys.executable, str(settings.BASE_DIR / "manage.py"), "qcluster"],
+                cwd=settings.BASE_DIR,
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"Scan Archive is running at http://{address}/ (Ctrl-C stops it)")
+        )
+        sys.exit(_supervise(children))
+
+    def _ensure_admin(self) -> None:
+        password_file = settings.VAR_DIR / "admin-password.txt"
+        admin = ensure_admin(
+            username=env_str("ADMIN_USERNAME", "admin"),
+            password=env_str("ADMIN_PASSWORD"),
+            password_file=password_file,
+        )
+        if admin is not None:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Created the admin account: username {admin.username!r}, password "
+                    f"{admin.password!r} (also saved in {password_file}). "
+                    "Change it with: python manage.py changepassword " + admin.username
+                )
+            )
+
+
+def _supervise(children: dict[str, subprocess.Popen[bytes]]) -> int:
+    """Wait until a signal arrives or a child exits; then stop all children. Returns exit code."""
+    stopping = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    failed = ""
+    while not stopping:
+        exited = [name for name, child in children.items() if child.poll() is not None]
+        # A child that exits because of the same Ctrl-C (it shares our process group) is not
+        # a failure; one that exits on its own is.
+        if exited and not stopping:
+            failed = f"{exited[0]} exited with code {children[exited[0]].returncode}"
+            break
+        time.sleep(0.2)
+    for child in children.values():
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    for child in children.values():
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    if failed:
+        print(f"Stopped: {failed}.", file=sys.stderr)
+        return 1
+    return 0

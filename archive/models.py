@@ -1,0 +1,110 @@
+"""Documents and their pages.
+
+A ``Document`` is one uploaded file (kept unchanged), a ``Page`` one page of it with its OCR
+result. Both carry a stored ``tsvector`` that is written in the same transaction as the text it
+indexes (see ``archive.search``), so the search index can never drift from the data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.urls import reverse
+
+
+class Document(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        PROCESSING = "processing", "Processing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="documents"
+    )
+    title = models.CharField(max_length=255)
+    original = models.FileField(max_length=500, help_text="The uploaded file, stored unchanged.")
+    original_name = models.CharField(max_length=255, help_text="File name as uploaded.")
+    sha256 = models.CharField(max_length=64)
+    mime_type = models.CharField(max_length=100)
+    size = models.BigIntegerField(help_text="Size of the original in bytes.")
+    page_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Known once the worker has opened the file."
+    )
+    language = models.CharField(max_length=8, default="en", help_text="ISO 639-1 code.")
+    engine = models.CharField(max_length=32, default="rapidocr")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True, help_text="Why processing failed, in plain words.")
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    ocr_seconds = models.FloatField(
+        null=True, blank=True, help_text="Sum of the engine's time over all pages."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "sha256"], name="document_unique_per_owner"),
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="document_search_gin"),
+            models.Index(fields=["owner", "-created"], name="document_owner_created"),
+            models.Index(fields=["status"], name="document_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("document", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        """True when no worker will change this document any more (done or failed)."""
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    def progress(self) -> tuple[int, int | None]:
+        """(pages saved so far, total pages or None while unknown)."""
+        done: Any = getattr(self, "pages_done", None)
+        if done is None:
+            done = self.pages.count()
+        return int(done), self.page_count
+
+
+class Page(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveIntegerField(help_text="1-based position in the document.")
+    image = models.FileField(
+        max_length=500, blank=True, help_text="The prepared page image the word boxes refer to."
+    )
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    text = models.TextField(blank=True)
+    words = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Recognised words: [{"text": str, "box": [x0, y0, x1, y1], "confidence": float}]',
+    )
+    confidence = models.FloatField(null=True, blank=True, help_text="Mean word confidence 0-1.")
+    engine = models.CharField(max_length=32, blank=True)
+    seconds = models.FloatField(null=True, blank=True, help_text="Engine time for this page.")
+    created = models.DateTimeField(auto_now_add=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["document", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="page_unique_number"),
+        ]
+        indexes = [GinIndex(fields=["search_vector"], name="page_search_gin")]
+
+    def __str__(self) -> str:
+        return f"{self.document} p. {self.number}"

@@ -1,0 +1,191 @@
+"""Full-text search: writing the stored search vectors, and finding a user's documents.
+
+Vectors are written with the text they index, inside the caller's transaction:
+``page_vector_write`` when a page's text is saved, ``document_vector_append`` as pages arrive
+(so a long document is searchable while it is processed) and ``document_vector_rebuild`` when it
+is finished or renamed. The title has weight A, the text weight B.
+
+Queries use ``websearch_to_tsquery`` syntax (words, "phrases", OR, -exclude). Snippets come from
+``ts_headline`` for the rows returned only, with sentinel characters as markers so that the text
+itself can be HTML-escaped (OCR text is user data) before the markers become ``<mark>``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from archive.languages import search_config
+from archive.models import Document, Page
+
+# Control characters never occur in OCR text we store (we strip them) and survive ts_headline.
+_START, _STOP = "\x02", "\x03"
+# ts_rank_cd normalisation 1: divide by 1 + log(length), so long documents do not win by size.
+_RANK_NORMALIZATION = 1
+
+
+def clean_text(text: str) -> str:
+    """Text as stored: NUL and other C0 controls (but tab/newline) removed.
+
+    PostgreSQL text cannot hold NUL, and the snippet markers are control characters.
+    """
+    return "".join(ch for ch in text if ch >= " " or ch in "\n\t\f")
+
+
+def page_vector_write(page: Page, language: str) -> None:
+    """Set ``page.search_vector`` from its text (weight B)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE archive_page SET search_vector = "
+            "setweight(to_tsvector(%s::regconfig, %s), 'B') WHERE id = %s",
+            [search_config(language), page.text, page.pk],
+        )
+
+
+def document_vector_append(document: Document, text: str) -> None:
+    """Add one page's text (weight B) to the document's vector; title included if still empty."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE archive_document SET search_vector = "
+            "coalesce(search_vector, setweight(to_tsvector(%s::regconfig, %s), 'A')) "
+            "|| setweight(to_tsvector(%s::regconfig, %s), 'B') WHERE id = %s",
+            [
+                search_config(document.language),
+                document.title,
+                search_config(document.language),
+                text,
+                document.pk,
+            ],
+        )
+
+
+def document_vector_rebuild(document: Document) -> None:
+    """Recompute the document's vector from its title (A) and all its pages' text (B)."""
+    config = search_config(document.language)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE archive_document d SET search_vector = "
+            "setweight(to_tsvector(%s::regconfig, d.title), 'A') || setweight(to_tsvector("
+            "%s::regconfig, coalesce((SELECT string_agg(p.text, E'\\n' ORDER BY p.number) "
+            "FROM archive_page p WHERE p.document_id = d.id), '')), 'B') WHERE d.id = %s",
+            [config, config, document.pk],
+        )
+
+
+@dataclass
+class SearchHit:
+    """One document found by a search, with what the result list shows of it."""
+
+    document: Document
+    rank: float
+    pages: list[int] = field(default_factory=list)
+    snippet: SafeString = field(default_factory=lambda: mark_safe(""))
+
+
+def build_query(text: str, configs: set[str]) -> SearchQuery | None:
+    """A websearch query for ``text`` in every configuration in ``configs``, OR-ed together.
+
+    Each document is indexed in its own language's configuration; OR-ing the query over the
+    configurations in use lets one query find stemmed matches in each. Returns None for a query
+    with no words.
+    """
+    text = clean_text(text).strip()
+    if not text:
+        return None
+    query: SearchQuery | None = None
+    for config in sorted(configs or {"simple"}):
+        part = SearchQuery(text, config=config, search_type="websearch")
+        query = part if query is None else query | part
+    return query
+
+
+def _user_configs(user: AbstractBaseUser | AnonymousUser) -> set[str]:
+    languages = Document.objects.filter(owner_id=user.pk).values_list("language", flat=True)
+    return {search_config(language) for language in languages.distinct()}
+
+
+def document_search(
+    *, user: AbstractBaseUser | AnonymousUser, query: str, limit: int = 20, offset: int = 0
+) -> list[SearchHit]:
+    """The user's documents matching ``query``, best first, each with matching pages and a snippet.
+
+    Only the user's own documents are searched. Work beyond ranking (matching pages, snippets)
+    is done for the ``limit`` rows returned only.
+    """
+    if not user.is_authenticated:
+        return []
+    search_query = build_query(query, _user_configs(user))
+    if search_query is None:
+        return []
+    documents = list(
+        Document.objects.filter(owner_id=user.pk, search_vector=search_query)
+        .annotate(
+            rank=SearchRank(
+                F("search_vector"),
+                search_query,
+                cover_density=True,
+                normalization=_RANK_NORMALIZATION,
+            )
+        )
+        .order_by("-rank", "-id")[offset : offset + limit]
+    )
+    hits = {doc.pk: SearchHit(document=doc, rank=float(doc.rank)) for doc in documents}
+    if not hits:
+        return []
+
+    pages_by_doc: dict[int, list[Page]] = defaultdict(list)
+    matching = (
+        Page.objects.filter(document_id__in=hits, search_vector=search_query)
+        .annotate(rank=SearchRank(F("search_vector"), search_query, cover_density=True))
+        .only("id", "document_id", "number")
+        .order_by("document_id", "number")
+    )
+    for page in matching:
+        pages_by_doc[page.document_id].append(page)
+        hits[page.document_id].pages.append(page.number)
+
+    # One snippet per document, from its best-ranked page, parsed in the document's language.
+    best_pages_by_config: dict[str, dict[int, int]] = defaultdict(dict)
+    for doc_id, pages in pages_by_doc.items():
+        best = max(pages, key=lambda p: p.rank)  # type: ignore[attr-defined]
+        config = search_config(hits[doc_id].document.language)
+        best_pages_by_config[config][best.pk] = doc_id
+    for config, page_to_doc in best_pages_by_config.items():
+        for page_id, snippet in _headlines(list(page_to_doc), search_query, config).items():
+            hits[page_to_doc[page_id]].snippet = snippet
+    return [hits[doc.pk] for doc in documents]
+
+
+def _headlines(
+    page_ids: list[int], search_query: SearchQuery, config: str
+) -> dict[int, SafeString]:
+    """Escaped HTML snippets with ``<mark>`` around matches, for the given pages only."""
+    rows = Page.objects.filter(pk__in=page_ids).annotate(
+        headline=SearchHeadline(
+            "text",
+            search_query,
+            config=config,
+            start_sel=_START,
+            stop_sel=_STOP,
+            max_words=30,
+            min_words=12,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
+    )
+    return {row.pk: render_snippet(row.headline) for row in rows}  # type: ignore[attr-defined]
+
+
+def render_snippet(headline: str) -> SafeString:
+    """Escape a ts_headline result and turn its sentinel markers into ``<mark>`` elements."""
+    escaped = escape(" ".join(headline.split()))
+    return mark_safe(escaped.replace(_START, "<mark>").replace(_STOP, "</mark>"))
+

@@ -1,0 +1,52 @@
+"""Reads of documents and pages, always scoped to the user asking.
+
+Every view goes through these functions, so "another user's document" is decided in one place:
+it does not exist for them (``Http404``), whatever id they guess.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from archive.models import Document, Page
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def document_list(*, user: User) -> QuerySet[Document]:
+    """The user's documents, newest first, with ``pages_done`` annotated for progress."""
+    if not user.is_authenticated:
+        return Document.objects.none()
+    return (
+        Document.objects.filter(owner_id=user.pk)
+        .annotate(pages_done=Count("pages"))
+        .order_by("-created", "-id")
+    )
+
+
+def document_get(*, user: User, pk: int) -> Document:
+    """The user's document ``pk``; ``Http404`` if it does not exist or is someone else's."""
+    document = document_list(user=user).filter(pk=pk).first()
+    if document is None:
+        raise Http404("No such document.")
+    return document
+
+
+def page_get(*, user: User, document_pk: int, number: int) -> Page:
+    """Page ``number`` of the user's document; ``Http404`` otherwise."""
+    page = (
+        Page.objects.filter(document_id=document_pk, number=number, document__owner_id=user.pk)
+        .select_related("document")
+        .first()
+    )
+    if page is None or not user.is_authenticated:
+        raise Http404("No such page.")
+    return page
+
+
+def document_pages(document: Document) -> QuerySet[Page]:
+    """The document's pages in order (the caller already holds an access-checked document)."""
+    return document.pages.order_by("number")

@@ -1,0 +1,175 @@
+"""Django settings for Scan Archive, read from environment variables.
+
+Every setting is documented in README.md ("Configuration"). Local mode (no ``DATABASE_URL``)
+keeps everything under ``var/``: the embedded PostgreSQL, uploaded files and the secret key.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from archive.embedded_db import embedded_database_url
+from archive.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("SCAN_ARCHIVE_VAR_DIR", str(BASE_DIR / "var")))
+
+
+def _secret_key() -> str:
+    """Use ``SECRET_KEY`` if set; otherwise generate one once and keep it under ``var/``."""
+    key = env_str("SECRET_KEY")
+    if key:
+        return key
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "django_htmx",
+    "django_q",
+    "archive",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "archive.urls"
+WSGI_APPLICATION = "archive.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------------
+_database_url = env_str("DATABASE_URL") or embedded_database_url(VAR_DIR / "pgdata")
+_database = dict(dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True))
+if not _database["ENGINE"].endswith("postgresql"):
+    raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://...).")
+# pgserver gives a Unix socket as "?host=/path"; Django expects it in HOST.
+_options = dict(_database.get("OPTIONS") or {})
+if "host" in _options and not _database.get("HOST"):
+    _database["HOST"] = _options.pop("host")
+_database["OPTIONS"] = _options
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- files ------------------------------------------------------------------------------------
+# Originals and page images go through Django's storage API only (never a local path), so an
+# S3 backend from django-storages works by setting STORAGE_BACKEND and its own AWS_* settings.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": env_str("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 200, minimum=1)
+# Uploads above this many bytes are spooled to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("MAX_UPLOAD_FILES", 100, minimum=1)
+
+# --- OCR ----------------------------------------------------------------------------------------
+OCR_ENGINE = env_str("OCR_ENGINE", "rapidocr")
+OCR_LANGUAGES = env_list("OCR_LANGUAGES", ["en"])
+OCR_MAX_SIDE = env_int("OCR_MAX_SIDE", 4000, minimum=500)
+OCR_MAX_PIXELS = env_int("OCR_MAX_PIXELS", 300_000_000, minimum=1_000_000)
+OCR_PDF_DPI = env_int("OCR_PDF_DPI", 300, minimum=72)
+OCR_TASK_TIMEOUT = env_int("OCR_TASK_TIMEOUT", 3600, minimum=30)
+
+# --- task queue (django-q2) -------------------------------------------------------------------
+Q_CLUSTER: dict[str, object] = {
+    "name": "scan-archive",
+    "workers": env_int("WORKERS", 2, minimum=1),
+    "timeout": OCR_TASK_TIMEOUT,
+    # A task not acknowledged after `retry` seconds (its worker died) is handed out again.
+    "retry": OCR_TASK_TIMEOUT + 60,
+    "max_attempts": 3,
+    "queue_limit": 4,
+    "bulk": 1,
+    "catch_up": False,
+    "save_limit": 1000,
+    "label": "Task queue",
+    "poll": 0.5,
+}
+if env_str("REDIS_URL"):
+    Q_CLUSTER["redis"] = env_str("REDIS_URL")
+else:
+    Q_CLUSTER["orm"] = "default"
+# Run tasks in the calling process (tests of the task code, scripts without a worker).
+Q_CLUSTER["sync"] = env_bool("Q_SYNC", False)
+
+# --- auth and security --------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "library"
+LOGOUT_REDIRECT_URL = "login"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
+)
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "RapidOCR": {"level": "WARNING"},
+        "pgserver": {"level": "WARNING"},
+    },
+}

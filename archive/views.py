@@ -1,0 +1,192 @@
+"""Web UI views: thin functions that parse the request, call a selector or service, render.
+
+Every document-specific view gets its document through ``archive.selectors``, which answers
+404 for anything that is not the user's own.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from archive import selectors
+from archive.documents import document_delete, document_rename, document_rerun
+from archive.forms import RenameForm, UploadForm
+from archive.ingest import UploadRejected, document_create
+from archive.search import document_search
+
+_PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def library(request: HttpRequest) -> HttpResponse:
+    """The user's documents, newest first, with the upload form."""
+    paginator = Paginator(selectors.document_list(user=request.user), _PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "archive/library.html", {"page": page, "form": UploadForm()})
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest) -> HttpResponse:
+    """Accept one or many files; each is stored, found to be a duplicate, or rejected."""
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("library")
+    results = []
+    for upload_file in form.cleaned_data["files"]:
+        name = upload_file.name or "upload"
+        try:
+            result = document_create(
+                owner=request.user,  # type: ignore[arg-type]
+                upload=upload_file,
+                name=name,
+                language=form.cleaned_data["language"],
+            )
+        except UploadRejected as error:
+            messages.error(request, format_html("{}: {}", name, str(error)))
+            continue
+        results.append(result)
+        if result.created:
+            messages.success(request, format_html("{}: uploaded, OCR queued.", name))
+        else:
+            messages.info(
+                request,
+                format_html(
+                    '{}: you already have this file as <a href="{}">{}</a>.',
+                    name,
+                    result.document.get_absolute_url(),
+                    result.document.title,
+                ),
+            )
+    # One file that is already in the archive: take the user to it.
+    if len(results) == 1 and not results[0].created and len(form.cleaned_data["files"]) == 1:
+        return redirect(results[0].document)
+    return redirect("library")
+
+
+@login_required
+@require_GET
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One document: its pages' images beside their recognised text."""
+    document = selectors.document_get(user=request.user, pk=pk)
+    pages = selectors.document_pages(document)
+    return render(
+        request,
+        "archive/document.html",
+        {"document": document, "pages": pages, "rename_form": RenameForm(initial={"title": document.title})},
+    )
+
+
+@login_required
+@require_GET
+def document_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status badge alone, polled by htmx until the document is finished."""
+    document = selectors.document_get(user=request.user, pk=pk)
+    response = render(request, "archive/_status.html", {"document": document})
+    if document.is_finished and request.GET.get("reload"):
+        # The detail page shows pages and text that appeared meanwhile: reload it once.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_GET
+@cache_control(private=True, max_age=3600)
+def page_image(request: HttpRequest, pk: int, number: int) -> FileResponse:
+    """A page's display image, read through the storage API after the access check."""
+    page = selectors.page_get(user=request.user, document_pk=pk, number=number)
+    return FileResponse(default_storage.open(page.image.name, "rb"), content_type="image/webp")
+
+
+@login_required
+@require_GET
+def document_original(request: HttpRequest, pk: int) -> FileResponse:
+    """Download the original file exactly as it was uploaded."""
+    document = selectors.document_get(user=request.user, pk=pk)
+    name = document.original_name or PurePath(document.original.name).name
+    return FileResponse(
+        default_storage.open(document.original.name, "rb"),
+        as_attachment=True,
+        filename=name,
+        content_type=document.mime_type or mimetypes.guess_type(name)[0],
+    )
+
+
+@login_required
+@require_POST
+def document_rerun_view(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get(user=request.user, pk=pk)
+    document_rerun(document, from_scratch=request.POST.get("from_scratch") == "1")
+    messages.success(request, "OCR queued again.")
+    return redirect(document)
+
+
+@login_required
+@require_POST
+def document_rename_view(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get(user=request.user, pk=pk)
+    form = RenameForm(request.POST)
+    if form.is_valid() and form.cleaned_data["title"].strip():
+        document_rename(document, form.cleaned_data["title"])
+        messages.success(request, "Renamed.")
+    else:
+        messages.error(request, "A title cannot be empty.")
+    return redirect(document)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST deletes the document and its files."""
+    document = selectors.document_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        title = document.title
+        document_delete(document)
+        messages.success(request, f"Deleted “{title}”.")
+        return redirect("library")
+    return render(request, "archive/confirm_delete.html", {"document": document})
+
+
+@login_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """Search the user's documents; 20 hits a page, best first."""
+    query = request.GET.get("q", "").strip()
+    try:
+        page_number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    per_page = 20
+    hits = (
+        document_search(
+            user=request.user, query=query, limit=per_page + 1, offset=(page_number - 1) * per_page
+        )
+        if query
+        else []
+    )
+    has_next = len(hits) > per_page
+    context = {
+        "query": query,
+        "hits": hits[:per_page],
+        "page_number": page_number,
+        "first_rank": (page_number - 1) * per_page + 1,
+        "has_next": has_next,
+        "search_url": reverse("search"),
+    }
+    return render(request, "archive/search.html", context)

@@ -1,0 +1,67 @@
+"""Fixtures for the Django app's tests: users, scans rendered on the fly, isolated storage."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw, ImageFont
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path_factory: pytest.TempPathFactory, settings: Any) -> Iterator[None]:
+    """Each test stores files in its own folder, never in the real ``var/media``."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    yield
+
+
+@pytest.fixture
+def alice(django_user_model: type[User]) -> User:
+    return django_user_model.objects.create_user("alice", password="alice-password-1")
+
+
+@pytest.fixture
+def bob(django_user_model: type[User]) -> User:
+    return django_user_model.objects.create_user("bob", password="bob-password-1")
+
+
+def render_page(lines: Sequence[str], *, size: tuple[int, int] = (1200, 800)) -> Image.Image:
+    """A white page with ``lines`` in large black type: a scan made in the test."""
+    image = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=48)
+    for index, line in enumerate(lines):
+        draw.text((60, 60 + index * 90), line, fill="black", font=font)
+    return image
+
+
+def encode(images: Sequence[Image.Image], fmt: str) -> bytes:
+    """Encode one image, or several as a multi-page file (TIFF), to bytes."""
+    buffer = io.BytesIO()
+    first, *rest = images
+    if rest:
+        first.save(buffer, format=fmt, save_all=True, append_images=rest)
+    else:
+        first.save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def make_upload() -> Callable[..., SimpleUploadedFile]:
+    """Build an uploaded file from lines of text (rendered) or from raw bytes."""
+
+    def make(
+        name: str = "scan.png",
+        *,
+        lines: Sequence[str] = ("Quarterly invoice", "Payment overdue"),
+        fmt: str = "PNG",
+        data: bytes | None = None,
+    ) -> SimpleUploadedFile:
+        content = data if data is not None else encode([render_page(lines)], fmt)
+        return SimpleUploadedFile(name, content)
+
+    return make

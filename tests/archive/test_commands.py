@@ -1,0 +1,148 @@
+"""Management commands as scripts use them, with a real worker process.
+
+These tests commit their data (``transaction=True``) so that a separate ``qcluster`` process,
+started against the same test database, sees it: the real queue, the real worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from archive.models import Document
+from tests.archive.conftest import encode, render_page
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+PROJECT = Path(django_settings.BASE_DIR)
+
+
+def _child_env(settings: Any, **extra: str) -> dict[str, str]:
+    """Environment for a child process that uses this test's database and media folder."""
+    db = connection.settings_dict
+    host = db["HOST"] or "127.0.0.1"
+    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+    if host.startswith("/"):  # a Unix socket (the embedded server)
+        url = f"postgres://{db['USER']}@/{db['NAME']}?host={host}"
+    env = {**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def worker(settings: Any) -> Iterator[subprocess.Popen[bytes]]:
+    """A real django-q2 cluster (one worker process) on the test database."""
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=PROJECT,
+        env=_child_env(settings, WORKERS="1"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    yield process
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def test_import_wait_then_search_json(alice, worker, tmp_path: Path, testdata: Path):
+    folder = tmp_path / "inbox"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(testdata / "tesseract_test" / "phototest.tif", folder / "phototest.tif")
+    (folder / "sub" / "garden.png").write_bytes(
+        encode([render_page(["Garden invoice", "Seeds and tools"])], "PNG")
+    )
+    (folder / ".hidden.png").write_bytes(b"skipped")
+    out = StringIO()
+    call_command("import", str(folder), owner="alice", wait=True, timeout=300, stdout=out)
+    assert "2 imported, 0 duplicate, 0 rejected" in out.getvalue()
+    assert "2 done, 0 failed" in out.getvalue()
+    assert set(Document.objects.values_list("status", flat=True)) == {"done"}
+
+    # Importing the same folder again stores nothing new.
+    again = StringIO()
+    call_command("import", str(folder), owner="alice", stdout=again)
+    assert "0 imported, 2 duplicate" in again.getvalue()
+
+    out = StringIO()
+    call_command("search", "quick brown fox", owner="alice", json=True, stdout=out)
+    hits = json.loads(out.getvalue())
+    assert [hit["title"] for hit in hits] == ["phototest"]
+    assert hits[0]["pages"] == [1]
+    assert "[" in hits[0]["snippet"] and "<mark>" in hits[0]["snippet_html"]
+    assert set(hits[0]) == {"id", "title", "rank", "pages", "snippet", "snippet_html"}
+
+    out = StringIO()
+    call_command("search", "seeds", owner="alice", stdout=out)
+    assert "garden" in out.getvalue()
+
+
+def test_import_reports_rejects_and_wait_exits_nonzero_on_failure(alice, worker, tmp_path):
+    (tmp_path / "notes.txt").write_text("not a scan")
+    good = encode([render_page(["Broken later"], size=(1600, 1200))], "TIFF")
+    (tmp_path / "cut.tif").write_bytes(good[: len(good) // 2])
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="failed"):
+        call_command(
+            "import", str(tmp_path), owner="alice", wait=True, timeout=300, stdout=out, stderr=err
+        )
+    assert "1 imported, 0 duplicate, 1 rejected" in out.getvalue()
+    assert "notes.txt" in err.getvalue()
+    assert Document.objects.get().status == Document.Status.FAILED
+
+
+def test_serve_runs_web_and_worker_and_stops_on_ctrl_c(settings, tmp_path):
+    port = 18000 + os.getpid() % 1000
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port), "--web-workers", "1"],
+        cwd=PROJECT,
+        env=_child_env(
+            settings,
+            STATIC_ROOT=str(tmp_path / "static"),
+            SCAN_ARCHIVE_VAR_DIR=str(tmp_path / "var"),
+            SECRET_KEY="test-secret",
+            ADMIN_PASSWORD="admin-test-password",
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        body = b""
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as r:
+                    body = r.read()
+                    break
+            except OSError:
+                if process.poll() is not None:
+                    break
+                time.sleep(0.5)
+        assert b"Log in" in body, process.stdout.read().decode() if process.poll() else ""
+        assert (tmp_path / "var" / "admin-password.txt").exists()
+        from django.contrib.auth.models import User
+
+        assert User.objects.filter(username="admin", is_superuser=True).exists()
+    finally:
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole process group
+        output = process.communicate(timeout=60)[0].decode()
+    assert process.returncode == 0, output
+    assert "Created the admin account" in output

@@ -1,0 +1,95 @@
+"""archive.ingest: uploads are validated by content, stored unchanged, and never half-made."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.storage import default_storage
+
+from archive.ingest import UploadRejected, document_create
+from archive.models import Document
+
+
+def _stored_files(settings: Any) -> list[Path]:
+    return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
+@pytest.mark.django_db
+def test_upload_is_stored_unchanged_and_queued(
+    alice, make_upload, django_capture_on_commit_callbacks
+):
+    upload = make_upload("receipt.png")
+    data = upload.read()
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = document_create(owner=alice, upload=upload, name="receipt.png", language="en")
+    assert result.created
+    document = result.document
+    assert document.status == Document.Status.QUEUED
+    assert document.mime_type == "image/png"
+    assert document.size == len(data)
+    assert document.sha256 == hashlib.sha256(data).hexdigest()
+    assert document.title == "receipt"
+    with default_storage.open(document.original.name, "rb") as stored:
+        assert stored.read() == data
+    assert len(callbacks) == 1, "the OCR task is enqueued once, on commit"
+
+
+@pytest.mark.django_db
+def test_type_is_decided_by_content_not_name(alice, make_upload):
+    # A PNG named .pdf is a PNG; a zip named .png is rejected.
+    png_named_pdf = make_upload("scan.pdf")
+    assert document_create(owner=alice, upload=png_named_pdf, name="scan.pdf").document.mime_type == (
+        "image/png"
+    )
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("a.txt", "hello")
+    with pytest.raises(UploadRejected, match="not a supported scan"):
+        document_create(
+            owner=alice, upload=make_upload(data=archive.getvalue()), name="fake.png"
+        )
+
+
+@pytest.mark.django_db
+def test_duplicate_is_not_stored_twice(alice, bob, make_upload, settings):
+    data = make_upload().read()
+    first = document_create(owner=alice, upload=make_upload(data=data), name="a.png")
+    again = document_create(owner=alice, upload=make_upload(data=data), name="copy.png")
+    assert first.created and not again.created
+    assert again.document.pk == first.document.pk
+    assert Document.objects.filter(owner=alice).count() == 1
+    assert len(_stored_files(settings)) == 1
+    # Another owner's identical file is theirs: a separate document.
+    other = document_create(owner=bob, upload=make_upload(data=data), name="a.png")
+    assert other.created and other.document.pk != first.document.pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"just some words, not an image", "not a supported scan"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "damaged|corrupt|cannot be read|truncated"),
+    ],
+    ids=["empty", "text", "truncated-png"],
+)
+def test_bad_files_are_rejected_leaving_nothing(alice, make_upload, settings, data, message):
+    with pytest.raises(UploadRejected, match=message):
+        document_create(owner=alice, upload=make_upload(data=data), name="bad.png")
+    assert not Document.objects.exists()
+    assert _stored_files(settings) == []
+
+
+@pytest.mark.django_db
+def test_upload_over_the_size_limit_is_rejected(alice, make_upload, settings):
+    settings.MAX_UPLOAD_MB = 1
+    big = make_upload(data=b"\x89PNG\r\n\x1a\n" + b"\x00" * (1024 * 1024 + 1))
+    with pytest.raises(UploadRejected, match="above the limit of 1 MB"):
+        document_create(owner=alice, upload=big, name="big.png")
+    assert not Document.objects.exists()

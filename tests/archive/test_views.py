@@ -1,0 +1,148 @@
+"""archive.views: login, multi-file upload, document pages, and nobody sees another's files."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from archive.ingest import document_create
+from archive.models import Document
+from archive.processing import document_process
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def processed(alice, make_upload):
+    """One of alice's documents, OCR done."""
+    upload = make_upload("notice.png", lines=["Parking notice", "Renew your permit"])
+    document = document_create(owner=alice, upload=upload, name="notice.png").document
+    document_process(document.pk)
+    document.refresh_from_db()
+    return document
+
+
+def test_pages_need_login(client):
+    for name in ("library", "search"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_page_answers(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b"Log in" in response.content
+
+
+def test_upload_many_files_at_once(client, alice, make_upload, django_capture_on_commit_callbacks):
+    client.force_login(alice)
+    files = [
+        make_upload("one.png", lines=["First"]),
+        make_upload("two.jpg", lines=["Second"], fmt="JPEG"),
+        make_upload("three.tif", lines=["Third"], fmt="TIFF"),
+        make_upload("notes.txt", data=b"plain text, not a scan"),
+    ]
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            reverse("upload"), {"files": files, "language": "en"}, follow=True
+        )
+    assert response.status_code == 200
+    assert Document.objects.filter(owner=alice).count() == 3
+    assert len(callbacks) == 3
+    assert sorted(Document.objects.values_list("mime_type", flat=True)) == [
+        "image/jpeg",
+        "image/png",
+        "image/tiff",
+    ]
+    text = response.content.decode()
+    assert "notes.txt: This is not a supported scan" in text
+    assert "Queued" in text  # the library shows the new documents' status
+
+
+def test_duplicate_upload_sends_the_user_to_the_existing_document(client, alice, make_upload):
+    client.force_login(alice)
+    data = make_upload().read()
+    client.post(reverse("upload"), {"files": [make_upload("a.png", data=data)]})
+    existing = Document.objects.get(owner=alice)
+    response = client.post(reverse("upload"), {"files": [make_upload("b.png", data=data)]})
+    assert response.status_code == 302
+    assert response["Location"] == existing.get_absolute_url()
+    assert Document.objects.filter(owner=alice).count() == 1
+
+
+@pytest.mark.slow
+def test_owner_sees_document_pages_image_text_and_original(client, alice, processed):
+    client.force_login(alice)
+    detail = client.get(processed.get_absolute_url())
+    assert detail.status_code == 200
+    assert b"permit" in detail.content.lower()
+    image = client.get(reverse("page_image", args=[processed.pk, 1]))
+    assert image.status_code == 200
+    assert image["Content-Type"] == "image/webp"
+    assert "private" in image["Cache-Control"]
+    assert b"".join(image.streaming_content)[:4] == b"RIFF"
+    original = client.get(reverse("document_original", args=[processed.pk]))
+    assert original.status_code == 200
+    assert "attachment" in original["Content-Disposition"]
+    status = client.get(reverse("document_status", args=[processed.pk]))
+    assert b"Done" in status.content
+    assert b"hx-trigger" not in status.content  # finished: polling stops
+    found = client.get(reverse("search"), {"q": "permit"})
+    assert processed.title.encode() in found.content
+    assert b"<mark>" in found.content
+
+
+@pytest.mark.slow
+def test_another_user_gets_404_everywhere(client, bob, processed):
+    client.force_login(bob)
+    urls = [
+        processed.get_absolute_url(),
+        reverse("document_status", args=[processed.pk]),
+        reverse("document_original", args=[processed.pk]),
+        reverse("page_image", args=[processed.pk, 1]),
+        reverse("document_delete", args=[processed.pk]),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    for name in ("document_rerun", "document_rename", "document_delete"):
+        assert client.post(reverse(name, args=[processed.pk]), {"title": "x"}).status_code == 404
+    found = client.get(reverse("search"), {"q": "permit"})
+    assert processed.title.encode() not in found.content
+    library = client.get(reverse("library"))
+    assert processed.title.encode() not in library.content
+    # Not staff: the admin does not let bob in either.
+    admin = client.get(reverse("admin:archive_document_change", args=[processed.pk]))
+    assert admin.status_code == 302
+    assert "/admin/login/" in admin["Location"]
+    Document.objects.get(pk=processed.pk)  # still there, untouched
+
+
+@pytest.mark.slow
+def test_staff_see_documents_pages_and_queue_in_admin(client, admin_user, processed):
+    client.force_login(admin_user)
+    for url in (
+        reverse("admin:archive_document_changelist"),
+        reverse("admin:archive_document_change", args=[processed.pk]),
+        reverse("admin:archive_page_changelist"),
+        reverse("admin:django_q_ormq_changelist"),
+        reverse("admin:django_q_failure_changelist"),
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_rename_rerun_and_delete(client, alice, make_upload, settings):
+    client.force_login(alice)
+    upload = make_upload()
+    document = document_create(owner=alice, upload=upload, name="x.png").document
+    client.post(reverse("document_rename", args=[document.pk]), {"title": "Renamed scan"})
+    document.refresh_from_db()
+    assert document.title == "Renamed scan"
+    client.post(reverse("document_rerun", args=[document.pk]), {"from_scratch": "1"})
+    document.refresh_from_db()
+    assert document.status == Document.Status.QUEUED
+    confirm = client.get(reverse("document_delete", args=[document.pk]))
+    assert b"cannot be undone" in confirm.content
+    response = client.post(reverse("document_delete", args=[document.pk]))
+    assert response.status_code == 302
+    assert not Document.objects.filter(pk=document.pk).exists()

@@ -16,6 +16,11 @@ from PIL import Image, ImageDraw, ImageFont
 def _media_root(tmp_path_factory: pytest.TempPathFactory, settings: Any) -> Iterator[None]:
     """Each test stores files in its own folder, never in the real ``var/media``."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    # Templates resolve static URLs without a collectstatic run (manifest storage needs one).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     yield
 
 

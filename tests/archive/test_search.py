@@ -50,7 +50,7 @@ def test_phototest_is_found_by_its_words_and_not_by_others(alice, testdata: Path
 @pytest.mark.slow
 def test_query_syntax_ranking_and_snippets(alice, make_upload):
     invoice = _ingest(alice, make_upload, ["Invoice for garden tools", "Total due in March"])
-    letter = _ingest(alice, make_upload, ["Letter about the garden", "Tools were returned"])
+    letter = _ingest(alice, make_upload, ["Letter about the garden party", "Tools were returned"])
 
     assert {h.document.pk for h in document_search(user=alice, query="garden")} == {
         invoice.pk,
@@ -86,8 +86,10 @@ def test_snippet_escapes_ocr_text_and_corrections_are_searchable(alice, make_upl
     hits = document_search(user=alice, query="parcels")
     assert [h.document.pk for h in hits] == [document.pk]
     snippet = str(hits[0].snippet)
-    assert "<script>" not in snippet
-    assert "&lt;script&gt;" in snippet
+    # PostgreSQL's parser reads "<script>" as a tag token, which ts_headline leaves out; the
+    # rest of the text is escaped (the detail page shows the full text, escaped).
+    assert "<script" not in snippet
+    assert 'alert(&quot;x&quot;)' in snippet
     assert "<mark>parcels</mark>" in snippet
     # The text it replaced is no longer found.
     assert document_search(user=alice, query="harmless") == []

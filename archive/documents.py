@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from archive.models import Document, Page
+from archive.models import Document, Page, storage_name
 from archive.search import clean_text, document_vector_rebuild, page_vector_write
 from archive.tasks import enqueue_processing
 
@@ -53,7 +53,7 @@ def document_rerun(document: Document, *, from_scratch: bool = False) -> None:
 
 def document_delete(document: Document) -> None:
     """Delete the document, its pages and every stored file of it."""
-    names = [document.original.name]
+    names = [storage_name(document.original)]
     names += [name for name in document.pages.values_list("image", flat=True) if name]
     with transaction.atomic():
         document.delete()

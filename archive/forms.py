@@ -29,7 +29,7 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(label="Scans", help_text="PNG, JPEG, TIFF (also multi-page), PDF.")
+    scans = MultipleFileField(label="Scans", help_text="PNG, JPEG, TIFF (also multi-page), PDF.")
     language = forms.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

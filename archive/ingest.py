@@ -23,7 +23,7 @@ from archive.languages import LANGUAGES
 from archive.models import Document
 from archive.tasks import enqueue_processing
 from ocr.errors import OcrError
-from ocr.formats import SUPPORTED_TYPES, describe, sniff
+from ocr.formats import EXTENSIONS, HEAD_SIZE, SUPPORTED_TYPES, describe, sniff
 from ocr.pages import validate
 
 _logger = logging.getLogger(__name__)
@@ -112,13 +112,12 @@ def _store(
     language: str,
     engine: str,
 ) -> IngestResult:
-    extension = SUPPORTED_TYPES[mime]
-    path = f"originals/{owner.pk}/{digest[:2]}/{digest}.{extension}"
+    path = f"originals/{owner.pk}/{digest[:2]}/{digest}{EXTENSIONS[mime]}"
     stored_name = default_storage.save(path, File(upload, name=path))
     try:
         with transaction.atomic():
             document = Document.objects.create(
-                owner=owner,
+                owner_id=owner.pk,
                 title=title[:255],
                 original=stored_name,
                 original_name=PurePath(name).name[:255],
@@ -147,14 +146,14 @@ def _store(
 
 
 def _measure(upload: IO[bytes]) -> tuple[int, str, bytes]:
-    """(size, sha256 hex, first 64 bytes), reading the file once in chunks."""
+    """(size, sha256 hex, first ``HEAD_SIZE`` bytes), reading the file once in chunks."""
     upload.seek(0)
     digest = hashlib.sha256()
     size = 0
     head = b""
     while chunk := upload.read(_CHUNK):
         if size == 0:
-            head = chunk[:64]
+            head = chunk[:HEAD_SIZE]
         digest.update(chunk)
         size += len(chunk)
     return size, digest.hexdigest(), head

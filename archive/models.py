@@ -13,7 +13,15 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
+
+
+def storage_name(file: FieldFile) -> str:
+    """The storage name of a saved file field; ``ValueError`` if the field holds no file."""
+    if not file.name:
+        raise ValueError(f"{file.field.name} holds no file")
+    return file.name
 
 
 class Document(models.Model):

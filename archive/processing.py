@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
-from archive.models import Document, Page
+from archive.models import Document, Page, storage_name
 from archive.search import (
     clean_text,
     document_vector_append,
@@ -49,21 +49,25 @@ def document_process(document_id: int) -> None:
     page_number = 0
     try:
         engine = get_engine(document.engine)
-        languages = (document.language,)
+        languages = ocr_languages(engine, document.language)
         have = set(document.pages.values_list("number", flat=True))
-        with default_storage.open(document.original.name, "rb") as original, open_document(
-            original, max_pixels=settings.OCR_MAX_PIXELS, pdf_dpi=settings.OCR_PDF_DPI
-        ) as source:
+        with (
+            default_storage.open(storage_name(document.original), "rb") as original,
+            open_document(
+                original, max_pixels=settings.OCR_MAX_PIXELS, pdf_dpi=settings.OCR_PDF_DPI
+            ) as source,
+        ):
             Document.objects.filter(pk=document.pk).update(page_count=source.page_count)
-            for page_number, image in enumerate(source, start=1):
+            for page_number in range(1, source.page_count + 1):
                 if page_number in have:
-                    continue
-                prepared, result = _recognize(engine, image, languages)
+                    continue  # saved by an earlier run: not even decoded again
+                prepared, result = _recognize(engine, source.page(page_number - 1), languages)
                 _save_page(document, page_number, prepared, result)
         _finish(document)
     except OcrError as error:
-        where = f"Page {page_number}: " if page_number else ""
-        _fail(document, f"{where}{error}")
+        # Errors found on a page name it themselves ("Page 3 of the file is damaged ...").
+        named = getattr(error, "page", None) is not None or not page_number
+        _fail(document, str(error) if named else f"Page {page_number}: {error}")
     except Exception as error:  # a bug or an environment fault, not the user's file
         _logger.exception("processing document %s failed", document.pk)
         where = f" on page {page_number}" if page_number else ""
@@ -72,6 +76,20 @@ def document_process(document_id: int) -> None:
             f"Processing stopped{where} because of an internal error ({type(error).__name__}). "
             "The original is kept; re-run the document once the problem is fixed.",
         )
+
+
+def ocr_languages(engine: Engine, language: str) -> tuple[str, ...]:
+    """The languages to ask ``engine`` for, for a document filed under ``language``.
+
+    The document's language always drives search (stemming); OCR uses it when the engine has
+    it. Otherwise the engine reads with its first language: RapidOCR's Latin-script model reads
+    French and German accents too, so the text is still captured rather than the document
+    failing. Choosing a better engine per language is ``OCR_ENGINE=auto``'s job.
+    """
+    if language in engine.languages:
+        return (language,)
+    _logger.info("engine %s has no %r; reading with %r", engine.name, language, engine.languages[0])
+    return (engine.languages[0],)
 
 
 def _start(document_id: int) -> Document | None:
@@ -89,9 +107,7 @@ def _start(document_id: int) -> Document | None:
 def _recognize(
     engine: Engine, image: Image.Image, languages: tuple[str, ...]
 ) -> tuple[Image.Image, PageResult]:
-    return recognize_page(
-        image, engine=engine, languages=languages, max_side=settings.OCR_MAX_SIDE
-    )
+    return recognize_page(image, engine=engine, languages=languages, max_side=settings.OCR_MAX_SIDE)
 
 
 def _save_page(document: Document, number: int, image: Image.Image, result: PageResult) -> None:

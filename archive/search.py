@@ -181,11 +181,10 @@ def _headlines(
             fragment_delimiter=" … ",
         )
     )
-    return {row.pk: render_snippet(row.headline) for row in rows}  # type: ignore[attr-defined]
+    return {row.pk: render_snippet(row.headline) for row in rows}
 
 
 def render_snippet(headline: str) -> SafeString:
     """Escape a ts_headline result and turn its sentinel markers into ``<mark>`` elements."""
     escaped = escape(" ".join(headline.split()))
     return mark_safe(escaped.replace(_START, "<mark>").replace(_STOP, "</mark>"))
-

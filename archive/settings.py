@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -82,7 +83,9 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------------------------
 _database_url = env_str("DATABASE_URL") or embedded_database_url(VAR_DIR / "pgdata")
-_database = dict(dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True))
+_database: dict[str, Any] = dict(
+    dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+)
 if not _database["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://...).")
 # pgserver gives a Unix socket as "?host=/path"; Django expects it in HOST.
@@ -104,7 +107,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
 STORAGES = {
-    "default": {"BACKEND": env_str("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
+    "default": {
+        "BACKEND": env_str("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 200, minimum=1)

@@ -16,9 +16,7 @@ urlpatterns = [
     path("documents/<int:pk>/rerun/", views.document_rerun_view, name="document_rerun"),
     path("documents/<int:pk>/rename/", views.document_rename_view, name="document_rename"),
     path("documents/<int:pk>/delete/", views.document_delete_view, name="document_delete"),
-    path(
-        "documents/<int:pk>/pages/<int:number>/image/", views.page_image, name="page_image"
-    ),
+    path("documents/<int:pk>/pages/<int:number>/image/", views.page_image, name="page_image"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

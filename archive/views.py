@@ -24,6 +24,7 @@ from archive import selectors
 from archive.documents import document_delete, document_rename, document_rerun
 from archive.forms import RenameForm, UploadForm
 from archive.ingest import UploadRejected, document_create
+from archive.models import storage_name
 from archive.search import document_search
 
 _PAGE_SIZE = 50
@@ -46,10 +47,10 @@ def upload(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("library")
     results = []
-    for upload_file in form.cleaned_data["files"]:
+    for upload_file in form.cleaned_data["scans"]:
         name = upload_file.name or "upload"
         try:
             result = document_create(
@@ -75,7 +76,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 ),
             )
     # One file that is already in the archive: take the user to it.
-    if len(results) == 1 and not results[0].created and len(form.cleaned_data["files"]) == 1:
+    if len(results) == 1 and not results[0].created and len(form.cleaned_data["scans"]) == 1:
         return redirect(results[0].document)
     return redirect("library")
 
@@ -89,7 +90,11 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "archive/document.html",
-        {"document": document, "pages": pages, "rename_form": RenameForm(initial={"title": document.title})},
+        {
+            "document": document,
+            "pages": pages,
+            "rename_form": RenameForm(initial={"title": document.title}),
+        },
     )
 
 
@@ -111,7 +116,9 @@ def document_status(request: HttpRequest, pk: int) -> HttpResponse:
 def page_image(request: HttpRequest, pk: int, number: int) -> FileResponse:
     """A page's display image, read through the storage API after the access check."""
     page = selectors.page_get(user=request.user, document_pk=pk, number=number)
-    return FileResponse(default_storage.open(page.image.name, "rb"), content_type="image/webp")
+    return FileResponse(
+        default_storage.open(storage_name(page.image), "rb"), content_type="image/webp"
+    )
 
 
 @login_required
@@ -119,9 +126,10 @@ def page_image(request: HttpRequest, pk: int, number: int) -> FileResponse:
 def document_original(request: HttpRequest, pk: int) -> FileResponse:
     """Download the original file exactly as it was uploaded."""
     document = selectors.document_get(user=request.user, pk=pk)
-    name = document.original_name or PurePath(document.original.name).name
+    stored = storage_name(document.original)
+    name = document.original_name or PurePath(stored).name
     return FileResponse(
-        default_storage.open(document.original.name, "rb"),
+        default_storage.open(stored, "rb"),
         as_attachment=True,
         filename=name,
         content_type=document.mime_type or mimetypes.guess_type(name)[0],

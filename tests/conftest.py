@@ -25,4 +25,3 @@ def testdata() -> Path:
     if not TESTDATA.is_dir():
         pytest.skip(f"test data not found at {TESTDATA} (set SCAN_ARCHIVE_TESTDATA)")
     return TESTDATA
-

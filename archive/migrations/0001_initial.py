@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,76 +16,182 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=255)),
-                ('original', models.FileField(help_text='The uploaded file, stored unchanged.', max_length=500, upload_to='')),
-                ('original_name', models.CharField(help_text='File name as uploaded.', max_length=255)),
-                ('sha256', models.CharField(max_length=64)),
-                ('mime_type', models.CharField(max_length=100)),
-                ('size', models.BigIntegerField(help_text='Size of the original in bytes.')),
-                ('page_count', models.PositiveIntegerField(blank=True, help_text='Known once the worker has opened the file.', null=True)),
-                ('language', models.CharField(default='en', help_text='ISO 639-1 code.', max_length=8)),
-                ('engine', models.CharField(default='rapidocr', max_length=32)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('processing', 'Processing'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('error', models.TextField(blank=True, help_text='Why processing failed, in plain words.')),
-                ('queued_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('ocr_seconds', models.FloatField(blank=True, help_text="Sum of the engine's time over all pages.", null=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=255)),
+                (
+                    "original",
+                    models.FileField(
+                        help_text="The uploaded file, stored unchanged.",
+                        max_length=500,
+                        upload_to="",
+                    ),
+                ),
+                (
+                    "original_name",
+                    models.CharField(help_text="File name as uploaded.", max_length=255),
+                ),
+                ("sha256", models.CharField(max_length=64)),
+                ("mime_type", models.CharField(max_length=100)),
+                ("size", models.BigIntegerField(help_text="Size of the original in bytes.")),
+                (
+                    "page_count",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Known once the worker has opened the file.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(default="en", help_text="ISO 639-1 code.", max_length=8),
+                ),
+                ("engine", models.CharField(default="rapidocr", max_length=32)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("processing", "Processing"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "error",
+                    models.TextField(
+                        blank=True, help_text="Why processing failed, in plain words."
+                    ),
+                ),
+                ("queued_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "ocr_seconds",
+                    models.FloatField(
+                        blank=True, help_text="Sum of the engine's time over all pages.", null=True
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "search_vector",
+                    django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-id'],
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Page',
+            name="Page",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(help_text='1-based position in the document.')),
-                ('image', models.FileField(blank=True, help_text='The prepared page image the word boxes refer to.', max_length=500, upload_to='')),
-                ('width', models.PositiveIntegerField(default=0)),
-                ('height', models.PositiveIntegerField(default=0)),
-                ('text', models.TextField(blank=True)),
-                ('words', models.JSONField(blank=True, default=list, help_text='Recognised words: [{"text": str, "box": [x0, y0, x1, y1], "confidence": float}]')),
-                ('confidence', models.FloatField(blank=True, help_text='Mean word confidence 0-1.', null=True)),
-                ('engine', models.CharField(blank=True, max_length=32)),
-                ('seconds', models.FloatField(blank=True, help_text='Engine time for this page.', null=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pages', to='archive.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.PositiveIntegerField(help_text="1-based position in the document."),
+                ),
+                (
+                    "image",
+                    models.FileField(
+                        blank=True,
+                        help_text="The prepared page image the word boxes refer to.",
+                        max_length=500,
+                        upload_to="",
+                    ),
+                ),
+                ("width", models.PositiveIntegerField(default=0)),
+                ("height", models.PositiveIntegerField(default=0)),
+                ("text", models.TextField(blank=True)),
+                (
+                    "words",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Recognised words: [{"text": str, "box": [x0, y0, x1, y1], "confidence": float}]',
+                    ),
+                ),
+                (
+                    "confidence",
+                    models.FloatField(blank=True, help_text="Mean word confidence 0-1.", null=True),
+                ),
+                ("engine", models.CharField(blank=True, max_length=32)),
+                (
+                    "seconds",
+                    models.FloatField(
+                        blank=True, help_text="Engine time for this page.", null=True
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "search_vector",
+                    django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pages",
+                        to="archive.document",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['document', 'number'],
+                "ordering": ["document", "number"],
             },
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search_vector'], name='document_search_gin'),
+            model_name="document",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["search_vector"], name="document_search_gin"
+            ),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['owner', '-created'], name='document_owner_created'),
+            model_name="document",
+            index=models.Index(fields=["owner", "-created"], name="document_owner_created"),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['status'], name='document_status'),
+            model_name="document",
+            index=models.Index(fields=["status"], name="document_status"),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.UniqueConstraint(fields=('owner', 'sha256'), name='document_unique_per_owner'),
+            model_name="document",
+            constraint=models.UniqueConstraint(
+                fields=("owner", "sha256"), name="document_unique_per_owner"
+            ),
         ),
         migrations.AddIndex(
-            model_name='page',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search_vector'], name='page_search_gin'),
+            model_name="page",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["search_vector"], name="page_search_gin"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='page',
-            constraint=models.UniqueConstraint(fields=('document', 'number'), name='page_unique_number'),
+            model_name="page",
+            constraint=models.UniqueConstraint(
+                fields=("document", "number"), name="page_unique_number"
+            ),
         ),
     ]

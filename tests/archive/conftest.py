@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 
 @pytest.fixture(autouse=True)
-def _media_root(tmp_path_factory: pytest.TempPathFactory, settings: Any) -> Iterator[None]:
+def _media_root(tmp_path_factory: pytest.TempPathFactory, settings: Any) -> None:
     """Each test stores files in its own folder, never in the real ``var/media``."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     # Templates resolve static URLs without a collectstatic run (manifest storage needs one).
@@ -21,7 +21,6 @@ def _media_root(tmp_path_factory: pytest.TempPathFactory, settings: Any) -> Iter
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    yield
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ def test_upload_is_stored_unchanged_and_queued(
     assert document.size == len(data)
     assert document.sha256 == hashlib.sha256(data).hexdigest()
     assert document.title == "receipt"
-    with default_storage.open(document.original.name, "rb") as stored:
+    with default_storage.open(document.original.name or "", "rb") as stored:
         assert stored.read() == data
     assert len(callbacks) == 1, "the OCR task is enqueued once, on commit"
 
@@ -43,16 +43,14 @@ def test_upload_is_stored_unchanged_and_queued(
 def test_type_is_decided_by_content_not_name(alice, make_upload):
     # A PNG named .pdf is a PNG; a zip named .png is rejected.
     png_named_pdf = make_upload("scan.pdf")
-    assert document_create(owner=alice, upload=png_named_pdf, name="scan.pdf").document.mime_type == (
-        "image/png"
-    )
+    assert document_create(
+        owner=alice, upload=png_named_pdf, name="scan.pdf"
+    ).document.mime_type == ("image/png")
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("a.txt", "hello")
     with pytest.raises(UploadRejected, match="not a supported scan"):
-        document_create(
-            owner=alice, upload=make_upload(data=archive.getvalue()), name="fake.png"
-        )
+        document_create(owner=alice, upload=make_upload(data=archive.getvalue()), name="fake.png")
 
 
 @pytest.mark.django_db
@@ -60,13 +58,15 @@ def test_duplicate_is_not_stored_twice(alice, bob, make_upload, settings):
     data = make_upload().read()
     first = document_create(owner=alice, upload=make_upload(data=data), name="a.png")
     again = document_create(owner=alice, upload=make_upload(data=data), name="copy.png")
-    assert first.created and not again.created
+    assert first.created
+    assert not again.created
     assert again.document.pk == first.document.pk
     assert Document.objects.filter(owner=alice).count() == 1
     assert len(_stored_files(settings)) == 1
     # Another owner's identical file is theirs: a separate document.
     other = document_create(owner=bob, upload=make_upload(data=data), name="a.png")
-    assert other.created and other.document.pk != first.document.pk
+    assert other.created
+    assert other.document.pk != first.document.pk
 
 
 @pytest.mark.django_db

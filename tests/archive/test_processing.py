@@ -25,16 +25,19 @@ def test_single_page_is_read_and_indexed(alice, make_upload):
     document.refresh_from_db()
     assert document.status == Document.Status.DONE, document.error
     assert document.page_count == 1
-    assert document.ocr_seconds and document.ocr_seconds > 0
+    assert document.ocr_seconds
+    assert document.ocr_seconds > 0
     page = document.pages.get()
     assert "invoice" in page.text.lower()
     assert "overdue" in page.text.lower()
     assert page.engine == "rapidocr"
     assert 0 < page.confidence <= 1
-    assert page.search_vector and document.search_vector
+    assert page.search_vector
+    assert document.search_vector
     word = next(w for w in page.words if "invoice" in w["text"].lower())
     x0, y0, x1, y1 = word["box"]
-    assert 0 <= x0 < x1 <= page.width and 0 <= y0 < y1 <= page.height
+    assert 0 <= x0 < x1 <= page.width
+    assert 0 <= y0 < y1 <= page.height
     assert default_storage.exists(page.image.name)
 
 
@@ -51,9 +54,7 @@ def test_multipage_tiff_gives_one_page_per_frame_in_order(alice, make_upload):
         assert word.lower() in page.text.lower()
 
 
-def test_file_that_breaks_while_decoding_fails_with_reason_and_keeps_original(
-    alice, make_upload
-):
+def test_file_that_breaks_while_decoding_fails_with_reason_and_keeps_original(alice, make_upload):
     good = encode([render_page(["Truncated scan"], size=(1600, 1200))], "TIFF")
     broken = good[: len(good) // 2]  # header intact, pixel data cut off
     document = _create(alice, make_upload, name="cut.tif", data=broken)
@@ -94,3 +95,18 @@ def test_resumed_run_processes_only_missing_pages(alice, make_upload):
     document_process(document.pk)
     assert list(document.pages.values_list("number", flat=True)) == [1, 2]
     assert document.pages.get(number=1).pk == kept.pk
+
+
+def test_language_the_engine_lacks_is_read_with_its_default_and_stemmed_in_its_own(
+    alice, make_upload
+):
+    upload = make_upload("rechnung.png", lines=["Rechnung Nummer 42", "Zahlung bis Montag"])
+    document = document_create(owner=alice, upload=upload, name=upload.name, language="de").document
+    document_process(document.pk)
+    document.refresh_from_db()
+    assert document.status == Document.Status.DONE, document.error
+    assert "rechnung" in document.pages.get().text.lower()
+    from archive.search import document_search
+
+    # German stemming: "Rechnungen" finds "Rechnung".
+    assert [h.document.pk for h in document_search(user=alice, query="Rechnungen")] == [document.pk]

@@ -89,7 +89,7 @@ def test_snippet_escapes_ocr_text_and_corrections_are_searchable(alice, make_upl
     # PostgreSQL's parser reads "<script>" as a tag token, which ts_headline leaves out; the
     # rest of the text is escaped (the detail page shows the full text, escaped).
     assert "<script" not in snippet
-    assert 'alert(&quot;x&quot;)' in snippet
+    assert "alert(&quot;x&quot;)" in snippet
     assert "<mark>parcels</mark>" in snippet
     # The text it replaced is no longer found.
     assert document_search(user=alice, query="harmless") == []

@@ -44,9 +44,7 @@ def test_upload_many_files_at_once(client, alice, make_upload, django_capture_on
         make_upload("notes.txt", data=b"plain text, not a scan"),
     ]
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post(
-            reverse("upload"), {"files": files, "language": "en"}, follow=True
-        )
+        response = client.post(reverse("upload"), {"scans": files, "language": "en"}, follow=True)
     assert response.status_code == 200
     assert Document.objects.filter(owner=alice).count() == 3
     assert len(callbacks) == 3
@@ -63,9 +61,9 @@ def test_upload_many_files_at_once(client, alice, make_upload, django_capture_on
 def test_duplicate_upload_sends_the_user_to_the_existing_document(client, alice, make_upload):
     client.force_login(alice)
     data = make_upload().read()
-    client.post(reverse("upload"), {"files": [make_upload("a.png", data=data)]})
+    client.post(reverse("upload"), {"scans": [make_upload("a.png", data=data)]})
     existing = Document.objects.get(owner=alice)
-    response = client.post(reverse("upload"), {"files": [make_upload("b.png", data=data)]})
+    response = client.post(reverse("upload"), {"scans": [make_upload("b.png", data=data)]})
     assert response.status_code == 302
     assert response["Location"] == existing.get_absolute_url()
     assert Document.objects.filter(owner=alice).count() == 1

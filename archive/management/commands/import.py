@@ -88,7 +88,9 @@ class Command(BaseCommand):
             time.sleep(1)
         failed = Document.objects.filter(pk__in=ids, status=Document.Status.FAILED)
         for document in failed:
-            self.stderr.write(f"failed    document {document.pk} {document.title}: {document.error}")
+            self.stderr.write(
+                f"failed    document {document.pk} {document.title}: {document.error}"
+            )
         done = len(ids) - len(failed)
         self.stdout.write(f"{done} done, {len(failed)} failed")
         if failed:

@@ -1,0 +1,123 @@
+"""RapidOCR (PaddleOCR's PP-OCR models on onnxruntime): the default, pip-only engine."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from PIL import Image, ImageDraw, ImageFont
+from rapidocr import RapidOCR
+from rapidocr.utils.output import RapidOCROutput
+
+from ocr.engines.base import check_languages
+from ocr.engines.wordboxes import Piece, line_words, squashed
+from ocr.types import PageResult, Word, mean_confidence
+
+
+class RapidOcrEngine:
+    """RapidOCR with the PP-OCR models shipped inside the ``rapidocr`` wheel (no download).
+
+    Languages: the default models are trained on Chinese and English, so only ``en`` and
+    ``zh`` are declared. They read other Latin-script text too (the one accented test page,
+    ``eurotext.tif`` in de/fr/it/es/pt, came out letter-perfect), but that is not measured
+    widely enough to promise those languages.
+
+    Reading order is RapidOCR's: text lines top to bottom, left to right on the same height,
+    which interleaves the lines of side-by-side columns. Word confidences are the confidence
+    of their line (see ``wordboxes.line_words``).
+
+    Thread safety: one ``recognize`` runs at a time per instance (a lock). ``RapidOCR`` keeps
+    per-call options on the shared instance, so concurrent calls are not safe; onnxruntime
+    already spreads each call over all cores (``threads``), so parallel calls would only
+    compete for them. Run more processes to use more machines.
+    """
+
+    name = "rapidocr"
+    languages: tuple[str, ...] = ("en", "zh")
+
+    def __init__(self, *, threads: int | None = None) -> None:
+        """Load the models (a few seconds, once). ``threads``: onnxruntime threads per call,
+        default one per core; set it when several worker processes share a machine."""
+        params: dict[str, Any] = {
+            # Its INFO logs say nothing a caller needs; WARNING fires on every blank page.
+            "Global.log_level": "error",
+            "Global.return_word_box": True,
+        }
+        if threads is not None:
+            params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
+        self._ocr = RapidOCR(params=params)
+        self._lock = threading.Lock()
+        self._warm_up()
+
+    def recognize(self, image: Image.Image, *, languages: Sequence[str] = ("en",)) -> PageResult:
+        """Read one prepared page; see ``ocr.engines.base.Engine`` for the contract."""
+        codes = check_languages(self, languages)
+        rgb = image if image.mode == "RGB" else image.convert("RGB")
+        with self._lock:
+            started = time.perf_counter()
+            output = self._ocr(rgb, return_word_box=True)
+            seconds = time.perf_counter() - started
+        lines, words = _read(output, rgb.width, rgb.height)
+        return PageResult(
+            text="\n".join(lines),
+            words=words,
+            confidence=mean_confidence(words),
+            engine=self.name,
+            languages=codes,
+            seconds=seconds,
+            width=rgb.width,
+            height=rgb.height,
+        )
+
+    def _warm_up(self) -> None:
+        # RapidOCR loads its three models (detection, direction, recognition) on first use.
+        # One small call with real text loads them all now, so construction is the only slow
+        # step and the first page's timing is honest.
+        image = Image.new("RGB", (360, 64), "white")
+        font = ImageFont.load_default(size=36)
+        ImageDraw.Draw(image).text((12, 10), "Warm up 42", fill="black", font=font)
+        with self._lock:
+            self._ocr(image, return_word_box=True)
+
+
+def _read(output: object, width: int, height: int) -> tuple[list[str], tuple[Word, ...]]:
+    """Lines and words from a RapidOCR result; an empty page gives no lines."""
+    if not isinstance(output, RapidOCROutput) or not output.txts or output.boxes is None:
+        return [], ()
+    pieces_by_line = list(output.word_results or ())
+    scores = output.scores or ()
+    lines: list[str] = []
+    words: list[Word] = []
+    next_pieces = 0
+    for text, score, polygon in zip(output.txts, scores, output.boxes, strict=True):
+        line = text.strip()
+        if not line:
+            continue
+        # word_results is not always aligned with txts in RapidOCR 3.x (a line without word
+        # boxes is dropped from it), so pieces are only taken when they spell this line.
+        pieces = _pieces(pieces_by_line[next_pieces]) if next_pieces < len(pieces_by_line) else None
+        if pieces is not None and squashed("".join(p[0] for p in pieces)) == squashed(line):
+            next_pieces += 1
+        else:
+            pieces = None
+        lines.append(line)
+        words.extend(
+            line_words(line, float(score), polygon.tolist(), pieces, width=width, height=height)
+        )
+    return lines, tuple(words)
+
+
+def _pieces(candidate: object) -> list[Piece] | None:
+    """``candidate`` as a list of ``(text, score, polygon)`` pieces, or None if it is not one."""
+    if not isinstance(candidate, tuple | list):
+        return None
+    pieces: list[Piece] = []
+    for item in candidate:
+        if not (isinstance(item, tuple | list) and len(item) == 3 and isinstance(item[0], str)):
+            return None
+        if item[2] is None:
+            return None
+        pieces.append((item[0], float(item[1]), item[2]))
+    return pieces

@@ -1,0 +1,138 @@
+"""Open a document (image or PDF) and get its pages as images, one at a time.
+
+Memory: a path is read in place. A file-like source (for example a file from Django's storage
+API, which may live on S3) is first copied into a spooled temporary file: up to
+``SPOOL_MAX_MEMORY`` bytes stay in memory, anything larger goes to a file in the system temp
+directory. Decoded pages are held one at a time; a page costs ``width * height * 3`` bytes as
+RGB (about 26 MB for an A4 page at 300 dpi, 537 MB at the default pixel limit).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import IO
+
+from ocr.errors import CorruptFile, UnsupportedFormat
+from ocr.formats import HEAD_SIZE, describe, sniff
+from ocr.pagesource import PageSource
+from ocr.pdf import PdfPages
+from ocr.raster import RasterPages
+
+__all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "DEFAULT_PDF_DPI",
+    "SPOOL_MAX_MEMORY",
+    "PageSource",
+    "Source",
+    "open_document",
+    "validate",
+]
+
+#: Largest page accepted, in pixels. Equal to Pillow's own decompression-bomb limit
+#: (2 x ``PIL.Image.MAX_IMAGE_PIXELS``), so both guards agree. It admits an A0 sheet scanned at
+#: 300 dpi (9933 x 14043 = 139 megapixels) while capping one decoded RGB page at 537 MB.
+DEFAULT_MAX_PIXELS = 178_956_970
+
+#: PDF pages are rendered at this resolution: the usual scanning resolution for text, and what
+#: OCR engines are tuned for.
+DEFAULT_PDF_DPI = 300
+
+#: A file-like source is copied to memory up to this size, beyond it to a temporary file.
+SPOOL_MAX_MEMORY = 64 * 1024 * 1024
+
+#: What ``open_document`` accepts: a filesystem path or a readable binary stream.
+Source = str | os.PathLike[str] | IO[bytes]
+
+
+def open_document(
+    source: Source,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    pdf_dpi: int = DEFAULT_PDF_DPI,
+) -> PageSource:
+    """Open ``source`` and return its pages; the type is decided by content, not by name.
+
+    ``source`` is a path or a readable binary stream. A seekable stream is read from its start
+    and its position is restored; a non-seekable one is read from where it is. The stream is
+    not closed (the returned source works on a private copy, see the module docstring).
+
+    Raises ``UnsupportedFormat`` (not a supported type), ``CorruptFile`` (empty, truncated or
+    otherwise undecodable), ``PasswordRequired`` (encrypted PDF), ``ImageTooLarge`` (a page's
+    declared size exceeds ``max_pixels``; checked before any pixel is decoded), and
+    ``FileNotFoundError``/``PermissionError`` for paths that cannot be opened. Errors found
+    while iterating are ``CorruptFile``/``ImageTooLarge`` naming the page.
+    """
+    if max_pixels <= 0:
+        raise ValueError(f"max_pixels must be positive, not {max_pixels}")
+    if pdf_dpi <= 0:
+        raise ValueError(f"pdf_dpi must be positive, not {pdf_dpi}")
+    fp, path = _open_input(source)
+    try:
+        head = fp.read(HEAD_SIZE)
+        fp.seek(0)
+        if not head:
+            raise CorruptFile("it is empty: 0 bytes")
+        mime = sniff(head)
+        if mime is None:
+            raise UnsupportedFormat(describe(head))
+        if mime == "application/pdf" and path is not None:
+            # PDFium reads a path itself, faster than through Python stream callbacks.
+            fp.close()
+            return PdfPages(path, max_pixels=max_pixels, dpi=pdf_dpi)
+    except BaseException:
+        fp.close()
+        raise
+    if mime == "application/pdf":
+        return PdfPages(fp, max_pixels=max_pixels, dpi=pdf_dpi, owned=fp)
+    return RasterPages(fp, mime, max_pixels=max_pixels, owns_fp=True)
+
+
+def validate(
+    source: Source,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    pdf_dpi: int = DEFAULT_PDF_DPI,
+) -> tuple[str, int]:
+    """Cheap upload-time check: return ``(mime, page_count)`` without decoding any pixels.
+
+    Reads headers only (every frame's declared size for images; the page tree for PDFs) and
+    raises exactly what ``open_document`` raises. A file that passes can still turn out to
+    have damaged pixel data on a page; that is reported when the page is decoded.
+    """
+    with open_document(source, max_pixels=max_pixels, pdf_dpi=pdf_dpi) as document:
+        return document.mime, document.page_count
+
+
+def _open_input(source: Source) -> tuple[IO[bytes], Path | None]:
+    """A binary file positioned at the start of the content, owned by the caller."""
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        return path.open("rb"), path
+    return _spool(source), None
+
+
+def _spool(stream: IO[bytes]) -> IO[bytes]:
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_MEMORY)  # noqa: SIM115
+    position = stream.tell() if _seekable(stream) else None
+    try:
+        if position is not None:
+            stream.seek(0)
+        shutil.copyfileobj(stream, spool, 1024 * 1024)
+    except BaseException:
+        spool.close()
+        raise
+    finally:
+        if position is not None:
+            stream.seek(position)
+    spool.seek(0)
+    return spool
+
+
+def _seekable(stream: IO[bytes]) -> bool:
+    try:
+        return bool(stream.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False

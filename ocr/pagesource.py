@@ -1,0 +1,65 @@
+"""The ``PageSource`` interface shared by the raster (Pillow) and PDF (PDFium) page readers."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from types import TracebackType
+
+from PIL import Image
+
+from ocr.errors import ImageTooLarge
+
+
+class PageSource(ABC):
+    """An opened document whose pages are decoded one at a time, on demand.
+
+    ``mime`` is the type found by content sniffing, ``page_count`` the number of pages. Iterating
+    yields every page in order as a new ``PIL.Image.Image`` that the caller owns; only the page
+    being yielded is held in memory. ``page(index)`` decodes one page (0-based), so pages can be
+    split across workers. Decoding problems raise ``CorruptFile`` and oversized pages
+    ``ImageTooLarge``, each naming the 1-based page.
+
+    A source is not thread-safe: use it from one thread at a time. Close it (or use it as a
+    context manager) to release the file promptly.
+    """
+
+    mime: str
+    page_count: int
+
+    @abstractmethod
+    def page(self, index: int) -> Image.Image:
+        """Decode page ``index`` (0-based); raises IndexError outside ``range(page_count)``."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the file and decoder state. Safe to call more than once."""
+
+    def __iter__(self) -> Iterator[Image.Image]:
+        for index in range(self.page_count):
+            yield self.page(index)
+
+    def __len__(self) -> int:
+        return self.page_count
+
+    def __enter__(self) -> PageSource:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _check_index(self, index: int) -> None:
+        if not 0 <= index < self.page_count:
+            raise IndexError(f"page index {index} out of range 0..{self.page_count - 1}")
+
+
+def check_pixels(width: int, height: int, *, max_pixels: int, page: int | None) -> None:
+    """Raise ``ImageTooLarge`` if a ``width`` x ``height`` page exceeds ``max_pixels``."""
+    pixels = width * height
+    if pixels > max_pixels:
+        raise ImageTooLarge(pixels=pixels, limit=max_pixels, width=width, height=height, page=page)

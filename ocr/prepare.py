@@ -1,0 +1,108 @@
+"""Turn a decoded page into the image an OCR engine reads (and the web app displays).
+
+Word boxes are coordinates in the prepared image, so whoever shows the boxes must show this
+image (or scale by ``PageResult.width``/``height``).
+"""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+from PIL import ExifTags, Image, ImageOps
+
+#: Longest side of a prepared page, in pixels. A4 or Letter scanned at 300 dpi (3508 / 3300 px)
+#: passes untouched; 400-600 dpi scans come down to about 300-350 dpi for a page, where body
+#: text is still 30+ pixels high: plenty for any engine (RapidOCR itself detects text at up to
+#: 2000 px), while an RGB page stays under 48 MB however large the scan.
+DEFAULT_MAX_SIDE = 4000
+
+# Modes with an alpha band, flattened onto white (paper) rather than black.
+_ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
+# Modes with more than 8 bits per sample.
+_WIDE_MODES = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
+# What reading a damaged EXIF block can raise; such a block is ignored, not fatal.
+_EXIF_ERRORS = (OSError, SyntaxError, ValueError, TypeError, KeyError, IndexError, struct.error)
+
+
+def prepare(image: Image.Image, *, max_side: int = DEFAULT_MAX_SIDE) -> Image.Image:
+    """Return ``image`` upright, in RGB on a white background, longest side <= ``max_side``.
+
+    Steps, in order: EXIF orientation, alpha flattened onto white, any mode (1, L, P, CMYK,
+    16-bit, ...) to 8-bit RGB, downscale. ``image`` is never modified; the result is ``image``
+    itself when nothing had to change. Raises ValueError for a non-positive ``max_side``.
+    """
+    if max_side <= 0:
+        raise ValueError(f"max_side must be positive, not {max_side}")
+    image = upright(image)
+    image = to_rgb(image)
+    image = limit_size(image, max_side)
+    # Page rotation (0/90/180/270) and deskew will go here: after the downscale, so their
+    # analysis and the rotation itself run on the smallest image the engine will see.
+    return image
+
+
+def upright(image: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation tag (phones store photos sideways and set it)."""
+    try:
+        orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+        if orientation in range(2, 9):
+            return ImageOps.exif_transpose(image)
+    except _EXIF_ERRORS:
+        pass  # a damaged EXIF block: keep the image as stored
+    return image
+
+
+def to_rgb(image: Image.Image) -> Image.Image:
+    """Convert any Pillow mode to 8-bit RGB; transparent areas become white."""
+    if image.mode == "RGB" and "transparency" not in image.info:
+        return image
+    if image.mode in _WIDE_MODES:
+        return _stretch_to_8bit(image).convert("RGB")
+    if image.mode in _ALPHA_MODES or "transparency" in image.info:
+        return _flatten_on_white(image)
+    # 1, L, P, CMYK, YCbCr, LAB, HSV, RGBX. CMYK is converted without its ICC profile:
+    # colours shift a little, text contrast does not.
+    return image.convert("RGB")
+
+
+def limit_size(image: Image.Image, max_side: int) -> Image.Image:
+    """Downscale so the longest side is at most ``max_side``, keeping the aspect ratio."""
+    width, height = image.size
+    longest = max(width, height)
+    if longest <= max_side:
+        return image
+    scale = max_side / longest
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    # Lanczos keeps thin strokes crisp; reducing_gap first shrinks by an integer factor
+    # (fast, box filter) so large reductions cost little more than small ones.
+    resized = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    dpi = image.info.get("dpi")
+    if isinstance(dpi, tuple) and len(dpi) == 2:
+        resized.info["dpi"] = (dpi[0] * scale, dpi[1] * scale)
+    return resized
+
+
+def _flatten_on_white(image: Image.Image) -> Image.Image:
+    if image.mode == "La":  # premultiplied; Pillow converts it to RGBA only via LA
+        image = image.convert("LA")
+    rgba = image.convert("RGBA")
+    page = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    page.alpha_composite(rgba)
+    return page.convert("RGB")
+
+
+def _stretch_to_8bit(image: Image.Image) -> Image.Image:
+    """Map the values actually used to 0..255.
+
+    Pillow's own conversion of 16/32-bit images to 8 bits clips at 255 instead of scaling,
+    turning most pages white; and dividing by 257 would leave 12-bit scanner data (0..4095 in
+    16-bit containers) almost black. Stretching the used range works for both.
+    """
+    values = np.array(image, dtype=np.float32)  # a writable copy
+    low, high = float(values.min()), float(values.max())
+    if high <= low:
+        return Image.new("L", image.size, 255)
+    values -= low
+    values *= 255.0 / (high - low)
+    return Image.fromarray(np.rint(values).astype(np.uint8))

@@ -1,0 +1,66 @@
+"""Result types of the OCR library: plain frozen values, safe to pass between threads.
+
+Coordinates are pixels of the *prepared* page image (the image the engine was given, see
+``ocr.prepare``): origin top-left, ``x`` to the right, ``y`` down. ``PageResult.width`` and
+``PageResult.height`` give that image's size so a caller can scale boxes to any other rendering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Placed between pages in ``DocumentResult.text``: a form feed on its own line, as
+#: ``pdftotext`` does, so the page breaks survive in plain text and can be split on again.
+PAGE_SEPARATOR = "\n\f\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One recognised word (for CJK text: one character).
+
+    ``box`` is ``(x0, y0, x1, y1)``, axis-aligned, with ``0 <= x0 <= x1 <= width`` and
+    ``0 <= y0 <= y1 <= height`` of the page. ``confidence`` is in ``0.0 .. 1.0``.
+    """
+
+    text: str
+    box: tuple[int, int, int, int]
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class PageResult:
+    """What an engine read on one page.
+
+    ``text`` is the page's lines in reading order joined with ``"\\n"``; ``words`` are in the
+    same order. ``confidence`` is the mean word confidence, ``0.0`` when nothing was read.
+    ``seconds`` is the engine's own time for this page (not decoding or preparation).
+    ``languages`` are the language codes the page was read with.
+    """
+
+    text: str
+    words: tuple[Word, ...]
+    confidence: float
+    engine: str
+    languages: tuple[str, ...]
+    seconds: float
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentResult:
+    """The pages of one file, in file order."""
+
+    pages: tuple[PageResult, ...]
+
+    @property
+    def text(self) -> str:
+        """All pages' text joined by ``PAGE_SEPARATOR`` (``"\\n\\f\\n"``)."""
+        return PAGE_SEPARATOR.join(page.text for page in self.pages)
+
+
+def mean_confidence(words: tuple[Word, ...]) -> float:
+    """Mean of the words' confidences, ``0.0`` for no words (the ``PageResult`` rule)."""
+    if not words:
+        return 0.0
+    return sum(word.confidence for word in words) / len(words)

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ocr.prepare import DEFAULT_MAX_SIDE, prepare
+
+WHITE = (255, 255, 255)
+BLACK = (0, 0, 0)
+
+
+def rgb_at(image: Image.Image, xy: tuple[int, int]) -> tuple[int, ...]:
+    pixel = image.getpixel(xy)
+    assert isinstance(pixel, tuple)
+    return pixel
+
+
+def transparent_page_with_black_mark(mode: str) -> Image.Image:
+    """Fully transparent except an opaque black square at (10..20, 10..20)."""
+    image = Image.new("RGBA", (40, 30), (0, 0, 0, 0))
+    image.paste((0, 0, 0, 255), (10, 10, 20, 20))
+    if mode == "La":  # Pillow makes La only from LA
+        return image.convert("LA").convert("La")
+    return image.convert(mode)
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "PA", "RGBa", "La"])
+def test_alpha_is_flattened_onto_white(mode: str) -> None:
+    prepared = prepare(transparent_page_with_black_mark(mode))
+    assert prepared.mode == "RGB"
+    assert prepared.getpixel((2, 2)) == WHITE  # transparent black becomes paper, not ink
+    assert prepared.getpixel((15, 15)) == BLACK
+
+
+def test_palette_with_transparency_index() -> None:
+    image = Image.new("P", (10, 10), 0)
+    image.putpalette([0, 0, 0, 255, 0, 0])
+    image.paste(1, (0, 0, 5, 10))
+    image.info["transparency"] = 0
+    prepared = prepare(image)
+    assert prepared.mode == "RGB"
+    assert prepared.getpixel((1, 1)) == (255, 0, 0)
+    assert prepared.getpixel((8, 8)) == WHITE
+
+
+@pytest.mark.parametrize(
+    ("mode", "ink"),
+    [("1", 0), ("L", 0), ("P", 0), ("CMYK", (0, 0, 0, 255)), ("YCbCr", (0, 128, 128))],
+)
+def test_plain_modes_become_rgb(mode: str, ink: int | tuple[int, ...]) -> None:
+    image = Image.new("RGB", (20, 10), "white").convert(mode)
+    image.putpixel((3, 3), ink)
+    prepared = prepare(image)
+    assert prepared.mode == "RGB"
+    assert prepared.size == (20, 10)
+    assert prepared.getpixel((15, 5)) == WHITE
+    assert sum(rgb_at(prepared, (3, 3))) < 40
+
+
+@pytest.mark.parametrize(
+    ("mode", "top"), [("I;16", 4095), ("I;16", 65535), ("I", 4095), ("F", 1.0)]
+)
+def test_wide_modes_are_stretched_not_clipped(mode: str, top: float) -> None:
+    values = np.zeros((10, 20), dtype=np.float64)
+    values[:, 10:] = top
+    values[0, 0] = top / 2
+    dtype = {"I;16": np.uint16, "I": np.int32, "F": np.float32}[mode]
+    image = Image.fromarray(values.astype(dtype))
+    assert image.mode == mode
+    prepared = prepare(image)
+    assert prepared.mode == "RGB"
+    assert prepared.getpixel((5, 5)) == BLACK
+    assert prepared.getpixel((15, 5)) == WHITE
+    assert rgb_at(prepared, (0, 0))[0] in (127, 128)
+
+
+def test_exif_orientation_6_is_applied(encode: Callable[..., bytes]) -> None:
+    # Stored landscape with a red block at the top left; orientation 6 means "rotate 90
+    # degrees clockwise to view", which moves that block to the top right.
+    stored = Image.new("RGB", (80, 40), "white")
+    stored.paste((255, 0, 0), (0, 0, 20, 20))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    photo = Image.open(io.BytesIO(encode(stored, "JPEG", exif=exif, quality=95)))
+    prepared = prepare(photo)
+    assert prepared.size == (40, 80)
+    red, green, _blue = rgb_at(prepared, (30, 10))
+    assert red > 200 > green
+    assert prepared.getpixel((5, 70)) == pytest.approx(WHITE, abs=8)
+    assert prepare(prepared).size == (40, 80)  # the tag is gone: not turned twice
+
+
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")
+def test_damaged_exif_is_ignored() -> None:
+    image = Image.new("RGB", (30, 10), "white")
+    image.info["exif"] = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\xff\xff"
+    assert prepare(image).size == (30, 10)
+
+
+def test_downscale_keeps_aspect_ratio_and_scales_dpi() -> None:
+    image = Image.new("RGB", (8000, 2000), "white")
+    image.info["dpi"] = (600, 600)
+    prepared = prepare(image)
+    assert prepared.size == (DEFAULT_MAX_SIDE, 1000)
+    assert prepared.info["dpi"] == (300, 300)
+    assert prepare(image, max_side=1000).size == (1000, 250)
+
+
+def test_nothing_to_do_returns_the_same_image_and_input_is_untouched() -> None:
+    small = Image.new("RGB", (100, 50), "white")
+    assert prepare(small) is small
+    grey = Image.new("L", (100, 50), 255)
+    assert prepare(grey).mode == "RGB"
+    assert grey.mode == "L"
+
+
+def test_max_side_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_side"):
+        prepare(Image.new("RGB", (10, 10)), max_side=0)

@@ -121,7 +121,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env_int("MAX_UPLOAD_FILES", 100, minimum=1)
 OCR_ENGINE = env_str("OCR_ENGINE", "rapidocr")
 OCR_LANGUAGES = env_list("OCR_LANGUAGES", ["en"])
 OCR_MAX_SIDE = env_int("OCR_MAX_SIDE", 4000, minimum=500)
-OCR_MAX_PIXELS = env_int("OCR_MAX_PIXELS", 300_000_000, minimum=1_000_000)
+# Pillow refuses images above 178,956,970 pixels itself; a higher value has no effect on images.
+OCR_MAX_PIXELS = env_int("OCR_MAX_PIXELS", 178_956_970, minimum=1_000_000)
 OCR_PDF_DPI = env_int("OCR_PDF_DPI", 300, minimum=72)
 OCR_TASK_TIMEOUT = env_int("OCR_TASK_TIMEOUT", 3600, minimum=30)
 

@@ -4,7 +4,7 @@ Logs in, uploads each file through the browser form, and polls the search page u
 from the file's ground truth finds it. The first upload also pays for loading the OCR models in
 the worker process; the table reports every round so "cold" and "warm" can be told apart.
 
-    .venv/bin/python bench/upload_to_search.py --password PASS \
+    .venv/bin/python -m bench.upload_to_search --password PASS \
         ../shared/testdata/tesseract_test/phototest.tif --rounds 4
 """
 

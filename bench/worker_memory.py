@@ -4,7 +4,7 @@ Uploads the file through the browser form (see ``upload_to_search.Browser``), sa
 every ``qcluster`` process every 50 ms until the document is searchable, and prints a table of
 the peak per process next to its RSS before the upload.
 
-    .venv/bin/python bench/worker_memory.py --password PASS \
+    .venv/bin/python -m bench.worker_memory --password PASS \
         ../shared/testdata/tesseract_test/8087_054.3B.tif
 """
 

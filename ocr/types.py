@@ -34,7 +34,9 @@ class PageResult:
     ``text`` is the page's lines in reading order joined with ``"\\n"``; ``words`` are in the
     same order. ``confidence`` is the mean word confidence, ``0.0`` when nothing was read.
     ``seconds`` is the engine's own time for this page (not decoding or preparation).
-    ``languages`` are the language codes the page was read with.
+    ``languages`` are the language codes the page was read with. ``evaluation`` is True when
+    the engine ran in a limited evaluation mode (Aspose without a licence): the text may be
+    truncated and carry a trial banner, and callers should say so rather than trust it.
     """
 
     text: str
@@ -45,6 +47,7 @@ class PageResult:
     seconds: float
     width: int
     height: int
+    evaluation: bool = False
 
 
 @dataclass(frozen=True, slots=True)

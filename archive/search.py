@@ -12,6 +12,7 @@ itself can be HTML-escaped (OCR text is user data) before the markers become ``<
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -25,6 +26,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from archive.languages import search_config
 from archive.models import Document, Page
+from archive.query import to_tsquery_text
+from archive.textnorm import CJK_RUN as _CJK_RUN
+from archive.textnorm import index_text
 
 # Control characters never occur in OCR text we store (we strip them) and survive ts_headline.
 _START, _STOP = "\x02", "\x03"
@@ -40,13 +44,29 @@ def clean_text(text: str) -> str:
     return "".join(ch for ch in text if ch >= " " or ch in "\n\t\f")
 
 
+# Each text goes in twice: stemmed in the document's language, and as exact words ("simple"), so
+# "invoices" finds "invoice" in an English document and a French word still matches there.
+_VECTOR_SQL = (
+    "setweight(to_tsvector(%s::regconfig, %s), '{w}') "
+    "|| setweight(to_tsvector('simple', %s), '{w}')"
+)
+
+
+def _vector_sql(weight: str) -> str:
+    return _VECTOR_SQL.format(w=weight)
+
+
+def _vector_params(language: str, text: str) -> list[str]:
+    indexed = index_text(text)
+    return [search_config(language), indexed, indexed]
+
+
 def page_vector_write(page: Page, language: str) -> None:
     """Set ``page.search_vector`` from its text (weight B)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE archive_page SET search_vector = "
-            "setweight(to_tsvector(%s::regconfig, %s), 'B') WHERE id = %s",
-            [search_config(language), page.text, page.pk],
+            f"UPDATE archive_page SET search_vector = {_vector_sql('B')} WHERE id = %s",
+            [*_vector_params(language, page.text), page.pk],
         )
 
 
@@ -54,14 +74,11 @@ def document_vector_append(document: Document, text: str) -> None:
     """Add one page's text (weight B) to the document's vector; title included if still empty."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE archive_document SET search_vector = "
-            "coalesce(search_vector, setweight(to_tsvector(%s::regconfig, %s), 'A')) "
-            "|| setweight(to_tsvector(%s::regconfig, %s), 'B') WHERE id = %s",
+            f"UPDATE archive_document SET search_vector = coalesce(search_vector, "
+            f"{_vector_sql('A')}) || {_vector_sql('B')} WHERE id = %s",
             [
-                search_config(document.language),
-                document.title,
-                search_config(document.language),
-                text,
+                *_vector_params(document.language, document.title),
+                *_vector_params(document.language, text),
                 document.pk,
             ],
         )
@@ -69,14 +86,16 @@ def document_vector_append(document: Document, text: str) -> None:
 
 def document_vector_rebuild(document: Document) -> None:
     """Recompute the document's vector from its title (A) and all its pages' text (B)."""
-    config = search_config(document.language)
+    texts = document.pages.order_by("number").values_list("text", flat=True)
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE archive_document d SET search_vector = "
-            "setweight(to_tsvector(%s::regconfig, d.title), 'A') || setweight(to_tsvector("
-            "%s::regconfig, coalesce((SELECT string_agg(p.text, E'\\n' ORDER BY p.number) "
-            "FROM archive_page p WHERE p.document_id = d.id), '')), 'B') WHERE d.id = %s",
-            [config, config, document.pk],
+            f"UPDATE archive_document SET search_vector = {_vector_sql('A')} || "
+            f"{_vector_sql('B')} WHERE id = %s",
+            [
+                *_vector_params(document.language, document.title),
+                *_vector_params(document.language, "\n".join(texts)),
+                document.pk,
+            ],
         )
 
 
@@ -91,18 +110,18 @@ class SearchHit:
 
 
 def build_query(text: str, configs: set[str]) -> SearchQuery | None:
-    """A websearch query for ``text`` in every configuration in ``configs``, OR-ed together.
+    """The search-box ``text`` as a query in each of ``configs`` and ``simple``, OR-ed together.
 
-    Each document is indexed in its own language's configuration; OR-ing the query over the
-    configurations in use lets one query find stemmed matches in each. Returns None for a query
-    with no words.
+    Each document is stemmed in its own language's configuration and also indexed as exact
+    words; OR-ing the query over the configurations in use finds both. Returns None for a query
+    with nothing to search for (see ``archive.query``).
     """
-    text = clean_text(text).strip()
-    if not text:
+    tsquery = to_tsquery_text(clean_text(text))
+    if tsquery is None:
         return None
     query: SearchQuery | None = None
-    for config in sorted(configs or {"simple"}):
-        part = SearchQuery(text, config=config, search_type="websearch")
+    for config in sorted(configs | {"simple"}):
+        part = SearchQuery(tsquery, config=config, search_type="raw")
         query = part if query is None else query | part
     return query
 
@@ -158,33 +177,56 @@ def document_search(
         best = max(pages, key=lambda p: p.rank)  # type: ignore[attr-defined]
         config = search_config(hits[doc_id].document.language)
         best_pages_by_config[config][best.pk] = doc_id
+    cjk_runs = [run for run in _CJK_RUN.findall(query) if run]
     for config, page_to_doc in best_pages_by_config.items():
-        for page_id, snippet in _headlines(list(page_to_doc), search_query, config).items():
+        for page_id, (snippet, text) in _headlines(list(page_to_doc), search_query, config).items():
+            if cjk_runs and "<mark>" not in snippet:
+                # PostgreSQL reads a run of CJK characters as one word, so ts_headline cannot
+                # mark a match inside it; mark the query's characters where they occur.
+                snippet = cjk_snippet(text, cjk_runs) or snippet
             hits[page_to_doc[page_id]].snippet = snippet
     return [hits[doc.pk] for doc in documents]
 
 
 def _headlines(
     page_ids: list[int], search_query: SearchQuery, config: str
-) -> dict[int, SafeString]:
+) -> dict[int, tuple[SafeString, str]]:
     """Escaped HTML snippets with ``<mark>`` around matches, for the given pages only."""
-    rows = Page.objects.filter(pk__in=page_ids).annotate(
-        headline=SearchHeadline(
-            "text",
-            search_query,
-            config=config,
-            start_sel=_START,
-            stop_sel=_STOP,
-            max_words=30,
-            min_words=12,
-            max_fragments=2,
-            fragment_delimiter=" … ",
+    rows = (
+        Page.objects.filter(pk__in=page_ids)
+        .only("id", "text")
+        .annotate(
+            headline=SearchHeadline(
+                "text",
+                search_query,
+                config=config,
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
         )
     )
-    return {row.pk: render_snippet(row.headline) for row in rows}
+    return {row.pk: (render_snippet(row.headline), row.text) for row in rows}
 
 
 def render_snippet(headline: str) -> SafeString:
     """Escape a ts_headline result and turn its sentinel markers into ``<mark>`` elements."""
     escaped = escape(" ".join(headline.split()))
     return mark_safe(escaped.replace(_START, "<mark>").replace(_STOP, "</mark>"))
+
+
+def cjk_snippet(text: str, runs: list[str], *, context: int = 30) -> SafeString | None:
+    """An escaped snippet around the first occurrence of any of ``runs`` in ``text``, with the
+    occurrences marked; None if none occurs."""
+    positions = [(text.find(run), run) for run in runs if run in text]
+    if not positions:
+        return None
+    start, _run = min(positions)
+    window = text[max(0, start - context) : start + context * 2]
+    pattern = re.compile("|".join(re.escape(run) for run in sorted(runs, key=len, reverse=True)))
+    marked = pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", window)
+    prefix = "… " if start > context else ""
+    return mark_safe(prefix + str(render_snippet(marked)))

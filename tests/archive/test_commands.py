@@ -147,3 +147,17 @@ def test_serve_runs_web_and_worker_and_stops_on_ctrl_c(settings, tmp_path):
         output = process.communicate(timeout=60)[0].decode()
     assert process.returncode == 0, output
     assert "Created the admin account" in output
+
+
+def test_reindex_rebuilds_vectors(alice):
+    from archive.models import Page
+    from tests.archive.test_search_behaviour import ids, index
+
+    document = index(alice, "Lease", "Garden lease for the allotment")
+    Page.objects.update(search_vector=None)
+    Document.objects.update(search_vector=None)
+    assert ids(alice, "allotment") == []
+    out = StringIO()
+    call_command("reindex", stdout=out)
+    assert "1 document(s) reindexed" in out.getvalue()
+    assert ids(alice, "allotment") == [document.pk]

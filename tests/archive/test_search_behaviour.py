@@ -1,0 +1,134 @@
+"""Search behaviour on indexed text (no OCR): languages, accents, CJK, prefixes, relevance.
+
+Documents are indexed through the same functions the worker uses (``archive.search``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from archive.models import Document, Page
+from archive.search import document_search, document_vector_rebuild, page_vector_write
+from archive.textnorm import fold
+
+pytestmark = pytest.mark.django_db
+
+
+def index(owner, title: str, text: str, language: str = "en") -> Document:
+    document = Document.objects.create(
+        owner=owner,
+        title=title,
+        original=f"originals/test/{title}",
+        original_name=title,
+        sha256=f"{abs(hash((owner.pk, title))):064d}"[:64],
+        mime_type="image/png",
+        size=1,
+        language=language,
+        status=Document.Status.DONE,
+        page_count=1,
+    )
+    page = Page.objects.create(document=document, number=1, text=text)
+    page_vector_write(page, language)
+    document_vector_rebuild(document)
+    return document
+
+
+def ids(user, query: str) -> list[int]:
+    return [hit.document.pk for hit in document_search(user=user, query=query)]
+
+
+def test_stemming_in_the_documents_language_and_exact_words_in_any(alice):
+    english = index(alice, "english", "The invoices were paid in full.")
+    french = index(alice, "french", "Les factures sont payées.", language="fr")
+    german = index(alice, "german", "Die Rechnungen wurden bezahlt.", language="de")
+    assert ids(alice, "invoice") == [english.pk]
+    assert ids(alice, "facture") == [french.pk]  # French stemming
+    assert ids(alice, "Rechnung") == [german.pk]  # German stemming
+    # A French word in a document filed as English still matches as an exact word.
+    mixed = index(alice, "mixed", "Receipt: boulangerie croissants")
+    assert ids(alice, "croissants") == [mixed.pk]
+
+
+def test_accents_are_folded_both_ways(alice):
+    doc = index(alice, "letter", "Cher Monsieur Müller, voici le dossier en français.", "fr")
+    assert ids(alice, "francais") == [doc.pk]
+    assert ids(alice, "Muller") == [doc.pk]
+    assert ids(alice, "Müller") == [doc.pk]
+    plain = index(alice, "plain", "Mr Muller called about the francais course.")
+    assert set(ids(alice, "müller")) == {doc.pk, plain.pk}
+
+
+def test_cjk_bigrams_single_characters_and_mixed_text(alice):
+    doc = index(alice, "zh", "本软件将扫描图像转换为文本。OCR engine report", "zh")
+    other = index(alice, "zh2", "图书馆的开放时间", "zh")
+    assert ids(alice, "扫描图像") == [doc.pk]
+    assert ids(alice, "图像") == [doc.pk]
+    assert ids(alice, "像转") == [doc.pk]
+    assert set(ids(alice, "图")) == {doc.pk, other.pk}
+    assert ids(alice, "扫描 report") == [doc.pk]
+    assert ids(alice, "图像扫描") == []  # the characters, but not in that order
+    hit = document_search(user=alice, query="扫描图像")[0]
+    assert "<mark>扫描图像</mark>" in hit.snippet
+
+
+def test_prefix_phrase_or_and_exclusion(alice):
+    invoice = index(alice, "a", "Invoice number 42 for garden tools")
+    involved = index(alice, "b", "Everyone involved in the garden party")
+    assert set(ids(alice, "invo*")) == {invoice.pk, involved.pk}
+    assert ids(alice, '"garden tools"') == [invoice.pk]
+    assert ids(alice, "garden -party") == [invoice.pk]
+    assert set(ids(alice, "tools OR party")) == {invoice.pk, involved.pk}
+
+
+def test_title_ranks_above_text(alice):
+    in_text = index(alice, "Notes", "A short note mentioning the lease once.")
+    in_title = index(alice, "Lease agreement", "Terms and conditions of renting.")
+    assert ids(alice, "lease") == [in_title.pk, in_text.pk]
+
+
+def _ground_truths(testdata: Path) -> list[Path]:
+    return sorted(p for p in testdata.rglob("*.gt.txt") if p.stat().st_size > 40)
+
+
+def _phrases(text: str) -> list[tuple[str, ...]]:
+    """Every run of three consecutive alphabetic words of 3+ letters in ``text`` (folded,
+    lower case) separated only by spaces or simple punctuation, i.e. a real phrase of it."""
+    folded = fold(text).lower()
+    tokens = list(re.finditer(r"[^\W_]+", folded))
+    phrases = []
+    for i in range(len(tokens) - 2):
+        window = tokens[i : i + 3]
+        if not all(t.group().isalpha() and len(t.group()) >= 3 for t in window):
+            continue
+        gaps = [folded[a.end() : b.start()] for a, b in itertools.pairwise(window)]
+        if all(re.fullmatch(r"[\s,.;:!?]*\s[\s,.;:!?]*|\s+", gap) for gap in gaps):
+            phrases.append(tuple(t.group() for t in window))
+    return phrases
+
+
+def test_every_ground_truth_is_found_first_by_a_distinctive_phrase(alice, testdata: Path):
+    """Index every .gt.txt of the test data; a three-word phrase found in one text only finds
+    that text's document first."""
+    texts = {path: path.read_text(encoding="utf-8") for path in _ground_truths(testdata)}
+    phrases_of = {path: _phrases(text) for path, text in texts.items()}
+    counts: Counter[tuple[str, ...]] = Counter()
+    for phrases in phrases_of.values():
+        counts.update(set(phrases))
+    documents = {path: index(alice, path.stem, text, "en") for path, text in texts.items()}
+
+    checked = 0
+    for path, phrases in phrases_of.items():
+        unique = [phrase for phrase in phrases if counts[phrase] == 1]
+        if not unique:
+            continue
+        phrase = " ".join(unique[len(unique) // 2])
+        found = ids(alice, f'"{phrase}"')
+        assert found, f"{path.name}: nothing found for {phrase!r}"
+        assert found[0] == documents[path].pk, f"{path.name}: {phrase!r} ranked another first"
+        checked += 1
+    assert checked >= 0.8 * len(texts)

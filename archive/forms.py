@@ -8,6 +8,9 @@ from django import forms
 from django.conf import settings
 
 from archive.languages import LANGUAGE_CHOICES
+from archive.models import Document
+from archive.search import SearchFilters
+from ocr.formats import SUPPORTED_TYPES
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -39,3 +42,35 @@ class UploadForm(forms.Form):
 
 class RenameForm(forms.Form):
     title = forms.CharField(max_length=255)
+
+
+class SearchForm(forms.Form):
+    """The search box and the filters beside the results (all optional)."""
+
+    q = forms.CharField(required=False, max_length=500, label="Search")
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[("relevance", "Best match"), ("newest", "Newest"), ("oldest", "Oldest")],
+    )
+    uploaded_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    uploaded_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    language = forms.ChoiceField(required=False, choices=[("", "Any language"), *LANGUAGE_CHOICES])
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *Document.Status.choices]
+    )
+    mime_type = forms.ChoiceField(
+        required=False,
+        label="File type",
+        choices=[("", "Any type"), *sorted(SUPPORTED_TYPES.items(), key=lambda kv: kv[1])],
+    )
+
+    def filters(self) -> SearchFilters:
+        """The filters of a valid form (call ``is_valid()`` first)."""
+        data = self.cleaned_data
+        return SearchFilters(
+            uploaded_from=data.get("uploaded_from"),
+            uploaded_to=data.get("uploaded_to"),
+            language=data.get("language") or "",
+            status=data.get("status") or "",
+            mime_type=data.get("mime_type") or "",
+        )

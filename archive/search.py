@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -131,21 +132,57 @@ def _user_configs(user: AbstractBaseUser | AnonymousUser) -> set[str]:
     return {search_config(language) for language in languages.distinct()}
 
 
-def document_search(
-    *, user: AbstractBaseUser | AnonymousUser, query: str, limit: int = 20, offset: int = 0
-) -> list[SearchHit]:
-    """The user's documents matching ``query``, best first, each with matching pages and a snippet.
+@dataclass(frozen=True)
+class SearchFilters:
+    """Narrowing of a search; every field is optional. Dates are inclusive upload dates."""
 
-    Only the user's own documents are searched. Work beyond ranking (matching pages, snippets)
-    is done for the ``limit`` rows returned only.
+    uploaded_from: date | None = None
+    uploaded_to: date | None = None
+    language: str = ""
+    status: str = ""
+    mime_type: str = ""
+
+    def apply(self, documents: QuerySet[Document]) -> QuerySet[Document]:
+        if self.uploaded_from:
+            documents = documents.filter(created__date__gte=self.uploaded_from)
+        if self.uploaded_to:
+            documents = documents.filter(created__date__lte=self.uploaded_to)
+        if self.language:
+            documents = documents.filter(language=self.language)
+        if self.status:
+            documents = documents.filter(status=self.status)
+        if self.mime_type:
+            documents = documents.filter(mime_type=self.mime_type)
+        return documents
+
+
+SORTS = {"relevance": ("-rank", "-id"), "newest": ("-created", "-id"), "oldest": ("created", "id")}
+
+
+def document_search(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    query: str,
+    limit: int = 20,
+    offset: int = 0,
+    filters: SearchFilters | None = None,
+    sort: str = "relevance",
+) -> list[SearchHit]:
+    """The user's documents matching ``query``, each with matching pages and a snippet.
+
+    ``sort`` is a key of ``SORTS`` (relevance by default). Only the user's own documents are
+    searched. Work beyond ranking (matching pages, snippets) is done for the ``limit`` rows
+    returned only.
     """
     if not user.is_authenticated:
         return []
     search_query = build_query(query, _user_configs(user))
     if search_query is None:
         return []
+    candidates = Document.objects.filter(owner_id=user.pk, search_vector=search_query)
     documents = list(
-        Document.objects.filter(owner_id=user.pk, search_vector=search_query)
+        (filters or SearchFilters())
+        .apply(candidates)
         .annotate(
             rank=SearchRank(
                 F("search_vector"),
@@ -154,7 +191,7 @@ def document_search(
                 normalization=_RANK_NORMALIZATION,
             )
         )
-        .order_by("-rank", "-id")[offset : offset + limit]
+        .order_by(*SORTS.get(sort, SORTS["relevance"]))[offset : offset + limit]
     )
     hits = {doc.pk: SearchHit(document=doc, rank=float(doc.rank)) for doc in documents}
     if not hits:

@@ -15,14 +15,13 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from archive import selectors
 from archive.documents import document_delete, document_rename, document_rerun
-from archive.forms import RenameForm, UploadForm
+from archive.forms import RenameForm, SearchForm, UploadForm
 from archive.ingest import UploadRejected, document_create
 from archive.models import storage_name
 from archive.search import document_search
@@ -174,8 +173,10 @@ def document_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    """Search the user's documents; 20 hits a page, best first."""
-    query = request.GET.get("q", "").strip()
+    """Search the user's documents; 20 hits a page, best first unless sorted otherwise."""
+    form = SearchForm(request.GET)
+    valid = form.is_valid()
+    query = form.cleaned_data.get("q", "").strip() if valid else ""
     try:
         page_number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
@@ -183,18 +184,25 @@ def search(request: HttpRequest) -> HttpResponse:
     per_page = 20
     hits = (
         document_search(
-            user=request.user, query=query, limit=per_page + 1, offset=(page_number - 1) * per_page
+            user=request.user,
+            query=query,
+            limit=per_page + 1,
+            offset=(page_number - 1) * per_page,
+            filters=form.filters(),
+            sort=form.cleaned_data.get("sort") or "relevance",
         )
         if query
         else []
     )
-    has_next = len(hits) > per_page
+    params = request.GET.copy()
+    params.pop("page", None)
     context = {
+        "form": form,
         "query": query,
         "hits": hits[:per_page],
         "page_number": page_number,
         "first_rank": (page_number - 1) * per_page + 1,
-        "has_next": has_next,
-        "search_url": reverse("search"),
+        "has_next": len(hits) > per_page,
+        "params": params.urlencode(),
     }
     return render(request, "archive/search.html", context)

@@ -132,3 +132,41 @@ def test_every_ground_truth_is_found_first_by_a_distinctive_phrase(alice, testda
         assert found[0] == documents[path].pk, f"{path.name}: {phrase!r} ranked another first"
         checked += 1
     assert checked >= 0.8 * len(texts)
+
+
+def test_filters_and_sort(alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from archive.search import SearchFilters
+
+    old = index(alice, "old", "Water bill for the cottage")
+    new = index(alice, "new", "Water bill, water meter reading, water usage", "de")
+    Document.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(days=30))
+    Document.objects.filter(pk=new.pk).update(mime_type="image/tiff")
+
+    def search(**kwargs):
+        return [h.document.pk for h in document_search(user=alice, query="water", **kwargs)]
+
+    assert search(sort="newest") == [new.pk, old.pk]
+    assert search(sort="oldest") == [old.pk, new.pk]
+    assert search(filters=SearchFilters(language="de")) == [new.pk]
+    assert search(filters=SearchFilters(mime_type="image/png")) == [old.pk]
+    week_ago = (timezone.now() - timedelta(days=7)).date()
+    assert search(filters=SearchFilters(uploaded_from=week_ago)) == [new.pk]
+    assert search(filters=SearchFilters(uploaded_to=week_ago)) == [old.pk]
+    assert search(filters=SearchFilters(status="failed")) == []
+
+
+def test_search_view_applies_filters_and_rejects_nonsense(client, alice):
+    index(alice, "Cottage", "Water bill for the cottage")
+    client.force_login(alice)
+    found = client.get("/search/", {"q": "water", "language": "en", "sort": "newest"})
+    assert b"Cottage" in found.content
+    none = client.get("/search/", {"q": "water", "language": "de"})
+    assert b"Cottage" not in none.content
+    assert b"with these filters" in none.content
+    bad = client.get("/search/", {"q": "water", "uploaded_from": "not-a-date", "sort": "x"})
+    assert bad.status_code == 200
+    assert b"not understood" in bad.content

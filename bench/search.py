@@ -1,0 +1,170 @@
+"""Search latency at scale: ``python -m bench.search --pages N``.
+
+Builds a corpus of N one-page documents of synthetic text drawn from the real ground-truth
+texts in ``../shared/testdata`` (word frequencies kept, so common words are common; 5% of
+the pages Chinese), indexes it through the same functions that index uploads
+(``archive.search``), then runs a fixed query mix through ``document_search`` (ranking, matching
+pages and snippets, first page of 20) and prints p50/p95/max per query type. The last line is
+``p95_ms=<worst p95>``.
+
+Runs against ``DATABASE_URL`` in a database of its own (``scan_archive_bench``, created and
+kept between runs so a large corpus is built once; ``--rebuild`` starts over).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+TESTDATA = Path(__file__).resolve().parents[1].parent / "shared" / "testdata"
+BENCH_DB = "scan_archive_bench"
+# Common Chinese characters, for the Chinese pages.
+CJK = (
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所"
+    "民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日"
+    "那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想"
+    "已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指"
+    "几九区强放决西被干做必战先回则任取据处理府研质"
+)
+
+
+def corpus_words(testdata: Path) -> tuple[list[str], list[int]]:
+    counts: Counter[str] = Counter()
+    for path in testdata.rglob("*.gt.txt"):
+        counts.update(w.lower() for w in re.findall(r"[^\W\d_]{2,}", path.read_text("utf-8")))
+    words, weights = zip(*counts.most_common(), strict=True)
+    return list(words), list(weights)
+
+
+def page_text(rng: random.Random, words: list[str], weights: list[int]) -> str:
+    if rng.random() < 0.05:
+        return "".join(rng.choice(CJK) for _ in range(400))
+    chosen = rng.choices(words, weights=weights, k=rng.randint(150, 450))
+    lines = [" ".join(chosen[i : i + 12]) for i in range(0, len(chosen), 12)]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pages", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=20, help="runs of each query")
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    admin_url = base
+    os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + BENCH_DB
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
+        if exists and args.rebuild:
+            conn.execute(f"DROP DATABASE {BENCH_DB}")
+            exists = None
+        if not exists:
+            conn.execute(f"CREATE DATABASE {BENCH_DB}")
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from archive.models import Document, Page
+    from archive.search import (
+        SearchFilters,
+        document_search,
+        document_vector_rebuild,
+        page_vector_write,
+    )
+
+    call_command("migrate", verbosity=0)
+    owner, _ = User.objects.get_or_create(username="bench")
+    have = Document.objects.filter(owner=owner).count()
+    rng = random.Random(have)
+    words, weights = corpus_words(TESTDATA)
+    todo = max(0, args.pages - have)
+    started = time.perf_counter()
+    batch = 500
+    for first in range(0, todo, batch):
+        with transaction.atomic():
+            for number in range(have + first, have + min(first + batch, todo)):
+                text = page_text(rng, words, weights)
+                language = "zh" if text[0] in CJK else "en"
+                document = Document.objects.create(
+                    owner=owner,
+                    title=" ".join(rng.choices(words[:2000], k=4)).title(),
+                    original=f"bench/{number}",
+                    original_name=f"{number}.png",
+                    sha256=f"{number:064d}",
+                    mime_type=rng.choice(["image/png", "image/tiff", "application/pdf"]),
+                    size=1,
+                    language=language,
+                    status=Document.Status.DONE,
+                    page_count=1,
+                )
+                page = Page.objects.create(document=document, number=1, text=text)
+                page_vector_write(page, language)
+                document_vector_rebuild(document)
+        done = first + batch
+        if done % 5000 == 0 or done >= todo:
+            rate = min(done, todo) / (time.perf_counter() - started)
+            print(f"indexed {have + min(done, todo)} pages ({rate:.0f} pages/s)", file=sys.stderr)
+    load_rate = todo / (time.perf_counter() - started) if todo else float("nan")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE archive_document")
+        cursor.execute("VACUUM ANALYZE archive_page")
+        cursor.execute(
+            "SELECT pg_total_relation_size('archive_document') + "
+            "pg_total_relation_size('archive_page')"
+        )
+        size = cursor.fetchone()[0]
+
+    # Frequency ranks: a top word (in most pages), a mid-frequency one, one seen once.
+    common, medium, rare = words[5], words[200], words[-1]
+    mixes = {
+        "rare word": rare,
+        "common word": common,
+        "two words": f"{medium} {words[201]}",
+        "phrase": f'"{words[10]} {words[11]}"',
+        "OR": f"{medium} OR {words[210]}",
+        "exclusion": f"{words[20]} -{words[201]}",
+        "prefix": words[80][:3] + "*",
+        "CJK": CJK[10:12],
+        "filter": (medium, SearchFilters(mime_type="image/tiff")),
+    }
+    megabytes = size / 2**20
+    print(f"\npages: {args.pages}; load: {load_rate:.0f} pages/s; tables: {megabytes:.0f} MB")
+    print("| query | example | hits shown | p50 ms | p95 ms | max ms |")
+    print("|---|---|---|---|---|---|")
+    worst = 0.0
+    for name, spec in mixes.items():
+        query, filters = spec if isinstance(spec, tuple) else (spec, None)
+        document_search(user=owner, query=query, filters=filters)  # warm
+        times = []
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            hits = document_search(user=owner, query=query, filters=filters)
+            times.append((time.perf_counter() - t) * 1000)
+        times.sort()
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        worst = max(worst, p95)
+        print(
+            f"| {name} | `{query}` | {len(hits)} | {statistics.median(times):.1f} | "
+            f"{p95:.1f} | {times[-1]:.1f} |"
+        )
+    print(f"p95_ms={worst:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -4,22 +4,27 @@ Usable on its own (it never imports Django)::
 
     import ocr
 
-    text = ocr.extract_text("scan.pdf")
-    result = await ocr.aextract("scan.tif", languages=["en"])
-    results = await ocr.aextract_many(paths, concurrency=2)
+    text = ocr.extract_text("scan.pdf")  # a path, bytes, a binary file or a PIL image
+    result = ocr.recognize(image, languages=["en"])  # DocumentResult: pages, words, boxes
+    text = await ocr.aextract_text("scan.tif")  # in a process pool: the event loop stays free
+    results = await ocr.aextract_many(paths)  # in input order; a failed file holds its error
 
 or from the command line: ``python -m ocr FILE...``. Engines load their models once per
-process, on first use.
+process, on first use; the async functions' pool workers each load their own (``ocr.pool``).
 """
 
 from __future__ import annotations
 
 from ocr.api import (
+    DEFAULT_ENGINE,
     aextract,
+    aextract_as_completed,
     aextract_many,
     aextract_text,
+    arecognize,
     extract,
     extract_text,
+    recognize,
     recognize_page,
 )
 from ocr.engines import Engine, available_engines, get_engine
@@ -34,10 +39,13 @@ from ocr.errors import (
 )
 from ocr.formats import SUPPORTED_TYPES, describe, sniff
 from ocr.pages import DEFAULT_MAX_PIXELS, PageSource, open_document, validate
+from ocr.pool import WorkerDied, make_pool
 from ocr.prepare import DEFAULT_MAX_SIDE, prepare
+from ocr.sources import Source
 from ocr.types import DocumentResult, PageResult, Word
 
 __all__ = [
+    "DEFAULT_ENGINE",
     "DEFAULT_MAX_PIXELS",
     "DEFAULT_MAX_SIDE",
     "SUPPORTED_TYPES",
@@ -50,19 +58,25 @@ __all__ = [
     "PageResult",
     "PageSource",
     "PasswordRequired",
+    "Source",
     "UnsupportedFormat",
     "UnsupportedLanguage",
     "Word",
+    "WorkerDied",
     "aextract",
+    "aextract_as_completed",
     "aextract_many",
     "aextract_text",
+    "arecognize",
     "available_engines",
     "describe",
     "extract",
     "extract_text",
     "get_engine",
+    "make_pool",
     "open_document",
     "prepare",
+    "recognize",
     "recognize_page",
     "sniff",
     "validate",

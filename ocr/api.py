@@ -1,65 +1,99 @@
-"""The library's entry points: read the text of files, blocking or from asyncio.
+"""The library's entry points: read the text of documents, blocking or from asyncio.
 
 Every function takes the same options:
 
-- ``engine``: a registry name (see ``ocr.engines.available_engines()``) or an ``Engine``.
-- ``languages``: ISO 639-1 codes the text is in; checked before any page is decoded.
+- ``source``: a path, the file's bytes, a binary file object or a ``PIL.Image.Image``
+  (``ocr.sources``). Multi-page TIFFs and PDFs give one ``PageResult`` per page.
+- ``engine``: a registry name (``ocr.available_engines()``) or an ``Engine`` instance. The
+  default ``"auto"`` is the ``auto`` engine where installed, else ``rapidocr`` (decided at
+  call time).
+- ``languages``: ISO 639-1 codes the text is in, checked before any page is decoded; ``None``
+  leaves the choice to the engine (its default languages).
 - ``max_side``: prepared pages are downscaled to this longest side (``ocr.prepare``).
 - ``max_pixels``: pages declaring more pixels are refused with ``ImageTooLarge``.
 
-Errors are the ``ocr.errors.OcrError`` subclasses (plus ``OSError`` for unreadable paths).
+Errors are ``ocr.errors.OcrError`` subclasses, whose message can be shown to a person, plus
+``OSError`` for unreadable paths and ``TypeError`` for something that is not a source.
+
+The async functions run the work in a process pool (``ocr.pool``) when ``engine`` is a name,
+and in a thread of this process when it is an ``Engine`` instance (a loaded engine cannot be
+sent to another process). Cancelling an awaiting task abandons the document's result; a
+document already being read is finished by its worker.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import AsyncGenerator, Iterable, Sequence
+from concurrent.futures import Executor
+from contextlib import aclosing
 from typing import Literal, overload
 
 from PIL import Image
 
-from ocr.engines import DEFAULT_ENGINE, Engine, check_languages, get_engine
-from ocr.pages import DEFAULT_MAX_PIXELS, Source, open_document
+from ocr.engines import Engine, available_engines, check_languages, get_engine
+from ocr.layout import reading_order
+from ocr.pages import DEFAULT_MAX_PIXELS
+from ocr.pool import Dispatcher
 from ocr.prepare import DEFAULT_MAX_SIDE, prepare
+from ocr.sources import Source, open_source
 from ocr.types import DocumentResult, PageResult
 
-DEFAULT_LANGUAGES: tuple[str, ...] = ("en",)
+#: The engine used when none is named: ``auto`` where it exists, else ``rapidocr``.
+DEFAULT_ENGINE = "auto"
+_FALLBACK_ENGINE = "rapidocr"
+
+#: One input's outcome in ``aextract_many``/``aextract_as_completed``.
+Outcome = DocumentResult | Exception
+
+
+def engine_name(engine: str) -> str:
+    """The registry name ``engine`` stands for: lower case, ``auto`` resolved (see above)."""
+    name = engine.strip().lower()
+    if name == DEFAULT_ENGINE and DEFAULT_ENGINE not in available_engines():
+        return _FALLBACK_ENGINE
+    return name
 
 
 def recognize_page(
     image: Image.Image,
     *,
     engine: str | Engine = DEFAULT_ENGINE,
-    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    languages: Sequence[str] | None = None,
     max_side: int = DEFAULT_MAX_SIDE,
 ) -> tuple[Image.Image, PageResult]:
     """Prepare one page image and read it: returns ``(prepared image, result)``.
 
-    The result's word boxes are in the prepared image's pixels, so keep that image for showing
-    them. ``image`` itself is not modified.
+    The result's words and lines are in reading order (``ocr.layout.reading_order``) and its
+    boxes in the prepared image's pixels, so keep that image for showing them. ``image`` itself
+    is not modified.
     """
-    ocr_engine = _resolve(engine)
+    ocr_engine = _engine(engine)
     prepared = prepare(image, max_side=max_side)
-    return prepared, ocr_engine.recognize(prepared, languages=languages)
+    if languages is None:
+        result = ocr_engine.recognize(prepared)
+    else:
+        result = ocr_engine.recognize(prepared, languages=languages)
+    return prepared, reading_order(result)
 
 
-def extract(
+def recognize(
     source: Source,
     *,
     engine: str | Engine = DEFAULT_ENGINE,
-    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    languages: Sequence[str] | None = None,
     max_side: int = DEFAULT_MAX_SIDE,
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> DocumentResult:
-    """Read every page of ``source`` (a path or binary stream), blocking until done.
+    """Read every page of ``source``, blocking until done.
 
     Pages are decoded, prepared and read one at a time, so memory holds about one page.
     """
-    ocr_engine = _resolve(engine)
-    codes = check_languages(ocr_engine, languages)
+    ocr_engine = _engine(engine)
+    codes = None if languages is None else check_languages(ocr_engine, languages)
     pages: list[PageResult] = []
-    with open_document(source, max_pixels=max_pixels) as document:
+    with open_source(source, max_pixels=max_pixels) as document:
         for image in document:
             prepared, result = recognize_page(
                 image, engine=ocr_engine, languages=codes, max_side=max_side
@@ -70,138 +104,209 @@ def extract(
     return DocumentResult(tuple(pages))
 
 
+#: The name this function had first; the README documents it.
+extract = recognize
+
+
 def extract_text(
     source: Source,
     *,
     engine: str | Engine = DEFAULT_ENGINE,
-    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    languages: Sequence[str] | None = None,
     max_side: int = DEFAULT_MAX_SIDE,
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> str:
-    """``extract(...).text``: pages joined by ``ocr.types.PAGE_SEPARATOR``."""
-    return extract(
-        source, engine=engine, languages=languages, max_side=max_side, max_pixels=max_pixels
-    ).text
+    """``recognize(...).text``: pages joined by ``ocr.types.PAGE_SEPARATOR``."""
+    options = {"max_side": max_side, "max_pixels": max_pixels}
+    return recognize(source, engine=engine, languages=languages, **options).text
 
 
-async def aextract(
+async def arecognize(
     source: Source,
     *,
     engine: str | Engine = DEFAULT_ENGINE,
-    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    languages: Sequence[str] | None = None,
     max_side: int = DEFAULT_MAX_SIDE,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    executor: Executor | None = None,
 ) -> DocumentResult:
-    """``extract`` in a worker thread (``asyncio.to_thread``), leaving the event loop free.
+    """``recognize`` off the event loop: in ``executor``, by default the shared process pool.
 
-    Cancelling the awaiting task does not stop the thread: the file is finished regardless.
+    A file object or image source is read into memory first (in a thread) to reach the pool.
     """
-    return await asyncio.to_thread(
-        extract,
-        source,
-        engine=engine,
-        languages=languages,
-        max_side=max_side,
-        max_pixels=max_pixels,
-    )
+    dispatcher, call = _plan(engine, languages, max_side, max_pixels, executor)
+    return await _run(dispatcher, call, source)
+
+
+#: The name this function had first; the README documents it.
+aextract = arecognize
 
 
 async def aextract_text(
     source: Source,
     *,
     engine: str | Engine = DEFAULT_ENGINE,
-    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    languages: Sequence[str] | None = None,
     max_side: int = DEFAULT_MAX_SIDE,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    executor: Executor | None = None,
 ) -> str:
-    """``aextract(...).text``."""
-    result = await aextract(
-        source, engine=engine, languages=languages, max_side=max_side, max_pixels=max_pixels
+    """``(await arecognize(...)).text``."""
+    options = {"max_side": max_side, "max_pixels": max_pixels}
+    result = await arecognize(
+        source, engine=engine, languages=languages, executor=executor, **options
     )
     return result.text
 
 
+async def aextract_as_completed(
+    sources: Iterable[Source],
+    *,
+    concurrency: int | None = None,
+    engine: str | Engine = DEFAULT_ENGINE,
+    languages: Sequence[str] | None = None,
+    max_side: int = DEFAULT_MAX_SIDE,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    executor: Executor | None = None,
+) -> AsyncGenerator[tuple[int, Outcome], None]:
+    """Read many documents; yield ``(input index, result or its error)`` as each finishes.
+
+    The engine and languages are checked first (in the pool, which also loads the engine there)
+    and their errors raised before anything is yielded. After that an input's ``Exception``
+    (an ``OcrError``, ``OSError``, ...) is yielded in its place and the others go on.
+
+    At most ``concurrency`` documents are in flight (default: the pool's size): more would
+    only wait in the pool's queue, holding their bytes in memory. Close the iterator early
+    (``contextlib.aclosing``) to cancel the documents not yet started.
+    """
+    dispatcher, call = _plan(engine, languages, max_side, max_pixels, executor)
+    limit = dispatcher.workers() if concurrency is None else concurrency
+    if limit < 1:
+        raise ValueError(f"concurrency must be at least 1, not {limit}")
+    sources = list(sources)
+    if not sources:
+        return  # nothing to read: no reason to start a pool and load an engine
+    # In the pool this also loads the engine in a worker, before the documents arrive.
+    check = functools.partial(_check, call.keywords["engine"], call.keywords["languages"])
+    codes = await dispatcher.submit(check)
+    call = functools.partial(call, languages=codes)
+    semaphore = asyncio.Semaphore(limit)
+
+    async def one(index: int, source: Source) -> tuple[int, Outcome]:
+        async with semaphore:
+            try:
+                return index, await _run(dispatcher, call, source)
+            except Exception as exc:  # the input's own failure: its slot, not the batch's
+                return index, exc
+
+    tasks = [asyncio.create_task(one(index, source)) for index, source in enumerate(sources)]
+    try:
+        for finished in asyncio.as_completed(tasks):
+            yield await finished
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
 @overload
 async def aextract_many(
     sources: Iterable[Source],
     *,
     concurrency: int | None = None,
-    return_exceptions: Literal[False] = False,
+    return_exceptions: Literal[True] = True,
     engine: str | Engine = DEFAULT_ENGINE,
-    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    languages: Sequence[str] | None = None,
     max_side: int = DEFAULT_MAX_SIDE,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    executor: Executor | None = None,
+) -> list[Outcome]: ...
+
+
+@overload
+async def aextract_many(
+    sources: Iterable[Source],
+    *,
+    concurrency: int | None = None,
+    return_exceptions: Literal[False],
+    engine: str | Engine = DEFAULT_ENGINE,
+    languages: Sequence[str] | None = None,
+    max_side: int = DEFAULT_MAX_SIDE,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    executor: Executor | None = None,
 ) -> list[DocumentResult]: ...
 
 
-@overload
 async def aextract_many(
     sources: Iterable[Source],
     *,
     concurrency: int | None = None,
-    return_exceptions: Literal[True],
+    return_exceptions: bool = True,
     engine: str | Engine = DEFAULT_ENGINE,
-    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    languages: Sequence[str] | None = None,
     max_side: int = DEFAULT_MAX_SIDE,
     max_pixels: int = DEFAULT_MAX_PIXELS,
-) -> list[DocumentResult | Exception]: ...
+    executor: Executor | None = None,
+) -> list[Outcome] | list[DocumentResult]:
+    """Read many documents in parallel; results are in input order.
 
-
-async def aextract_many(
-    sources: Iterable[Source],
-    *,
-    concurrency: int | None = None,
-    return_exceptions: bool = False,
-    engine: str | Engine = DEFAULT_ENGINE,
-    languages: Sequence[str] = DEFAULT_LANGUAGES,
-    max_side: int = DEFAULT_MAX_SIDE,
-    max_pixels: int = DEFAULT_MAX_PIXELS,
-) -> list[DocumentResult] | list[DocumentResult | Exception]:
-    """Read many files, at most ``concurrency`` at once; results are in input order.
-
-    ``concurrency`` defaults to ``os.cpu_count()``. Files overlap in decoding, rendering and
-    preparation, while each engine reads one page at a time and onnxruntime already uses every
-    core for that page: more concurrency adds memory (about one page per file in flight), not
-    engine speed.
-
-    The engine and languages are checked first and their errors raised directly. After that a
-    file's error is raised (the files not yet started are cancelled) unless
-    ``return_exceptions`` is true, in which case the exception takes the file's place in the
-    list.
+    A failing input's exception takes its place in the list and the batch goes on. With
+    ``return_exceptions=False`` the first failure is raised instead and the documents not yet
+    started are cancelled. See ``aextract_as_completed`` for ``concurrency`` and the checks.
     """
-    limit = concurrency if concurrency is not None else (os.cpu_count() or 1)
-    if limit < 1:
-        raise ValueError(f"concurrency must be at least 1, not {limit}")
-    # Loading models takes seconds: do it once, off the event loop, before fanning out.
-    ocr_engine = await asyncio.to_thread(_resolve, engine)
-    codes = check_languages(ocr_engine, languages)
-    semaphore = asyncio.Semaphore(limit)
-
-    async def one(source: Source) -> DocumentResult:
-        async with semaphore:
-            return await aextract(
-                source,
-                engine=ocr_engine,
-                languages=codes,
-                max_side=max_side,
-                max_pixels=max_pixels,
-            )
-
-    tasks = [asyncio.create_task(one(source)) for source in sources]
-    if return_exceptions:
-        results: list[DocumentResult | Exception] = []
-        for outcome in await asyncio.gather(*tasks, return_exceptions=True):
-            if not isinstance(outcome, DocumentResult | Exception):
-                raise outcome  # cancellation and the like are not a file's result
-            results.append(outcome)
-        return results
-    try:
-        return list(await asyncio.gather(*tasks))
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        raise
+    sources = list(sources)
+    outcomes: list[Outcome | None] = [None] * len(sources)
+    stream = aextract_as_completed(
+        sources,
+        concurrency=concurrency,
+        engine=engine,
+        languages=languages,
+        max_side=max_side,
+        max_pixels=max_pixels,
+        executor=executor,
+    )
+    async with aclosing(stream):
+        async for index, outcome in stream:
+            if isinstance(outcome, Exception) and not return_exceptions:
+                raise outcome
+            outcomes[index] = outcome
+    return [outcome for outcome in outcomes if outcome is not None]
 
 
-def _resolve(engine: str | Engine) -> Engine:
-    return get_engine(engine) if isinstance(engine, str) else engine
+def _plan(
+    engine: str | Engine,
+    languages: Sequence[str] | None,
+    max_side: int,
+    max_pixels: int,
+    executor: Executor | None,
+) -> tuple[Dispatcher, functools.partial[DocumentResult]]:
+    """Where to run, and ``recognize`` with every option but the source bound."""
+    if isinstance(engine, str):
+        engine = engine_name(engine)  # resolved here so every worker reads with the same one
+    if isinstance(languages, str):
+        languages = (languages,)
+    dispatcher = Dispatcher(executor, local=not isinstance(engine, str))
+    call = functools.partial(
+        recognize,
+        engine=engine,
+        languages=None if languages is None else tuple(languages),
+        max_side=max_side,
+        max_pixels=max_pixels,
+    )
+    return dispatcher, call
+
+
+async def _run(
+    dispatcher: Dispatcher, call: functools.partial[DocumentResult], source: Source
+) -> DocumentResult:
+    shipped = await dispatcher.ship(source)
+    return await dispatcher.submit(functools.partial(call, shipped))
+
+
+def _check(engine: str | Engine, languages: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """Load ``engine`` (in the process that will use it) and normalise ``languages``."""
+    ocr_engine = _engine(engine)
+    return None if languages is None else check_languages(ocr_engine, languages)
+
+
+def _engine(engine: str | Engine) -> Engine:
+    return get_engine(engine_name(engine)) if isinstance(engine, str) else engine

@@ -1,10 +1,21 @@
-"""Command line: ``python -m ocr FILE... [--engine NAME] [--lang CODE] [--json] [--jobs N]``.
+"""Command line: ``python -m ocr FILE... [--lang en,fr] [--engine NAME] [--jobs N]
+[--format text|jsonl]``.
 
-Prints each file's text (with a ``==> FILE <==`` header when there are several), or with
-``--json`` one JSON array of ``{"file", "pages": [{"text", "confidence", "seconds", "width",
-"height", "words": [{"text", "box", "confidence"}]}]}``. A file that cannot be read gets one
-``FILE: message`` line on stderr and the others go on. Exit status: 0 all read, 1 some file
-failed, 2 usage error (bad option, unknown engine or language).
+Files are read in parallel in a process pool (``--jobs`` workers, default one per CPU; each
+holds its own engine models, about 0.8 GB with RapidOCR) and printed in the order given, each
+as soon as it and those before it are done:
+
+- ``text`` (default): each file's text, under a ``==> FILE <==`` header when there are several.
+- ``jsonl``: one JSON object per line and per file: ``path``, ``engine``, ``languages``,
+  ``text``, ``pages`` (``number``, ``text``, ``confidence``, ``engine``, ``width``, ``height``,
+  ``seconds``, ``evaluation``, ``words``: ``text``, ``box`` ``[x0, y0, x1, y1]`` in the
+  page's ``width`` x ``height`` pixels, ``confidence``) and ``error`` (``null`` or the message).
+  ``--json`` is the same.
+
+A file that cannot be read gets one ``FILE: message`` line on stderr and the others go on.
+With several files and stderr on a terminal, a progress bar is drawn there. Exit status: 0
+all read, 1 some file failed, 2 usage error (bad option, unknown engine or language), 130
+interrupted.
 """
 
 from __future__ import annotations
@@ -12,67 +23,107 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import sys
 from collections.abc import Sequence
-from typing import Any
+from concurrent.futures import Executor
+from contextlib import aclosing
+from typing import Any, TextIO
 
-from ocr.api import aextract_many
-from ocr.engines import DEFAULT_ENGINE, available_engines, check_languages, get_engine
-from ocr.errors import OcrError
+from ocr.api import DEFAULT_ENGINE, Outcome, aextract_as_completed, engine_name
+from ocr.engines import available_engines
+from ocr.errors import EngineUnavailable, OcrError, UnsupportedLanguage
+from ocr.pool import make_pool, shared_pool, shutdown_now
 from ocr.types import DocumentResult, PageResult
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    languages = [code for value in args.lang or ["en"] for code in value.split(",")]
-    try:
-        engine = get_engine(args.engine)
-        codes = check_languages(engine, languages)
-    except OcrError as exc:
-        parser.error(str(exc))  # exits with status 2
+    languages = [code for value in args.lang for code in value.split(",")] if args.lang else None
     files: list[str] = args.files
-    outcomes = asyncio.run(
-        aextract_many(
-            files, concurrency=args.jobs, return_exceptions=True, engine=engine, languages=codes
-        )
+    executor = make_pool(min(args.jobs, len(files))) if args.jobs else None
+    output = _Output(files, engine_name(args.engine), languages, jsonl=args.format == "jsonl")
+    try:
+        asyncio.run(_read(files, args.engine, languages, args.jobs, executor, output))
+    except (EngineUnavailable, UnsupportedLanguage) as exc:
+        parser.error(str(exc))  # exits with status 2
+    except KeyboardInterrupt:
+        shutdown_now(executor or shared_pool())
+        output.progress.clear()
+        return EXIT_INTERRUPTED
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+    return EXIT_FAILED if output.failed else EXIT_OK
+
+
+async def _read(
+    files: list[str],
+    engine: str,
+    languages: list[str] | None,
+    jobs: int | None,
+    executor: Executor | None,
+    output: _Output,
+) -> None:
+    stream = aextract_as_completed(
+        files, engine=engine, languages=languages, concurrency=jobs, executor=executor
     )
-    if args.json:
-        _print_json(files, outcomes)
-    else:
-        _print_text(files, outcomes)
-    return 1 if any(isinstance(outcome, Exception) for outcome in outcomes) else 0
+    async with aclosing(stream):
+        async for index, outcome in stream:
+            output.add(index, outcome)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m ocr",
         description="Read the text of scanned images and PDFs.",
-        epilog="Exit status: 0 all files read, 1 some file failed, 2 usage error.",
+        epilog="Exit status: 0 all files read, 1 some file failed, 2 usage error, 130 interrupted.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="image or PDF files")
     parser.add_argument(
-        "--engine",
-        default=DEFAULT_ENGINE,
-        help=f"OCR engine (installed: {', '.join(available_engines()) or 'none'}; "
-        f"default {DEFAULT_ENGINE})",
-    )
-    parser.add_argument(
         "--lang",
         action="append",
-        metavar="CODE",
-        help="ISO 639-1 language of the text, repeatable or comma-separated (default en)",
+        metavar="CODES",
+        help="ISO 639-1 languages of the text, comma-separated or repeated "
+        "(default: the engine's own)",
     )
-    parser.add_argument("--json", action="store_true", help="print JSON with words and boxes")
+    parser.add_argument(
+        "--engine",
+        default=DEFAULT_ENGINE,
+        metavar="NAME",
+        help=f"OCR engine, one of: {', '.join(_engine_choices())} (default {DEFAULT_ENGINE}: "
+        "the best measured for the language, where installed)",
+    )
     parser.add_argument(
         "--jobs",
         type=_positive_int,
         default=None,
         metavar="N",
-        help="files read at once (default: number of CPUs)",
+        help="files read at once, one process each (default: one per CPU)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "jsonl"),
+        default="text",
+        help="text (default), or jsonl: one JSON object per file with pages, words and boxes",
+    )
+    parser.add_argument(
+        "--json",
+        dest="format",
+        action="store_const",
+        const="jsonl",
+        help="same as --format jsonl",
     )
     return parser
+
+
+def _engine_choices() -> list[str]:
+    # "auto" always works: it falls back to rapidocr where the auto engine is not installed.
+    return list(dict.fromkeys([DEFAULT_ENGINE, *available_engines()]))
 
 
 def _positive_int(value: str) -> int:
@@ -85,39 +136,76 @@ def _positive_int(value: str) -> int:
     return number
 
 
-def _print_text(files: list[str], outcomes: Sequence[DocumentResult | Exception]) -> None:
-    several = len(files) > 1
-    printed = False
-    for file, outcome in zip(files, outcomes, strict=True):
+class _Output:
+    """Prints outcomes in input order as they arrive out of order, and draws the progress."""
+
+    def __init__(
+        self, files: list[str], engine: str, languages: list[str] | None, *, jsonl: bool
+    ) -> None:
+        self.files = files
+        self.engine = engine
+        self.languages = languages
+        self.jsonl = jsonl
+        self.failed = False
+        self.progress = Progress(len(files), sys.stderr, enabled=len(files) > 1)
+        self._waiting: dict[int, Outcome] = {}
+        self._next = 0
+        self._printed_text = False
+
+    def add(self, index: int, outcome: Outcome) -> None:
+        self._waiting[index] = outcome
+        self.progress.clear()
+        while self._next in self._waiting:
+            self._print(self.files[self._next], self._waiting.pop(self._next))
+            self._next += 1
+        sys.stdout.flush()
+        self.progress.step(self.files[index])
+
+    def _print(self, path: str, outcome: Outcome) -> None:
         if isinstance(outcome, Exception):
-            _report(file, outcome)
-            continue
-        if several:
-            if printed:
-                print()
-            print(f"==> {file} <==")
-        print(outcome.text)
-        printed = True
+            self.failed = True
+            print(f"{path}: {describe(outcome)}", file=sys.stderr)
+        if self.jsonl:
+            print(json.dumps(self._record(path, outcome), ensure_ascii=False))
+        elif isinstance(outcome, DocumentResult):
+            if len(self.files) > 1:
+                print(f"\n==> {path} <==" if self._printed_text else f"==> {path} <==")
+            print(outcome.text)
+            self._printed_text = True
 
-
-def _print_json(files: list[str], outcomes: Sequence[DocumentResult | Exception]) -> None:
-    documents: list[dict[str, Any]] = []
-    for file, outcome in zip(files, outcomes, strict=True):
+    def _record(self, path: str, outcome: Outcome) -> dict[str, Any]:
         if isinstance(outcome, Exception):
-            _report(file, outcome)
-        else:
-            documents.append({"file": file, "pages": [_page_json(p) for p in outcome.pages]})
-    json.dump(documents, sys.stdout, ensure_ascii=False, indent=2)
-    print()
+            return {
+                "path": path,
+                "engine": self.engine,
+                "languages": self.languages or [],
+                "text": None,
+                "pages": [],
+                "error": describe(outcome),
+            }
+        # Without --lang the engine chose: report what the pages were read with.
+        used = self.languages or list(dict.fromkeys(c for p in outcome.pages for c in p.languages))
+        return {
+            "path": path,
+            "engine": self.engine,
+            "languages": used,
+            "text": outcome.text,
+            "pages": [page_json(number, page) for number, page in enumerate(outcome.pages, 1)],
+            "error": None,
+        }
 
 
-def _page_json(page: PageResult) -> dict[str, Any]:
+def page_json(number: int, page: PageResult) -> dict[str, Any]:
+    """One page as the ``jsonl`` format prints it (``number`` is 1-based)."""
     return {
+        "number": number,
         "text": page.text,
         "confidence": round(page.confidence, 4),
-        "seconds": round(page.seconds, 3),
+        "engine": page.engine,
         "width": page.width,
         "height": page.height,
+        "seconds": round(page.seconds, 3),
+        "evaluation": page.evaluation,
         "words": [
             {"text": w.text, "box": list(w.box), "confidence": round(w.confidence, 4)}
             for w in page.words
@@ -125,11 +213,48 @@ def _page_json(page: PageResult) -> dict[str, Any]:
     }
 
 
-def _report(file: str, error: Exception) -> None:
-    print(f"{file}: {_describe(error)}", file=sys.stderr)
+class Progress:
+    """``[#####-----] done/total name`` on one line of ``stream``, redrawn in place.
+
+    Drawn only when ``enabled`` and ``stream`` is a terminal: in a log or a pipe the carriage
+    returns would be noise. ``clear`` it before printing anything else to the same terminal.
+    """
+
+    WIDTH = 24
+
+    def __init__(self, total: int, stream: TextIO, *, enabled: bool = True) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream
+        self.enabled = enabled and stream.isatty()
+        self._drawn = False
+
+    def step(self, name: str) -> None:
+        """Count one more item done (``name``) and redraw."""
+        self.done += 1
+        if not self.enabled:
+            return
+        filled = self.WIDTH * self.done // max(self.total, 1)
+        bar = f"[{'#' * filled}{'-' * (self.WIDTH - filled)}] {self.done}/{self.total} "
+        room = shutil.get_terminal_size().columns - len(bar) - 1
+        label = name if len(name) <= room else "..." + name[-max(room - 3, 0) :]
+        self.stream.write("\r\x1b[K" + bar + (label if room > 1 else ""))
+        self._drawn = True
+        if self.done >= self.total:
+            self.stream.write("\n")
+            self._drawn = False
+        self.stream.flush()
+
+    def clear(self) -> None:
+        """Erase the bar, if drawn, so other output starts on a clean line."""
+        if self._drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._drawn = False
 
 
-def _describe(error: Exception) -> str:
+def describe(error: Exception) -> str:
+    """A one-line message for a person: the ``OcrError`` text, or a short ``OSError`` reason."""
     if isinstance(error, OcrError):
         return str(error)
     if isinstance(error, FileNotFoundError):

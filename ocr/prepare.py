@@ -11,12 +11,21 @@ import struct
 import numpy as np
 from PIL import ExifTags, Image, ImageOps
 
+from ocr.deskew import MAX_ANGLE, MIN_ANGLE, MIN_CONTRAST, ink_mask, line_angle, rotate_page
+from ocr.orientation import page_geometry
+
 #: Longest side of a prepared page, in pixels. A4 or Letter scanned at 300 dpi (3508 / 3300 px)
 #: passes untouched; 400-600 dpi scans come down to about 300-350 dpi for a page, where body
 #: text is still 30+ pixels high: plenty for any engine (RapidOCR itself detects text at up to
 #: 2000 px), while an RGB page stays under 48 MB however large the scan.
 DEFAULT_MAX_SIDE = 4000
 
+# Counterclockwise quarter turns as Pillow's lossless transposes.
+_TURNS = {
+    90: Image.Transpose.ROTATE_90,
+    180: Image.Transpose.ROTATE_180,
+    270: Image.Transpose.ROTATE_270,
+}
 # Modes with an alpha band, flattened onto white (paper) rather than black.
 _ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
 # Modes with more than 8 bits per sample.
@@ -25,21 +34,53 @@ _WIDE_MODES = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
 _EXIF_ERRORS = (OSError, SyntaxError, ValueError, TypeError, KeyError, IndexError, struct.error)
 
 
-def prepare(image: Image.Image, *, max_side: int = DEFAULT_MAX_SIDE) -> Image.Image:
+def prepare(
+    image: Image.Image,
+    *,
+    max_side: int = DEFAULT_MAX_SIDE,
+    orient: bool = True,
+    deskew: bool = True,
+) -> Image.Image:
     """Return ``image`` upright, in RGB on a white background, longest side <= ``max_side``.
 
     Steps, in order: EXIF orientation, alpha flattened onto white, any mode (1, L, P, CMYK,
-    16-bit, ...) to 8-bit RGB, downscale. ``image`` is never modified; the result is ``image``
-    itself when nothing had to change. Raises ValueError for a non-positive ``max_side``.
+    16-bit, ...) to 8-bit RGB, downscale, then (each can be turned off) a quarter or half turn
+    for a page lying sideways or upside down (``ocr.orientation``) and straightening of
+    tilted text lines (``ocr.deskew``). Both leave a page alone when in doubt. ``image`` is
+    never modified; the result is ``image`` itself when nothing had to change. Raises
+    ValueError for a non-positive ``max_side``.
     """
     if max_side <= 0:
         raise ValueError(f"max_side must be positive, not {max_side}")
     image = upright(image)
     image = to_rgb(image)
     image = limit_size(image, max_side)
-    # Page rotation (0/90/180/270) and deskew will go here: after the downscale, so their
-    # analysis and the rotation itself run on the smallest image the engine will see.
+    # After the downscale, so the analysis and the rotation run on the smallest image the
+    # engine will see. A quarter turn keeps the longest side, so the cap still holds.
+    if orient or deskew:
+        image = straighten(image, orient=orient, deskew=deskew)
     return image
+
+
+def straighten(image: Image.Image, *, orient: bool = True, deskew: bool = True) -> Image.Image:
+    """Turn ``image`` upright (0/90/180/270, if ``orient``) and undo a small tilt of its text
+    lines (if ``deskew``, only between ``MIN_ANGLE`` and ``MAX_ANGLE`` degrees)."""
+    mask = ink_mask(image)
+    rotation, skew = page_geometry(mask) if orient else (0, line_skew(mask))
+    if rotation:
+        # Exact quarter turns: lossless, and the dpi stays true (Pillow drops info here).
+        turned = image.transpose(_TURNS[rotation])
+        turned.info = dict(image.info)
+        image = turned
+    if deskew and MIN_ANGLE <= abs(skew) <= MAX_ANGLE:
+        image = rotate_page(image, -skew)
+    return image
+
+
+def line_skew(mask: np.ndarray) -> float:
+    """The skew of a mask's horizontal text lines, ``0.0`` when they are not clear."""
+    angle, contrast = line_angle(mask)
+    return angle if contrast >= MIN_CONTRAST else 0.0
 
 
 def upright(image: Image.Image) -> Image.Image:

@@ -3,8 +3,10 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import struct
 import subprocess
 import sys
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,11 +14,48 @@ import pytest
 from PIL import Image
 
 import ocr
-from ocr.engines import Engine
-from ocr.errors import UnsupportedFormat, UnsupportedLanguage
+from ocr.engines import Engine, available_engines
+from ocr.errors import CorruptFile, ImageTooLarge, UnsupportedFormat, UnsupportedLanguage
 from ocr.types import PAGE_SEPARATOR, DocumentResult
 
 DrawPage = Callable[..., Image.Image]
+Encode = Callable[..., bytes]
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that declares ``width`` x ``height`` pixels and holds none: a decompression bomb."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
+@pytest.fixture(scope="session")
+def bad_inputs(draw_page: DrawPage, encode: Encode) -> dict[str, tuple[bytes, type, str]]:
+    """name -> (content, error class, start of the message a person sees)."""
+    png = encode(draw_page("page one"), "PNG")
+    return {
+        "truncated.png": (
+            png[: len(png) // 2],
+            CorruptFile,
+            "Page 1 of the file is damaged or incomplete and cannot be read (the data ends too "
+            "early).",
+        ),
+        "letter.jpg": (
+            b"Dear Sir,\nplease find my scan attached.\n",
+            UnsupportedFormat,
+            "This file is not a supported image or PDF",
+        ),
+        "empty.png": (b"", CorruptFile, "The file is damaged or incomplete"),
+        "bomb.png": (
+            _png_header(30000, 30000),
+            ImageTooLarge,
+            "The image is 30000×30000 pixels (900 megapixels), above the limit of 178 megapixels.",
+        ),
+    }
 
 
 @pytest.fixture
@@ -66,7 +105,30 @@ def test_languages_are_checked_before_the_file_is_read(zip_file: Path, engine: E
         ocr.extract(zip_file, engine=engine)
 
 
-def test_aextract_reads_a_stream_and_leaves_the_loop_free(
+def test_bad_inputs_give_clear_errors(
+    bad_inputs: dict[str, tuple[bytes, type, str]], tmp_path: Path, engine: Engine
+) -> None:
+    for name, (content, error, message) in bad_inputs.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        for source in (path, content):
+            with pytest.raises(error) as raised:
+                ocr.recognize(source, engine=engine)
+            assert str(raised.value).startswith(message), name
+
+
+def test_engine_auto_is_resolved_at_call_time() -> None:
+    expected = "auto" if "auto" in available_engines() else "rapidocr"
+    assert ocr.api.engine_name(" Auto ") == expected
+    assert ocr.api.engine_name("RapidOCR") == "rapidocr"
+
+
+def test_an_engine_instance_stays_in_this_process(engine: Engine) -> None:
+    with ocr.make_pool(1) as pool, pytest.raises(TypeError, match="pass its name"):
+        asyncio.run(ocr.arecognize(b"", engine=engine, executor=pool))
+
+
+def test_aextract_text_in_a_thread_leaves_the_loop_free(
     engine: Engine, draw_page: DrawPage
 ) -> None:
     buffer = io.BytesIO()
@@ -91,11 +153,35 @@ def test_aextract_reads_a_stream_and_leaves_the_loop_free(
     assert ticks > 5  # the loop kept running while the page was read in a thread
 
 
+@pytest.mark.slow
+def test_aextract_text_in_the_pool_leaves_the_loop_free(phototest: Path) -> None:
+    async def main() -> tuple[str, int]:
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        # The first call may start a worker and load its models: seconds of CPU elsewhere.
+        text = await ocr.aextract_text(phototest, engine="rapidocr")
+        ticker.cancel()
+        return text, ticks
+
+    text, ticks = asyncio.run(main())
+    assert "The quick brown dog jumped over the" in text
+    assert ticks > 20
+
+
 def test_aextract_many_keeps_input_order(
     three_page_tiff: Path, single_page: Path, engine: Engine
 ) -> None:
     sources = [single_page, three_page_tiff, single_page]
-    results = asyncio.run(ocr.aextract_many(sources, engine=engine, concurrency=2))
+    results = asyncio.run(
+        ocr.aextract_many(sources, engine=engine, concurrency=2, return_exceptions=False)
+    )
     assert [result.text.split(PAGE_SEPARATOR) for result in results] == [
         ["page two"],
         ["page one", "page two", "page three"],
@@ -104,20 +190,54 @@ def test_aextract_many_keeps_input_order(
 
 
 def test_aextract_many_errors(single_page: Path, zip_file: Path, engine: Engine) -> None:
-    outcomes = asyncio.run(
-        ocr.aextract_many([zip_file, single_page], engine=engine, return_exceptions=True)
-    )
+    outcomes = asyncio.run(ocr.aextract_many([zip_file, single_page], engine=engine))
     assert isinstance(outcomes[0], UnsupportedFormat)
     assert isinstance(outcomes[1], DocumentResult)
     assert outcomes[1].text == "page two"
     with pytest.raises(UnsupportedFormat):
-        asyncio.run(ocr.aextract_many([single_page, zip_file], engine=engine))
+        asyncio.run(
+            ocr.aextract_many([single_page, zip_file], engine=engine, return_exceptions=False)
+        )
     with pytest.raises(ValueError, match="concurrency"):
         asyncio.run(ocr.aextract_many([single_page], engine=engine, concurrency=0))
+    with pytest.raises(UnsupportedLanguage):  # checked first, raised, not put in every slot
+        asyncio.run(ocr.aextract_many([single_page], engine=engine, languages=["xx"]))
 
 
-def test_aextract_many_of_nothing() -> None:
-    assert asyncio.run(ocr.aextract_many([])) == []
+@pytest.mark.slow
+def test_aextract_many_in_the_pool_isolates_errors_in_input_order(
+    single_page: Path,
+    three_page_tiff: Path,
+    bad_inputs: dict[str, tuple[bytes, type, str]],
+    tmp_path: Path,
+) -> None:
+    bad = [content for content, _error, _message in bad_inputs.values()]
+    sources: list[ocr.Source] = [single_page, *bad, three_page_tiff, tmp_path / "missing.png"]
+    outcomes = asyncio.run(ocr.aextract_many(sources, engine="rapidocr", concurrency=2))
+    assert len(outcomes) == len(sources)
+    first, *errors, last, missing = outcomes
+    assert isinstance(first, DocumentResult)
+    assert first.text == "page two"
+    assert isinstance(last, DocumentResult)
+    assert last.text.split(PAGE_SEPARATOR) == ["page one", "page two", "page three"]
+    # The errors came back from the worker processes as the same OcrError instances.
+    for error, (_content, kind, message) in zip(errors, bad_inputs.values(), strict=True):
+        assert isinstance(error, kind)
+        assert str(error).startswith(message)
+    assert isinstance(missing, FileNotFoundError)
+    assert "missing.png" in str(missing)
+
+
+@pytest.mark.slow
+def test_the_pool_reports_an_unknown_engine_or_language(single_page: Path) -> None:
+    with pytest.raises(ocr.EngineUnavailable, match="no OCR engine called 'nope'"):
+        asyncio.run(ocr.aextract_many([single_page], engine="nope"))
+    with pytest.raises(UnsupportedLanguage, match="cannot read xx"):
+        asyncio.run(ocr.aextract_many([single_page], engine="rapidocr", languages=["xx"]))
+
+
+def test_aextract_many_of_nothing_starts_nothing() -> None:
+    assert asyncio.run(ocr.aextract_many([], engine="nope")) == []
 
 
 def test_library_does_not_import_django() -> None:

@@ -1,18 +1,25 @@
 from __future__ import annotations
 
+import io
 import json
 import os
+import struct
 import subprocess
 import sys
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from ocr.cli import main
+from ocr.cli import Progress, main
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# The engine is named: the exact text asserted below is what RapidOCR reads. The files go to the
+# shared process pool (no --jobs), so its workers' models are loaded once for all these tests.
+ENGINE = ["--engine", "rapidocr"]
 
 
 @pytest.fixture
@@ -23,65 +30,107 @@ def pages(tmp_path: Path, draw_page: Callable[..., Image.Image]) -> tuple[Path, 
     return first, second
 
 
+@pytest.fixture
+def bad_files(tmp_path: Path, pages: tuple[Path, Path]) -> dict[str, Path]:
+    """Each kind of bad input the CLI must explain: truncated, not an image, empty, a bomb."""
+    png = pages[0].read_bytes()
+    ihdr = b"IHDR" + struct.pack(">IIBBBBB", 30000, 30000, 8, 2, 0, 0, 0)
+    bomb = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + ihdr + struct.pack(">I", zlib.crc32(ihdr))
+    bomb += struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND"))
+    contents = {
+        "truncated.png": png[: len(png) // 2],
+        "letter.jpg": b"Dear Sir,\nplease find my scan attached.\n",
+        "empty.png": b"",
+        "bomb.png": bomb,  # declares 30000 x 30000 pixels, holds none
+    }
+    paths = {}
+    for name, content in contents.items():
+        paths[name] = tmp_path / name
+        paths[name].write_bytes(content)
+    return paths
+
+
+@pytest.mark.slow
 def test_two_files_are_printed_with_headers(
     pages: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     first, second = pages
-    assert main([str(first), str(second), "--jobs", "2"]) == 0
-    out = capsys.readouterr().out
-    assert out == f"==> {first} <==\npage one\n\n==> {second} <==\npage two\n"
+    assert main([*ENGINE, str(first), str(second)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == f"==> {first} <==\npage one\n\n==> {second} <==\npage two\n"
+    assert captured.err == ""  # no progress bar when stderr is not a terminal
 
 
+@pytest.mark.slow
 def test_one_file_is_printed_without_header(
     pages: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main([str(pages[0]), "--lang", "en,zh"]) == 0
+    assert main([*ENGINE, str(pages[0]), "--lang", "en,zh", "--jobs", "1"]) == 0
     assert capsys.readouterr().out == "page one\n"
 
 
-def test_json_output(pages: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.slow
+def test_jsonl_output(pages: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     first, second = pages
-    assert main(["--json", str(first), str(second)]) == 0
-    documents = json.loads(capsys.readouterr().out)
-    assert [document["file"] for document in documents] == [str(first), str(second)]
-    page = documents[0]["pages"][0]
-    assert page["text"] == "page one"
+    assert main([*ENGINE, "--format", "jsonl", str(first), str(second)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [record["path"] for record in records] == [str(first), str(second)]
+    record = records[0]
+    assert set(record) == {"path", "engine", "languages", "text", "pages", "error"}
+    assert (record["engine"], record["languages"], record["error"]) == ("rapidocr", ["en"], None)
+    assert record["text"] == "page one"
+    (page,) = record["pages"]
+    assert (page["number"], page["text"], page["engine"]) == (1, "page one", "rapidocr")
     assert 0 < page["confidence"] <= 1
-    assert page["seconds"] > 0
     assert [word["text"] for word in page["words"]] == ["page", "one"]
-    assert all(len(word["box"]) == 4 for word in page["words"])
+    for word in page["words"]:
+        x0, y0, x1, y1 = word["box"]
+        assert 0 <= x0 < x1 <= page["width"]
+        assert 0 <= y0 < y1 <= page["height"]
+        assert 0 < word["confidence"] <= 1
 
 
-def test_a_bad_file_fails_alone(
-    pages: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.slow
+def test_bad_files_fail_alone_with_a_clear_message(
+    pages: tuple[Path, Path], bad_files: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    bad = tmp_path / "bad.tif"
-    bad.write_bytes(b"PK\x03\x04" + bytes(40))
-    missing = tmp_path / "missing.png"
-    assert main([str(bad), str(pages[0]), str(missing)]) == 1
+    missing = pages[0].parent / "missing.png"
+    files = [str(pages[0]), *map(str, bad_files.values()), str(missing), str(pages[1])]
+    assert main([*ENGINE, "--json", *files]) == 1
     captured = capsys.readouterr()
-    assert captured.out == f"==> {pages[0]} <==\npage one\n"
+    records = [json.loads(line) for line in captured.out.splitlines()]
+    assert [record["path"] for record in records] == files  # every input, in order
+    assert [record["text"] for record in (records[0], records[-1])] == ["page one", "page two"]
+    errors = {Path(record["path"]).name: record["error"] for record in records[1:-1]}
+    assert errors == {
+        "truncated.png": "Page 1 of the file is damaged or incomplete and cannot be read (the "
+        "data ends too early). Upload the original again, or save it anew from the program "
+        "that made it.",
+        "letter.jpg": "This file is not a supported image or PDF (PNG, JPEG, TIFF, WebP, BMP, "
+        "GIF, PDF). It looks like: text file.",
+        "empty.png": "The file is damaged or incomplete and cannot be read (it is empty: 0 "
+        "bytes). Upload the original again, or save it anew from the program that made it.",
+        "bomb.png": "The image is 30000×30000 pixels (900 megapixels), above the limit of 178 "
+        "megapixels. Scan or export it at a lower resolution (300 dpi is plenty for text).",
+        "missing.png": "no such file",
+    }
+    assert all(record["pages"] == [] for record in records[1:-1])
+    # The same messages on stderr, one line per failed file, for a person watching.
     assert captured.err.splitlines() == [
-        f"{bad}: This file is not a supported image or PDF (PNG, JPEG, TIFF, WebP, BMP, GIF, "
-        "PDF). It looks like: ZIP archive (or an Office document such as .docx or .xlsx).",
-        f"{missing}: no such file",
+        f"{record['path']}: {record['error']}" for record in records[1:-1]
     ]
-
-
-def test_json_with_a_bad_file(
-    pages: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    empty = tmp_path / "empty.pdf"
-    empty.write_bytes(b"")
-    assert main(["--json", str(empty), str(pages[1])]) == 1
-    captured = capsys.readouterr()
-    assert [document["file"] for document in json.loads(captured.out)] == [str(pages[1])]
-    assert captured.err.startswith(f"{empty}: The file is damaged or incomplete")
 
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["--jobs", "0", "x.png"], ["--engine", "nope", "x.png"], ["--lang", "fr", "x.png"]],
+    [
+        [],
+        ["--jobs", "0", "x.png"],
+        ["--format", "xml", "x.png"],
+        ["--engine", "nope", "x.png"],
+        ["--engine", "rapidocr", "--lang", "xx", "x.png"],
+    ],
 )
 def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as raised:
@@ -90,14 +139,34 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
     assert "usage:" in capsys.readouterr().err
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal_only() -> None:
+    terminal = _Terminal()
+    progress = Progress(2, terminal)
+    progress.step("a.png")
+    progress.clear()
+    progress.step("b.png")
+    assert terminal.getvalue() == (
+        f"\r\x1b[K[{'#' * 12}{'-' * 12}] 1/2 a.png\r\x1b[K\r\x1b[K[{'#' * 24}] 2/2 b.png\n"
+    )
+    log = io.StringIO()
+    Progress(2, log).step("a.png")
+    assert log.getvalue() == ""
+
+
 @pytest.mark.slow
 def test_python_dash_m(pages: tuple[Path, Path]) -> None:
+    """The real entry point with the default engine, in its own process and pool."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-m", "ocr", str(pages[0])],
+        [sys.executable, "-m", "ocr", "--jobs", "1", str(pages[0])],
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=300,
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "page one\n", "")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -121,3 +122,19 @@ def test_nothing_to_do_returns_the_same_image_and_input_is_untouched() -> None:
 def test_max_side_must_be_positive() -> None:
     with pytest.raises(ValueError, match="max_side"):
         prepare(Image.new("RGB", (10, 10)), max_side=0)
+
+
+def test_upside_down_page_is_turned_unless_disabled(phototest: Path) -> None:
+    with Image.open(phototest) as scan:
+        upright = scan.convert("RGB")
+    upside_down = upright.transpose(Image.Transpose.ROTATE_180)
+    turned = prepare(upside_down)
+    assert np.array_equal(np.asarray(turned), np.asarray(upright))  # exact: a lossless turn
+    assert prepare(upside_down, orient=False, deskew=False) is upside_down
+    assert prepare(upright) is upright  # straight and upright: nothing to do
+
+
+def test_sideways_page_is_turned_upright(phototest: Path) -> None:
+    with Image.open(phototest) as scan:
+        upright = scan.convert("RGB")
+    assert prepare(upright.transpose(Image.Transpose.ROTATE_90)).size == upright.size

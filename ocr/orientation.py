@@ -24,8 +24,13 @@ from ocr.deskew import MIN_CONTRAST, ink_mask, line_angle
 #: Ink above the line cores must outweigh ink below by this ratio (or the reverse) for a
 #: verdict. Upright Latin text measures 1.5-3 here; text-free noise measures about 1.
 MIN_RATIO = 1.25
-#: A verdict needs this many text lines: a few words are too easily dominated by one capital.
+#: A verdict needs this many text lines: a few words are too easily dominated by one capital...
 MIN_LINES = 4
+#: ...unless the ratio is this clear (sparse pages: a letter with a few lines of text).
+STRONG_RATIO = 2.0
+MIN_LINES_IF_STRONG = 2
+#: An image more than this many times wider than high is a single text line: no up/down verdict.
+MAX_ASPECT = 10
 #: Lines must run this much more sharply one way than the other for the page to be sideways.
 SIDEWAYS_MARGIN = 1.25
 # Columns of the page are measured separately, so lines of side-by-side columns that do not
@@ -68,14 +73,16 @@ def page_geometry(mask: np.ndarray) -> tuple[int, float]:
 
 
 def ascender_ratio(mask: np.ndarray) -> tuple[float, int]:
-    """``(ink above line cores / ink below, number of lines)`` for a mask of horizontal,
-    straight text lines. Above 1 for upright Latin-like text, below 1 upside down."""
+    """``(ink above line cores / ink below, text lines)`` for a mask of horizontal, straight
+    text lines; lines are counted in the vertical strip that has most. The ratio is above 1
+    for upright Latin-like text, below 1 upside down."""
     above = below = 0.0
     lines = 0
     width = mask.shape[1]
     for index in range(_STRIPS):
         strip = mask[:, index * width // _STRIPS : (index + 1) * width // _STRIPS]
         profile = strip.sum(axis=1).astype(np.float64)
+        strip_lines = 0
         for top, bottom in _runs(profile > max(1.0, 0.05 * profile.max(initial=0.0))):
             line = profile[top:bottom]
             if bottom - top < 4:
@@ -86,14 +93,23 @@ def ascender_ratio(mask: np.ndarray) -> tuple[float, int]:
             core_top, core_bottom = int(core[0]), int(core[-1]) + 1
             above += float(line[:core_top].sum())
             below += float(line[core_bottom:].sum())
-            lines += 1
+            strip_lines += 1
+        # The busiest strip's count, not the sum: one text line crosses every strip and must
+        # count once (summing let single-line images through MIN_LINES, and they were turned).
+        lines = max(lines, strip_lines)
     return (above + 1.0) / (below + 1.0), lines
 
 
 def _up_or_down(mask: np.ndarray) -> int:
     """1 upright, -1 upside down, 0 no verdict."""
+    height, width = mask.shape
+    if width > MAX_ASPECT * height:
+        # A strip this wide holds one line of text at most; broken letters (Fraktur) can still
+        # split it into several "lines", whose ascender ratio says nothing about direction.
+        return 0
     ratio, lines = ascender_ratio(mask)
-    if lines < MIN_LINES:
+    strong = max(ratio, 1 / ratio) >= STRONG_RATIO
+    if lines < MIN_LINES and not (strong and lines >= MIN_LINES_IF_STRONG):
         return 0
     if ratio >= MIN_RATIO:
         return 1

@@ -52,3 +52,14 @@ def test_upside_down_phototest_reads_like_the_upright_one(testdata: Path, engine
     page = load(testdata, "tesseract_test/phototest-rotated-180.png")
     assert detect_orientation(page) == 180
     assert cer(engine.recognize(prepare(page)).text, reference) <= 0.02
+
+
+@pytest.mark.parametrize("folder", ["ocrd_dta_lines_de", "uw3_lines_en"])
+def test_single_text_lines_are_never_turned(testdata: Path, folder: str) -> None:
+    """Line images have too little text for a verdict; turning one garbles it completely."""
+    from ocr.prepare import to_rgb
+
+    images = sorted(p for p in (testdata / folder).iterdir() if p.suffix in {".tif", ".png"})
+    assert images, f"no line images in {folder}"
+    turned = [p.name for p in images if detect_orientation(to_rgb(Image.open(p))) != 0]
+    assert turned == []

@@ -26,6 +26,9 @@ class _Entry:
     cls: str  # the class, constructed with no arguments
     requires: tuple[str, ...]  # top-level packages that must be importable
     install: str  # what to tell a person when they are missing
+    # Optional function in ``module``: () -> None when the engine can run here, else the reason
+    # and fix (e.g. missing data files that no Python package provides). Must be cheap.
+    probe: str | None = None
 
 
 _REGISTRY: dict[str, _Entry] = {
@@ -35,16 +38,36 @@ _REGISTRY: dict[str, _Entry] = {
         requires=("rapidocr", "onnxruntime"),
         install="install the Python packages rapidocr and onnxruntime",
     ),
+    "tesseract": _Entry(
+        module="ocr.engines.tesseract",
+        cls="TesseractEngine",
+        requires=("tesserocr",),
+        install="install the Python package tesserocr",
+        probe="unusable_reason",
+    ),
+    # Optional extra "aspose"; its probe starts .NET once in a child process (about 1 s,
+    # remembered), because a failed start aborts the process that tries it.
+    "aspose": _Entry(
+        module="ocr.engines.aspose",
+        cls="AsposeEngine",
+        requires=("aspose",),
+        install="install the optional extra aspose (the Python package aspose-ocr-python-net)",
+        probe="unusable_reason",
+    ),
+    # Picks one of the engines above per page language (table in ocr/engines/auto_table.json).
+    "auto": _Entry(module="ocr.engines.auto", cls="AutoEngine", requires=(), install=""),
 }
 
 # functools.cache alone is not enough: two threads asking at once would both miss the cache
-# and load the models twice. Loading is rare, so one lock for all engines is fine.
-_loading = threading.Lock()
+# and load the models twice. Loading is rare, so one lock for all engines is fine. Reentrant
+# because "auto" loads the engines it delegates to from its own constructor.
+_loading = threading.RLock()
 
 
 def available_engines() -> list[str]:
-    """Names of the registered engines whose packages are installed (not loaded yet)."""
-    return [name for name, entry in _REGISTRY.items() if _installed(entry)]
+    """Names of the registered engines that can run here: packages installed and the
+    engine's probe (if any) passed. Nothing is loaded."""
+    return [name for name, entry in _REGISTRY.items() if _unusable(entry) is None]
 
 
 def get_engine(name: str = DEFAULT_ENGINE) -> Engine:
@@ -62,8 +85,9 @@ def _load(name: str) -> Engine:
     entry = _REGISTRY.get(name)
     if entry is None:
         raise EngineUnavailable(name, available_engines())
-    if not _installed(entry):
-        raise EngineUnavailable(name, available_engines(), reason=entry.install)
+    reason = _unusable(entry)
+    if reason is not None:
+        raise EngineUnavailable(name, available_engines(), reason=reason)
     try:
         engine_class = getattr(importlib.import_module(entry.module), entry.cls)
         engine: Engine = engine_class()
@@ -75,5 +99,11 @@ def _load(name: str) -> Engine:
     return engine
 
 
-def _installed(entry: _Entry) -> bool:
-    return all(importlib.util.find_spec(package) is not None for package in entry.requires)
+def _unusable(entry: _Entry) -> str | None:
+    """Why ``entry`` cannot run here, or None."""
+    if not all(importlib.util.find_spec(package) is not None for package in entry.requires):
+        return entry.install
+    if entry.probe is None:
+        return None
+    reason: str | None = getattr(importlib.import_module(entry.module), entry.probe)()
+    return reason

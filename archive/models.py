@@ -44,7 +44,7 @@ class Document(models.Model):
         null=True, blank=True, help_text="Known once the worker has opened the file."
     )
     language = models.CharField(max_length=8, default="en", help_text="ISO 639-1 code.")
-    engine = models.CharField(max_length=32, default="rapidocr")
+    engine = models.CharField(max_length=32, default="auto")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True, help_text="Why processing failed, in plain words.")
     queued_at = models.DateTimeField(null=True, blank=True)

@@ -82,14 +82,16 @@ def ocr_languages(engine: Engine, language: str) -> tuple[str, ...]:
     """The languages to ask ``engine`` for, for a document filed under ``language``.
 
     The document's language always drives search (stemming); OCR uses it when the engine has
-    it. Otherwise the engine reads with its first language: RapidOCR's Latin-script model reads
-    French and German accents too, so the text is still captured rather than the document
-    failing. Choosing a better engine per language is ``OCR_ENGINE=auto``'s job.
+    it. Otherwise the engine reads it as English (Latin script; else its first language):
+    RapidOCR's Latin model reads French and German accents too, so the text is still captured
+    rather than the document failing. ``OCR_ENGINE=auto`` picks the engine per language.
     """
     if language in engine.languages:
         return (language,)
-    _logger.info("engine %s has no %r; reading with %r", engine.name, language, engine.languages[0])
-    return (engine.languages[0],)
+    # English is the Latin-script model every engine here has; else the engine's first.
+    fallback = "en" if "en" in engine.languages else engine.languages[0]
+    _logger.info("engine %s has no %r; reading with %r", engine.name, language, fallback)
+    return (fallback,)
 
 
 def _start(document_id: int) -> Document | None:

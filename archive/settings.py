@@ -6,6 +6,7 @@ keeps everything under ``var/``: the embedded PostgreSQL, uploaded files and the
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("MAX_UPLOAD_FILES", 100, minimum=1)
 
 # --- OCR ----------------------------------------------------------------------------------------
-OCR_ENGINE = env_str("OCR_ENGINE", "rapidocr")
+OCR_ENGINE = env_str("OCR_ENGINE", "auto")
 OCR_LANGUAGES = env_list("OCR_LANGUAGES", ["en"])
 OCR_MAX_SIDE = env_int("OCR_MAX_SIDE", 4000, minimum=500)
 # Pillow refuses images above 178,956,970 pixels itself; a higher value has no effect on images.
@@ -127,9 +128,13 @@ OCR_PDF_DPI = env_int("OCR_PDF_DPI", 300, minimum=72)
 OCR_TASK_TIMEOUT = env_int("OCR_TASK_TIMEOUT", 3600, minimum=30)
 
 # --- task queue (django-q2) -------------------------------------------------------------------
+WORKERS = env_int("WORKERS", 2, minimum=1)
+# Each worker process's OCR engine gets its share of the cores (the OCR library reads this);
+# engines that each use every core slow each other down.
+os.environ.setdefault("OCR_THREADS", str(max(1, (os.cpu_count() or 1) // WORKERS)))
 Q_CLUSTER: dict[str, object] = {
     "name": "scan-archive",
-    "workers": env_int("WORKERS", 2, minimum=1),
+    "workers": WORKERS,
     "timeout": OCR_TASK_TIMEOUT,
     # A task not acknowledged after `retry` seconds (its worker died) is handed out again.
     "retry": OCR_TASK_TIMEOUT + 60,

@@ -158,7 +158,9 @@ def quality_table(items: list[Item], engines: list[str]) -> list[str]:
     return rows
 
 
-def _load_in_worker(engine: str) -> None:
+def _load_in_worker(engine: str, threads: int) -> None:
+    # As the library's own pool does: each worker's engine gets its share of the cores.
+    os.environ["OCR_THREADS"] = str(threads)
     get_engine(engine)  # once per worker process, before any page is timed
 
 
@@ -176,7 +178,8 @@ def _read_page(engine: str, item: Item) -> int:
 def pages_per_minute(engine: str, items: list[Item], workers: int) -> float:
     """Throughput of ``workers`` processes on ``items``, models loaded before the clock starts."""
     context = get_context("spawn")  # forking onnxruntime's thread pools can deadlock
-    with ProcessPoolExecutor(workers, context, _load_in_worker, (engine,)) as pool:
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    with ProcessPoolExecutor(workers, context, _load_in_worker, (engine, threads)) as pool:
         # A worker runs its initializer before its first task: once every worker has done a
         # (sleepy, so they spread) task, all of them hold their engine.
         while len(set(pool.map(_ready, [0.5] * workers))) < workers:

@@ -27,7 +27,7 @@ from ocr.api import (
     recognize,
     recognize_page,
 )
-from ocr.engines import Engine, available_engines, get_engine
+from ocr.engines import Engine, available_engines, get_engine, languages
 from ocr.errors import (
     CorruptFile,
     EngineUnavailable,
@@ -73,6 +73,7 @@ __all__ = [
     "extract",
     "extract_text",
     "get_engine",
+    "languages",
     "make_pool",
     "open_document",
     "prepare",

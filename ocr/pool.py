@@ -71,6 +71,7 @@ def make_pool(workers: int | None = None) -> ProcessPoolExecutor:
         max_workers=count,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
+        initargs=(max(1, default_workers() // count),),
     )
 
 
@@ -160,8 +161,11 @@ def _is_broken(pool: ProcessPoolExecutor) -> bool:
     return bool(getattr(pool, "_broken", False))
 
 
-def _init_worker() -> None:
+def _init_worker(threads: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Share the cores between the workers instead of each engine using all of them
+    # (an explicit OCR_THREADS from the caller wins).
+    os.environ.setdefault("OCR_THREADS", str(threads))
 
 
 @atexit.register

@@ -70,6 +70,11 @@ def available_engines() -> list[str]:
     return [name for name, entry in _REGISTRY.items() if _unusable(entry) is None]
 
 
+def languages(name: str = DEFAULT_ENGINE) -> tuple[str, ...]:
+    """ISO 639-1 codes engine ``name`` can read here (loads the engine, once)."""
+    return get_engine(name).languages
+
+
 def get_engine(name: str = DEFAULT_ENGINE) -> Engine:
     """The process-wide instance of engine ``name`` (case-insensitive), loading it once.
 

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0001_initial'),
+        ("archive", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='document',
-            name='engine',
-            field=models.CharField(default='auto', max_length=32),
+            model_name="document",
+            name="engine",
+            field=models.CharField(default="auto", max_length=32),
         ),
     ]

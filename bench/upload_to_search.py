@@ -97,8 +97,10 @@ def main() -> None:
     print(f"{'-' * 5}-+-{'-' * 8}-+-{'-' * 19}")
     for round_number in range(1, args.rounds + 1):
         # A unique trailing comment makes every round a new document (not a duplicate).
-        data = content + f"\nbench-{uuid.uuid4().hex}".encode()
-        name = f"bench-{round_number}-{args.file.name}"
+        tag = uuid.uuid4().hex[:10]
+        data = content + f"\nbench-{tag}".encode()
+        # A title no earlier run used: the search page must show this round's document.
+        name = f"bench-{tag}-{round_number}-{args.file.name}"
         started = time.perf_counter()
         browser.upload(name, data)
         uploaded = time.perf_counter() - started

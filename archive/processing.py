@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from PIL import Image
 
@@ -147,17 +148,21 @@ def _save_page(document: Document, number: int, image: Image.Image, result: Page
 
 def _finish(document: Document) -> None:
     with transaction.atomic():
-        pages = document.pages.all()
-        seconds = sum(p.seconds or 0.0 for p in pages.only("seconds"))
-        Document.objects.filter(pk=document.pk).update(
+        totals = document.pages.aggregate(pages=Count("id"), seconds=Sum("seconds"))
+        seconds = totals["seconds"] or 0.0
+        finished = Document.objects.filter(pk=document.pk)
+        finished.update(
             status=Document.Status.DONE,
             finished_at=timezone.now(),
             ocr_seconds=seconds,
             error="",
             updated=timezone.now(),
         )
-        document_vector_rebuild(document)
-    _logger.info("document %s done: %d pages, %.1f s OCR", document.pk, pages.count(), seconds)
+        # Each saved page already appended its text to the document's vector; only a
+        # document that ended with no pages still needs one (its title).
+        if finished.filter(search_vector__isnull=True).exists():
+            document_vector_rebuild(document)
+    _logger.info("document %s done: %d pages, %.1f s OCR", document.pk, totals["pages"], seconds)
 
 
 def _fail(document: Document, message: str) -> None:

@@ -7,6 +7,7 @@ Coordinates are pixels of the *prepared* page image (the image the engine was gi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 #: Placed between pages in ``DocumentResult.text``: a form feed on its own line, as
@@ -48,6 +49,33 @@ class PageResult:
     width: int
     height: int
     evaluation: bool = False
+
+    @classmethod
+    def from_lines(
+        cls,
+        *,
+        lines: Sequence[str],
+        words: tuple[Word, ...],
+        engine: str,
+        languages: tuple[str, ...],
+        seconds: float,
+        size: tuple[int, int],
+        evaluation: bool = False,
+    ) -> PageResult:
+        """The result for ``lines`` of text and their ``words``, as every engine builds it:
+        lines joined with ``"\n"``, confidence the mean word confidence, ``size`` the
+        (width, height) of the image that was read."""
+        return cls(
+            text="\n".join(lines),
+            words=words,
+            confidence=mean_confidence(words),
+            engine=engine,
+            languages=languages,
+            seconds=seconds,
+            width=size[0],
+            height=size[1],
+            evaluation=evaluation,
+        )
 
 
 @dataclass(frozen=True, slots=True)

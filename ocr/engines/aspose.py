@@ -38,7 +38,7 @@ from ocr.engines.aspose_runtime import RuntimeUnavailable, Settings
 from ocr.engines.base import check_languages
 from ocr.engines.wordboxes import line_words, squashed
 from ocr.errors import EngineUnavailable
-from ocr.types import PageResult, Word, mean_confidence
+from ocr.types import PageResult, Word
 
 __all__ = ["LANGUAGES", "AsposeEngine", "EvaluationModeWarning", "unusable_reason"]
 
@@ -196,15 +196,13 @@ class AsposeEngine:
                 EvaluationModeWarning,
                 stacklevel=2,
             )
-        return PageResult(
-            text="\n".join(page_lines),
+        return PageResult.from_lines(
+            lines=page_lines,
             words=words,
-            confidence=mean_confidence(words),
             engine=self.name,
             languages=codes,
             seconds=seconds,
-            width=rgb.width,
-            height=rgb.height,
+            size=rgb.size,
             evaluation=evaluation,
         )
 

@@ -14,7 +14,7 @@ from rapidocr.utils.output import RapidOCROutput
 
 from ocr.engines.base import check_languages
 from ocr.engines.wordboxes import Piece, line_words, squashed
-from ocr.types import PageResult, Word, mean_confidence
+from ocr.types import PageResult, Word
 
 
 class RapidOcrEngine:
@@ -65,15 +65,13 @@ class RapidOcrEngine:
             output = self._ocr(rgb, return_word_box=True)
             seconds = time.perf_counter() - started
         lines, words = _read(output, rgb.width, rgb.height)
-        return PageResult(
-            text="\n".join(lines),
+        return PageResult.from_lines(
+            lines=lines,
             words=words,
-            confidence=mean_confidence(words),
             engine=self.name,
             languages=codes,
             seconds=seconds,
-            width=rgb.width,
-            height=rgb.height,
+            size=rgb.size,
         )
 
     def _warm_up(self) -> None:

@@ -20,7 +20,7 @@ from PIL import Image
 from ocr.engines.base import check_languages
 from ocr.engines.wordboxes import Box, is_cjk, tokens
 from ocr.errors import EngineUnavailable, UnsupportedLanguage
-from ocr.types import PageResult, Word, mean_confidence
+from ocr.types import PageResult, Word
 
 #: ISO 639-1 code -> Tesseract language (traineddata file name). Debian's package for a
 #: language is ``tesseract-ocr-`` + the Tesseract name with ``_`` as ``-`` (chi_sim: chi-sim).
@@ -140,15 +140,13 @@ class TesseractEngine:
             seconds = time.perf_counter() - started
             api.Clear()  # frees the page image and results; the models stay loaded
         words = tuple(word for line in lines for word in line)
-        return PageResult(
-            text="\n".join(_line_text(line) for line in lines),
+        return PageResult.from_lines(
+            lines=[_line_text(line) for line in lines],
             words=words,
-            confidence=mean_confidence(words),
             engine=self.name,
             languages=codes,
             seconds=seconds,
-            width=rgb.width,
-            height=rgb.height,
+            size=rgb.size,
         )
 
     def _api(self, codes: tuple[str, ...]) -> tuple[tesserocr.PyTessBaseAPI, threading.Lock]:

@@ -7,7 +7,7 @@ import struct
 import subprocess
 import sys
 import zlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -128,49 +128,38 @@ def test_an_engine_instance_stays_in_this_process(engine: Engine) -> None:
         asyncio.run(ocr.arecognize(b"", engine=engine, executor=pool))
 
 
+async def _ticks_while(work: Awaitable[str]) -> tuple[str, int]:
+    """Await ``work`` while a ticker counts 10 ms sleeps: many ticks mean the loop was free."""
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    try:
+        return await work, ticks
+    finally:
+        ticker.cancel()
+
+
 def test_aextract_text_in_a_thread_leaves_the_loop_free(
     engine: Engine, draw_page: DrawPage
 ) -> None:
     buffer = io.BytesIO()
     draw_page("page one").save(buffer, "PNG")
 
-    async def main() -> tuple[str, int]:
-        ticks = 0
-
-        async def tick() -> None:
-            nonlocal ticks
-            while True:
-                await asyncio.sleep(0.01)
-                ticks += 1
-
-        ticker = asyncio.create_task(tick())
-        text = await ocr.aextract_text(buffer, engine=engine)
-        ticker.cancel()
-        return text, ticks
-
-    text, ticks = asyncio.run(main())
+    text, ticks = asyncio.run(_ticks_while(ocr.aextract_text(buffer, engine=engine)))
     assert text == "page one"
     assert ticks > 5  # the loop kept running while the page was read in a thread
 
 
 @pytest.mark.slow
 def test_aextract_text_in_the_pool_leaves_the_loop_free(phototest: Path) -> None:
-    async def main() -> tuple[str, int]:
-        ticks = 0
-
-        async def tick() -> None:
-            nonlocal ticks
-            while True:
-                await asyncio.sleep(0.01)
-                ticks += 1
-
-        ticker = asyncio.create_task(tick())
-        # The first call may start a worker and load its models: seconds of CPU elsewhere.
-        text = await ocr.aextract_text(phototest, engine="rapidocr")
-        ticker.cancel()
-        return text, ticks
-
-    text, ticks = asyncio.run(main())
+    # The first call may start a worker and load its models: seconds of CPU elsewhere.
+    text, ticks = asyncio.run(_ticks_while(ocr.aextract_text(phototest, engine="rapidocr")))
     assert "The quick brown dog jumped over the" in text
     assert ticks > 20
 

@@ -30,6 +30,7 @@ class Document(models.Model):
         PROCESSING = "processing", "Processing"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        NEEDS_PASSWORD = "needs_password", "Needs password"
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="documents"
@@ -45,7 +46,21 @@ class Document(models.Model):
     )
     language = models.CharField(max_length=8, default="en", help_text="ISO 639-1 code.")
     engine = models.CharField(max_length=32, default="auto")
+    force_ocr = models.BooleanField(
+        default=False,
+        help_text="OCR every page, even PDF pages that already carry a text layer.",
+    )
+    pdf_password = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The password that opens a protected PDF, as given by its owner.",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    run = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Counts processing runs; a page task from an older run saves nothing.",
+    )
     error = models.TextField(blank=True, help_text="Why processing failed, in plain words.")
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -77,7 +92,7 @@ class Document(models.Model):
     @property
     def is_finished(self) -> bool:
         """True when no worker will change this document any more (done or failed)."""
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.NEEDS_PASSWORD)
 
     def progress(self) -> tuple[int, int | None]:
         """(pages saved so far, total pages or None while unknown)."""
@@ -88,10 +103,22 @@ class Document(models.Model):
 
 
 class Page(models.Model):
+    class Source(models.TextChoices):
+        OCR = "ocr", "OCR"
+        TEXT_LAYER = "text", "PDF text layer"
+        MIXED = "mixed", "PDF text layer and OCR of its images"
+
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pages")
     number = models.PositiveIntegerField(help_text="1-based position in the document.")
     image = models.FileField(
         max_length=500, blank=True, help_text="The prepared page image the word boxes refer to."
+    )
+    thumbnail = models.FileField(max_length=500, blank=True, help_text="A small WebP preview.")
+    source = models.CharField(
+        max_length=8,
+        choices=Source.choices,
+        default=Source.OCR,
+        help_text="Where the text came from.",
     )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
@@ -116,3 +143,24 @@ class Page(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} p. {self.number}"
+
+
+class PageAttempt(models.Model):
+    """How many times a worker has started on one page of a document.
+
+    A page whose worker dies (killed, out of memory, past the hard time limit) is handed out
+    again by the queue; this count stops a page that kills every worker from doing so forever.
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField()
+    count = models.PositiveIntegerField(default=0)
+    last_started = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="page_attempt_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} p. {self.number}: {self.count}"

@@ -125,7 +125,20 @@ OCR_MAX_SIDE = env_int("OCR_MAX_SIDE", 4000, minimum=500)
 # Pillow refuses images above 178,956,970 pixels itself; a higher value has no effect on images.
 OCR_MAX_PIXELS = env_int("OCR_MAX_PIXELS", 178_956_970, minimum=1_000_000)
 OCR_PDF_DPI = env_int("OCR_PDF_DPI", 300, minimum=72)
-OCR_TASK_TIMEOUT = env_int("OCR_TASK_TIMEOUT", 3600, minimum=30)
+# Pages of a PDF that carry a text layer keep it instead of being OCR'd (unless forced).
+OCR_USE_TEXT_LAYER = env_bool("OCR_USE_TEXT_LAYER", True)
+# Files with more pages are refused at upload.
+MAX_PAGES = env_int("MAX_PAGES", 2000, minimum=1)
+# One page's time limit in a worker, model loading included. A page past it fails its document
+# with the page named; the other pages are kept.
+OCR_PAGE_TIMEOUT = env_int("OCR_PAGE_TIMEOUT", 300, minimum=5)
+# How often a page may be started before its document fails: a page whose worker died (killed,
+# out of memory) is handed out again, but not forever.
+OCR_PAGE_ATTEMPTS = env_int("OCR_PAGE_ATTEMPTS", 2, minimum=1)
+# A task whose worker died is handed out again after this many seconds. It must exceed the time
+# a task can wait in a worker's queue plus run (two page time limits), or a slow page would be
+# handed out twice (harmless: pages are saved once, but the work is done twice).
+OCR_RETRY_SECONDS = env_int("OCR_RETRY_SECONDS", 2 * OCR_PAGE_TIMEOUT + 30, minimum=5)
 
 # --- task queue (django-q2) -------------------------------------------------------------------
 WORKERS = env_int("WORKERS", 2, minimum=1)
@@ -135,11 +148,12 @@ os.environ.setdefault("OCR_THREADS", str(max(1, (os.cpu_count() or 1) // WORKERS
 Q_CLUSTER: dict[str, object] = {
     "name": "scan-archive",
     "workers": WORKERS,
-    "timeout": OCR_TASK_TIMEOUT,
+    "timeout": OCR_PAGE_TIMEOUT,
     # A task not acknowledged after `retry` seconds (its worker died) is handed out again.
-    "retry": OCR_TASK_TIMEOUT + 60,
+    "retry": OCR_RETRY_SECONDS,
     "max_attempts": 3,
-    "queue_limit": 4,
+    # One task waiting per worker: a waiting task's retry clock is already running.
+    "queue_limit": WORKERS,
     "bulk": 1,
     "catch_up": False,
     "save_limit": 1000,

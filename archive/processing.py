@@ -1,82 +1,130 @@
-"""OCR of one document, page by page, in a worker process.
+"""Reading a document in the workers: one run per request, one task per page.
 
-Each page is saved in its own transaction together with its search vector and its share of the
-document's vector, so progress is visible and a page found by search is never half-written.
-A page already saved is kept when the task runs again (after a crash, or a re-run that only
-needs the missing pages), so a restart does no work twice.
+A *run* starts when ``document_process`` (the document task) takes a queued document: it bumps
+``Document.run``, opens the file to count its pages, queues a ``page_process`` task for every
+page not yet saved and reads the first of them itself (a one-page scan needs no second task).
+Any worker then takes the other pages, so a long PDF is read by all workers at once.
+
+Guarantees:
+
+- **Each page is saved once.** A page is written together with its search vector and its share
+  of the document's vector in one transaction that holds the document's row lock and checks
+  that the page is not there yet and that the run is still current. A page task handed out
+  twice (its worker died, the queue's retry came first) saves nothing the second time.
+- **Nothing is lost when a worker dies.** The queue hands an unfinished task out again after
+  ``OCR_RETRY_SECONDS``; a run whose document task died is restarted the same way, queueing
+  only the pages still missing. A page that takes down its worker each time is given up after
+  ``OCR_PAGE_ATTEMPTS`` starts, failing its document with the page named.
+- **A failed page keeps the others.** A page that is damaged, times out (``OCR_PAGE_TIMEOUT``)
+  or trips a bug fails the document with the page number and the reason; the other pages of
+  the run are still saved. A re-run reads only the missing pages (``documents.document_rerun``).
+- **Stale work is dropped.** A page task from an older run (the document was re-run or deleted
+  meanwhile) saves nothing.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
+from django_q.exceptions import TimeoutException
 from PIL import Image
 
-from archive.models import Document, Page, storage_name
+from archive.models import Document, Page, PageAttempt, storage_name
 from archive.search import (
     clean_text,
     document_vector_append,
     document_vector_rebuild,
     page_vector_write,
 )
-from ocr.api import recognize_page
+from archive.tasks import enqueue_pages
 from ocr.engines import get_engine
 from ocr.engines.base import Engine
-from ocr.errors import OcrError
+from ocr.errors import OcrError, PasswordRequired
+from ocr.pageread import read_page
 from ocr.pages import open_document
+from ocr.pagesource import PageSource
 from ocr.types import PageResult
 
 _logger = logging.getLogger(__name__)
 _PAGE_IMAGE_QUALITY = 85
+_THUMBNAIL_QUALITY = 75
+#: Longest side of a page thumbnail: sharp in a results grid on a 2x (retina) screen.
+THUMBNAIL_SIDE = 400
+#: A run may keep working on a document that one of its pages failed: the others still count.
+_WORKING = (Document.Status.PROCESSING, Document.Status.FAILED)
 
 
 def document_process(document_id: int) -> None:
-    """OCR every page of the document not yet saved, then mark it done or failed.
+    """Start a run of the document: count its pages, queue the missing ones, read the first.
 
     Never raises for a problem with the document itself: the document records a message a
     person can act on and the original stays as it was, so it can be re-run. A document that
-    was deleted meanwhile, or is already done, is left alone.
+    was deleted meanwhile, is done, or waits for its password is left alone.
     """
-    document = _start(document_id)
+    document = _start_run(document_id)
     if document is None:
         return
-    page_number = 0
     try:
-        engine = get_engine(document.engine)
-        languages = ocr_languages(engine, document.language)
+        with _opened(document) as source:
+            page_count = source.page_count
+        Document.objects.filter(pk=document.pk).update(page_count=page_count)
+        document.page_count = page_count
         have = set(document.pages.values_list("number", flat=True))
-        with (
-            default_storage.open(storage_name(document.original), "rb") as original,
-            open_document(
-                original, max_pixels=settings.OCR_MAX_PIXELS, pdf_dpi=settings.OCR_PDF_DPI
-            ) as source,
-        ):
-            Document.objects.filter(pk=document.pk).update(page_count=source.page_count)
-            for page_number in range(1, source.page_count + 1):
-                if page_number in have:
-                    continue  # saved by an earlier run: not even decoded again
-                prepared, result = _recognize(engine, source.page(page_number - 1), languages)
-                _save_page(document, page_number, prepared, result)
-        _finish(document)
-    except OcrError as error:
-        # Errors found on a page name it themselves ("Page 3 of the file is damaged ...").
-        named = getattr(error, "page", None) is not None or not page_number
-        _fail(document, str(error) if named else f"Page {page_number}: {error}")
-    except Exception as error:  # a bug or an environment fault, not the user's file
-        _logger.exception("processing document %s failed", document.pk)
-        where = f" on page {page_number}" if page_number else ""
+        missing = [n for n in range(1, page_count + 1) if n not in have]
+    except PasswordRequired:
+        _needs_password(document)
+        return
+    except (OcrError, TimeoutException, Exception) as error:
+        _fail(document, document.run, _reason(document, None, error))
+        return
+    if not missing:
+        _finish_if_complete(document.pk, document.run)
+        return
+    first, *rest = missing
+    enqueue_pages(document.pk, document.run, rest)
+    page_process(document.pk, document.run, first)
+
+
+def page_process(document_id: int, run: int, number: int) -> None:
+    """Read page ``number`` of run ``run`` and save it, unless that is done or out of date.
+
+    Like ``document_process``, records problems on the document instead of raising them; a
+    time-out (django-q2 raises ``TimeoutException`` in the task after ``OCR_PAGE_TIMEOUT``) is
+    one of them, so the worker goes on with the next task.
+    """
+    document = Document.objects.filter(pk=document_id, run=run, status__in=_WORKING).first()
+    if document is None or document.pages.filter(number=number).exists():
+        if document is not None:
+            _finish_if_complete(document.pk, run)
+        return
+    attempt = _count_attempt(document, number)
+    if attempt > settings.OCR_PAGE_ATTEMPTS:
         _fail(
             document,
-            f"Processing stopped{where} because of an internal error ({type(error).__name__}). "
-            "The original is kept; re-run the document once the problem is fixed.",
+            run,
+            f"Page {number} stopped the worker reading it {attempt - 1} times (it may need "
+            f"more memory than the worker has, or longer than the {settings.OCR_PAGE_TIMEOUT} s "
+            "a page may take). The other pages are kept; re-run the document to try again.",
         )
+        return
+    try:
+        engine = get_engine(document.engine)
+        with _opened(document) as source:
+            image, result = _read(document, engine, source, number)
+        _save_page(document, run, number, image, result)
+    except (OcrError, TimeoutException, Exception) as error:
+        _fail(document, run, _reason(document, number, error))
+        return
+    _finish_if_complete(document.pk, run)
 
 
 def ocr_languages(engine: Engine, language: str) -> tuple[str, ...]:
@@ -95,81 +143,199 @@ def ocr_languages(engine: Engine, language: str) -> tuple[str, ...]:
     return (fallback,)
 
 
-def _start(document_id: int) -> Document | None:
+def _start_run(document_id: int) -> Document | None:
     with transaction.atomic():
         document = Document.objects.select_for_update().filter(pk=document_id).first()
-        if document is None or document.status == Document.Status.DONE:
+        if document is None or document.status in (
+            Document.Status.DONE,
+            Document.Status.NEEDS_PASSWORD,
+        ):
             return None
         document.status = Document.Status.PROCESSING
         document.started_at = timezone.now()
         document.error = ""
-        document.save(update_fields=["status", "started_at", "error", "updated"])
+        document.run = F("run") + 1
+        document.save(update_fields=["status", "started_at", "error", "run", "updated"])
+    document.refresh_from_db(fields=["run"])
     return document
 
 
-def _recognize(
-    engine: Engine, image: Image.Image, languages: tuple[str, ...]
+@contextmanager
+def _opened(document: Document) -> Iterator[PageSource]:
+    with (
+        default_storage.open(storage_name(document.original), "rb") as original,
+        open_document(
+            original,
+            max_pixels=settings.OCR_MAX_PIXELS,
+            pdf_dpi=settings.OCR_PDF_DPI,
+            password=document.pdf_password or None,
+        ) as source,
+    ):
+        yield source
+
+
+def _read(
+    document: Document, engine: Engine, source: PageSource, number: int
 ) -> tuple[Image.Image, PageResult]:
-    return recognize_page(image, engine=engine, languages=languages, max_side=settings.OCR_MAX_SIDE)
-
-
-def _save_page(document: Document, number: int, image: Image.Image, result: PageResult) -> None:
-    """Store the page image and write the page, its vector and the document's, atomically."""
-    buffer = io.BytesIO()
-    image.save(buffer, format="WEBP", quality=_PAGE_IMAGE_QUALITY, method=4)
-    name = default_storage.save(
-        f"pages/{document.owner_id}/{document.pk}/{number:05d}.webp",
-        ContentFile(buffer.getvalue()),
+    return read_page(
+        source,
+        number - 1,
+        engine=engine,
+        languages=ocr_languages(engine, document.language),
+        max_side=settings.OCR_MAX_SIDE,
+        text_layer=settings.OCR_USE_TEXT_LAYER and not document.force_ocr,
     )
+
+
+def _count_attempt(document: Document, number: int) -> int:
+    """Record that a worker starts on the page (committed at once); return the count."""
+    with transaction.atomic():
+        attempt, _ = PageAttempt.objects.select_for_update().get_or_create(
+            document=document, number=number
+        )
+        attempt.count += 1
+        attempt.last_started = timezone.now()
+        attempt.save(update_fields=["count", "last_started"])
+    return attempt.count
+
+
+def _save_page(
+    document: Document, run: int, number: int, image: Image.Image, result: PageResult
+) -> bool:
+    """Store the page's images and write the page with its vectors, unless it is there already
+    or the run is out of date (then the images are removed again). True if saved."""
+    base = f"pages/{document.owner_id}/{document.pk}/{number:05d}"
+    names = [
+        default_storage.save(f"{base}.webp", ContentFile(_webp(image, _PAGE_IMAGE_QUALITY))),
+        default_storage.save(f"{base}-thumb.webp", ContentFile(_thumbnail(image))),
+    ]
     text = clean_text(result.text)
+    saved = False
     try:
         with transaction.atomic():
-            page = Page.objects.create(
-                document=document,
-                number=number,
-                image=name,
-                width=image.width,
-                height=image.height,
-                text=text,
-                words=[
-                    {"text": clean_text(w.text), "box": list(w.box), "confidence": w.confidence}
-                    for w in result.words
-                ],
-                confidence=result.confidence if result.words else None,
-                engine=result.engine,
-                seconds=result.seconds,
+            # The row lock orders every page save and the finish check of this document.
+            current = (
+                Document.objects.select_for_update()
+                .filter(pk=document.pk, run=run, status__in=_WORKING)
+                .exists()
             )
-            page_vector_write(page, document.language)
-            document_vector_append(document, text)
-    except BaseException:
-        default_storage.delete(name)
-        raise
+            if current and not Page.objects.filter(document=document, number=number).exists():
+                page = Page.objects.create(
+                    document=document,
+                    number=number,
+                    image=names[0],
+                    thumbnail=names[1],
+                    source=result.origin,
+                    width=image.width,
+                    height=image.height,
+                    text=text,
+                    words=[
+                        {"text": clean_text(w.text), "box": list(w.box), "confidence": w.confidence}
+                        for w in result.words
+                    ],
+                    confidence=result.confidence if result.words else None,
+                    engine=result.engine,
+                    seconds=result.seconds,
+                )
+                page_vector_write(page, document.language)
+                document_vector_append(document, text)
+                saved = True
+    finally:
+        if not saved:
+            for name in names:
+                default_storage.delete(name)
+    return saved
 
 
-def _finish(document: Document) -> None:
+def _webp(image: Image.Image, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="WEBP", quality=quality, method=4)
+    return buffer.getvalue()
+
+
+def _thumbnail(image: Image.Image) -> bytes:
+    small = image.copy()
+    small.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+    return _webp(small, _THUMBNAIL_QUALITY)
+
+
+def _finish_if_complete(document_id: int, run: int) -> None:
+    """Mark the document done if run ``run`` has saved every page and nothing failed."""
     with transaction.atomic():
-        totals = document.pages.aggregate(pages=Count("id"), seconds=Sum("seconds"))
-        seconds = totals["seconds"] or 0.0
-        finished = Document.objects.filter(pk=document.pk)
-        finished.update(
-            status=Document.Status.DONE,
-            finished_at=timezone.now(),
-            ocr_seconds=seconds,
-            error="",
-            updated=timezone.now(),
+        document = (
+            Document.objects.select_for_update()
+            .filter(pk=document_id, run=run, status=Document.Status.PROCESSING)
+            .first()
         )
+        if document is None or document.page_count is None:
+            return
+        totals = document.pages.aggregate(pages=Count("id"), seconds=Sum("seconds"))
+        if totals["pages"] < document.page_count:
+            return
+        document.status = Document.Status.DONE
+        document.finished_at = timezone.now()
+        document.ocr_seconds = totals["seconds"] or 0.0
+        document.error = ""
+        document.save(update_fields=["status", "finished_at", "ocr_seconds", "error", "updated"])
         # Each saved page already appended its text to the document's vector; only a
         # document that ended with no pages still needs one (its title).
-        if finished.filter(search_vector__isnull=True).exists():
+        if Document.objects.filter(pk=document_id, search_vector__isnull=True).exists():
             document_vector_rebuild(document)
-    _logger.info("document %s done: %d pages, %.1f s OCR", document.pk, totals["pages"], seconds)
+    _logger.info(
+        "document %s done: %d pages, %.1f s OCR", document_id, totals["pages"], document.ocr_seconds
+    )
 
 
-def _fail(document: Document, message: str) -> None:
+def _reason(document: Document, number: int | None, error: BaseException) -> str:
+    """What to tell the owner about ``error`` on page ``number`` (None: the whole file)."""
+    where = f"Page {number}" if number else "The file"
+    if isinstance(error, TimeoutException):
+        return (
+            f"{where} took longer than the {settings.OCR_PAGE_TIMEOUT} s a page may take "
+            "(OCR_PAGE_TIMEOUT). The other pages are kept; re-run the document to try again."
+        )
+    if isinstance(error, OcrError):
+        # Errors found on a page name it themselves ("Page 3 of the file is damaged ...").
+        named = getattr(error, "page", None) is not None or number is None
+        return str(error) if named else f"Page {number}: {error}"
+    _logger.error("document %s: %s", document.pk, error, exc_info=error)
+    return (
+        f"{where} could not be processed because of an internal error "
+        f"({type(error).__name__}). The original is kept; re-run the document once the "
+        "problem is fixed."
+    )
+
+
+def _fail(document: Document, run: int, message: str) -> None:
+    """Mark the document failed with ``message``, added to the messages of run ``run`` so far.
+    A run that is no longer current changes nothing."""
     _logger.warning("document %s failed: %s", document.pk, message)
+    with transaction.atomic():
+        current = (
+            Document.objects.select_for_update()
+            .filter(pk=document.pk, run=run, status__in=_WORKING)
+            .first()
+        )
+        if current is None:
+            return
+        failed_before = current.status == Document.Status.FAILED and current.error
+        if failed_before and message in current.error:
+            return
+        current.error = f"{current.error}\n{message}" if failed_before else message
+        current.status = Document.Status.FAILED
+        current.finished_at = timezone.now()
+        current.save(update_fields=["status", "error", "finished_at", "updated"])
+
+
+def _needs_password(document: Document) -> None:
+    given = bool(document.pdf_password)
     Document.objects.filter(pk=document.pk).update(
-        status=Document.Status.FAILED,
-        error=message,
+        status=Document.Status.NEEDS_PASSWORD,
+        error=(
+            "The password given does not open this PDF."
+            if given
+            else "This PDF is protected by a password. Enter it on the document page to read it."
+        ),
         finished_at=timezone.now(),
         updated=timezone.now(),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from archive.models import Document, Page
@@ -17,12 +17,14 @@ User = AbstractBaseUser | AnonymousUser
 
 
 def document_list(*, user: User) -> QuerySet[Document]:
-    """The user's documents, newest first, with ``pages_done`` annotated for progress."""
+    """The user's documents, newest first, annotated with ``pages_done`` (progress) and
+    ``cover_page`` (the id of page 1 once saved, for its thumbnail URL)."""
     if not user.is_authenticated:
         return Document.objects.none()
+    cover = Page.objects.filter(document=OuterRef("pk"), number=1).values("pk")[:1]
     return (
         Document.objects.filter(owner_id=user.pk)
-        .annotate(pages_done=Count("pages"))
+        .annotate(pages_done=Count("pages"), cover_page=Subquery(cover))
         .order_by("-created", "-id")
     )
 

@@ -2,18 +2,31 @@
 
 django-q2 imports tasks by dotted path, so these names are part of the queue's data: renaming
 one strands the tasks already queued under the old name.
+
+Every task is bounded by ``OCR_PAGE_TIMEOUT`` (the cluster's task timeout): a document task
+opens the file, queues its pages and reads the first; each other page is a task of its own,
+so the pages of a large document are read by all workers at once.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django_q.tasks import async_task
 
 
 def process_document(document_id: int) -> None:
-    """Worker entry point: OCR every page of a document (see ``processing.document_process``)."""
+    """Worker entry point: start a processing run (see ``processing.document_process``)."""
     from archive.processing import document_process
 
     document_process(document_id)
+
+
+def process_page(document_id: int, run: int, number: int) -> None:
+    """Worker entry point: read one page of a run (see ``processing.page_process``)."""
+    from archive.processing import page_process
+
+    page_process(document_id, run, number)
 
 
 def enqueue_processing(document_id: int) -> str:
@@ -25,3 +38,16 @@ def enqueue_processing(document_id: int) -> str:
         group="ocr",
     )
     return task_id
+
+
+def enqueue_pages(document_id: int, run: int, numbers: Iterable[int]) -> None:
+    """Queue one task per page number of run ``run``; call it once ``run`` is committed."""
+    for number in numbers:
+        async_task(
+            "archive.tasks.process_page",
+            document_id,
+            run,
+            number,
+            task_name=f"ocr-document-{document_id}-run-{run}-page-{number}",
+            group="ocr",
+        )

@@ -11,6 +11,8 @@ Every function takes the same options:
   leaves the choice to the engine (its default languages).
 - ``max_side``: prepared pages are downscaled to this longest side (``ocr.prepare``).
 - ``max_pixels``: pages declaring more pixels are refused with ``ImageTooLarge``.
+- ``text_layer`` (blocking functions): PDF pages that carry text keep it rather than being
+  OCR'd (``ocr.pageread``); ``False`` OCRs every page.
 
 Errors are ``ocr.errors.OcrError`` subclasses, whose message can be shown to a person, plus
 ``OSError`` for unreadable paths and ``TypeError`` for something that is not a source.
@@ -33,10 +35,10 @@ from typing import Literal, overload
 from PIL import Image
 
 from ocr.engines import Engine, available_engines, check_languages, get_engine
-from ocr.layout import reading_order
+from ocr.pageread import ocr_page, read_page
 from ocr.pages import DEFAULT_MAX_PIXELS
 from ocr.pool import Dispatcher
-from ocr.prepare import DEFAULT_MAX_SIDE, prepare
+from ocr.prepare import DEFAULT_MAX_SIDE
 from ocr.sources import Source, open_source
 from ocr.types import DocumentResult, PageResult
 
@@ -69,13 +71,7 @@ def recognize_page(
     boxes in the prepared image's pixels, so keep that image for showing them. ``image`` itself
     is not modified.
     """
-    ocr_engine = _engine(engine)
-    prepared = prepare(image, max_side=max_side)
-    if languages is None:
-        result = ocr_engine.recognize(prepared)
-    else:
-        result = ocr_engine.recognize(prepared, languages=languages)
-    return prepared, reading_order(result)
+    return ocr_page(image, engine=_engine(engine), languages=languages, max_side=max_side)
 
 
 def recognize(
@@ -85,22 +81,28 @@ def recognize(
     languages: Sequence[str] | None = None,
     max_side: int = DEFAULT_MAX_SIDE,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    text_layer: bool = True,
 ) -> DocumentResult:
     """Read every page of ``source``, blocking until done.
 
+    PDF pages that carry text keep it instead of being OCR'd, with OCR only for pictures no
+    text lies over (``ocr.pageread``); ``text_layer=False`` OCRs every page regardless.
     Pages are decoded, prepared and read one at a time, so memory holds about one page.
     """
     ocr_engine = _engine(engine)
     codes = None if languages is None else check_languages(ocr_engine, languages)
     pages: list[PageResult] = []
     with open_source(source, max_pixels=max_pixels) as document:
-        for image in document:
-            prepared, result = recognize_page(
-                image, engine=ocr_engine, languages=codes, max_side=max_side
+        for index in range(document.page_count):
+            _, result = read_page(
+                document,
+                index,
+                engine=ocr_engine,
+                languages=codes,
+                max_side=max_side,
+                text_layer=text_layer,
             )
             pages.append(result)
-            # Drop this page's images before the next page is decoded, not after.
-            del image, prepared
     return DocumentResult(tuple(pages))
 
 
@@ -115,10 +117,17 @@ def extract_text(
     languages: Sequence[str] | None = None,
     max_side: int = DEFAULT_MAX_SIDE,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    text_layer: bool = True,
 ) -> str:
     """``recognize(...).text``: pages joined by ``ocr.types.PAGE_SEPARATOR``."""
-    options = {"max_side": max_side, "max_pixels": max_pixels}
-    return recognize(source, engine=engine, languages=languages, **options).text
+    return recognize(
+        source,
+        engine=engine,
+        languages=languages,
+        max_side=max_side,
+        max_pixels=max_pixels,
+        text_layer=text_layer,
+    ).text
 
 
 async def arecognize(

@@ -73,6 +73,18 @@ def reading_order(result: PageResult) -> PageResult:
     return dataclasses.replace(result, text=text, words=words)
 
 
+def result_lines(result: PageResult) -> list[tuple[str, tuple[Word, ...]]]:
+    """The result's lines as (text, words): the engine's own lines when its ``text`` and
+    ``words`` match one to one, else words grouped by vertical overlap."""
+    lines = _engine_lines(result) or _geometric_lines(result.words)
+    return [(line.text, line.words) for line in lines]
+
+
+def join_words(texts: list[str]) -> str:
+    """Words joined into a line of text: by spaces, except between CJK characters."""
+    return _join(texts)
+
+
 def _segments(result: PageResult) -> list[_Segment]:
     """The page's lines, split at wide gaps. Lines come from ``text`` when its words match
     ``words`` one to one (every engine here builds words that way), else from geometry."""

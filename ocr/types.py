@@ -38,6 +38,9 @@ class PageResult:
     ``languages`` are the language codes the page was read with. ``evaluation`` is True when
     the engine ran in a limited evaluation mode (Aspose without a licence): the text may be
     truncated and carry a trial banner, and callers should say so rather than trust it.
+    ``origin`` says where the text came from: ``"ocr"`` (the engine read the image),
+    ``"text"`` (a PDF page's own text layer, no OCR; confidence 1.0) or ``"mixed"`` (the text
+    layer plus OCR of pictures on the page that had no text over them).
     """
 
     text: str
@@ -49,6 +52,7 @@ class PageResult:
     width: int
     height: int
     evaluation: bool = False
+    origin: str = "ocr"
 
     @classmethod
     def from_lines(
@@ -61,6 +65,7 @@ class PageResult:
         seconds: float,
         size: tuple[int, int],
         evaluation: bool = False,
+        origin: str = "ocr",
     ) -> PageResult:
         """The result for ``lines`` of text and their ``words``, as every engine builds it:
         lines joined with ``"\n"``, confidence the mean word confidence, ``size`` the
@@ -75,6 +80,7 @@ class PageResult:
             width=size[0],
             height=size[1],
             evaluation=evaluation,
+            origin=origin,
         )
 
 

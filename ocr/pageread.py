@@ -1,0 +1,125 @@
+"""Read one page of an opened document: a PDF page's own text where it has one, else OCR.
+
+- A page with no text layer (a scan, a photo, any raster file) is prepared and OCR'd
+  (``ocr_page``).
+- A PDF page with a text layer keeps that text, exact and with exact boxes, and is not OCR'd:
+  born-digital pages and pages an earlier OCR already read (``ocr.textlayer``).
+- A PDF page with a text layer *and* pictures no text lies over (a typed letter with a scanned
+  receipt pasted in) keeps its text and adds what OCR reads inside those pictures, and only
+  there, so no text is read twice.
+
+The returned image is the page as rendered (downscaled to ``max_side``); every word box is in
+its pixels. Pages with a text layer are not turned or straightened: PDFium already renders
+them the way the file says they are viewed, and their boxes must stay on their text.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from PIL import Image
+
+from ocr.engines.base import Engine
+from ocr.layout import join_words, reading_order, result_lines
+from ocr.pagesource import PageSource
+from ocr.pdf import PdfPages
+from ocr.prepare import DEFAULT_MAX_SIDE, limit_size, prepare, to_rgb
+from ocr.textlayer import Box, TextLine
+from ocr.types import PageResult
+
+#: ``PageResult.engine`` of a page whose text all came from its PDF text layer.
+TEXT_LAYER_ENGINE = "pdf-text"
+
+
+def read_page(
+    source: PageSource,
+    index: int,
+    *,
+    engine: Engine,
+    languages: Sequence[str] | None = None,
+    max_side: int = DEFAULT_MAX_SIDE,
+    text_layer: bool = True,
+) -> tuple[Image.Image, PageResult]:
+    """Read page ``index`` (0-based) of ``source``: returns ``(page image, result)``.
+
+    ``text_layer=False`` OCRs every page, text layer or not (for a text layer known to be
+    wrong, such as a poor earlier OCR). ``result.origin`` says which way the text came.
+    Raises what ``source.page`` and the engine raise.
+    """
+    image = source.page(index)
+    if not text_layer or not isinstance(source, PdfPages):
+        return ocr_page(image, engine=engine, languages=languages, max_side=max_side)
+    layer = source.text_layer(index, image.size)
+    if not layer.has_text:
+        return ocr_page(image, engine=engine, languages=languages, max_side=max_side)
+    started = time.perf_counter()
+    shown = limit_size(to_rgb(image), max_side)
+    del image
+    if layer.size != shown.size:
+        layer = source.text_layer(index, shown.size)
+    lines = list(layer.lines)
+    engine_name, origin = TEXT_LAYER_ENGINE, "text"
+    if layer.uncovered:
+        found = _read_pictures(shown, layer.uncovered, engine, languages)
+        if found:
+            # Interleave by position, so a picture's text sits where the picture does.
+            lines = sorted([*lines, *found], key=_top)
+            engine_name, origin = f"{TEXT_LAYER_ENGINE}+{engine.name}", "mixed"
+    result = PageResult.from_lines(
+        lines=[line.text for line in lines],
+        words=tuple(word for line in lines for word in line.words),
+        engine=engine_name,
+        languages=tuple(languages or ()),
+        seconds=time.perf_counter() - started,
+        size=shown.size,
+        origin=origin,
+    )
+    return shown, result
+
+
+def ocr_page(
+    image: Image.Image,
+    *,
+    engine: Engine,
+    languages: Sequence[str] | None = None,
+    max_side: int = DEFAULT_MAX_SIDE,
+) -> tuple[Image.Image, PageResult]:
+    """Prepare one page image (``ocr.prepare``) and OCR it: ``(prepared image, result)``.
+
+    The result's lines and words are in reading order (``ocr.layout``), its boxes in the
+    prepared image's pixels. ``image`` itself is not modified.
+    """
+    prepared = prepare(image, max_side=max_side)
+    if languages is None:
+        result = engine.recognize(prepared)
+    else:
+        result = engine.recognize(prepared, languages=languages)
+    return prepared, reading_order(result)
+
+
+def _read_pictures(
+    image: Image.Image, pictures: Sequence[Box], engine: Engine, languages: Sequence[str] | None
+) -> list[TextLine]:
+    """Lines OCR reads inside ``pictures`` (boxes in ``image``'s pixels), words outside cut."""
+    if languages is None:
+        result = engine.recognize(image)
+    else:
+        result = engine.recognize(image, languages=languages)
+    lines = []
+    for text, words in result_lines(reading_order(result)):
+        inside = tuple(word for word in words if any(_centred_in(word.box, p) for p in pictures))
+        if not inside:
+            continue
+        kept = text if len(inside) == len(words) else join_words([w.text for w in inside])
+        lines.append(TextLine(kept, inside))
+    return lines
+
+
+def _centred_in(box: Box, area: Box) -> bool:
+    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return area[0] <= x <= area[2] and area[1] <= y <= area[3]
+
+
+def _top(line: TextLine) -> int:
+    return min((word.box[1] for word in line.words), default=0)

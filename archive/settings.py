@@ -117,6 +117,11 @@ MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 200, minimum=1)
 # Uploads above this many bytes are spooled to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("MAX_UPLOAD_FILES", 100, minimum=1)
+# Consume folder (manage.py watch, started by serve when WATCH_DIR is set): files dropped there
+# become WATCH_OWNER's documents once unchanged for WATCH_INTERVAL seconds.
+WATCH_DIR = env_str("WATCH_DIR")
+WATCH_OWNER = env_str("WATCH_OWNER")
+WATCH_INTERVAL = env_int("WATCH_INTERVAL", 5, minimum=1)
 
 # --- OCR ----------------------------------------------------------------------------------------
 OCR_ENGINE = env_str("OCR_ENGINE", "auto")

@@ -1,24 +1,33 @@
 """``manage.py import PATH... --owner USERNAME [--wait]``: bulk import of files and folders.
 
-Folders are walked recursively (hidden files skipped, in name order). Every file goes through
-the same service as a browser upload. The summary counts imported, duplicate and rejected files;
-with ``--wait`` the command returns once every document is done or failed (a worker must be
-running: ``manage.py serve`` or ``manage.py qcluster``) and exits non-zero if any failed.
+Folders are walked recursively (hidden files skipped, in name order); every file goes through
+the same service as a browser upload (``archive.bulk``). Progress goes to stderr: one line redrawn
+in place on a terminal, a plain line every ten seconds otherwise; each rejected file is reported
+there as it happens. At the end a summary table on stdout counts imported, duplicate and rejected
+files and says why each rejected file was refused. With ``--verbosity 2`` every file gets a line;
+with ``3`` the per-file log lines of ingestion and the queue are shown too.
+
+With ``--wait`` the command returns once every document is done or failed (a worker must be
+running: ``manage.py serve`` or ``manage.py qcluster``). Exits non-zero if any file was rejected
+or, with ``--wait``, if any document failed.
 """
 
 from __future__ import annotations
 
-import time
+import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from archive.ingest import UploadRejected, document_create
+from archive.bulk import Result, Summary, WaitTimedOut, find_files, import_files
+from archive.bulk import wait_for_documents as wait_for
 from archive.languages import LANGUAGES
 from archive.models import Document
+from archive.progress import Progress
 
 
 class Command(BaseCommand):
@@ -44,68 +53,75 @@ class Command(BaseCommand):
             owner = user_model.objects.get(username=options["owner"])
         except user_model.DoesNotExist:
             raise CommandError(f"No user named {options['owner']!r}.") from None
+        verbosity: int = options["verbosity"]
 
-        imported: list[int] = []
-        duplicates: list[int] = []
-        rejected: list[tuple[Path, str]] = []
-        for path in _files(options["paths"], rejected):
-            try:
-                with path.open("rb") as handle:
-                    result = document_create(
-                        owner=owner, upload=handle, name=path.name, language=options["language"]
+        found = find_files(options["paths"])
+        progress = Progress(self._write_stderr, found.total, tty=self.stderr.isatty())
+        summary = Summary()
+        with _quiet_per_file_logs(unless=verbosity >= 3):
+            for outcome in import_files(found, owner=owner, language=options["language"]):
+                summary.add(outcome)
+                if outcome.result is Result.REJECTED:
+                    progress.print(f"rejected  {outcome.path}: {outcome.reason}")
+                elif verbosity >= 2:
+                    arrow = "->" if outcome.result is Result.IMPORTED else "="
+                    progress.print(
+                        f"{outcome.result:<9} {outcome.path} {arrow} document {outcome.document_id}"
                     )
-            except (UploadRejected, OSError) as error:
-                rejected.append((path, str(error)))
-                self.stderr.write(f"rejected  {path}: {error}")
-                continue
-            if result.created:
-                imported.append(result.document.pk)
-                self.stdout.write(f"imported  {path} -> document {result.document.pk}")
-            else:
-                duplicates.append(result.document.pk)
-                self.stdout.write(f"duplicate {path} = document {result.document.pk}")
+                if verbosity >= 1:
+                    progress.update(summary.total, summary.counts_line())
+        if verbosity >= 1:
+            progress.close()
 
-        self.stdout.write(
-            f"\n{len(imported)} imported, {len(duplicates)} duplicate, {len(rejected)} rejected"
-        )
+        self.stdout.write("\n" + summary.table())
         if options["wait"]:
-            self._wait([*imported, *duplicates], options["timeout"])
-        if rejected:
-            raise CommandError(f"{len(rejected)} file(s) rejected.")
+            self._wait(summary.document_ids, options["timeout"])
+        if summary.rejected:
+            raise CommandError(f"{len(summary.rejected)} file(s) rejected.")
+
+    def _write_stderr(self, text: str) -> None:
+        # Unstyled: on a terminal Django colours all of stderr as errors; progress is not one.
+        self.stderr.write(text, style_func=lambda plain: plain, ending="")
+        self.stderr.flush()
 
     def _wait(self, ids: list[int], timeout: float) -> None:
-        deadline = time.monotonic() + timeout if timeout else None
-        unfinished = Document.objects.filter(pk__in=ids).exclude(
-            status__in=[Document.Status.DONE, Document.Status.FAILED]
-        )
-        last = -1
-        while (left := unfinished.count()) > 0:
-            if left != last:
-                self.stdout.write(f"waiting for {left} document(s)...")
-                last = left
-            if deadline is not None and time.monotonic() > deadline:
-                raise CommandError(f"Timed out with {left} document(s) still unfinished.")
-            time.sleep(1)
-        failed = Document.objects.filter(pk__in=ids, status=Document.Status.FAILED)
-        for document in failed:
-            self.stderr.write(
-                f"failed    document {document.pk} {document.title}: {document.error}"
-            )
-        done = len(ids) - len(failed)
-        self.stdout.write(f"{done} done, {len(failed)} failed")
+        def report(left: int) -> None:
+            self.stdout.write(f"waiting for {left} document(s)...")
+
+        try:
+            unfinished = wait_for(ids, timeout=timeout, on_change=report)
+        except WaitTimedOut as error:
+            raise CommandError(str(error)) from None
+        for document in unfinished:
+            if document.status == Document.Status.NEEDS_PASSWORD:
+                label, problem = "locked", "the PDF needs its password (give it on its page)"
+            else:
+                label, problem = "failed", document.error
+            self.stderr.write(f"{label:<9} document {document.pk} {document.title}: {problem}")
+        failed = sum(d.status == Document.Status.FAILED for d in unfinished)
+        locked = len(unfinished) - failed
+        line = f"{len(ids) - len(unfinished)} done, {failed} failed"
+        self.stdout.write(line + (f", {locked} need a password" if locked else ""))
         if failed:
-            raise CommandError(f"{len(failed)} document(s) failed.")
+            raise CommandError(f"{failed} document(s) failed.")
+        if locked:
+            raise CommandError(f"{locked} document(s) need a password.")
 
 
-def _files(paths: list[Path], missing: list[tuple[Path, str]]) -> Iterator[Path]:
-    """Files under ``paths`` (recursively, hidden ones skipped); missing paths are reported."""
-    for path in paths:
-        if path.is_file():
-            yield path
-        elif path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path)
-                if child.is_file() and not any(p.startswith(".") for p in relative.parts):
-                    yield child
-        else:
-            missing.append((path, "no such file or folder"))
+# Loggers that write a line per stored file; the progress line and the summary say the same.
+_PER_FILE_LOGGERS = ("archive.ingest", "django-q")
+
+
+@contextmanager
+def _quiet_per_file_logs(*, unless: bool) -> Iterator[None]:
+    """Raise the per-file loggers to WARNING for the block: thousands of INFO lines would bury
+    the rejections and tear the progress line apart."""
+    loggers = [] if unless else [logging.getLogger(name) for name in _PER_FILE_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

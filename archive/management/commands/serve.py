@@ -1,9 +1,10 @@
 """``manage.py serve``: everything a single machine needs, in one command.
 
 Migrates the database, makes sure an admin account exists, collects static files, then runs the
-web server (gunicorn) and the OCR worker (django-q2 ``qcluster``) as child processes. Ctrl-C (or
-SIGTERM) stops both; if either dies, the other is stopped too and the command exits non-zero,
-so a supervisor (systemd, a container runtime) can restart the pair.
+web server (gunicorn), the OCR worker (django-q2 ``qcluster``) and, when ``WATCH_DIR`` is set, the
+consume-folder watcher (``manage.py watch``) as child processes. Ctrl-C (or SIGTERM) stops them
+all; if one dies, the others are stopped too and the command exits non-zero, so a supervisor
+(systemd, a container runtime) can restart the set.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -72,6 +74,23 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             children["worker"] = subprocess.Popen(
                 [sys.executable, str(settings.BASE_DIR / "manage.py"), "qcluster"],
+                cwd=settings.BASE_DIR,
+            )
+        if settings.WATCH_DIR:
+            # The watcher checks WATCH_OWNER and the folder itself; if they are wrong it exits
+            # with the reason and the others are stopped, as for any child that dies.
+            children["watch"] = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(settings.BASE_DIR / "manage.py"),
+                    "watch",
+                    # The child runs in the project folder: resolve a relative path from here.
+                    str(Path(settings.WATCH_DIR).resolve()),
+                    "--owner",
+                    settings.WATCH_OWNER,
+                    "--interval",
+                    str(settings.WATCH_INTERVAL),
+                ],
                 cwd=settings.BASE_DIR,
             )
         self.stdout.write(

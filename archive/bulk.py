@@ -1,0 +1,250 @@
+"""Importing many files from the local disk: ``manage.py import`` and the consume folder.
+
+Every file goes through ``archive.ingest.document_create``, the same service as a browser upload,
+so it gets the same checks, the same duplicate detection (by sha256) and the same messages. This
+module adds what a batch needs on top: finding the files, turning each file's fate into an
+``Outcome`` instead of an exception (one bad file must not stop ten thousand good ones), adding
+the outcomes up, and waiting for the OCR of what was imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+import django.db
+from django.contrib.auth.base_user import AbstractBaseUser
+
+from archive.ingest import UploadRejected, document_create
+from archive.models import Document
+
+_logger = logging.getLogger(__name__)
+
+# Statuses no worker will change any more (mirrors ``Document.is_finished``).
+FINISHED = (Document.Status.DONE, Document.Status.FAILED, Document.Status.NEEDS_PASSWORD)
+
+
+class Result(StrEnum):
+    IMPORTED = "imported"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one path: a new document, an existing one it duplicates, or a rejection.
+
+    ``document_id`` and ``status`` (the document's, e.g. ``needs_password`` for a protected
+    PDF) are set for imported and duplicate files; ``reason`` (words for a person, with no path
+    in it, so that files rejected for the same reason group together) for rejected ones.
+    """
+
+    path: Path
+    result: Result
+    document_id: int | None = None
+    status: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class FoundFiles:
+    """The files to import, in order, and the given paths that do not exist."""
+
+    files: list[Path]
+    missing: list[Path]
+
+    @property
+    def total(self) -> int:
+        return len(self.files) + len(self.missing)
+
+
+@dataclass
+class Summary:
+    """Outcomes added up; ``add`` one at a time so a caller can show progress as it goes."""
+
+    imported: list[Outcome] = field(default_factory=list)
+    duplicates: list[Outcome] = field(default_factory=list)
+    rejected: list[Outcome] = field(default_factory=list)
+
+    def add(self, outcome: Outcome) -> None:
+        {
+            Result.IMPORTED: self.imported,
+            Result.DUPLICATE: self.duplicates,
+            Result.REJECTED: self.rejected,
+        }[outcome.result].append(outcome)
+
+    @property
+    def total(self) -> int:
+        return len(self.imported) + len(self.duplicates) + len(self.rejected)
+
+    @property
+    def needing_password(self) -> int:
+        """Imported files stored as protected PDFs: they wait for their password."""
+        return sum(o.status == Document.Status.NEEDS_PASSWORD for o in self.imported)
+
+    @property
+    def document_ids(self) -> list[int]:
+        """Documents the imported and duplicate files stand for (each once, in order)."""
+        ids = (o.document_id for o in [*self.imported, *self.duplicates])
+        return list(dict.fromkeys(i for i in ids if i is not None))
+
+    def rejected_by_reason(self) -> list[tuple[str, list[Path]]]:
+        """Rejected paths grouped by reason: the most common reason first, then by reason."""
+        groups: dict[str, list[Path]] = {}
+        for outcome in self.rejected:
+            groups.setdefault(outcome.reason, []).append(outcome.path)
+        return sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+
+    def counts_line(self) -> str:
+        """The one-line form, ``N imported, N duplicate, N rejected`` (scripts grep for it)."""
+        return (
+            f"{len(self.imported)} imported, {len(self.duplicates)} duplicate, "
+            f"{len(self.rejected)} rejected"
+        )
+
+    def table(self) -> str:
+        """The summary as a person reads it at the end of an import: counts, then why files
+        were rejected, grouped where several share a reason. Ends with ``counts_line()``."""
+        rows = [
+            ("imported", len(self.imported)),
+            ("duplicate", len(self.duplicates)),
+            ("rejected", len(self.rejected)),
+            ("total", self.total),
+        ]
+        if self.needing_password:
+            rows.insert(1, ("  of which need a password", self.needing_password))
+        label_width = max(len(label) for label, _ in rows)
+        width = max(len(str(count)) for _, count in rows)
+        lines = [f"{label:<{label_width}} {count:>{width}}" for label, count in rows]
+        if self.rejected:
+            lines += ["", "Rejected:"]
+            for reason, paths in self.rejected_by_reason():
+                if len(paths) == 1:
+                    lines.append(f"  {paths[0]}: {reason}")
+                else:
+                    lines.append(f"  {reason} ({len(paths)} files)")
+                    lines += [f"    {path}" for path in paths]
+        lines += ["", self.counts_line()]
+        return "\n".join(lines)
+
+
+def find_files(paths: Iterable[Path]) -> FoundFiles:
+    """The files under ``paths``: each file given, and every file in each folder given, walked
+    recursively in name order. Hidden files and folders (name starting with ".") inside a folder
+    are skipped without being walked; a path given by name is taken even if hidden."""
+    files: list[Path] = []
+    missing: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            files += walk(path)
+        else:
+            missing.append(path)
+    return FoundFiles(files, missing)
+
+
+def walk(folder: Path, *, skip: Collection[Path] = ()) -> list[Path]:
+    """Files in ``folder`` and its subfolders, in name order, hidden ones and ``skip``ped
+    folders left out. Symbolic links to folders are not followed (no loops)."""
+    found: list[Path] = []
+    skipped = {str(path) for path in skip}
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and os.path.join(root, d) not in skipped
+        )
+        for name in sorted(names):
+            path = Path(root, name)
+            if not name.startswith(".") and path.is_file():
+                found.append(path)
+    return found
+
+
+def import_file(path: Path, *, owner: AbstractBaseUser, language: str = "") -> Outcome:
+    """Import one file for ``owner``; never raises for a problem with the file itself.
+
+    A rejected, unreadable or otherwise broken file gives a ``REJECTED`` outcome with the reason.
+    Database errors are raised: they are not the file's fault and the next file would meet them
+    too, so the caller should stop (or, when watching a folder, retry later).
+    """
+    try:
+        with path.open("rb") as handle:
+            result = document_create(owner=owner, upload=handle, name=path.name, language=language)
+    except UploadRejected as error:
+        return Outcome(path, Result.REJECTED, reason=str(error))
+    except OSError as error:
+        return Outcome(path, Result.REJECTED, reason=f"Cannot read the file: {error.strerror}.")
+    except django.db.Error:
+        raise
+    except Exception as error:
+        # A decoder bug on a strange file must not end a batch of thousands; the traceback goes
+        # to the log for whoever fixes it.
+        _logger.exception("unexpected error importing %s", path)
+        return Outcome(
+            path, Result.REJECTED, reason=f"Unexpected error ({type(error).__name__}): {error}"
+        )
+    result_kind = Result.IMPORTED if result.created else Result.DUPLICATE
+    document = result.document
+    return Outcome(path, result_kind, document_id=document.pk, status=document.status)
+
+
+def import_files(
+    found: FoundFiles, *, owner: AbstractBaseUser, language: str = ""
+) -> Iterator[Outcome]:
+    """Import ``found`` one file at a time, yielding each outcome as soon as it is known.
+
+    Missing paths come first, as rejections. Each document is committed before its outcome is
+    yielded (outside a transaction), so stopping half-way keeps what was imported.
+    """
+    for path in found.missing:
+        yield Outcome(path, Result.REJECTED, reason="No such file or folder.")
+    for path in found.files:
+        yield import_file(path, owner=owner, language=language)
+
+
+def import_paths(
+    paths: Iterable[Path], *, owner: AbstractBaseUser, language: str = ""
+) -> Iterator[Outcome]:
+    """``import_files(find_files(paths))``: for callers that need no total up front."""
+    return import_files(find_files(paths), owner=owner, language=language)
+
+
+class WaitTimedOut(Exception):
+    """``wait_for_documents`` gave up; ``left`` documents were still unfinished."""
+
+    def __init__(self, left: int) -> None:
+        super().__init__(f"Timed out with {left} document(s) still unfinished.")
+        self.left = left
+
+
+def wait_for_documents(
+    ids: Collection[int],
+    *,
+    timeout: float = 0,
+    poll: float = 1.0,
+    on_change: Callable[[int], None] | None = None,
+) -> list[Document]:
+    """Block until none of ``ids`` is queued or processing; return those not done (failed or
+    needing a password), in id order.
+
+    ``on_change(left)`` is called whenever the number of unfinished documents changes.
+    ``timeout`` seconds (0: no limit) raises ``WaitTimedOut``. Someone must be running a worker.
+    """
+    deadline = time.monotonic() + timeout if timeout else None
+    unfinished = Document.objects.filter(pk__in=ids).exclude(status__in=FINISHED)
+    last = -1
+    while (left := unfinished.count()) > 0:
+        if left != last and on_change is not None:
+            on_change(left)
+        last = left
+        if deadline is not None and time.monotonic() > deadline:
+            raise WaitTimedOut(left)
+        time.sleep(poll)
+    return list(
+        Document.objects.filter(pk__in=ids).exclude(status=Document.Status.DONE).order_by("pk")
+    )

@@ -204,7 +204,7 @@ def _save_page(
 ) -> bool:
     """Store the page's images and write the page with its vectors, unless it is there already
     or the run is out of date (then the images are removed again). True if saved."""
-    base = f"pages/{document.owner_id}/{document.pk}/{number:05d}"
+    base = f"{_page_folder(document)}/{number:05d}"
     names = [
         default_storage.save(f"{base}.webp", ContentFile(_webp(image, _PAGE_IMAGE_QUALITY))),
         default_storage.save(f"{base}-thumb.webp", ContentFile(_thumbnail(image))),
@@ -281,9 +281,33 @@ def _finish_if_complete(document_id: int, run: int) -> None:
         # document that ended with no pages still needs one (its title).
         if Document.objects.filter(pk=document_id, search_vector__isnull=True).exists():
             document_vector_rebuild(document)
+        # Under the row lock no newer run can exist, and no page can be added to this one.
+        _remove_orphans(document)
     _logger.info(
         "document %s done: %d pages, %.1f s OCR", document_id, totals["pages"], document.ocr_seconds
     )
+
+
+def _remove_orphans(document: Document) -> None:
+    """Delete page images no page refers to: written by a worker that died before its page
+    was committed (files are stored before the row, so a row never lacks its file)."""
+    folder = _page_folder(document)
+    if not default_storage.exists(folder):
+        return
+    kept = {
+        name.rsplit("/", 1)[-1]
+        for pair in document.pages.values_list("image", "thumbnail")
+        for name in pair
+        if name
+    }
+    for name in default_storage.listdir(folder)[1]:
+        if name not in kept:
+            _logger.info("document %s: removing orphaned page file %s", document.pk, name)
+            default_storage.delete(f"{folder}/{name}")
+
+
+def _page_folder(document: Document) -> str:
+    return f"pages/{document.owner_id}/{document.pk}"
 
 
 def _reason(document: Document, number: int | None, error: BaseException) -> str:

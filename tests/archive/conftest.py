@@ -91,3 +91,18 @@ def run_queued_tasks(limit: int = 1000) -> int:
             broker.acknowledge(ack_id)
             ran += 1
     return ran
+
+
+def child_env(media_root: object, **extra: str) -> dict[str, str]:
+    """Environment for a child process (a worker, ``serve``) that uses this test's database
+    and media folder, plus ``extra`` settings."""
+    import os
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    host = db["HOST"] or "127.0.0.1"
+    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+    if host.startswith("/"):  # a Unix socket (the embedded server)
+        url = f"postgres://{db['USER']}@/{db['NAME']}?host={host}"
+    return {**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": str(media_root), **extra}

@@ -1,4 +1,4 @@
-"""Changes to a document a user asks for: rename, re-run OCR, delete.
+"""Changes to a document a user asks for: rename, re-run OCR, give a PDF's password, delete.
 
 These are the write services the views, the admin and the API call. Stored files are deleted
 only after the transaction that removed their rows commits, so a rollback never leaves a row
@@ -7,13 +7,17 @@ pointing at a missing file.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from archive.ingest import WRONG_PASSWORD_MESSAGE, too_many_pages
 from archive.models import Document, Page, storage_name
 from archive.search import clean_text, document_vector_rebuild, page_vector_write
 from archive.tasks import enqueue_processing
+from ocr.errors import OcrError, PasswordRequired
+from ocr.pages import validate
 
 
 def document_rename(document: Document, title: str) -> None:
@@ -49,6 +53,40 @@ def document_rerun(document: Document, *, from_scratch: bool = False) -> None:
         document.finished_at = None
         document.save(update_fields=["status", "error", "queued_at", "finished_at", "updated"])
         transaction.on_commit(lambda: enqueue_processing(document.pk))
+
+
+def document_set_password(document: Document, password: str) -> None:
+    """Give the password of a PDF stored with status ``needs_password``, and queue its OCR.
+
+    The password is checked against the stored original first (headers only, no rendering).
+    If it opens the PDF it is saved in ``pdf_password`` and the document is queued like
+    ``document_rerun``. Otherwise ``ValueError`` says why in words for the owner (wrong
+    password, not waiting for one, too many pages, a damaged file) and nothing is changed.
+    """
+    if document.status != Document.Status.NEEDS_PASSWORD:
+        raise ValueError("This document is not waiting for a password.")
+    if not password:
+        raise ValueError("Enter the PDF's password.")
+    with default_storage.open(storage_name(document.original), "rb") as original:
+        try:
+            _mime, page_count = validate(
+                original, max_pixels=settings.OCR_MAX_PIXELS, password=password
+            )
+        except PasswordRequired as error:
+            raise ValueError(WRONG_PASSWORD_MESSAGE) from error
+        except OcrError as error:
+            raise ValueError(str(error)) from error
+    refusal = too_many_pages(page_count)
+    if refusal is not None:
+        raise ValueError(refusal)
+    with transaction.atomic():
+        # Two tabs may send the password at once: queue the document once.
+        locked = Document.objects.select_for_update().filter(pk=document.pk).first()
+        if locked is None or locked.status != Document.Status.NEEDS_PASSWORD:
+            raise ValueError("This document is not waiting for a password.")
+        document.pdf_password = password
+        document.save(update_fields=["pdf_password", "updated"])
+        document_rerun(document)
 
 
 def document_delete(document: Document) -> None:

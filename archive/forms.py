@@ -32,12 +32,32 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    scans = MultipleFileField(label="Scans", help_text="PNG, JPEG, TIFF (also multi-page), PDF.")
+    # Empty files pass the form so that ``document_create`` refuses each by name; otherwise
+    # one empty file would make the form, and so every other file sent with it, invalid.
+    scans = MultipleFileField(
+        label="Scans",
+        help_text="PNG, JPEG, TIFF (also multi-page), HEIC, PDF.",
+        allow_empty_file=True,
+    )
     language = forms.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
+    password = forms.CharField(
+        required=False,
+        max_length=255,
+        strip=False,  # spaces can be part of a password
+        label="PDF password",
+        help_text="Only for password-protected PDFs; other files ignore it.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["language"].initial = settings.OCR_LANGUAGES[0]
+
+
+class PdfPasswordForm(forms.Form):
+    """The password of a PDF stored without it (its document's status is needs_password)."""
+
+    password = forms.CharField(max_length=255, strip=False)
 
 
 class RenameForm(forms.Form):

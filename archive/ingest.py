@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import IO
 
 from django.conf import settings
@@ -19,19 +19,31 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from archive.filenames import clean_filename, clean_title, title_from_filename
 from archive.languages import LANGUAGES
 from archive.models import Document
 from archive.tasks import enqueue_processing
-from ocr.errors import OcrError
+from ocr.errors import OcrError, PasswordRequired
 from ocr.formats import EXTENSIONS, HEAD_SIZE, SUPPORTED_TYPES, describe, sniff
 from ocr.pages import validate
 
 _logger = logging.getLogger(__name__)
 _CHUNK = 1024 * 1024
 
+#: ``Document.error`` of a PDF stored without the password it needs.
+NEEDS_PASSWORD_MESSAGE = (
+    "This PDF is protected by a password. Enter it on the document page to read it."
+)
+#: ``Document.error`` of a PDF uploaded with a password that does not open it.
+WRONG_PASSWORD_MESSAGE = "The password given does not open this PDF."
+
 
 class UploadRejected(Exception):
     """The file was not accepted; ``str(error)`` says why in words the uploader understands."""
+
+
+class FileTooLarge(UploadRejected):
+    """Rejected for its size alone (the web answers 413 when every file of a request was)."""
 
 
 @dataclass(frozen=True)
@@ -50,16 +62,27 @@ def document_create(
     title: str = "",
     language: str = "",
     engine: str = "",
+    password: str = "",
 ) -> IngestResult:
     """Validate ``upload`` by content and turn it into a queued ``Document``.
 
-    - Rejects (``UploadRejected``) empty, oversized, unsupported and unreadable files; then
-      nothing is stored and no row is written.
+    - Rejects (``UploadRejected``) empty, oversized (``FileTooLarge``), unsupported and
+      unreadable files, and files with more than ``MAX_PAGES`` pages; then nothing is stored
+      and no row is written.
     - A file the owner already has (same sha256) is not stored again: the existing document is
       returned with ``created=False``.
+    - A PDF that needs a password is stored all the same, with status ``needs_password`` and
+      not queued, unless ``password`` opens it: then the password is kept in
+      ``pdf_password`` and the document is queued as usual. A password given for a file that
+      needs none is ignored (and not stored).
     - Otherwise the bytes are stored unchanged through the default storage, the row is written,
       and the OCR task is enqueued when the transaction commits.
+
+    ``name`` is the file's name as given (any path, any characters): it is cleaned
+    (``archive.filenames``) for ``original_name`` and the default title.
     """
+    title = clean_title(title) or title_from_filename(name)
+    name = clean_filename(name)
     language = language or settings.OCR_LANGUAGES[0]
     if language not in LANGUAGES:
         raise UploadRejected(f"Unknown language {language!r}.")
@@ -68,9 +91,10 @@ def document_create(
         raise UploadRejected("The file is empty.")
     limit = settings.MAX_UPLOAD_MB * 1024 * 1024
     if size > limit:
-        raise UploadRejected(
-            f"The file is {size / 1024 / 1024:.1f} MB, above the limit of "
-            f"{settings.MAX_UPLOAD_MB} MB."
+        # Rounded up, so a file just past the limit never reads as "1.0 MB, above 1 MB".
+        megabytes = math.ceil(size * 10 / (1024 * 1024)) / 10
+        raise FileTooLarge(
+            f"The file is {megabytes:.1f} MB, above the limit of {settings.MAX_UPLOAD_MB} MB."
         )
     mime = sniff(head)
     if mime is None:
@@ -81,23 +105,64 @@ def document_create(
     existing = Document.objects.filter(owner_id=owner.pk, sha256=digest).first()
     if existing is not None:
         return IngestResult(existing, created=False)
-    try:
-        upload.seek(0)
-        validate(upload, max_pixels=settings.OCR_MAX_PIXELS)
-    except OcrError as error:
-        raise UploadRejected(str(error)) from error
+    status, error, pdf_password = _check_content(upload, password)
     upload.seek(0)
     return _store(
         owner=owner,
         upload=upload,
         name=name,
-        title=title or _title_from_name(name),
+        title=title,
         mime=mime,
         size=size,
         digest=digest,
         language=language,
         engine=engine or settings.OCR_ENGINE,
+        status=status,
+        error=error,
+        pdf_password=pdf_password,
     )
+
+
+def too_many_pages(page_count: int) -> str | None:
+    """The message refusing a file of ``page_count`` pages, or None if within ``MAX_PAGES``."""
+    if page_count <= settings.MAX_PAGES:
+        return None
+    return (
+        f"The file has {page_count:,} pages, above the limit of {settings.MAX_PAGES:,} pages. "
+        "Split it into smaller files."
+    )
+
+
+def _check_content(upload: IO[bytes], password: str) -> tuple[Document.Status, str, str]:
+    """(status, error, pdf_password) for a new document, or ``UploadRejected`` why not.
+
+    Validation reads headers only (``ocr.pages.validate``). A password is tried only after the
+    file turned out to need one: PDFium does not fall back to "no password", so a password
+    typed for an ordinary PDF would otherwise make it fail.
+    """
+    try:
+        upload.seek(0)
+        _mime, page_count = validate(upload, max_pixels=settings.OCR_MAX_PIXELS)
+    except PasswordRequired:
+        if not password:
+            return Document.Status.NEEDS_PASSWORD, NEEDS_PASSWORD_MESSAGE, ""
+        try:
+            upload.seek(0)
+            _mime, page_count = validate(
+                upload, max_pixels=settings.OCR_MAX_PIXELS, password=password
+            )
+        except PasswordRequired:
+            return Document.Status.NEEDS_PASSWORD, WRONG_PASSWORD_MESSAGE, ""
+        except OcrError as error:
+            raise UploadRejected(str(error)) from error
+    except OcrError as error:
+        raise UploadRejected(str(error)) from error
+    else:
+        password = ""  # opened without one: keep none
+    refusal = too_many_pages(page_count)
+    if refusal is not None:
+        raise UploadRejected(refusal)
+    return Document.Status.QUEUED, "", password
 
 
 def _store(
@@ -111,6 +176,9 @@ def _store(
     digest: str,
     language: str,
     engine: str,
+    status: Document.Status,
+    error: str,
+    pdf_password: str,
 ) -> IngestResult:
     path = f"originals/{owner.pk}/{digest[:2]}/{digest}{EXTENSIONS[mime]}"
     stored_name = default_storage.save(path, File(upload, name=path))
@@ -118,18 +186,21 @@ def _store(
         with transaction.atomic():
             document = Document.objects.create(
                 owner_id=owner.pk,
-                title=title[:255],
+                title=title,
                 original=stored_name,
-                original_name=PurePath(name).name[:255],
+                original_name=name,
                 sha256=digest,
                 mime_type=mime,
                 size=size,
                 language=language,
                 engine=engine,
-                status=Document.Status.QUEUED,
-                queued_at=timezone.now(),
+                status=status,
+                error=error,
+                pdf_password=pdf_password,
+                queued_at=timezone.now() if status == Document.Status.QUEUED else None,
             )
-            transaction.on_commit(lambda: enqueue_processing(document.pk))
+            if status == Document.Status.QUEUED:
+                transaction.on_commit(lambda: enqueue_processing(document.pk))
     except IntegrityError:
         # The same file arrived twice at once (two tabs, two importers): the other one won.
         default_storage.delete(stored_name)
@@ -141,7 +212,9 @@ def _store(
         # Nothing half-made: no stored file without its row.
         default_storage.delete(stored_name)
         raise
-    _logger.info("document %s created from %s (%s, %d bytes)", document.pk, name, mime, size)
+    _logger.info(
+        "document %s created from %r (%s, %d bytes, %s)", document.pk, name, mime, size, status
+    )
     return IngestResult(document, created=True)
 
 
@@ -157,8 +230,3 @@ def _measure(upload: IO[bytes]) -> tuple[int, str, bytes]:
         digest.update(chunk)
         size += len(chunk)
     return size, digest.hexdigest(), head
-
-
-def _title_from_name(name: str) -> str:
-    stem = PurePath(name).stem.replace("_", " ").strip()
-    return stem or "Untitled scan"

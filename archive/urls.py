@@ -15,6 +15,7 @@ urlpatterns = [
     path("documents/<int:pk>/original/", views.document_original, name="document_original"),
     path("documents/<int:pk>/rerun/", views.document_rerun_view, name="document_rerun"),
     path("documents/<int:pk>/rename/", views.document_rename_view, name="document_rename"),
+    path("documents/<int:pk>/password/", views.document_password_view, name="document_password"),
     path("documents/<int:pk>/delete/", views.document_delete_view, name="document_delete"),
     path("documents/<int:pk>/pages/<int:number>/image/", views.page_image, name="page_image"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

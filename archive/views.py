@@ -20,10 +20,16 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from archive import selectors
-from archive.documents import document_delete, document_rename, document_rerun
-from archive.forms import RenameForm, SearchForm, UploadForm
-from archive.ingest import UploadRejected, document_create
-from archive.models import storage_name
+from archive.documents import (
+    document_delete,
+    document_rename,
+    document_rerun,
+    document_set_password,
+)
+from archive.filenames import clean_filename
+from archive.forms import PdfPasswordForm, RenameForm, SearchForm, UploadForm
+from archive.ingest import FileTooLarge, UploadRejected, document_create
+from archive.models import Document, storage_name
 from archive.search import document_search
 
 _PAGE_SIZE = 50
@@ -33,15 +39,27 @@ _PAGE_SIZE = 50
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
     """The user's documents, newest first, with the upload form."""
+    return _library_page(request)
+
+
+def _library_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     paginator = Paginator(selectors.document_list(user=request.user), _PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "archive/library.html", {"page": page, "form": UploadForm()})
+    return render(
+        request, "archive/library.html", {"page": page, "form": UploadForm()}, status=status
+    )
 
 
 @login_required
 @require_POST
 def upload(request: HttpRequest) -> HttpResponse:
-    """Accept one or many files; each is stored, found to be a duplicate, or rejected."""
+    """Accept one or many files; each is stored, found to be a duplicate, or rejected.
+
+    Each file's outcome is a message on the next page. The answer is a redirect, except when
+    every file was refused for its size alone: then the library page itself comes back with
+    status 413 (Content Too Large), so the refusal is visible to scripts as well as people.
+    The optional password is tried on PDFs that need one (``document_create``).
+    """
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -49,20 +67,37 @@ def upload(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(error))
         return redirect("library")
     results = []
-    for upload_file in form.cleaned_data["scans"]:
-        name = upload_file.name or "upload"
+    too_large = 0
+    files = form.cleaned_data["scans"]
+    for upload_file in files:
+        # Django already drops directories from uploaded names; document_create cleans the
+        # rest, and the messages show the name as it will be stored.
+        name = clean_filename(upload_file.name or "")
         try:
             result = document_create(
                 owner=request.user,  # type: ignore[arg-type]
                 upload=upload_file,
-                name=name,
+                name=upload_file.name or "",
                 language=form.cleaned_data["language"],
+                password=form.cleaned_data["password"],
             )
         except UploadRejected as error:
+            too_large += isinstance(error, FileTooLarge)
             messages.error(request, format_html("{}: {}", name, str(error)))
             continue
         results.append(result)
-        if result.created:
+        document = result.document
+        if result.created and document.status == Document.Status.NEEDS_PASSWORD:
+            messages.warning(
+                request,
+                format_html(
+                    '{}: stored, not read yet. {} <a href="{}">Open it</a>.',
+                    name,
+                    document.error,
+                    document.get_absolute_url(),
+                ),
+            )
+        elif result.created:
             messages.success(request, format_html("{}: uploaded, OCR queued.", name))
         else:
             messages.info(
@@ -74,8 +109,10 @@ def upload(request: HttpRequest) -> HttpResponse:
                     result.document.title,
                 ),
             )
+    if too_large == len(files):
+        return _library_page(request, status=413)
     # One file that is already in the archive: take the user to it.
-    if len(results) == 1 and not results[0].created and len(form.cleaned_data["scans"]) == 1:
+    if len(results) == 1 and not results[0].created and len(files) == 1:
         return redirect(results[0].document)
     return redirect("library")
 
@@ -141,6 +178,24 @@ def document_rerun_view(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get(user=request.user, pk=pk)
     document_rerun(document, from_scratch=request.POST.get("from_scratch") == "1")
     messages.success(request, "OCR queued again.")
+    return redirect(document)
+
+
+@login_required
+@require_POST
+def document_password_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the password of a PDF stored without it; OCR is queued once it opens the file."""
+    document = selectors.document_get(user=request.user, pk=pk)
+    form = PdfPasswordForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter the PDF's password.")
+        return redirect(document)
+    try:
+        document_set_password(document, form.cleaned_data["password"])
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The password opens the PDF. OCR queued.")
     return redirect(document)
 
 

@@ -36,6 +36,7 @@ from ocr.errors import (
     PasswordRequired,
     UnsupportedFormat,
     UnsupportedLanguage,
+    WrongPassword,
 )
 from ocr.formats import SUPPORTED_TYPES, describe, sniff
 from ocr.pages import DEFAULT_MAX_PIXELS, PageSource, open_document, validate
@@ -63,6 +64,7 @@ __all__ = [
     "UnsupportedLanguage",
     "Word",
     "WorkerDied",
+    "WrongPassword",
     "aextract",
     "aextract_as_completed",
     "aextract_many",

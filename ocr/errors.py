@@ -117,6 +117,16 @@ class PasswordRequired(OcrError):
         )
 
 
+class WrongPassword(PasswordRequired):
+    """A password was given for the PDF and it does not open it.
+
+    A ``PasswordRequired`` too, so code that only asks "can it be opened?" catches both.
+    """
+
+    def __init__(self) -> None:
+        OcrError.__init__(self, "The password given does not open this PDF.")
+
+
 class EngineUnavailable(OcrError):
     """The engine name is unknown, or the engine cannot run here (``reason`` says why)."""
 

@@ -14,6 +14,7 @@ SUPPORTED_TYPES: dict[str, str] = {
     "image/webp": "WebP",
     "image/bmp": "BMP",
     "image/gif": "GIF",
+    "image/heic": "HEIC",
     "application/pdf": "PDF",
 }
 
@@ -25,6 +26,7 @@ EXTENSIONS: dict[str, str] = {
     "image/webp": ".webp",
     "image/bmp": ".bmp",
     "image/gif": ".gif",
+    "image/heic": ".heic",
     "application/pdf": ".pdf",
 }
 
@@ -36,6 +38,14 @@ HEAD_SIZE = 1024
 # Sizes of the BMP info header that follows the 14-byte file header (BITMAPCOREHEADER ..
 # BITMAPV5HEADER). "BM" alone is too weak a signal: plenty of text files start with it.
 _BMP_INFO_HEADER_SIZES = frozenset({12, 16, 40, 52, 56, 64, 108, 124})
+
+# ISO base media file brands of HEIF files coded with HEVC: still images (heic, heix, heim,
+# heis) and image sequences (hevc, hevx), as iPhones and many Android phones write them.
+_HEVC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"})
+# Generic HEIF brands: they say "HEIF container" but not which codec is inside.
+_HEIF_BRANDS = frozenset({b"mif1", b"msf1"})
+# AVIF (AV1 in the same container) also lists mif1; the HEVC decoder cannot read it.
+_AVIF_BRANDS = frozenset({b"avif", b"avis"})
 
 
 def sniff(head: bytes) -> str | None:
@@ -61,9 +71,28 @@ def sniff(head: bytes) -> str | None:
         return "image/bmp"
     if head[:6] in (b"GIF87a", b"GIF89a"):
         return "image/gif"
+    if _is_heic(head):
+        return "image/heic"
     if b"%PDF-" in head[:HEAD_SIZE]:
         return "application/pdf"
     return None
+
+
+def _is_heic(head: bytes) -> bool:
+    """True for a HEIF file whose ``ftyp`` box names an HEVC brand (or only generic HEIF ones).
+
+    The box is ``size, "ftyp", major brand, minor version, compatible brands...``; the major
+    brand alone is not enough, since files often carry ``mif1`` there and the codec's brand
+    among the compatible ones.
+    """
+    if head[4:8] != b"ftyp" or len(head) < 16:
+        return False
+    size = int.from_bytes(head[:4], "big")
+    end = min(size, len(head)) if size >= 16 else 16
+    brands = {head[8:12]} | {head[at : at + 4] for at in range(16, end - 3, 4)}
+    if brands & _HEVC_BRANDS:
+        return True
+    return bool(brands & _HEIF_BRANDS) and not brands & _AVIF_BRANDS
 
 
 # (prefix, offset, description) for common files people upload by mistake.
@@ -74,10 +103,9 @@ _OTHER_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"7z\xbc\xaf\x27\x1c", 0, "7-Zip archive"),
     (b"Rar!\x1a\x07", 0, "RAR archive"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 0, "old Microsoft Office document (.doc, .xls)"),
-    (b"ftypheic", 4, "HEIC photo (convert it to JPEG first)"),
-    (b"ftypheix", 4, "HEIC photo (convert it to JPEG first)"),
-    (b"ftypmif1", 4, "HEIF photo (convert it to JPEG first)"),
+    # HEIC is supported (``sniff`` answers first); what reaches here with these brands is AVIF.
     (b"ftypavif", 4, "AVIF image (convert it to PNG or JPEG first)"),
+    (b"ftypmif1", 4, "AVIF image (convert it to PNG or JPEG first)"),
     (b"ftyp", 4, "video or audio file"),
     (b"\x00\x00\x00\x0cjP  \r\n\x87\n", 0, "JPEG 2000 image (convert it to PNG or JPEG first)"),
     (b"\xff\x4f\xff\x51", 0, "JPEG 2000 image (convert it to PNG or JPEG first)"),

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
-from ocr.errors import CorruptFile, UnsupportedFormat
+from ocr.errors import CorruptFile, PasswordRequired, UnsupportedFormat, WrongPassword
 from ocr.formats import HEAD_SIZE, describe, sniff
 from ocr.pagesource import PageSource
 from ocr.pdf import PdfPages
@@ -52,6 +52,7 @@ def open_document(
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     pdf_dpi: int = DEFAULT_PDF_DPI,
+    password: str | None = None,
 ) -> PageSource:
     """Open ``source`` and return its pages; the type is decided by content, not by name.
 
@@ -59,11 +60,16 @@ def open_document(
     and its position is restored; a non-seekable one is read from where it is. The stream is
     not closed (the returned source works on a private copy, see the module docstring).
 
+    ``password`` opens a password-protected PDF (its user or owner password); it is ignored for
+    images, and ``None`` or ``""`` means none. Give it only to a PDF that needs it: PDFium does
+    not fall back to "no password", so a wrong one fails even on a PDF that would open without.
+
     Raises ``UnsupportedFormat`` (not a supported type), ``CorruptFile`` (empty, truncated or
-    otherwise undecodable), ``PasswordRequired`` (encrypted PDF), ``ImageTooLarge`` (a page's
-    declared size exceeds ``max_pixels``; checked before any pixel is decoded), and
-    ``FileNotFoundError``/``PermissionError`` for paths that cannot be opened. Errors found
-    while iterating are ``CorruptFile``/``ImageTooLarge`` naming the page.
+    otherwise undecodable), ``PasswordRequired`` (encrypted PDF and no password given),
+    ``WrongPassword`` (a ``PasswordRequired``: the password given does not open it),
+    ``ImageTooLarge`` (a page's declared size exceeds ``max_pixels``; checked before any pixel
+    is decoded), and ``FileNotFoundError``/``PermissionError`` for paths that cannot be opened.
+    Errors found while iterating are ``CorruptFile``/``ImageTooLarge`` naming the page.
     """
     if max_pixels <= 0:
         raise ValueError(f"max_pixels must be positive, not {max_pixels}")
@@ -81,12 +87,12 @@ def open_document(
         if mime == "application/pdf" and path is not None:
             # PDFium reads a path itself, faster than through Python stream callbacks.
             fp.close()
-            return PdfPages(path, max_pixels=max_pixels, dpi=pdf_dpi)
+            return _open_pdf(path, max_pixels=max_pixels, dpi=pdf_dpi, password=password)
     except BaseException:
         fp.close()
         raise
     if mime == "application/pdf":
-        return PdfPages(fp, max_pixels=max_pixels, dpi=pdf_dpi, owned=fp)
+        return _open_pdf(fp, max_pixels=max_pixels, dpi=pdf_dpi, password=password, owned=fp)
     return RasterPages(fp, mime, max_pixels=max_pixels, owns_fp=True)
 
 
@@ -95,15 +101,38 @@ def validate(
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     pdf_dpi: int = DEFAULT_PDF_DPI,
+    password: str | None = None,
 ) -> tuple[str, int]:
     """Cheap upload-time check: return ``(mime, page_count)`` without decoding any pixels.
 
     Reads headers only (every frame's declared size for images; the page tree for PDFs) and
-    raises exactly what ``open_document`` raises. A file that passes can still turn out to
-    have damaged pixel data on a page; that is reported when the page is decoded.
+    raises exactly what ``open_document`` raises; ``password`` as there. A file that passes can
+    still turn out to have damaged pixel data on a page; that is reported when the page is
+    decoded.
     """
-    with open_document(source, max_pixels=max_pixels, pdf_dpi=pdf_dpi) as document:
+    with open_document(
+        source, max_pixels=max_pixels, pdf_dpi=pdf_dpi, password=password
+    ) as document:
         return document.mime, document.page_count
+
+
+def _open_pdf(
+    source: Path | IO[bytes],
+    *,
+    max_pixels: int,
+    dpi: int,
+    password: str | None,
+    owned: IO[bytes] | None = None,
+) -> PdfPages:
+    """``PdfPages``, telling "no password given" from "the password given is wrong"."""
+    try:
+        return PdfPages(
+            source, max_pixels=max_pixels, dpi=dpi, owned=owned, password=password or None
+        )
+    except PasswordRequired as exc:
+        if password:
+            raise WrongPassword() from exc
+        raise
 
 
 def _open_input(source: Source) -> tuple[IO[bytes], Path | None]:

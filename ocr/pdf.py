@@ -41,17 +41,19 @@ class PdfPages(PageSource):
         max_pixels: int,
         dpi: int,
         owned: IO[bytes] | None = None,
+        password: str | None = None,
     ) -> None:
         """Open ``source`` (a path, or a seekable binary stream kept open while in use).
 
-        ``owned`` is a stream to close with this source.
+        ``owned`` is a stream to close with this source. ``password`` is the PDF's user or owner
+        password; PDFium tries nothing else, so a PDF that opens without one can fail with one.
         """
         self._owned = owned
         self._max_pixels = max_pixels
         self._dpi = dpi
         with PDFIUM_LOCK:
             try:
-                self._pdf = pdfium.PdfDocument(source)
+                self._pdf = pdfium.PdfDocument(source, password=password)
             except pdfium.PdfiumError as exc:
                 self._close_owned()
                 raise _open_error(exc) from exc

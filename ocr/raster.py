@@ -1,4 +1,9 @@
-"""Pages of raster images (PNG, JPEG, TIFF, WebP, BMP, GIF), decoded with Pillow."""
+"""Pages of raster images (PNG, JPEG, TIFF, WebP, BMP, GIF, HEIC), decoded with Pillow.
+
+HEIC comes through pillow-heif, whose Pillow plugin (format name "HEIF") is registered when this
+module is imported. Like Pillow's own plugins it reads the declared size from the header when a
+file is opened and decodes only on ``load()``, so the pixel limit is checked before decoding.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import struct
 import zlib
 from typing import IO
 
+import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ocr.errors import CorruptFile, ImageTooLarge
@@ -22,10 +28,17 @@ PIL_FORMATS: dict[str, tuple[str, ...]] = {
     "image/webp": ("WEBP",),
     "image/bmp": ("BMP",),
     "image/gif": ("GIF",),
+    "image/heic": ("HEIF",),
 }
 
-# Types whose frames are pages. PNG (APNG animation) and JPEG (MPO: camera previews and stereo
-# pairs) can have several frames too, but those are not pages of a document.
+# Registering is idempotent. pillow-heif applies the file's rotation and mirroring itself while
+# decoding and resets the EXIF orientation to 1, so ``exif_transpose`` below does not turn the
+# page a second time.
+pillow_heif.register_heif_opener()
+
+# Types whose frames are pages. PNG (APNG animation), JPEG (MPO: camera previews and stereo
+# pairs) and HEIC (bursts, edited and original versions) can have several frames too, but those
+# are not pages of a document.
 MULTI_PAGE_TYPES = frozenset({"image/tiff", "image/gif", "image/webp"})
 
 # What Pillow raises for damaged data. MemoryError is left out on purpose: it is not the file's

@@ -8,10 +8,11 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
 import pytest
 from django.core.files.storage import default_storage
 
-from archive.ingest import UploadRejected, document_create
+from archive.ingest import FileTooLarge, UploadRejected, document_create
 from archive.models import Document
 
 
@@ -90,6 +91,73 @@ def test_bad_files_are_rejected_leaving_nothing(alice, make_upload, settings, da
 def test_upload_over_the_size_limit_is_rejected(alice, make_upload, settings):
     settings.MAX_UPLOAD_MB = 1
     big = make_upload(data=b"\x89PNG\r\n\x1a\n" + b"\x00" * (1024 * 1024 + 1))
-    with pytest.raises(UploadRejected, match="above the limit of 1 MB"):
+    with pytest.raises(FileTooLarge, match="above the limit of 1 MB"):
         document_create(owner=alice, upload=big, name="big.png")
     assert not Document.objects.exists()
+
+
+def blank_pdf(pages: int) -> bytes:
+    """A PDF of ``pages`` empty Letter-size pages."""
+    pdf = pdfium.PdfDocument.new()
+    for _ in range(pages):
+        pdf.new_page(612, 792)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    pdf.close()
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_file_over_the_page_limit_is_rejected(alice, make_upload, settings):
+    settings.MAX_PAGES = 2
+    with pytest.raises(UploadRejected, match="has 3 pages, above the limit of 2 pages"):
+        document_create(owner=alice, upload=make_upload(data=blank_pdf(3)), name="three.pdf")
+    assert not Document.objects.exists()
+    assert _stored_files(settings) == []
+    settings.MAX_PAGES = 3
+    assert document_create(owner=alice, upload=make_upload(data=blank_pdf(3)), name="3.pdf").created
+
+
+@pytest.mark.django_db
+def test_five_thousand_pages_are_over_the_default_limit(alice, make_upload, settings):
+    assert settings.MAX_PAGES == 2000
+    upload = make_upload(data=blank_pdf(5000))
+    with pytest.raises(UploadRejected, match="has 5,000 pages, above the limit of 2,000 pages"):
+        document_create(owner=alice, upload=upload, name="huge.pdf")
+    assert not Document.objects.exists()
+    assert _stored_files(settings) == []
+
+
+@pytest.mark.django_db
+def test_heic_photo_is_accepted(alice, make_upload, testdata, settings):
+    data = (testdata / "pdfs" / "paperless" / "simple.heic").read_bytes()
+    document = document_create(owner=alice, upload=make_upload(data=data), name="IMG_0001.HEIC")
+    assert document.created
+    assert document.document.mime_type == "image/heic"
+    assert (document.document.original.name or "").endswith(".heic")
+    assert document.document.status == Document.Status.QUEUED
+    assert [p.read_bytes() for p in _stored_files(settings)] == [data]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "original_name", "title"),
+    [
+        ("../../etc/passwd.png", "passwd.png", "passwd"),
+        ("a\x00b\r\n.png", "ab.png", "ab"),
+        ("C:\\scans\\x.png", "x.png", "x"),
+        ("   .png", "upload.png", "Untitled scan"),
+    ],
+)
+def test_file_names_are_cleaned(alice, make_upload, name, original_name, title):
+    document = document_create(owner=alice, upload=make_upload(), name=name).document
+    document.refresh_from_db()
+    assert (document.original_name, document.title) == (original_name, title)
+
+
+@pytest.mark.django_db
+def test_a_title_given_is_cleaned_too(alice, make_upload):
+    document = document_create(
+        owner=alice, upload=make_upload(), name="x.png", title="Lease\x00 2024\n"
+    ).document
+    assert document.title == "Lease 2024"

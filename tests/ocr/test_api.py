@@ -88,6 +88,11 @@ def test_extract_text_of_a_real_scan(phototest: Path) -> None:
     assert "The quick brown dog jumped over the" in text
 
 
+def test_heic_photo_is_read(testdata: Path, engine: Engine) -> None:
+    text = ocr.extract_text(testdata / "pdfs" / "paperless" / "simple.heic", engine=engine)
+    assert "pizza" in text.lower()
+
+
 def test_recognize_page_returns_the_prepared_image(phototest: Path, engine: Engine) -> None:
     with Image.open(phototest) as scan:
         prepared, result = ocr.recognize_page(scan, engine=engine, max_side=320)

@@ -12,6 +12,7 @@ from ocr.errors import (
     PasswordRequired,
     UnsupportedFormat,
     UnsupportedLanguage,
+    WrongPassword,
 )
 
 ERRORS: list[OcrError] = [
@@ -19,6 +20,7 @@ ERRORS: list[OcrError] = [
     CorruptFile("the data ends too early", page=3),
     ImageTooLarge(pixels=400_000_000, limit=178_956_970, width=20000, height=20000),
     PasswordRequired(),
+    WrongPassword(),
     EngineUnavailable("tesseract", ["rapidocr"], reason="install tesserocr"),
     UnsupportedLanguage("rapidocr", ["fr"], ["en", "zh"]),
 ]
@@ -26,14 +28,16 @@ ERRORS: list[OcrError] = [
 
 def test_messages_are_sentences_for_people() -> None:
     assert str(ERRORS[0]) == (
-        "This file is not a supported image or PDF (PNG, JPEG, TIFF, WebP, BMP, GIF, PDF). "
+        "This file is not a supported image or PDF (PNG, JPEG, TIFF, WebP, BMP, GIF, HEIC, PDF). "
         "It looks like: ZIP archive."
     )
     assert str(ERRORS[1]).startswith("Page 3 of the file is damaged or incomplete")
     assert str(ERRORS[2]).startswith(
         "The image is 20000\u00d720000 pixels (400 megapixels), above the limit of 178 megapixels."
     )
-    assert "cannot read fr. Languages it has: en, zh." in str(ERRORS[5])
+    assert str(ERRORS[4]) == "The password given does not open this PDF."
+    assert isinstance(ERRORS[4], PasswordRequired), "callers catching PasswordRequired get it"
+    assert "cannot read fr. Languages it has: en, zh." in str(ERRORS[6])
 
 
 def test_small_limits_are_not_shown_as_zero_megapixels() -> None:

@@ -22,7 +22,7 @@ def head(path: Path) -> bytes:
         ("extras_no_gt/page_dewarp_boston_cooking_a.jpg", "image/jpeg"),
         ("pdfs/paperless/multi-page-images.pdf", "application/pdf"),
         ("pdfs/paperless/multi-page-images-alpha-rgb.tiff", "image/tiff"),
-        ("pdfs/paperless/simple.heic", None),
+        ("pdfs/paperless/simple.heic", "image/heic"),
     ],
 )
 def test_sniff_real_files(testdata: Path, relative: str, mime: str | None) -> None:
@@ -62,7 +62,8 @@ def test_content_decides_not_the_name(tmp_path: Path, encode: Callable[..., byte
         (b"Dear archive,\nplease keep this letter.\n", "text file"),
         (b"BMW service record, 2019\n", "text file"),
         (b"<!DOCTYPE html><html><body>hi</body></html>", "HTML page"),
-        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", "HEIC photo"),
+        (b"\x00\x00\x00\x1cftypmif1\x00\x00\x00\x00mif1avifmiaf", "AVIF image"),
+        (b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2", "video or audio file"),
         (bytes(range(256)), "unknown binary data"),
     ],
 )
@@ -86,4 +87,40 @@ def test_describe_names_supported_types() -> None:
 
 def test_type_tables_agree() -> None:
     assert EXTENSIONS.keys() == SUPPORTED_TYPES.keys()
-    assert list(SUPPORTED_TYPES.values()) == ["PNG", "JPEG", "TIFF", "WebP", "BMP", "GIF", "PDF"]
+    assert list(SUPPORTED_TYPES.values()) == [
+        "PNG",
+        "JPEG",
+        "TIFF",
+        "WebP",
+        "BMP",
+        "GIF",
+        "HEIC",
+        "PDF",
+    ]
+
+
+def ftyp(major: bytes, *compatible: bytes) -> bytes:
+    """An ISO base media ``ftyp`` box: what a HEIF, AVIF or MP4 file starts with."""
+    body = b"ftyp" + major + b"\x00\x00\x00\x00" + b"".join(compatible)
+    return (len(body) + 4).to_bytes(4, "big") + body + b"\x00\x00\x00\x08free"
+
+
+@pytest.mark.parametrize(
+    ("head", "mime"),
+    [
+        (ftyp(b"heic", b"mif1", b"heic"), "image/heic"),  # iPhone
+        (ftyp(b"mif1", b"heic"), "image/heic"),  # codec brand among the compatible ones
+        (ftyp(b"heix", b"mif1"), "image/heic"),
+        (ftyp(b"msf1", b"hevc"), "image/heic"),  # an image sequence (burst)
+        (ftyp(b"heim"), "image/heic"),
+        (ftyp(b"heis"), "image/heic"),
+        (ftyp(b"hevx"), "image/heic"),
+        (ftyp(b"mif1"), "image/heic"),  # generic HEIF, no codec named
+        (ftyp(b"avif", b"mif1", b"miaf"), None),
+        (ftyp(b"mif1", b"avif"), None),  # AVIF with the generic brand first
+        (ftyp(b"isom", b"iso2", b"mp41"), None),  # an MP4 video
+        (b"\x00\x00\x00\x18ftyp", None),  # cut inside the box
+    ],
+)
+def test_sniff_heic_by_ftyp_brands(head: bytes, mime: str | None) -> None:
+    assert sniff(head) == mime

@@ -11,7 +11,13 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image, TiffImagePlugin
 
-from ocr.errors import CorruptFile, ImageTooLarge, PasswordRequired, UnsupportedFormat
+from ocr.errors import (
+    CorruptFile,
+    ImageTooLarge,
+    PasswordRequired,
+    UnsupportedFormat,
+    WrongPassword,
+)
 from ocr.pages import open_document, validate
 
 Encode = Callable[..., bytes]
@@ -125,7 +131,7 @@ def test_unsupported_content_names_what_it_looks_like(tmp_path: Path) -> None:
     archive.write_bytes(b"PK\x03\x04" + bytes(60))
     with pytest.raises(UnsupportedFormat) as raised:
         open_document(archive)
-    assert "PNG, JPEG, TIFF, WebP, BMP, GIF, PDF" in str(raised.value)
+    assert "PNG, JPEG, TIFF, WebP, BMP, GIF, HEIC, PDF" in str(raised.value)
     assert "ZIP archive" in str(raised.value)
 
 
@@ -217,15 +223,99 @@ def test_non_seekable_stream(encode: Encode) -> None:
 
 def test_password_pdf(testdata: Path) -> None:
     path = testdata / "pdfs" / "paperless" / "password-is-test.pdf"
-    with pytest.raises(PasswordRequired, match="password"):
+    with pytest.raises(PasswordRequired, match="password") as raised:
         validate(path)
+    assert not isinstance(raised.value, WrongPassword)
     with pytest.raises(PasswordRequired):
         open_document(io.BytesIO(path.read_bytes()))
+    with pytest.raises(PasswordRequired):
+        validate(path, password="")  # "" is no password, not a wrong one
+
+
+@pytest.mark.parametrize("as_stream", [False, True], ids=["path", "stream"])
+def test_password_opens_a_protected_pdf(testdata: Path, as_stream: bool) -> None:
+    path = testdata / "pdfs" / "paperless" / "password-is-test.pdf"
+    source = io.BytesIO(path.read_bytes()) if as_stream else path
+    with open_document(source, password="test", pdf_dpi=72) as document:
+        assert document.page_count == 1
+        assert document.page(0).width > 0
+    assert validate(source, password="test") == ("application/pdf", 1)
+
+
+def test_wrong_password_is_told_apart(testdata: Path) -> None:
+    path = testdata / "pdfs" / "paperless" / "password-is-test.pdf"
+    with pytest.raises(WrongPassword, match="The password given does not open this PDF"):
+        validate(path, password="not-it")
+    with pytest.raises(WrongPassword):
+        open_document(io.BytesIO(path.read_bytes()), password="not-it")
+
+
+def test_encrypted_pdf_needs_its_own_password(testdata: Path) -> None:
+    # encrypted.pdf has a user password that is not "test" (and not known to these tests).
+    path = testdata / "pdfs" / "paperless" / "encrypted.pdf"
+    with pytest.raises(PasswordRequired):
+        validate(path)
+    with pytest.raises(WrongPassword):
+        validate(path, password="test")
+
+
+def test_encrypted_pdf_without_user_password_opens(testdata: Path) -> None:
+    # AES-encrypted with permissions only: it opens with no password. PDFium does not fall back
+    # to "no password" when one is given, so callers must give one only when it is needed.
+    path = testdata / "pdfs" / "paperless" / "signed.pdf"
+    assert validate(path) == ("application/pdf", 1)
+    assert validate(path, password="") == ("application/pdf", 1)
+    with pytest.raises(WrongPassword):
+        validate(path, password="test")
+
+
+def test_password_is_ignored_for_images(encode: Encode) -> None:
+    data = encode(Image.new("RGB", (30, 20)), "PNG")
+    assert validate(io.BytesIO(data), password="anything") == ("image/png", 1)
 
 
 def test_broken_pdf_is_corrupt() -> None:
     with pytest.raises(CorruptFile):
         validate(io.BytesIO(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"))
+
+
+def heic_declaring(testdata: Path, width: int, height: int) -> bytes:
+    """The real HEIC photo with its declared size (the ``ispe`` property) changed."""
+    data = (testdata / "pdfs" / "paperless" / "simple.heic").read_bytes()
+    # The photo is a grid of 512x512 tiles (their ispe comes first), then the 1345x447 image.
+    declared = struct.pack(">II", 1345, 447)
+    at = data.index(b"ispe" + bytes(4) + declared)
+    return data[: at + 8] + struct.pack(">II", width, height) + data[at + 16 :]
+
+
+def test_heic_photo_opens(testdata: Path) -> None:
+    path = testdata / "pdfs" / "paperless" / "simple.heic"
+    assert validate(path) == ("image/heic", 1)
+    with open_document(io.BytesIO(path.read_bytes())) as document:
+        assert document.mime == "image/heic"
+        assert document.page_count == 1
+        page = document.page(0)
+    assert (page.mode, page.size) == ("RGB", (1345, 447))
+
+
+def test_heic_declared_too_large_is_refused_before_decoding(testdata: Path) -> None:
+    started = time.perf_counter()
+    with pytest.raises(ImageTooLarge) as raised:
+        validate(io.BytesIO(heic_declaring(testdata, 20000, 20000)))
+    assert time.perf_counter() - started < 1, "refused from the header, nothing decoded"
+    assert (raised.value.width, raised.value.height) == (20000, 20000)
+    # Below Pillow's own limit, the library's pixel limit applies as to any image.
+    with pytest.raises(ImageTooLarge, match="1345×447"):
+        validate(testdata / "pdfs" / "paperless" / "simple.heic", max_pixels=500_000)
+
+
+def test_truncated_heic_is_corrupt_when_decoded(testdata: Path) -> None:
+    data = (testdata / "pdfs" / "paperless" / "simple.heic").read_bytes()
+    cut = io.BytesIO(data[: len(data) // 10])  # the header is whole, most tiles are missing
+    assert validate(cut) == ("image/heic", 1)
+    with pytest.raises(CorruptFile) as raised, open_document(cut) as document:
+        document.page(0)
+    assert raised.value.page == 1
 
 
 def test_exif_orientation_applied_to_pages(encode: Encode) -> None:

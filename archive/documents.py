@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from archive.ingest import WRONG_PASSWORD_MESSAGE, too_many_pages
-from archive.models import Document, Page, storage_name
+from archive.models import Document, Page, PageAttempt, storage_name
 from archive.search import clean_text, document_vector_rebuild, page_vector_write
 from archive.tasks import enqueue_processing
 from ocr.errors import OcrError, PasswordRequired
@@ -41,17 +41,41 @@ def page_text_update(page: Page, text: str) -> None:
         document_vector_rebuild(page.document)
 
 
-def document_rerun(document: Document, *, from_scratch: bool = False) -> None:
-    """Queue the document again. ``from_scratch`` drops saved pages; otherwise only missing
-    pages are processed."""
+def document_rerun(
+    document: Document,
+    *,
+    from_scratch: bool = False,
+    engine: str | None = None,
+    language: str | None = None,
+    force_ocr: bool | None = None,
+) -> None:
+    """Queue the document again.
+
+    By default only the pages still missing are read (after a failure). ``from_scratch``
+    drops every saved page first; so does any change of ``engine``, ``language`` or
+    ``force_ocr`` (OCR even pages with a text layer), since the saved pages were read
+    another way. The page attempt counts start again: the user asked to try once more.
+    """
+    changes: dict[str, object] = {}
+    if engine is not None and engine != document.engine:
+        changes["engine"] = engine
+    if language is not None and language != document.language:
+        changes["language"] = language
+    if force_ocr is not None and force_ocr != document.force_ocr:
+        changes["force_ocr"] = force_ocr
     with transaction.atomic():
-        if from_scratch:
+        if from_scratch or changes:
             _delete_pages(document)
+        PageAttempt.objects.filter(document=document).delete()
+        for field, value in changes.items():
+            setattr(document, field, value)
         document.status = Document.Status.QUEUED
         document.error = ""
         document.queued_at = timezone.now()
         document.finished_at = None
-        document.save(update_fields=["status", "error", "queued_at", "finished_at", "updated"])
+        document.save(
+            update_fields=["status", "error", "queued_at", "finished_at", "updated", *changes]
+        )
         transaction.on_commit(lambda: enqueue_processing(document.pk))
 
 
@@ -92,17 +116,23 @@ def document_set_password(document: Document, password: str) -> None:
 def document_delete(document: Document) -> None:
     """Delete the document, its pages and every stored file of it."""
     names = [storage_name(document.original)]
-    names += [name for name in document.pages.values_list("image", flat=True) if name]
+    names += _page_files(document)
     with transaction.atomic():
         document.delete()
         transaction.on_commit(lambda: _delete_files(names))
 
 
 def _delete_pages(document: Document) -> None:
-    names = [name for name in document.pages.values_list("image", flat=True) if name]
+    names = _page_files(document)
     document.pages.all().delete()
     Document.objects.filter(pk=document.pk).update(search_vector=None, page_count=None)
     transaction.on_commit(lambda: _delete_files(names))
+
+
+def _page_files(document: Document) -> list[str]:
+    """Storage names of every page image and thumbnail of the document."""
+    pairs = document.pages.values_list("image", "thumbnail")
+    return [name for pair in pairs for name in pair if name]
 
 
 def _delete_files(names: list[str]) -> None:

@@ -18,6 +18,11 @@ urlpatterns = [
     path("documents/<int:pk>/password/", views.document_password_view, name="document_password"),
     path("documents/<int:pk>/delete/", views.document_delete_view, name="document_delete"),
     path("documents/<int:pk>/pages/<int:number>/image/", views.page_image, name="page_image"),
+    path(
+        "documents/<int:pk>/pages/<int:number>/thumbnail/",
+        views.page_thumbnail,
+        name="page_thumbnail",
+    ),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -15,8 +15,8 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from archive import selectors
@@ -29,7 +29,7 @@ from archive.documents import (
 from archive.filenames import clean_filename
 from archive.forms import PdfPasswordForm, RenameForm, SearchForm, UploadForm
 from archive.ingest import FileTooLarge, UploadRejected, document_create
-from archive.models import Document, storage_name
+from archive.models import Document, Page, storage_name
 from archive.search import document_search
 
 _PAGE_SIZE = 50
@@ -148,13 +148,30 @@ def document_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-@cache_control(private=True, max_age=3600)
 def page_image(request: HttpRequest, pk: int, number: int) -> FileResponse:
     """A page's display image, read through the storage API after the access check."""
     page = selectors.page_get(user=request.user, document_pk=pk, number=number)
-    return FileResponse(
-        default_storage.open(storage_name(page.image), "rb"), content_type="image/webp"
-    )
+    return _page_file(request, page, storage_name(page.image))
+
+
+@login_required
+@require_GET
+def page_thumbnail(request: HttpRequest, pk: int, number: int) -> FileResponse:
+    """A page's small preview (pages saved before thumbnails existed get the full image)."""
+    page = selectors.page_get(user=request.user, document_pk=pk, number=number)
+    return _page_file(request, page, page.thumbnail.name or storage_name(page.image))
+
+
+def _page_file(request: HttpRequest, page: Page, name: str) -> FileResponse:
+    """Serve a page's stored image. A page's images never change (a re-run saves a new page
+    row), so a URL that names the page row (``?v=<page id>``) is cached for good; without it
+    the browser must ask again, or it could show the page of a run since replaced."""
+    response = FileResponse(default_storage.open(name, "rb"), content_type="image/webp")
+    if request.GET.get("v") == str(page.pk):
+        patch_cache_control(response, private=True, max_age=31_536_000, immutable=True)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 @login_required

@@ -14,6 +14,7 @@ from PIL import Image
 
 from ocr.errors import CorruptFile, PasswordRequired
 from ocr.pagesource import PageSource
+from ocr.textlayer import TextLayer, read_text_layer
 
 #: PDFium is not thread-safe, not even across different documents: every call into it, from
 #: any thread, holds this lock. Rendering is therefore serialised per process; OCR of a page
@@ -89,6 +90,23 @@ class PdfPages(PageSource):
         dpi = round(scale * _POINTS_PER_INCH)
         image.info["dpi"] = (dpi, dpi)
         return image
+
+    def text_layer(self, index: int, size: tuple[int, int]) -> TextLayer:
+        """Page ``index``'s own text (``ocr.textlayer``), boxes in a rendering of ``size``.
+
+        ``size`` is the (width, height) of the image ``page(index)`` returned, or of that
+        image scaled: boxes are mapped onto exactly that many pixels.
+        """
+        self._check_index(index)
+        with PDFIUM_LOCK:
+            try:
+                page = self._pdf[index]
+            except pdfium.PdfiumError as exc:
+                raise CorruptFile(_reason(exc), page=index + 1) from exc
+            try:
+                return read_text_layer(page, size, form=self._pdf.formenv)
+            finally:
+                page.close()
 
     def close(self) -> None:
         with PDFIUM_LOCK:

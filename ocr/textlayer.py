@@ -176,11 +176,25 @@ def _form_lines(page: pdfium.PdfPage, form: pdfium.PdfFormEnv, affine: _Affine) 
             if not value or not pdfium_c.FPDFAnnot_GetRect(annot, rect):
                 continue
             box = affine.box(rect.left, rect.bottom, rect.right, rect.top)
-            words = tuple(Word(token, box, 1.0) for token in value.split())
-            lines.append(TextLine(" ".join(value.split()), words))
+            lines.append(_field_line(value.split(), box))
         finally:
             pdfium_c.FPDFPage_CloseAnnot(annot)
     return lines
+
+
+def _field_line(tokens: list[str], box: Box) -> TextLine:
+    """A field's words spread over its box by their share of the characters (the field's
+    font and alignment are not known; this keeps each word's box near its text)."""
+    x0, y0, x1, y1 = box
+    total = sum(len(token) for token in tokens) + len(tokens) - 1
+    step = (x1 - x0) / max(1, total)
+    words, at = [], 0
+    for token in tokens:
+        left = x0 + round(at * step)
+        right = min(x1, max(left + 1, x0 + round((at + len(token)) * step)))
+        words.append(Word(token, (left, y0, right, y1), 1.0))
+        at += len(token) + 1
+    return TextLine(" ".join(tokens), tuple(words))
 
 
 def _field_value(form: pdfium.PdfFormEnv, annot: pdfium_c.FPDF_ANNOTATION) -> str:

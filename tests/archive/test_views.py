@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.urls import reverse
+from PIL import Image
 
 from archive.ingest import document_create
 from archive.models import Document
@@ -79,7 +82,17 @@ def test_owner_sees_document_pages_image_text_and_original(client, alice, proces
     assert image.status_code == 200
     assert image["Content-Type"] == "image/webp"
     assert "private" in image["Cache-Control"]
+    assert "no-cache" in image["Cache-Control"]  # unversioned URL: always asked again
     assert b"".join(image.streaming_content)[:4] == b"RIFF"
+    page = processed.pages.get()
+    versioned = client.get(reverse("page_thumbnail", args=[processed.pk, 1]), {"v": page.pk})
+    assert versioned.status_code == 200
+    assert "immutable" in versioned["Cache-Control"]
+    thumbnail = Image.open(io.BytesIO(b"".join(versioned.streaming_content)))
+    assert thumbnail.format == "WEBP"
+    assert max(thumbnail.size) <= 400
+    library = client.get(reverse("library"))
+    assert f"thumbnail/?v={page.pk}".encode() in library.content
     original = client.get(reverse("document_original", args=[processed.pk]))
     assert original.status_code == 200
     assert "attachment" in original["Content-Disposition"]
@@ -99,6 +112,7 @@ def test_another_user_gets_404_everywhere(client, bob, processed):
         reverse("document_status", args=[processed.pk]),
         reverse("document_original", args=[processed.pk]),
         reverse("page_image", args=[processed.pk, 1]),
+        reverse("page_thumbnail", args=[processed.pk, 1]),
         reverse("document_delete", args=[processed.pk]),
     ]
     for url in urls:

@@ -108,7 +108,7 @@ def test_bad_files_fail_alone_with_a_clear_message(
         "data ends too early). Upload the original again, or save it anew from the program "
         "that made it.",
         "letter.jpg": "This file is not a supported image or PDF (PNG, JPEG, TIFF, WebP, BMP, "
-        "GIF, PDF). It looks like: text file.",
+        "GIF, HEIC, PDF). It looks like: text file.",
         "empty.png": "The file is damaged or incomplete and cannot be read (it is empty: 0 "
         "bytes). Upload the original again, or save it anew from the program that made it.",
         "bomb.png": "The image is 30000×30000 pixels (900 megapixels), above the limit of 178 "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import forms
@@ -10,6 +11,7 @@ from django.conf import settings
 from archive.languages import LANGUAGE_CHOICES
 from archive.models import Document
 from archive.search import SearchFilters
+from ocr.engines import available_engines
 from ocr.formats import SUPPORTED_TYPES
 
 
@@ -49,9 +51,83 @@ class UploadForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    engine = forms.ChoiceField(
+        required=False,
+        label="OCR engine",
+        help_text="Staff only; the default picks the best measured engine per language.",
+    )
+
+    def __init__(self, *args: Any, staff: bool = False, **kwargs: Any) -> None:
+        """``staff`` users may choose the engine; for others the field does not exist."""
         super().__init__(*args, **kwargs)
         self.fields["language"].initial = settings.OCR_LANGUAGES[0]
+        _engine_field(self, staff=staff)
+
+
+def _engine_field(form: forms.Form, *, staff: bool) -> None:
+    """Offer the engines that can run here to staff; drop the field for everyone else."""
+    if staff:
+        field = form.fields["engine"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = engine_choices()
+    else:
+        del form.fields["engine"]
+
+
+@functools.cache
+def _engine_names() -> tuple[str, ...]:
+    # Probing engines can start a helper process (Aspose): once per web process is enough.
+    return tuple(available_engines())
+
+
+def engine_choices() -> list[tuple[str, str]]:
+    """("", default) and every engine that can run here."""
+    default = ("", f"Default ({settings.OCR_ENGINE})")
+    return [default, *((name, name) for name in _engine_names())]
+
+
+class RerunForm(forms.Form):
+    """Re-run OCR: only the missing pages, or everything (another language or engine, or
+    forcing OCR of pages that have a text layer, reads every page again)."""
+
+    language = forms.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
+    engine = forms.ChoiceField(required=False, label="OCR engine")
+    force_ocr = forms.BooleanField(
+        required=False, label="OCR pages that already have text (PDF text layer)"
+    )
+    from_scratch = forms.BooleanField(required=False, label="Read every page again")
+
+    def __init__(self, *args: Any, staff: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _engine_field(self, staff=staff)
+
+
+class LibraryForm(forms.Form):
+    """Sorting and narrowing of the library (all optional)."""
+
+    SORTS = {
+        "newest": ("-created", "-id"),
+        "oldest": ("created", "id"),
+        "title": ("title", "id"),
+        "pages": ("-page_count", "-id"),
+    }
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("newest", "Newest"),
+            ("oldest", "Oldest"),
+            ("title", "Title"),
+            ("pages", "Most pages"),
+        ],
+    )
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *Document.Status.choices]
+    )
+    language = forms.ChoiceField(required=False, choices=[("", "Any language"), *LANGUAGE_CHOICES])
+
+    def ordering(self) -> tuple[str, ...]:
+        sort = self.cleaned_data.get("sort") if self.is_valid() else ""
+        return self.SORTS.get(sort or "newest", self.SORTS["newest"])
 
 
 class PdfPasswordForm(forms.Form):

@@ -65,6 +65,25 @@ def to_tsquery_text(query: str) -> str | None:
     return " & ".join(parts)
 
 
+def highlight_terms(query: str) -> list[str]:
+    """The searched-for terms of ``query``, one per word, for marking matches on a page: the
+    quoted ``to_tsquery`` operands of every clause that is not excluded (a phrase gives each
+    of its words, ``invo*`` gives ``'invo':*``; CJK runs give their bigrams)."""
+    terms: list[str] = []
+    for match in _TOKEN.finditer(query):
+        negated_phrase, phrase, bare = match.groups()
+        if phrase is not None:
+            if not negated_phrase:
+                terms.extend(_operands(phrase))
+            continue
+        if bare.upper() == "OR" or (bare.startswith("-") and len(bare) > 1):
+            continue
+        clause = _word(bare)
+        if clause is not None:
+            terms.extend(clause.tsquery.split(" <-> "))
+    return list(dict.fromkeys(terms))
+
+
 def _word(token: str) -> _Clause | None:
     negated = token.startswith("-") and len(token) > 1
     if negated:

@@ -49,6 +49,15 @@ def page_get(*, user: User, document_pk: int, number: int) -> Page:
     return page
 
 
+def cover_pages(document_ids: list[int]) -> dict[int, int]:
+    """Document id -> id of its page 1, for the documents that have one (thumbnail URLs).
+    The ids must come from an access-checked query already."""
+    rows = Page.objects.filter(document_id__in=document_ids, number=1).values_list(
+        "document_id", "pk"
+    )
+    return dict(rows)
+
+
 def document_pages(document: Document) -> QuerySet[Page]:
     """The document's pages in order (the caller already holds an access-checked document)."""
     return document.pages.order_by("number")

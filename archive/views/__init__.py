@@ -1,0 +1,33 @@
+"""Web UI views, one module per area: thin functions that parse the request, call a selector or
+service, and render.
+
+Every document-specific view gets its document through ``archive.selectors``, which answers
+404 for anything that is not the user's own. Media are served only by ``media``'s views.
+"""
+
+from archive.views.document import (
+    document_delete_view,
+    document_detail,
+    document_password_view,
+    document_rename_view,
+    document_rerun_view,
+    document_status,
+)
+from archive.views.library import library, upload
+from archive.views.media import document_original, page_image, page_thumbnail
+from archive.views.search import search
+
+__all__ = [
+    "document_delete_view",
+    "document_detail",
+    "document_original",
+    "document_password_view",
+    "document_rename_view",
+    "document_rerun_view",
+    "document_status",
+    "library",
+    "page_image",
+    "page_thumbnail",
+    "search",
+    "upload",
+]

@@ -1,0 +1,140 @@
+"""One document: the page viewer (image with the search words boxed, text beside it), its live
+status, and the changes its owner can make: re-run, password, rename, delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from archive import selectors
+from archive.documents import (
+    document_delete,
+    document_rename,
+    document_rerun,
+    document_set_password,
+)
+from archive.forms import PdfPasswordForm, RenameForm, RerunForm
+from archive.highlight import page_highlights
+
+
+@login_required
+@require_GET
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The document with one page shown (``?page=N``, default the first) and, when it comes
+    from a search (``?q=``), the words of the query marked on the page image."""
+    document = selectors.document_get(user=request.user, pk=pk)
+    pages = list(selectors.document_pages(document).only("pk", "number", "document_id"))
+    numbers = [page.number for page in pages]
+    try:
+        wanted = int(request.GET.get("page", ""))
+    except ValueError:
+        wanted = numbers[0] if numbers else 1
+    current = None
+    if wanted in numbers:
+        current = selectors.document_pages(document).get(number=wanted)
+    elif numbers:
+        current = selectors.document_pages(document).get(number=numbers[0])
+    query = request.GET.get("q", "").strip()[:500]
+    position = numbers.index(current.number) if current else 0
+    context = {
+        "document": document,
+        "pages": pages,
+        "current": current,
+        "previous": numbers[position - 1] if current and position > 0 else None,
+        "next": numbers[position + 1] if current and position + 1 < len(numbers) else None,
+        "query": query,
+        # SVG rectangles (x, y, width, height) in the page image's pixels.
+        "highlights": [
+            (x0, y0, x1 - x0, y1 - y0)
+            for x0, y0, x1, y1 in (
+                page_highlights(current, query, document.language) if current else []
+            )
+        ],
+        "rename_form": RenameForm(initial={"title": document.title}),
+        "rerun_form": RerunForm(
+            initial={"language": document.language, "force_ocr": document.force_ocr},
+            staff=request.user.is_staff,
+        ),
+        "password_form": PdfPasswordForm(),
+    }
+    return render(request, "archive/document.html", context)
+
+
+@login_required
+@require_GET
+def document_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status badge alone, polled by htmx until the document is finished."""
+    document = selectors.document_get(user=request.user, pk=pk)
+    response = render(request, "archive/_status.html", {"document": document})
+    if document.is_finished and request.GET.get("reload"):
+        # The detail page shows pages and text that appeared meanwhile: reload it once.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def document_rerun_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue OCR again: the missing pages, or every page with the choices of the form."""
+    document = selectors.document_get(user=request.user, pk=pk)
+    form = RerunForm(request.POST, staff=request.user.is_staff)
+    if not form.is_valid():
+        messages.error(request, "The re-run options were not understood.")
+        return redirect(document)
+    data = form.cleaned_data
+    document_rerun(
+        document,
+        from_scratch=data["from_scratch"],
+        language=data["language"] or None,
+        engine=data.get("engine") or None,
+        force_ocr=data["force_ocr"],
+    )
+    messages.success(request, "OCR queued again.")
+    return redirect(document)
+
+
+@login_required
+@require_POST
+def document_password_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the password of a PDF stored without it; OCR is queued once it opens the file."""
+    document = selectors.document_get(user=request.user, pk=pk)
+    form = PdfPasswordForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter the PDF's password.")
+        return redirect(document)
+    try:
+        document_set_password(document, form.cleaned_data["password"])
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The password opens the PDF. OCR queued.")
+    return redirect(document)
+
+
+@login_required
+@require_POST
+def document_rename_view(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get(user=request.user, pk=pk)
+    form = RenameForm(request.POST)
+    if form.is_valid() and form.cleaned_data["title"].strip():
+        document_rename(document, form.cleaned_data["title"])
+        messages.success(request, "Renamed.")
+    else:
+        messages.error(request, "A title cannot be empty.")
+    return redirect(document)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST deletes the document and its files."""
+    document = selectors.document_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        title = document.title
+        document_delete(document)
+        messages.success(request, f"Deleted “{title}”.")
+        return redirect("library")
+    return render(request, "archive/confirm_delete.html", {"document": document})

@@ -1,0 +1,48 @@
+"""archive.highlight: the query's words found on a page, the way search finds them."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.highlight import page_highlights
+from archive.models import Document, Page
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(alice, words: list[str], language: str = "en") -> Page:
+    document = Document.objects.create(
+        owner=alice, title="t", sha256="0" * 64, size=1, mime_type="image/png", language=language
+    )
+    boxes = [
+        {"text": w, "box": [i * 10, 0, i * 10 + 8, 8], "confidence": 1.0}
+        for i, w in enumerate(words)
+    ]
+    return Page.objects.create(document=document, number=1, text=" ".join(words), words=boxes)
+
+
+def _marked(page: Page, query: str) -> list[str]:
+    found = page_highlights(page, query, page.document.language)
+    return [w["text"] for w in page.words if tuple(w["box"]) in found]
+
+
+def test_stems_accents_prefixes_and_phrases_are_marked(alice):
+    page = _page(alice, ["Invoice", "No.", "42", "für", "Herrn", "Müller,", "payment", "overdue"])
+    assert _marked(page, "invoices") == ["Invoice"]
+    assert _marked(page, "muller") == ["Müller,"]
+    assert _marked(page, "pay*") == ["payment"]
+    assert _marked(page, '"payment overdue"') == ["payment", "overdue"]
+    assert _marked(page, "invoice OR herrn") == ["Invoice", "Herrn"]
+
+
+def test_excluded_words_and_empty_queries_mark_nothing(alice):
+    page = _page(alice, ["Invoice", "draft"])
+    assert _marked(page, "invoice -draft") == ["Invoice"]
+    assert _marked(page, "") == []
+    assert _marked(page, "-draft") == []
+
+
+def test_cjk_characters_of_a_searched_run_are_marked(alice):
+    page = _page(alice, list("将扫描图像转换为文本"), language="zh")
+    assert _marked(page, "图像") == ["图", "像"]
+    assert _marked(page, "扫描图像") == ["扫", "描", "图", "像"]

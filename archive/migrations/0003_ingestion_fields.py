@@ -5,53 +5,100 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0002_engine_default_auto'),
+        ("archive", "0002_engine_default_auto"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='force_ocr',
-            field=models.BooleanField(default=False, help_text='OCR every page, even PDF pages that already carry a text layer.'),
+            model_name="document",
+            name="force_ocr",
+            field=models.BooleanField(
+                default=False,
+                help_text="OCR every page, even PDF pages that already carry a text layer.",
+            ),
         ),
         migrations.AddField(
-            model_name='document',
-            name='pdf_password',
-            field=models.CharField(blank=True, help_text='The password that opens a protected PDF, as given by its owner.', max_length=255),
+            model_name="document",
+            name="pdf_password",
+            field=models.CharField(
+                blank=True,
+                help_text="The password that opens a protected PDF, as given by its owner.",
+                max_length=255,
+            ),
         ),
         migrations.AddField(
-            model_name='document',
-            name='run',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Counts processing runs; a page task from an older run saves nothing.'),
+            model_name="document",
+            name="run",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Counts processing runs; a page task from an older run saves nothing.",
+            ),
         ),
         migrations.AddField(
-            model_name='page',
-            name='source',
-            field=models.CharField(choices=[('ocr', 'OCR'), ('text', 'PDF text layer'), ('mixed', 'PDF text layer and OCR of its images')], default='ocr', help_text='Where the text came from.', max_length=8),
+            model_name="page",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("ocr", "OCR"),
+                    ("text", "PDF text layer"),
+                    ("mixed", "PDF text layer and OCR of its images"),
+                ],
+                default="ocr",
+                help_text="Where the text came from.",
+                max_length=8,
+            ),
         ),
         migrations.AddField(
-            model_name='page',
-            name='thumbnail',
-            field=models.FileField(blank=True, help_text='A small WebP preview.', max_length=500, upload_to=''),
+            model_name="page",
+            name="thumbnail",
+            field=models.FileField(
+                blank=True, help_text="A small WebP preview.", max_length=500, upload_to=""
+            ),
         ),
         migrations.AlterField(
-            model_name='document',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('processing', 'Processing'), ('done', 'Done'), ('failed', 'Failed'), ('needs_password', 'Needs password')], default='queued', max_length=16),
+            model_name="document",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("processing", "Processing"),
+                    ("done", "Done"),
+                    ("failed", "Failed"),
+                    ("needs_password", "Needs password"),
+                ],
+                default="queued",
+                max_length=16,
+            ),
         ),
         migrations.CreateModel(
-            name='PageAttempt',
+            name="PageAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('last_started', models.DateTimeField(blank=True, null=True)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='archive.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("count", models.PositiveIntegerField(default=0)),
+                ("last_started", models.DateTimeField(blank=True, null=True)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempts",
+                        to="archive.document",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('document', 'number'), name='page_attempt_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("document", "number"), name="page_attempt_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -8,7 +8,7 @@ from django_q.timeout import TimeoutHandler
 
 from archive.documents import document_rerun
 from archive.ingest import document_create
-from archive.models import Document, Page, PageAttempt
+from archive.models import Document, Page, PageAttempt, storage_name
 from archive.processing import document_process, page_process
 from tests.archive.conftest import encode, render_page, run_queued_tasks
 
@@ -219,7 +219,7 @@ def test_pdf_pages_keep_their_text_layer_and_scanned_pages_are_read(alice, testd
     assert [p.source for p in pages] == ["ocr"] * 3 + ["text"] * 3
     for number, page in enumerate(pages, start=1):
         assert f"page {number}" in page.text.lower()
-        assert default_storage.exists(page.thumbnail.name)
+        assert default_storage.exists(storage_name(page.thumbnail))
 
 
 def test_rerun_with_force_ocr_reads_text_pages_with_the_engine(alice, testdata):

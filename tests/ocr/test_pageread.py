@@ -78,7 +78,8 @@ def test_text_page_image_is_capped_and_boxes_scaled_with_it(tmp_path: Path, engi
     assert max(image.size) == 2000
     assert (page.width, page.height) == image.size
     for word in page.words:
-        assert word.box[2] <= image.width and word.box[3] <= image.height
+        assert word.box[2] <= image.width
+        assert word.box[3] <= image.height
 
 
 def test_signed_aes_pdf_opens_without_a_password(testdata: Path, engine: Engine):

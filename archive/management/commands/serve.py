@@ -67,6 +67,9 @@ class Command(BaseCommand):
                     "120",
                     "--access-logfile",
                     "-",
+                    # gunicorn 27's control socket lives at one path per user: two archives
+                    # (or a test server) on one machine would take it from each other.
+                    "--no-control-socket",
                 ],
                 cwd=settings.BASE_DIR,
             )

@@ -1,6 +1,7 @@
 // Scan Archive: the little the server-rendered pages need from JavaScript.
 // - Uploads: one request per file, with a progress bar, its outcome and then its live OCR
-//   status (htmx polls the badge); drag and drop anywhere on a page that has the upload form.
+//   status (htmx polls the badge); drag and drop anywhere on a page that has the upload form;
+//   the library list below takes in each document once it is finished.
 // - Page viewer: zoom buttons, and the arrow keys for the previous/next page.
 // Without JavaScript every page still works: the form posts normally, links navigate.
 "use strict";
@@ -115,6 +116,39 @@
       for (const file of files) queue.push([file, item(file)]);
       pump();
     }
+
+    // Once an upload's document is finished, show it in the library below without a reload:
+    // the same address again (sort, filters and page kept), its list and count swapped in.
+    const FINISHED = ["done", "failed", "needs_password"];
+    let refreshing = false;
+    let again = false;
+    function refreshLibrary() {
+      if (refreshing) { again = true; return; }
+      refreshing = true;
+      fetch(window.location.href, { headers: { Accept: "text/html" } })
+        .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
+        .then((html) => {
+          const fresh = new DOMParser().parseFromString(html, "text/html");
+          for (const id of ["library-items", "library-count"]) {
+            const old = document.getElementById(id);
+            const replacement = fresh.getElementById(id);
+            if (!old || !replacement) continue;
+            old.replaceWith(replacement);
+            if (window.htmx) window.htmx.process(replacement);
+          }
+        })
+        .catch(() => {}) // the list stays as it was until the next reload
+        .finally(() => {
+          refreshing = false;
+          if (again) { again = false; refreshLibrary(); }
+        });
+    }
+    new MutationObserver((mutations) => {
+      const finished = mutations.some((mutation) => Array.from(mutation.addedNodes).some((node) =>
+        node.nodeType === Node.ELEMENT_NODE && node.matches(".status[data-status]") &&
+        FINISHED.includes(node.dataset.status)));
+      if (finished && document.getElementById("library-items")) refreshLibrary();
+    }).observe(list, { childList: true, subtree: true });
 
     form.addEventListener("submit", (event) => {
       if (!input.files.length) return; // let the browser say a file is required

@@ -249,7 +249,9 @@ def _save_page(
 
 def _webp(image: Image.Image, quality: int) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, format="WEBP", quality=quality, method=4)
+    # method 1 (of 0-6) encodes an A4 page at 300 dpi in 0.25 s instead of 0.58 s (method 4)
+    # for files ~15 % larger; at 4 it was the largest cost of a page after OCR (bench/ingest).
+    image.save(buffer, format="WEBP", quality=quality, method=1)
     return buffer.getvalue()
 
 

@@ -164,3 +164,20 @@ class PageAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} p. {self.number}: {self.count}"
+
+
+class LoginFailure(models.Model):
+    """One failed login, kept for ``LOGIN_LOCKOUT_SECONDS`` to throttle guessing.
+
+    See ``archive.throttle``.
+    """
+
+    username = models.CharField(max_length=150)
+    address = models.CharField(max_length=45, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["address", "username", "at"], name="login_failure_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address or '?'} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "archive.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -144,6 +145,12 @@ OCR_PAGE_ATTEMPTS = env_int("OCR_PAGE_ATTEMPTS", 2, minimum=1)
 # a task can wait in a worker's queue plus run (two page time limits), or a slow page would be
 # handed out twice (harmless: pages are saved once, but the work is done twice).
 OCR_RETRY_SECONDS = env_int("OCR_RETRY_SECONDS", 2 * OCR_PAGE_TIMEOUT + 30, minimum=5)
+# A queued or processing document with no page saved or started for this long, and no task for
+# it in the queue, is queued again by a check that runs every 5 minutes (archive.stuck). It must
+# exceed a page's time limit, so that a page still being read is never taken for a lost one.
+STUCK_AFTER_SECONDS = env_int(
+    "STUCK_AFTER_SECONDS", OCR_PAGE_TIMEOUT + 60, minimum=OCR_PAGE_TIMEOUT + 1
+)
 
 # --- task queue (django-q2) -------------------------------------------------------------------
 WORKERS = env_int("WORKERS", 2, minimum=1)
@@ -179,16 +186,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every login (web, admin, API) goes through the throttled backend: see archive.throttle.
+AUTHENTICATION_BACKENDS = ["archive.throttle.ThrottledModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "library"
 LOGOUT_REDIRECT_URL = "login"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind HTTPS (directly or through a proxy that sets X-Forwarded-Proto) cookies must never
+# travel in clear text; see "Production settings" in the README for the full set.
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
 )
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Failed logins: after LOGIN_MAX_FAILURES for one account from one address (or 4x as many
+# from one address over any accounts) within LOGIN_LOCKOUT_SECONDS, further attempts are
+# refused until the window has passed (see archive.throttle).
+LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

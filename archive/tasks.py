@@ -29,6 +29,13 @@ def process_page(document_id: int, run: int, number: int) -> None:
     page_process(document_id, run, number)
 
 
+def requeue_stuck() -> None:
+    """Scheduled entry point: queue again the documents no worker will finish (``stuck``)."""
+    from archive.stuck import requeue_stuck as requeue
+
+    requeue()
+
+
 def enqueue_processing(document_id: int) -> str:
     """Queue OCR of a document; call it from ``transaction.on_commit`` so the row is visible."""
     task_id: str = async_task(

@@ -5,6 +5,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from archive import views
+from archive.loginforms import AdminLoginForm, LoginForm
+
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.library, name="library"),
@@ -23,7 +26,9 @@ urlpatterns = [
         views.page_thumbnail,
         name="page_thumbnail",
     ),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    # Browsers ask for /favicon.ico on pages without an icon link (the admin's).
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("login/", auth_views.LoginView.as_view(form_class=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]

@@ -14,7 +14,7 @@ from archive.views.document import (
     document_status,
 )
 from archive.views.library import library, upload
-from archive.views.media import document_original, page_image, page_thumbnail
+from archive.views.media import document_original, favicon, page_image, page_thumbnail
 from archive.views.search import search
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "document_rename_view",
     "document_rerun_view",
     "document_status",
+    "favicon",
     "library",
     "page_image",
     "page_thumbnail",

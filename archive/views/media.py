@@ -7,7 +7,8 @@ from pathlib import PurePath
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
@@ -56,3 +57,9 @@ def document_original(request: HttpRequest, pk: int) -> FileResponse:
         filename=name,
         content_type=document.mime_type or mimetypes.guess_type(name)[0],
     )
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers ask for on pages without an icon link (the admin's)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -1,0 +1,147 @@
+"""Every URL of the app, walked as another user and as nobody: none of them gives away, or
+changes, anything of the owner's.
+
+The walk enumerates the URL patterns themselves (``get_resolver``), so a view added later is
+walked without anyone remembering to list it. Path arguments are filled with the owner's real
+ids (document, page number, admin object ids), so each URL points at something that exists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from archive.ingest import document_create
+from archive.models import Document
+from archive.processing import document_process
+
+pytestmark = pytest.mark.django_db
+
+# A word only the owner's document contains: no response to anyone else may show it.
+SECRET = "Zanzibarquux"
+
+
+@pytest.fixture
+def owned(alice: User, make_upload: Any) -> Document:
+    upload = make_upload("secret.png", lines=[f"{SECRET} ledger", "Private figures"])
+    document = document_create(
+        owner=alice, upload=upload, name="secret.png", title=f"{SECRET} title"
+    ).document
+    document_process(document.pk)
+    document.refresh_from_db()
+    assert document.status == Document.Status.DONE
+    return document
+
+
+def _patterns(
+    resolvers: list[URLPattern | URLResolver], prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(namespace, route, converters) for every pattern, admin's excluded (walked apart)."""
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue
+            yield from _patterns(
+                entry.url_patterns, prefix + str(entry.pattern), entry.namespace or namespace
+            )
+        else:
+            converters = getattr(entry.pattern, "converters", {})
+            yield namespace, prefix + str(entry.pattern), converters
+
+
+def _fill(route: str, converters: dict[str, Any], document: Document) -> str | None:
+    """The route with each argument set to the owner's ids; None for a regex route."""
+    if route.startswith("^"):
+        return None
+    url = route
+    for name in converters:
+        value = "1" if name in {"number", "page"} else str(document.pk)
+        url = re.sub(rf"<(?:\w+:)?{name}>", value, url)
+    return "/" + url
+
+
+def _app_urls(document: Document) -> list[str]:
+    urls = []
+    for _namespace, route, converters in _patterns(get_resolver().url_patterns):
+        url = _fill(route, converters, document)
+        if url is not None and "<" not in url:
+            urls.append(url)
+    return sorted(set(urls))
+
+
+def _admin_urls(document: Document) -> list[str]:
+    page = document.pages.get()
+    ids = {"document": document.pk, "page": page.pk}
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        urls.append(reverse("admin:{}_{}_changelist".format(*info)))
+        object_id = ids.get(model._meta.model_name or "")
+        if object_id is not None:
+            for view in ("change", "delete", "history"):
+                urls.append(reverse(f"admin:{info[0]}_{info[1]}_{view}", args=[object_id]))
+    return urls
+
+
+def _shows_nothing(response: Any) -> bool:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return SECRET.lower().encode() not in body.lower()
+
+
+def _refused(response: Any, url: str) -> bool:
+    """404, a redirect to a login page, 405 (method not allowed), or for the API 401/403."""
+    if response.status_code in (404, 405):
+        return True
+    if response.status_code == 302:
+        return "/login/" in response["Location"]
+    return url.startswith("/api/") and response.status_code in (401, 403)
+
+
+def test_the_walk_covers_the_app(owned: Document) -> None:
+    urls = _app_urls(owned)
+    # The walk must reach the owner's document, page and media URLs, or it proves nothing.
+    for expected in [
+        f"/documents/{owned.pk}/",
+        f"/documents/{owned.pk}/pages/1/image/",
+        f"/documents/{owned.pk}/pages/1/thumbnail/",
+        f"/documents/{owned.pk}/original/",
+        f"/documents/{owned.pk}/delete/",
+    ]:
+        assert expected in urls
+
+
+def test_the_owner_reaches_the_walked_urls(client: Client, alice: User, owned: Document) -> None:
+    client.force_login(alice)
+    for url in (f"/documents/{owned.pk}/", f"/documents/{owned.pk}/pages/1/image/"):
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("who", ["another user", "anonymous"])
+def test_nobody_else_reads_or_changes_anything(
+    who: str, client: Client, bob: User, owned: Document
+) -> None:
+    if who == "another user":
+        client.force_login(bob)
+    before = Document.objects.values().get(pk=owned.pk)
+    walked = 0
+    for url in _app_urls(owned) + _admin_urls(owned):
+        mentions_document = str(owned.pk) in url.replace("/pages/1/", "/")
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            walked += 1
+            assert _shows_nothing(response), f"{method.upper()} {url} shows the owner's text"
+            if mentions_document or url.startswith("/admin/") or who == "anonymous":
+                if url in ("/login/", "/favicon.ico") or url.startswith("/static/"):
+                    continue
+                assert _refused(response, url), f"{method.upper()} {url}: {response.status_code}"
+    assert walked > 40
+    # Nothing of the owner's changed: the document row is as it was, with its page and files.
+    assert Document.objects.values().get(pk=owned.pk) == before
+    assert owned.pages.count() == 1

@@ -46,7 +46,7 @@ def _snapshot() -> dict[str, Any]:
         documents[document.sha256] = {
             **fields,
             "owner": document.owner.username,
-            "original": _digest(document.original.name),
+            "original": _digest(document.original.name or ""),
             "pages": pages,
         }
     users = {

@@ -15,7 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from archive.embedded_db import embedded_database_url
-from archive.env import env_bool, env_int, env_list, env_str
+from archive.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SCAN_ARCHIVE_VAR_DIR", str(BASE_DIR / "var")))
@@ -144,6 +144,13 @@ OCR_PAGE_ATTEMPTS = env_int("OCR_PAGE_ATTEMPTS", 2, minimum=1)
 # a task can wait in a worker's queue plus run (two page time limits), or a slow page would be
 # handed out twice (harmless: pages are saved once, but the work is done twice).
 OCR_RETRY_SECONDS = env_int("OCR_RETRY_SECONDS", 2 * OCR_PAGE_TIMEOUT + 30, minimum=5)
+
+# --- review of OCR results (admin) -----------------------------------------------------------
+# Pages whose mean word confidence is below this are listed under "Needs review", and words
+# below it are marked on the page review screen. Confidences are 0-1, as the engines give them.
+REVIEW_CONFIDENCE_THRESHOLD = env_float(
+    "REVIEW_CONFIDENCE_THRESHOLD", 0.8, minimum=0.0, maximum=1.0
+)
 
 # --- task queue (django-q2) -------------------------------------------------------------------
 WORKERS = env_int("WORKERS", 2, minimum=1)

@@ -173,6 +173,14 @@ def test_mark_reviewed_action_records_who_and_when(admin_client, admin_user, eng
     assert fraktur.reviewed_at is None
     listed = admin_client.get(reverse(CHANGELIST), {"reviewed": "yes"})
     assert _listed(listed) == [english.pk]
+    change = admin_client.get(reverse("admin:archive_document_change", args=[english.pk]))
+    assert change.status_code == 200
+    assert change.context["original"].reviewed_by == admin_user
+    page = english.pages.get()
+    review = reverse("admin:archive_page_review", args=[page.pk])
+    assert review in change.content.decode()  # each page of the inline links to its review
+    pages = admin_client.get(reverse("admin:archive_page_changelist"))
+    assert review in pages.content.decode()
 
 
 def test_needs_review_lists_failed_documents_then_pages_worst_first(

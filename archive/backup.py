@@ -83,6 +83,12 @@ def _is_user_link(field: models.Field[Any, Any]) -> bool:
     return isinstance(field, models.ForeignKey) and field.related_model is get_user_model()
 
 
+def _self_links(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    return [
+        f for f in _fields(model) if isinstance(f, models.ForeignKey) and f.related_model is model
+    ]
+
+
 def _row(instance: models.Model) -> dict[str, Any]:
     """The instance's fields as JSON-ready values; a link to a user as the username (ids
     differ between installations, usernames do not)."""
@@ -156,7 +162,17 @@ def _document_line(document: Document) -> dict[str, Any]:
     line["pages"] = []
     for page in document.pages.order_by("number"):
         page_row = _row(page)
-        page_row["corrections"] = [_row(c) for c in _corrections(page)]
+        # A correction may name an earlier one of the same page (the version a revert
+        # restored): kept as its position in this list, since ids change on import.
+        corrections = _corrections(page)
+        position = {c.pk: index for index, c in enumerate(corrections)}
+        page_row["corrections"] = []
+        for correction in corrections:
+            row = _row(correction)
+            for field in _self_links(type(correction)):
+                target = getattr(correction, field.attname)
+                row[field.name] = position.get(target) if target is not None else None
+            page_row["corrections"].append(row)
         line["pages"].append(page_row)
     return line
 
@@ -288,9 +304,15 @@ def _import_page(
     related = getattr(page, "corrections", None)
     if related is not None:
         model = related.model
+        made: list[models.Model] = []
         for correction in row.get("corrections", []):
             restored = _restore(model, correction, users)
-            _keep_timestamps(model.objects.create(page=page, **restored), restored)
+            for field in _self_links(model):
+                restored.pop(field.attname, None)
+                index = correction.get(field.name)
+                restored[field.name] = made[index] if index is not None else None
+            made.append(model.objects.create(page=page, **restored))
+            _keep_timestamps(made[-1], restored)
 
 
 def _keep_timestamps(instance: models.Model, values: dict[str, Any]) -> None:

@@ -55,6 +55,7 @@ def document_rerun(
     drops every saved page first; so does any change of ``engine``, ``language`` or
     ``force_ocr`` (OCR even pages with a text layer), since the saved pages were read
     another way. The page attempt counts start again: the user asked to try once more.
+    Reading every page again also clears the document's review mark (``reviewed_at``/``_by``).
     """
     changes: dict[str, object] = {}
     if engine is not None and engine != document.engine:
@@ -66,6 +67,10 @@ def document_rerun(
     with transaction.atomic():
         if from_scratch or changes:
             _delete_pages(document)
+            # --- review (admin): new text has not been reviewed; its history went with the pages.
+            changes["reviewed_at"] = None
+            changes["reviewed_by"] = None
+            # --- end review
         PageAttempt.objects.filter(document=document).delete()
         for field, value in changes.items():
             setattr(document, field, value)

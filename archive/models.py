@@ -71,6 +71,16 @@ class Document(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Set by a staff reviewer (admin "Mark reviewed"); cleared when a re-run reads the pages again.
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -181,3 +191,42 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.address or '?'} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class PageCorrection(models.Model):
+    """One change of a page's text by a staff reviewer: an edit, or a revert to an earlier version.
+
+    The rows of a page, oldest first, are its history: the first row's ``text_before`` is the text
+    OCR produced (kept for good), each row's ``text_after`` is a later version. A revert is a row
+    like any other (``reverted_to`` names the version restored; none means the OCR text), so
+    nothing is ever overwritten. The rows go with the page: a re-run that reads the page again
+    replaces the page, and its history with it.
+    """
+
+    class Action(models.TextChoices):
+        EDIT = "edit", "Correction"
+        REVERT = "revert", "Revert"
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="corrections")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=8, choices=Action.choices, default=Action.EDIT)
+    text_before = models.TextField(blank=True)
+    text_after = models.TextField(blank=True)
+    reverted_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The version a revert restored; empty for a revert to the OCR text.",
+    )
+
+    class Meta:
+        ordering = ["page", "created", "id"]
+        indexes = [models.Index(fields=["page", "created"], name="page_correction_page")]
+
+    def __str__(self) -> str:
+        return f"{self.page}: {self.get_action_display()} {self.created:%Y-%m-%d %H:%M}"

@@ -15,7 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from archive.embedded_db import embedded_database_url
-from archive.env import env_bool, env_int, env_list, env_str
+from archive.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SCAN_ARCHIVE_VAR_DIR", str(BASE_DIR / "var")))
@@ -150,6 +150,13 @@ OCR_RETRY_SECONDS = env_int("OCR_RETRY_SECONDS", 2 * OCR_PAGE_TIMEOUT + 30, mini
 # exceed a page's time limit, so that a page still being read is never taken for a lost one.
 STUCK_AFTER_SECONDS = env_int(
     "STUCK_AFTER_SECONDS", OCR_PAGE_TIMEOUT + 60, minimum=OCR_PAGE_TIMEOUT + 1
+)
+
+# --- review of OCR results (admin) -----------------------------------------------------------
+# Pages whose mean word confidence is below this are listed under "Needs review", and words
+# below it are marked on the page review screen. Confidences are 0-1, as the engines give them.
+REVIEW_CONFIDENCE_THRESHOLD = env_float(
+    "REVIEW_CONFIDENCE_THRESHOLD", 0.8, minimum=0.0, maximum=1.0
 )
 
 # --- task queue (django-q2) -------------------------------------------------------------------

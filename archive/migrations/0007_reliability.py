@@ -26,7 +26,7 @@ def remove_schedule(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) ->
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("archive", "0003_ingestion_fields"),
+        ("archive", "0005_review"),
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
 

@@ -32,6 +32,19 @@ def page_thumbnail(request: HttpRequest, pk: int, number: int) -> FileResponse:
     return _page_file(request, page, page.thumbnail.name or storage_name(page.image))
 
 
+@require_GET
+def staff_page_image(request: HttpRequest, pk: int) -> FileResponse:
+    """A page's image for the admin's review screen, for any owner's document.
+
+    Not routed in ``archive.urls``: ``archive.admin`` mounts it inside the admin site
+    (``AdminSite.admin_view``: active staff only), and ``selectors.staff_page_get`` also
+    requires the admin's ``archive.view_page`` permission. Outside the admin, staff see their own
+    documents' pages only, through ``page_image`` like everyone else.
+    """
+    page = selectors.staff_page_get(user=request.user, pk=pk)
+    return _page_file(request, page, storage_name(page.image))
+
+
 def _page_file(request: HttpRequest, page: Page, name: str) -> FileResponse:
     """Serve a page's stored image. A page's images never change (a re-run saves a new page
     row), so a URL that names the page row (``?v=<page id>``) is cached for good; without it

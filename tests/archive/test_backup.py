@@ -12,10 +12,10 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django_q.models import OrmQ
 
-from archive.documents import page_text_update
 from archive.ingest import document_create
-from archive.models import Document, Page
+from archive.models import Document, Page, PageCorrection
 from archive.processing import document_process
+from archive.review import page_correct, page_revert
 from archive.search import document_search
 from tests.archive.conftest import encode, render_page, run_queued_tasks
 
@@ -40,6 +40,7 @@ def _snapshot() -> dict[str, Any]:
                 },
                 "image": _digest(page["image"]),
                 "thumbnail": _digest(page["thumbnail"]),
+                "corrections": _corrections(page["id"]),
             }
             for page in Page.objects.filter(document=document).order_by("number").values()
         ]
@@ -54,6 +55,22 @@ def _snapshot() -> dict[str, Any]:
         for user in User.objects.all()
     }
     return {"documents": documents, "users": users}
+
+
+def _corrections(page_id: int) -> list[tuple[Any, ...]]:
+    rows = list(PageCorrection.objects.filter(page_id=page_id).order_by("pk"))
+    position = {row.pk: index for index, row in enumerate(rows)}
+    return [
+        (
+            row.user.username if row.user else None,
+            row.created,
+            row.action,
+            row.text_before,
+            row.text_after,
+            position.get(row.reverted_to_id) if row.reverted_to_id else None,
+        )
+        for row in rows
+    ]
 
 
 def _digest(name: str) -> str:
@@ -71,7 +88,9 @@ def archive_content(alice: User, bob: User, make_upload: Any, testdata: Path) ->
     ).document
     document_process(done.pk)
     page = done.pages.get()
-    page_text_update(page, "Backup letter\nDear records office, corrected")
+    first = page_correct(page, user=alice, text="Backup letter\nDear records office, corrected")
+    page_correct(page, user=bob, text="A wrong correction")
+    page_revert(page, user=alice, to=first)
     two_pages = encode(
         [render_page(["Frame one of two"]), render_page(["Frame two of two"])], "TIFF"
     )
@@ -107,6 +126,9 @@ def test_export_then_import_restores_everything(archive_content: None, tmp_path:
         for key, value in document.items():
             assert after["documents"][sha][key] == value, (document["original_name"], key)
     assert after == before
+    corrections = next(d for d in after["documents"].values() if d["original_name"] == "letter.png")
+    assert [c[2] for c in corrections["pages"][0]["corrections"]] == ["edit", "edit", "revert"]
+    assert corrections["pages"][0]["corrections"][2][5] == 0  # the revert names the first edit
     alice = User.objects.get(username="alice")
     assert alice.check_password("alice-password-1")
     hits = document_search(user=alice, query="corrected")

@@ -17,6 +17,8 @@ app_name = "api"
 
 router = DefaultRouter(trailing_slash=True, use_regex_path=False)
 router.include_root_view = False
+# No ".json" suffix routes: JSON is the only format, and a suffix would reach views as a keyword.
+router.include_format_suffixes = False
 router.register("documents", DocumentViewSet, basename="document")
 
 urlpatterns = [

@@ -24,6 +24,11 @@ from archive.search import build_query
 
 User = AbstractBaseUser | AnonymousUser
 
+# Column limits (bigint ids, integer page numbers): a larger number in a URL cannot name a row,
+# and PostgreSQL would refuse to compare with it (an error, not "no row").
+_MAX_ID = 2**63 - 1
+_MAX_NUMBER = 2**31 - 1
+
 
 def document_list(*, user: User) -> QuerySet[Document]:
     """The user's documents, newest first, annotated with ``pages_done`` (progress) and
@@ -40,6 +45,8 @@ def document_list(*, user: User) -> QuerySet[Document]:
 
 def document_get(*, user: User, pk: int) -> Document:
     """The user's document ``pk``; ``Http404`` if it does not exist or is someone else's."""
+    if not 0 < pk <= _MAX_ID:
+        raise Http404("No such document.")
     document = document_list(user=user).filter(pk=pk).first()
     if document is None:
         raise Http404("No such document.")
@@ -48,6 +55,8 @@ def document_get(*, user: User, pk: int) -> Document:
 
 def page_get(*, user: User, document_pk: int, number: int) -> Page:
     """Page ``number`` of the user's document; ``Http404`` otherwise."""
+    if not (0 < document_pk <= _MAX_ID and 0 < number <= _MAX_NUMBER):
+        raise Http404("No such page.")
     page = (
         Page.objects.filter(document_id=document_pk, number=number, document__owner_id=user.pk)
         .select_related("document")

@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "django_q",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc files, served locally (no CDN)
     "archive",
 ]
 
@@ -185,6 +189,42 @@ else:
     Q_CLUSTER["orm"] = "default"
 # Run tasks in the calling process (tests of the task code, scripts without a worker).
 Q_CLUSTER["sync"] = env_bool("Q_SYNC", False)
+
+# --- REST API (archive/api) ---------------------------------------------------------------------
+REST_FRAMEWORK = {
+    # Token first: an API client without credentials is told so (401 with WWW-Authenticate).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "archive.api.pagination.PageNumbers",
+    "PAGE_SIZE": env_int("API_PAGE_SIZE", 50, minimum=1),
+    "EXCEPTION_HANDLER": "archive.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Scan Archive API",
+    "DESCRIPTION": "Upload scans, follow their OCR, read pages and word boxes, search.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Multipart uploads are described with binary file parts only when requests get their own
+    # components.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "archive.api.schema.add_error_responses",
+    ],
+}
 
 # --- auth and security --------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

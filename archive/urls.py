@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from archive import views
 from archive.loginforms import AdminLoginForm, LoginForm
@@ -31,4 +31,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(form_class=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/", include("archive.api.urls")),
 ]
+
+# Unmatched /api/ URLs answer JSON like the rest of the API.
+handler404 = "archive.api.errors.page_not_found"

@@ -25,10 +25,8 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
 from archive import selectors
-from archive.filenames import clean_filename
 from archive.forms import LibraryForm, UploadForm
-from archive.ingest import FileTooLarge, IngestResult, UploadRejected, document_create
-from archive.models import Document
+from archive.uploads import UploadOutcome, upload_status, upload_take
 
 _PAGE_SIZE = 48
 #: Session keys of the last upload's choices, offered again on the next upload.
@@ -88,30 +86,8 @@ def upload(request: HttpRequest) -> HttpResponse:
     for key in _REMEMBERED:
         if key in form.cleaned_data:
             request.session[f"upload_{key}"] = form.cleaned_data[key]
-    outcomes = [_take(request, form, upload_file) for upload_file in form.cleaned_data["scans"]]
-    taken = [o for o in outcomes if o["outcome"] != "rejected"]
-    status = 200 if taken else (413 if all(o["too_large"] for o in outcomes) else 400)
-    if wants_json:
-        for outcome in outcomes:
-            del outcome["too_large"]
-        return JsonResponse({"files": outcomes}, status=status)
-    for outcome in outcomes:
-        _message(request, outcome)
-    if status == 413:
-        return _library_page(request, status=413)
-    # One file that is already in the archive: take the user to it.
-    if len(outcomes) == 1 and outcomes[0]["outcome"] == "duplicate":
-        return redirect(outcomes[0]["document"]["url"])
-    return redirect("library")
-
-
-def _take(request: HttpRequest, form: UploadForm, upload_file: Any) -> dict[str, Any]:
-    """One file through ``document_create``; its outcome as the JSON answer describes it."""
-    # Django already drops directories from uploaded names; document_create cleans the rest,
-    # and messages show the name as it will be stored.
-    name = clean_filename(upload_file.name or "")
-    try:
-        result = document_create(
+    outcomes = [
+        upload_take(
             owner=request.user,  # type: ignore[arg-type]
             upload=upload_file,
             name=upload_file.name or "",
@@ -119,51 +95,51 @@ def _take(request: HttpRequest, form: UploadForm, upload_file: Any) -> dict[str,
             engine=form.cleaned_data.get("engine", ""),
             password=form.cleaned_data["password"],
         )
-    except UploadRejected as error:
-        return {
-            "name": name,
-            "outcome": "rejected",
-            "message": str(error),
-            "document": None,
-            "too_large": isinstance(error, FileTooLarge),
-        }
+        for upload_file in form.cleaned_data["scans"]
+    ]
+    status = upload_status(outcomes)
+    if wants_json:
+        return JsonResponse({"files": [_outcome_json(o) for o in outcomes]}, status=status)
+    for outcome in outcomes:
+        _message(request, outcome)
+    if status == 413:
+        return _library_page(request, status=413)
+    # One file that is already in the archive: take the user to it.
+    if len(outcomes) == 1 and outcomes[0].document and outcomes[0].outcome == "duplicate":
+        return redirect(outcomes[0].document)
+    return redirect("library")
+
+
+def _outcome_json(outcome: UploadOutcome) -> dict[str, Any]:
+    document = outcome.document
     return {
-        "name": name,
-        **_described(result),
-        "document": _document_json(result.document),
-        "too_large": False,
+        "name": outcome.name,
+        "outcome": outcome.outcome,
+        "message": outcome.message,
+        "document": None
+        if document is None
+        else {
+            "id": document.pk,
+            "title": document.title,
+            "url": document.get_absolute_url(),
+            "status": document.status,
+            "status_url": reverse("document_status", args=[document.pk]),
+        },
     }
 
 
-def _described(result: IngestResult) -> dict[str, str]:
-    document = result.document
-    if not result.created:
-        return {"outcome": "duplicate", "message": f"you already have this file as “{document}”."}
-    if document.status == Document.Status.NEEDS_PASSWORD:
-        return {"outcome": "needs_password", "message": f"stored, not read yet. {document.error}"}
-    return {"outcome": "created", "message": "uploaded, OCR queued."}
-
-
-def _document_json(document: Document) -> dict[str, Any]:
-    return {
-        "id": document.pk,
-        "title": document.title,
-        "url": document.get_absolute_url(),
-        "status": document.status,
-        "status_url": reverse("document_status", args=[document.pk]),
-    }
-
-
-def _message(request: HttpRequest, outcome: dict[str, Any]) -> None:
-    name, text, document = outcome["name"], outcome["message"], outcome["document"]
-    if outcome["outcome"] == "rejected":
+def _message(request: HttpRequest, outcome: UploadOutcome) -> None:
+    name, text, document = outcome.name, outcome.message, outcome.document
+    if document is None:
         messages.error(request, format_html("{}: {}", name, text))
-    elif outcome["outcome"] == "created":
+    elif outcome.outcome == "created":
         messages.success(request, format_html("{}: {}", name, text))
     else:
-        level = messages.WARNING if outcome["outcome"] == "needs_password" else messages.INFO
+        level = messages.WARNING if outcome.outcome == "needs_password" else messages.INFO
         messages.add_message(
             request,
             level,
-            format_html('{}: {} <a href="{}">Open it</a>.', name, text, document["url"]),
+            format_html(
+                '{}: {} <a href="{}">Open it</a>.', name, text, document.get_absolute_url()
+            ),
         )

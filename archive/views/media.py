@@ -1,4 +1,8 @@
-"""Stored files, served only after the access check: page images, thumbnails, originals."""
+"""Stored files, served only after the access check: page images, thumbnails, originals.
+
+The ``*_response`` helpers are shared with the REST API (``archive.api``), which does its own
+authentication and then the same selector-based access check.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from archive import selectors
-from archive.models import Page, storage_name
+from archive.models import Document, Page, storage_name
 
 
 @login_required
@@ -21,7 +25,7 @@ from archive.models import Page, storage_name
 def page_image(request: HttpRequest, pk: int, number: int) -> FileResponse:
     """A page's display image, read through the storage API after the access check."""
     page = selectors.page_get(user=request.user, document_pk=pk, number=number)
-    return _page_file(request, page, storage_name(page.image))
+    return page_file_response(request, page, storage_name(page.image))
 
 
 @login_required
@@ -29,7 +33,7 @@ def page_image(request: HttpRequest, pk: int, number: int) -> FileResponse:
 def page_thumbnail(request: HttpRequest, pk: int, number: int) -> FileResponse:
     """A page's small preview (pages saved before thumbnails existed get the full image)."""
     page = selectors.page_get(user=request.user, document_pk=pk, number=number)
-    return _page_file(request, page, page.thumbnail.name or storage_name(page.image))
+    return page_file_response(request, page, thumbnail_name(page))
 
 
 @require_GET
@@ -42,13 +46,21 @@ def staff_page_image(request: HttpRequest, pk: int) -> FileResponse:
     documents' pages only, through ``page_image`` like everyone else.
     """
     page = selectors.staff_page_get(user=request.user, pk=pk)
-    return _page_file(request, page, storage_name(page.image))
+    return page_file_response(request, page, storage_name(page.image))
 
 
-def _page_file(request: HttpRequest, page: Page, name: str) -> FileResponse:
-    """Serve a page's stored image. A page's images never change (a re-run saves a new page
-    row), so a URL that names the page row (``?v=<page id>``) is cached for good; without it
-    the browser must ask again, or it could show the page of a run since replaced."""
+def thumbnail_name(page: Page) -> str:
+    """Storage name of the page's preview: its thumbnail, or the full image for pages saved
+    before thumbnails existed."""
+    return page.thumbnail.name or storage_name(page.image)
+
+
+def page_file_response(request: HttpRequest, page: Page, name: str) -> FileResponse:
+    """Serve a page's stored image (the caller did the access check).
+
+    A page's images never change (a re-run saves a new page row), so a URL that names the page
+    row (``?v=<page id>``) is cached for good; without it the browser must ask again, or it
+    could show the page of a run since replaced."""
     response = FileResponse(default_storage.open(name, "rb"), content_type="image/webp")
     if request.GET.get("v") == str(page.pk):
         patch_cache_control(response, private=True, max_age=31_536_000, immutable=True)
@@ -62,6 +74,12 @@ def _page_file(request: HttpRequest, page: Page, name: str) -> FileResponse:
 def document_original(request: HttpRequest, pk: int) -> FileResponse:
     """Download the original file exactly as it was uploaded."""
     document = selectors.document_get(user=request.user, pk=pk)
+    return original_response(document)
+
+
+def original_response(document: Document) -> FileResponse:
+    """The original file as an attachment under its uploaded name (the caller did the access
+    check)."""
     stored = storage_name(document.original)
     name = document.original_name or PurePath(stored).name
     return FileResponse(

@@ -35,7 +35,7 @@ def test_admin_pages_work_under_the_policy(
 
 def test_app_pages_work_under_the_policy(logged_in_page: Callable[..., Page], user: User) -> None:
     page = logged_in_page(user)
-    for path in ["/", "/search/?q=anything", "/search/"]:
+    for path in ["/", "/search/?q=anything", "/search/", "/api/docs/"]:
         response = page.goto(path)
         assert response is not None
         assert response.status == 200, path

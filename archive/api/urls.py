@@ -1,0 +1,31 @@
+"""Routes of the REST API, mounted at ``/api/`` (namespace ``api``).
+
+Adding an endpoint about one document (say, a searchable PDF) is one more ``@action`` on
+``DocumentViewSet``: the router names and routes it.
+"""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from archive.api.auth import TokenView
+from archive.api.docs import ApiDocsView
+from archive.api.views import DocumentViewSet, SearchView
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash=True, use_regex_path=False)
+router.include_root_view = False
+# No ".json" suffix routes: JSON is the only format, and a suffix would reach views as a keyword.
+router.include_format_suffixes = False
+router.register("documents", DocumentViewSet, basename="document")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("search/", SearchView.as_view(), name="search"),
+    path("token/", TokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", ApiDocsView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,292 @@
+"""The API's documents, pages and search: thin views over the selectors and the services.
+
+Every document and page is read through ``archive.selectors``, which answers 404 for anything
+that is not the asking user's own, so another user's ids look exactly like ids that do not
+exist. Writes go through the same services the web UI calls (``archive.uploads`` /
+``archive.ingest``, ``archive.documents``); files through the web UI's access-checked
+responses (``archive.views.media``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import status as http
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from archive import selectors
+from archive.api import serializers as s
+from archive.documents import (
+    document_delete,
+    document_rename,
+    document_rerun,
+    document_set_password,
+)
+from archive.forms import LibraryForm
+from archive.models import Document, Page, storage_name
+from archive.search import document_search
+from archive.uploads import upload_status, upload_take
+from archive.views.media import original_response, page_file_response, thumbnail_name
+from ocr.formats import SUPPORTED_TYPES
+
+
+class _FirstRenderer(BaseContentNegotiation):
+    """Views that answer with a file: errors are JSON whatever the client accepts, so an
+    ``Accept: image/webp`` does not turn a 404 into a 406."""
+
+    def select_parser(self, request: Request, parsers: Any) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(
+        self,
+        request: Request,
+        renderers: Iterable[BaseRenderer],
+        format_suffix: str | None = None,
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, str(renderer.media_type)
+
+
+_WEBP = {(200, "image/webp"): OpenApiTypes.BINARY}
+
+
+@extend_schema(tags=["documents"])
+class DocumentViewSet(viewsets.GenericViewSet):
+    """The user's documents. ``{id}`` of a document that is not the user's answers 404."""
+
+    serializer_class = s.DocumentSerializer
+    # Path converters (the router has use_regex_path=False): ids are integers in the schema.
+    lookup_value_converter = "int"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> Any:
+        return selectors.document_list(user=self.request.user)
+
+    def get_object(self) -> Document:
+        return selectors.document_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def _page(self, number: int) -> Page:
+        return selectors.page_get(
+            user=self.request.user, document_pk=self.kwargs["pk"], number=number
+        )
+
+    def _document_response(self, document: Document, code: int = http.HTTP_200_OK) -> Response:
+        # Re-read through the selector: the response shows the state after the change.
+        fresh = selectors.document_get(user=self.request.user, pk=document.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    @extend_schema(
+        summary="List documents",
+        parameters=[s.DocumentListQuerySerializer],
+        responses=s.DocumentSerializer(many=True),
+    )
+    def list(self, request: Request) -> Response:
+        query = s.DocumentListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        documents = query.filters().apply(self.get_queryset())
+        documents = documents.order_by(*LibraryForm.SORTS[query.validated_data["ordering"]])
+        page = self.paginate_queryset(documents)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Upload one or many files",
+        request={"multipart/form-data": s.UploadSerializer},
+        responses={
+            201: s.UploadResultSerializer,
+            200: s.UploadResultSerializer,
+            400: s.UploadResultSerializer,
+            413: s.UploadResultSerializer,
+        },
+        description=(
+            "Each file becomes a queued document, is found to be a duplicate of one the user "
+            "has (that document is returned), is stored waiting for its PDF password, or is "
+            "refused with a message. 201 when at least one new document was made, 200 when "
+            "the files taken were all already there, 400 when every file was refused, 413 "
+            "when every file was refused for its size (MAX_UPLOAD_MB)."
+        ),
+    )
+    def create(self, request: Request) -> Response:
+        upload = s.UploadSerializer(data=request.data, context=self.get_serializer_context())
+        upload.is_valid(raise_exception=True)
+        data = upload.validated_data
+        outcomes = [
+            upload_take(
+                owner=request.user,  # type: ignore[arg-type]
+                upload=file,
+                name=file.name or "",
+                language=data.get("language", ""),
+                engine=data.get("engine", ""),
+                password=data.get("password", ""),
+            )
+            for file in data["files"]
+        ]
+        code = upload_status(outcomes)
+        if any(o.outcome in ("created", "needs_password") for o in outcomes):
+            code = http.HTTP_201_CREATED
+        result = s.UploadResultSerializer(
+            {"files": outcomes}, context=self.get_serializer_context()
+        )
+        return Response(result.data, status=code)
+
+    @extend_schema(summary="A document and its pages read so far")
+    def retrieve(self, request: Request, pk: int) -> Response:
+        detail = s.DocumentDetailSerializer(
+            self.get_object(), context=self.get_serializer_context()
+        )
+        return Response(detail.data)
+
+    @extend_schema(summary="Rename", request=s.RenameSerializer, responses=s.DocumentSerializer)
+    def partial_update(self, request: Request, pk: int) -> Response:
+        document = self.get_object()
+        rename = s.RenameSerializer(data=request.data)
+        rename.is_valid(raise_exception=True)
+        document_rename(document, rename.validated_data["title"])
+        return self._document_response(document)
+
+    @extend_schema(summary="Delete the document and its files", responses={204: None})
+    def destroy(self, request: Request, pk: int) -> Response:
+        document_delete(self.get_object())
+        return Response(status=http.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Status and pages read (for polling)", responses=s.DocumentStatusSerializer
+    )
+    @action(detail=True, methods=["get"])
+    def status(self, request: Request, pk: int) -> Response:
+        return Response(s.DocumentStatusSerializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="Queue OCR again",
+        request=s.RerunSerializer,
+        responses={202: s.DocumentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def rerun(self, request: Request, pk: int) -> Response:
+        document = self.get_object()
+        options = s.RerunSerializer(data=request.data, context=self.get_serializer_context())
+        options.is_valid(raise_exception=True)
+        data = options.validated_data
+        document_rerun(
+            document,
+            from_scratch=data["from_scratch"],
+            language=data.get("language") or None,
+            engine=data.get("engine") or None,
+            force_ocr=data.get("force_ocr"),
+        )
+        return self._document_response(document, http.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Give the password of a protected PDF",
+        request=s.PasswordSerializer,
+        responses={202: s.DocumentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def password(self, request: Request, pk: int) -> Response:
+        document = self.get_object()
+        given = s.PasswordSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            document_set_password(document, given.validated_data["password"])
+        except ValueError as error:
+            return Response({"detail": str(error)}, status=http.HTTP_400_BAD_REQUEST)
+        return self._document_response(document, http.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Download the original file",
+        responses={(200, mime): OpenApiTypes.BINARY for mime in sorted(SUPPORTED_TYPES)},
+    )
+    @action(detail=True, methods=["get"], content_negotiation_class=_FirstRenderer)
+    def original(self, request: Request, pk: int) -> FileResponse:
+        return original_response(self.get_object())
+
+    @extend_schema(
+        summary="Pages with text, words and confidences", responses=s.PageSerializer(many=True)
+    )
+    @action(detail=True, methods=["get"])
+    def pages(self, request: Request, pk: int) -> Response:
+        pages = selectors.document_pages(self.get_object()).defer("search_vector")
+        page = self.paginate_queryset(pages)
+        context = self.get_serializer_context()
+        return self.get_paginated_response(s.PageSerializer(page, many=True, context=context).data)
+
+    @extend_schema(summary="One page", responses=s.PageSerializer)
+    @action(detail=True, methods=["get"], url_path="pages/<int:number>", url_name="page")
+    def page(self, request: Request, pk: int, number: int) -> Response:
+        context = self.get_serializer_context()
+        return Response(s.PageSerializer(self._page(number), context=context).data)
+
+    @extend_schema(summary="A page's image (WebP)", responses=_WEBP)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="pages/<int:number>/image",
+        url_name="page-image",
+        content_negotiation_class=_FirstRenderer,
+    )
+    def page_image(self, request: Request, pk: int, number: int) -> FileResponse:
+        page = self._page(number)
+        return page_file_response(request, page, storage_name(page.image))
+
+    @extend_schema(summary="A page's thumbnail (WebP)", responses=_WEBP)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="pages/<int:number>/thumbnail",
+        url_name="page-thumbnail",
+        content_negotiation_class=_FirstRenderer,
+    )
+    def page_thumbnail(self, request: Request, pk: int, number: int) -> FileResponse:
+        page = self._page(number)
+        return page_file_response(request, page, thumbnail_name(page))
+
+
+class SearchView(APIView):
+    """Search the user's documents with the web UI's syntax, filters and snippets."""
+
+    @extend_schema(
+        tags=["search"],
+        summary="Search",
+        parameters=[s.SearchQuerySerializer],
+        responses=s.SearchResultsSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = s.SearchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        number, size = data["page"], data["page_size"]
+        # One more than a page tells whether there is a next page without counting every match.
+        hits = document_search(
+            user=request.user,
+            query=data["q"],
+            limit=size + 1,
+            offset=(number - 1) * size,
+            filters=query.filters(),
+            sort=data["sort"],
+        )
+        has_next = len(hits) > size and number < s.MAX_SEARCH_PAGE
+        results = s.SearchResultsSerializer(
+            {
+                "page": number,
+                "next": _page_link(request, number + 1) if has_next else None,
+                "previous": _page_link(request, number - 1) if number > 1 else None,
+                "results": hits[:size],
+            },
+            context={"request": request},
+        )
+        return Response(results.data)
+
+
+def _page_link(request: Request, number: int) -> str:
+    params = request.query_params.copy()
+    params["page"] = str(number)
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")

@@ -1,0 +1,78 @@
+"""One uploaded file's outcome, in the words the web UI and the REST API both answer with.
+
+``document_create`` does the work; this module only turns its result or its refusal into an
+``UploadOutcome``, so the browser and API clients read the same messages, and decides the HTTP
+status of a request that carried several files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO, Literal
+
+from django.contrib.auth.base_user import AbstractBaseUser
+
+from archive.filenames import clean_filename
+from archive.ingest import FileTooLarge, UploadRejected, document_create
+from archive.models import Document
+
+Outcome = Literal["created", "duplicate", "needs_password", "rejected"]
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """What became of one file: ``document`` is None exactly when it was rejected."""
+
+    name: str
+    outcome: Outcome
+    message: str
+    document: Document | None
+    too_large: bool = False
+
+
+def upload_take(
+    *,
+    owner: AbstractBaseUser,
+    upload: IO[bytes],
+    name: str,
+    language: str = "",
+    engine: str = "",
+    password: str = "",
+) -> UploadOutcome:
+    """One file through ``document_create``; never raises ``UploadRejected`` (it becomes a
+    ``rejected`` outcome with the refusal's message)."""
+    # Django already drops directories from uploaded names; document_create cleans the rest,
+    # and messages show the name as it will be stored.
+    shown = clean_filename(name)
+    try:
+        result = document_create(
+            owner=owner,
+            upload=upload,
+            name=name,
+            language=language,
+            engine=engine,
+            password=password,
+        )
+    except UploadRejected as error:
+        return UploadOutcome(
+            shown, "rejected", str(error), None, too_large=isinstance(error, FileTooLarge)
+        )
+    document = result.document
+    if not result.created:
+        message = f"you already have this file as “{document}”."
+        return UploadOutcome(shown, "duplicate", message, document)
+    if document.status == Document.Status.NEEDS_PASSWORD:
+        message = f"stored, not read yet. {document.error}"
+        return UploadOutcome(shown, "needs_password", message, document)
+    return UploadOutcome(shown, "created", "uploaded, OCR queued.", document)
+
+
+def upload_status(outcomes: Sequence[UploadOutcome]) -> int:
+    """The HTTP status of a request with these outcomes: 200 when at least one file was taken
+    in, 413 (Content Too Large) when every file was refused for its size alone, else 400."""
+    if any(outcome.document is not None for outcome in outcomes):
+        return 200
+    if outcomes and all(outcome.too_large for outcome in outcomes):
+        return 413
+    return 400

@@ -20,7 +20,7 @@ from pathlib import Path
 import django.db
 from django.contrib.auth.base_user import AbstractBaseUser
 
-from archive.ingest import UploadRejected, document_create
+from archive.ingest import StorageFailed, UploadRejected, document_create
 from archive.models import Document
 
 _logger = logging.getLogger(__name__)
@@ -49,6 +49,8 @@ class Outcome:
     document_id: int | None = None
     status: str = ""
     reason: str = ""
+    #: Rejected for a passing reason (the storage was full): worth trying again later.
+    retry: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,8 @@ def import_file(path: Path, *, owner: AbstractBaseUser, language: str = "") -> O
     try:
         with path.open("rb") as handle:
             result = document_create(owner=owner, upload=handle, name=path.name, language=language)
+    except StorageFailed as error:
+        return Outcome(path, Result.REJECTED, reason=str(error), retry=True)
     except UploadRejected as error:
         return Outcome(path, Result.REJECTED, reason=str(error))
     except OSError as error:

@@ -109,6 +109,9 @@ class ConsumeFolder:
         outcome = import_file(path, owner=self.owner, language=self.language)
         relative = path.relative_to(self.folder)
         _log(relative, outcome)
+        if outcome.retry:
+            # Not the file's fault (the storage is full): it stays, to be tried again.
+            return Consumed(outcome, None)
         if outcome.result is Result.REJECTED:
             moved_to = self._move(path, self.failed / relative.parent, signature)
             if moved_to is not None:

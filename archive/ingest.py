@@ -46,6 +46,14 @@ class FileTooLarge(UploadRejected):
     """Rejected for its size alone (the web answers 413 when every file of a request was)."""
 
 
+class StorageFailed(UploadRejected):
+    """The file was fine but could not be written (storage full, read-only or unreachable).
+
+    Not the uploader's fault: the web answers 507 when every file of a request failed so, and
+    the file can simply be sent again once the administrator has made room.
+    """
+
+
 @dataclass(frozen=True)
 class IngestResult:
     """What happened to one file: a new document, or the existing one it duplicates."""
@@ -181,7 +189,7 @@ def _store(
     pdf_password: str,
 ) -> IngestResult:
     path = f"originals/{owner.pk}/{digest[:2]}/{digest}{EXTENSIONS[mime]}"
-    stored_name = default_storage.save(path, File(upload, name=path))
+    stored_name = _save_original(path, upload)
     try:
         with transaction.atomic():
             document = Document.objects.create(
@@ -216,6 +224,24 @@ def _store(
         "document %s created from %r (%s, %d bytes, %s)", document.pk, name, mime, size, status
     )
     return IngestResult(document, created=True)
+
+
+def _save_original(path: str, upload: IO[bytes]) -> str:
+    """Store the original under ``path`` (or a free variant of it); ``StorageFailed`` if the
+    storage cannot take it, leaving no partial file behind."""
+    existed = default_storage.exists(path)
+    try:
+        return default_storage.save(path, File(upload, name=path))
+    except OSError as error:
+        # FileSystemStorage writes in place: a disk that fills up mid-file leaves a partial one.
+        if not existed and default_storage.exists(path):
+            default_storage.delete(path)
+        _logger.error("cannot store %s: %s", path, error)
+        reason = error.strerror or type(error).__name__
+        raise StorageFailed(
+            f"The archive could not store this file ({reason}). Nothing was kept; please try "
+            "again later, and tell the administrator if it keeps happening."
+        ) from error
 
 
 def _measure(upload: IO[bytes]) -> tuple[int, str, bytes]:

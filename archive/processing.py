@@ -24,6 +24,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 from collections.abc import Iterator
@@ -312,6 +313,10 @@ def _page_folder(document: Document) -> str:
     return f"pages/{document.owner_id}/{document.pk}"
 
 
+# Storage failures a person can act on (free space, fix permissions) rather than bugs.
+_STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EIO}
+
+
 def _reason(document: Document, number: int | None, error: BaseException) -> str:
     """What to tell the owner about ``error`` on page ``number`` (None: the whole file)."""
     where = f"Page {number}" if number else "The file"
@@ -324,6 +329,13 @@ def _reason(document: Document, number: int | None, error: BaseException) -> str
         # Errors found on a page name it themselves ("Page 3 of the file is damaged ...").
         named = getattr(error, "page", None) is not None or number is None
         return str(error) if named else f"Page {number}: {error}"
+    if isinstance(error, OSError) and error.errno in _STORAGE_ERRNOS:
+        _logger.error("document %s: cannot store page images: %s", document.pk, error)
+        return (
+            f"{where} was read, but its images could not be stored ({error.strerror}). The "
+            "original and the pages already saved are kept; re-run the document once the "
+            "storage has room again."
+        )
     _logger.error("document %s: %s", document.pk, error, exc_info=error)
     return (
         f"{where} could not be processed because of an internal error "

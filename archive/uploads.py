@@ -14,7 +14,7 @@ from typing import IO, Literal
 from django.contrib.auth.base_user import AbstractBaseUser
 
 from archive.filenames import clean_filename
-from archive.ingest import FileTooLarge, UploadRejected, document_create
+from archive.ingest import FileTooLarge, StorageFailed, UploadRejected, document_create
 from archive.models import Document
 
 Outcome = Literal["created", "duplicate", "needs_password", "rejected"]
@@ -29,6 +29,7 @@ class UploadOutcome:
     message: str
     document: Document | None
     too_large: bool = False
+    storage_failed: bool = False
 
 
 def upload_take(
@@ -56,7 +57,12 @@ def upload_take(
         )
     except UploadRejected as error:
         return UploadOutcome(
-            shown, "rejected", str(error), None, too_large=isinstance(error, FileTooLarge)
+            shown,
+            "rejected",
+            str(error),
+            None,
+            too_large=isinstance(error, FileTooLarge),
+            storage_failed=isinstance(error, StorageFailed),
         )
     document = result.document
     if not result.created:
@@ -70,9 +76,12 @@ def upload_take(
 
 def upload_status(outcomes: Sequence[UploadOutcome]) -> int:
     """The HTTP status of a request with these outcomes: 200 when at least one file was taken
-    in, 413 (Content Too Large) when every file was refused for its size alone, else 400."""
+    in, 413 (Content Too Large) when every file was refused for its size alone, 507
+    (Insufficient Storage) when every file failed to be stored, else 400."""
     if any(outcome.document is not None for outcome in outcomes):
         return 200
     if outcomes and all(outcome.too_large for outcome in outcomes):
         return 413
+    if outcomes and all(outcome.storage_failed for outcome in outcomes):
+        return 507
     return 400

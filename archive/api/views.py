@@ -106,13 +106,15 @@ class DocumentViewSet(viewsets.GenericViewSet):
             200: s.UploadResultSerializer,
             400: s.UploadResultSerializer,
             413: s.UploadResultSerializer,
+            507: s.UploadResultSerializer,
         },
         description=(
             "Each file becomes a queued document, is found to be a duplicate of one the user "
             "has (that document is returned), is stored waiting for its PDF password, or is "
             "refused with a message. 201 when at least one new document was made, 200 when "
             "the files taken were all already there, 400 when every file was refused, 413 "
-            "when every file was refused for its size (MAX_UPLOAD_MB)."
+            "when every file was refused for its size (MAX_UPLOAD_MB), 507 when the archive's "
+            "storage could not take any of them (full or unwritable: try again later)."
         ),
     )
     def create(self, request: Request) -> Response:

@@ -102,8 +102,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"files": [_outcome_json(o) for o in outcomes]}, status=status)
     for outcome in outcomes:
         _message(request, outcome)
-    if status == 413:
-        return _library_page(request, status=413)
+    if status in (413, 507):
+        return _library_page(request, status=status)
     # One file that is already in the archive: take the user to it.
     if len(outcomes) == 1 and outcomes[0].document and outcomes[0].outcome == "duplicate":
         return redirect(outcomes[0].document)

@@ -36,3 +36,4 @@ urlpatterns = [
 
 # Unmatched /api/ URLs answer JSON like the rest of the API.
 handler404 = "archive.api.errors.page_not_found"
+handler500 = "archive.views.errors.server_error"

@@ -1,14 +1,18 @@
-"""Faults of the machine, for real: a storage that is full.
+"""Faults of the machine, for real: a storage that is full, a database that restarts.
 
 The media folder is a 2 MB tmpfs mounted for the test (root only; the test skips, with the
 reason, where mounting is not allowed), filled up with a file so that writes really fail with
 ENOSPC, as they do when a disk is full.
+
+The restart test stops and starts the local PostgreSQL service itself (``pg_ctlcluster``) while a
+real worker process reads documents: every other client of that server sees the restart too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,12 +20,17 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
 from django.test import Client
 
 from archive.documents import document_rerun
 from archive.ingest import document_create
-from archive.models import Document
+from archive.models import Document, Page
 from archive.processing import document_process
+from archive.stuck import requeue_stuck
+from tests.archive.conftest import encode, render_page
+from tests.archive.workers import start_cluster, stop_cluster, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +121,74 @@ def test_a_worker_that_cannot_store_page_images_fails_the_document_and_loses_not
     document.refresh_from_db()
     assert document.status == Document.Status.DONE
     assert "storage report" in document.pages.get().text.lower()
+
+
+# --- PostgreSQL restarted under load ------------------------------------------------------------
+
+
+def _postgres_cluster() -> list[str]:
+    """``pg_ctlcluster`` arguments for the local PostgreSQL service the tests use, or skip."""
+    url = os.environ.get("DATABASE_URL", "")
+    if "127.0.0.1" not in url and "localhost" not in url:
+        pytest.skip("the tests' PostgreSQL is not the local service (DATABASE_URL)")
+    if not shutil.which("pg_ctlcluster") or not Path("/etc/postgresql").is_dir():
+        pytest.skip("no pg_ctlcluster: the local PostgreSQL cannot be restarted from here")
+    version = sorted(Path("/etc/postgresql").iterdir())[-1].name
+    return ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main"]
+
+
+def _scan(word: str) -> SimpleUploadedFile:
+    frames = [render_page([f"{word} first page"]), render_page([f"{word} second page"])]
+    return SimpleUploadedFile(f"{word}.tif", encode(frames, "TIFF"))
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_postgres_restarted_while_uploads_and_ocr_run_loses_and_duplicates_nothing(
+    alice: User, settings: Any
+) -> None:
+    pg_ctl = _postgres_cluster()
+    settings.STUCK_AFTER_SECONDS = 5  # the periodic check, run by the test (below) for speed
+    words = ["Alder", "Birch", "Cedar", "Dogwood"]
+    accepted = [document_create(owner=alice, upload=_scan(w), name=f"{w}.tif") for w in words]
+    workers = [start_cluster(settings)]
+    try:
+        wait_for(lambda: Page.objects.exists(), 120, "the first page")
+
+        subprocess.run([*pg_ctl, "stop", "-m", "fast"], check=True, capture_output=True)
+        try:
+            # While the database is away, the app says so, and takes nothing.
+            browser = Client(raise_request_exception=False)
+            response = browser.post("/login/", {"username": "alice", "password": "x"})
+            assert response.status_code == 503
+            assert "cannot be reached right now" in response.content.decode()
+            assert response["Retry-After"] == "30"
+        finally:
+            subprocess.run([*pg_ctl, "start"], check=True, capture_output=True)
+        connections.close_all()
+
+        # Uploads go on once it is back.
+        accepted += [
+            document_create(owner=alice, upload=_scan(w), name=f"{w}.tif") for w in ["Elm", "Fir"]
+        ]
+
+        def settled() -> bool:
+            if workers[-1].poll() is not None:  # a supervisor (systemd, serve) would restart it
+                workers.append(start_cluster(settings))
+            requeue_stuck()  # what the schedule does every 5 minutes in production
+            return not Document.objects.filter(
+                status__in=[Document.Status.QUEUED, Document.Status.PROCESSING]
+            ).exists()
+
+        wait_for(settled, 240, "every document to finish after the restart")
+    finally:
+        for worker in workers:
+            stop_cluster(worker)
+
+    documents = list(Document.objects.order_by("pk"))
+    assert [d.pk for d in documents] == [r.document.pk for r in accepted]  # none lost or added
+    for document in documents:
+        assert document.status == Document.Status.DONE, (document.title, document.error)
+        numbers = list(document.pages.order_by("number").values_list("number", flat=True))
+        assert numbers == [1, 2]
+        assert "second page" in document.pages.get(number=2).text.lower()

@@ -9,64 +9,17 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from archive.ingest import document_create
 from archive.models import Document
-from tests.archive.conftest import child_env, encode, render_page
+from tests.archive.conftest import encode, render_page
+from tests.archive.workers import RETRY_SECONDS, start_cluster, stop_cluster, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-PROJECT = Path(django_settings.BASE_DIR)
-#: Short enough that the tasks the killed cluster held are handed out again within seconds
-#: (shorter than the time limit, which django-q2 warns about: a slow page may then be handed
-#: out twice, which the exactly-once saving of pages makes harmless).
-RETRY_SECONDS = 10
-
-
-def _cluster(settings: Any) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=PROJECT,
-        env=child_env(
-            settings.MEDIA_ROOT,
-            WORKERS="1",
-            OCR_ENGINE="rapidocr",
-            OCR_PAGE_TIMEOUT="60",  # a cold worker loads its models first
-            OCR_RETRY_SECONDS=str(RETRY_SECONDS),
-        ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: the kill reaches every process
-    )
-
-
-def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def test_sigkilled_worker_loses_nothing_and_no_page_is_saved_twice(alice, settings):
@@ -75,27 +28,27 @@ def test_sigkilled_worker_loses_nothing_and_no_page_is_saved_twice(alice, settin
     upload = SimpleUploadedFile("six.tif", encode(frames, "TIFF"))
     document = document_create(owner=alice, upload=upload, name="six.tif").document
 
-    first = _cluster(settings)
+    first = start_cluster(settings)
     try:
-        _wait(lambda: document.pages.count() >= 2, 120, "the first pages")
+        wait_for(lambda: document.pages.count() >= 2, 120, "the first pages")
         os.killpg(first.pid, signal.SIGKILL)  # no shutdown of any kind
         first.wait(timeout=10)
     finally:
-        _stop(first)
+        stop_cluster(first)
     saved_before = document.pages.count()
     assert saved_before < len(words), "the worker finished before it was killed"
     document.refresh_from_db()
     assert document.status == Document.Status.PROCESSING, document.error
 
-    second = _cluster(settings)
+    second = start_cluster(settings)
     try:
-        _wait(
+        wait_for(
             lambda: Document.objects.get(pk=document.pk).is_finished,
             120 + RETRY_SECONDS,
             "the document to finish after the restart",
         )
     finally:
-        _stop(second)
+        stop_cluster(second)
 
     document.refresh_from_db()
     assert document.status == Document.Status.DONE, document.error

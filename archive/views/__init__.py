@@ -14,7 +14,12 @@ from archive.views.document import (
     document_status,
 )
 from archive.views.library import library, upload
-from archive.views.media import document_original, page_image, page_thumbnail
+from archive.views.media import (
+    document_original,
+    document_searchable_pdf,
+    page_image,
+    page_thumbnail,
+)
 from archive.views.search import search
 
 __all__ = [
@@ -24,6 +29,7 @@ __all__ = [
     "document_password_view",
     "document_rename_view",
     "document_rerun_view",
+    "document_searchable_pdf",
     "document_status",
     "library",
     "page_image",

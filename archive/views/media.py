@@ -1,4 +1,5 @@
-"""Stored files, served only after the access check: page images, thumbnails, originals."""
+"""Stored files, served only after the access check: page images, thumbnails, originals and
+searchable PDFs."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from pathlib import PurePath
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from archive import selectors
+from archive.exports import ExportUnavailable, download_name, searchable_pdf
 from archive.models import Page, storage_name
 
 
@@ -56,3 +58,23 @@ def document_original(request: HttpRequest, pk: int) -> FileResponse:
         filename=name,
         content_type=document.mime_type or mimetypes.guess_type(name)[0],
     )
+
+
+@login_required
+@require_GET
+def document_searchable_pdf(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+    """The document's searchable PDF (made on first request, then cached), as a download.
+    A document that has none to give yet answers 409 with the reason in words."""
+    document = selectors.document_get(user=request.user, pk=pk)
+    try:
+        name = searchable_pdf(document)
+    except ExportUnavailable as error:
+        return HttpResponse(str(error), status=409, content_type="text/plain; charset=utf-8")
+    response = FileResponse(
+        default_storage.open(name, "rb"),
+        as_attachment=True,
+        filename=download_name(document),
+        content_type="application/pdf",
+    )
+    patch_cache_control(response, private=True, no_cache=True)
+    return response

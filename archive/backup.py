@@ -38,8 +38,9 @@ from archive.models import Document, Page
 
 FORMAT = "scan-archive-backup"
 VERSION = 1
-# Fields that are ids, links or derived data: written differently or not at all.
-_SKIP = {"id", "owner", "document", "page", "search_vector"}
+# Fields that are ids, links or derived data (vectors, the cached searchable PDF): written
+# differently or not at all.
+_SKIP = {"id", "owner", "document", "page", "search_vector", "searchable_pdf"}
 _USER_FIELDS = [
     "username",
     "email",

@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from archive.exports import searchable_pdf_invalidate
 from archive.ingest import WRONG_PASSWORD_MESSAGE, too_many_pages
 from archive.models import Document, Page, PageAttempt, storage_name
 from archive.search import clean_text, document_vector_rebuild, page_vector_write
@@ -39,6 +40,7 @@ def page_text_update(page: Page, text: str) -> None:
         page.save(update_fields=["text"])
         page_vector_write(page, page.document.language)
         document_vector_rebuild(page.document)
+        searchable_pdf_invalidate(page.document)
 
 
 def document_rerun(
@@ -65,6 +67,7 @@ def document_rerun(
     if force_ocr is not None and force_ocr != document.force_ocr:
         changes["force_ocr"] = force_ocr
     with transaction.atomic():
+        searchable_pdf_invalidate(document)
         if from_scratch or changes:
             _delete_pages(document)
             # --- review (admin): new text has not been reviewed; its history went with the pages.
@@ -122,6 +125,8 @@ def document_delete(document: Document) -> None:
     """Delete the document, its pages and every stored file of it."""
     names = [storage_name(document.original)]
     names += _page_files(document)
+    export = Document.objects.filter(pk=document.pk).values_list("searchable_pdf", flat=True)
+    names += [name for name in export if name]
     with transaction.atomic():
         document.delete()
         transaction.on_commit(lambda: _delete_files(names))

@@ -38,6 +38,12 @@ class Document(models.Model):
     title = models.CharField(max_length=255)
     original = models.FileField(max_length=500, help_text="The uploaded file, stored unchanged.")
     original_name = models.CharField(max_length=255, help_text="File name as uploaded.")
+    searchable_pdf = models.FileField(
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text="The cached searchable PDF (archive.exports); emptied when the text changes.",
+    )
     sha256 = models.CharField(max_length=64)
     mime_type = models.CharField(max_length=100)
     size = models.BigIntegerField(help_text="Size of the original in bytes.")

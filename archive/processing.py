@@ -39,6 +39,7 @@ from django.utils import timezone
 from django_q.exceptions import TimeoutException
 from PIL import Image
 
+from archive.exports import ExportUnavailable, searchable_pdf
 from archive.models import Document, Page, PageAttempt, storage_name
 from archive.search import (
     clean_text,
@@ -289,6 +290,19 @@ def _finish_if_complete(document_id: int, run: int) -> None:
     _logger.info(
         "document %s done: %d pages, %.1f s OCR", document_id, totals["pages"], document.ocr_seconds
     )
+    if settings.SEARCHABLE_PDF_AT_END:
+        _export(document)
+
+
+def _export(document: Document) -> None:
+    """Build the searchable PDF now (``SEARCHABLE_PDF_AT_END``). The document is done whatever
+    happens here: a PDF that cannot be made is logged, and made (or explained) on request."""
+    try:
+        searchable_pdf(document)
+    except ExportUnavailable as error:
+        _logger.warning("document %s: no searchable PDF: %s", document.pk, error)
+    except Exception as error:  # never fail a read document for its export
+        _logger.error("document %s: searchable PDF failed", document.pk, exc_info=error)
 
 
 def _remove_orphans(document: Document) -> None:

@@ -137,6 +137,9 @@ OCR_MAX_PIXELS = env_int("OCR_MAX_PIXELS", 178_956_970, minimum=1_000_000)
 OCR_PDF_DPI = env_int("OCR_PDF_DPI", 300, minimum=72)
 # Pages of a PDF that carry a text layer keep it instead of being OCR'd (unless forced).
 OCR_USE_TEXT_LAYER = env_bool("OCR_USE_TEXT_LAYER", True)
+# Build each document's searchable PDF in the worker as soon as it is done, instead of on the
+# first download (archive.exports).
+SEARCHABLE_PDF_AT_END = env_bool("SEARCHABLE_PDF_AT_END", False)
 # Files with more pages are refused at upload.
 MAX_PAGES = env_int("MAX_PAGES", 2000, minimum=1)
 # One page's time limit in a worker, model loading included. A page past it fails its document

@@ -16,6 +16,11 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_detail, name="document"),
     path("documents/<int:pk>/status/", views.document_status, name="document_status"),
     path("documents/<int:pk>/original/", views.document_original, name="document_original"),
+    path(
+        "documents/<int:pk>/searchable.pdf",
+        views.document_searchable_pdf,
+        name="document_searchable_pdf",
+    ),
     path("documents/<int:pk>/rerun/", views.document_rerun_view, name="document_rerun"),
     path("documents/<int:pk>/rename/", views.document_rename_view, name="document_rename"),
     path("documents/<int:pk>/password/", views.document_password_view, name="document_password"),

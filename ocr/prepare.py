@@ -65,16 +65,31 @@ def prepare(
 def straighten(image: Image.Image, *, orient: bool = True, deskew: bool = True) -> Image.Image:
     """Turn ``image`` upright (0/90/180/270, if ``orient``) and undo a small tilt of its text
     lines (if ``deskew``, only between ``MIN_ANGLE`` and ``MAX_ANGLE`` degrees)."""
-    mask = ink_mask(image)
-    rotation, skew = page_geometry(mask) if orient else (0, line_skew(mask))
+    rotation, skew = straighten_plan(image, orient=orient, deskew=deskew)
     if rotation:
         # Exact quarter turns: lossless, and the dpi stays true (Pillow drops info here).
         turned = image.transpose(_TURNS[rotation])
         turned.info = dict(image.info)
         image = turned
-    if deskew and MIN_ANGLE <= abs(skew) <= MAX_ANGLE:
+    if skew:
         image = rotate_page(image, -skew)
     return image
+
+
+def straighten_plan(
+    image: Image.Image, *, orient: bool = True, deskew: bool = True
+) -> tuple[int, float]:
+    """What ``straighten`` does to ``image``: ``(rotation, skew)``, a counterclockwise quarter
+    turn (0, 90, 180 or 270, as ``Image.Transpose``) and then a rotation by ``-skew`` degrees
+    about the centre (``ocr.deskew.rotate_page``), ``0.0`` when the page is not deskewed.
+
+    Deterministic, so a word box in the straightened image can be mapped back to the page as
+    given (``ocr.searchable_pdf`` does, to keep a PDF's original page content)."""
+    mask = ink_mask(image)
+    rotation, skew = page_geometry(mask) if orient else (0, line_skew(mask))
+    if not (deskew and MIN_ANGLE <= abs(skew) <= MAX_ANGLE):
+        skew = 0.0
+    return rotation, skew
 
 
 def line_skew(mask: np.ndarray) -> float:

@@ -223,6 +223,12 @@ class SearchResultsSerializer(serializers.Serializer):
     results = SearchHitSerializer(many=True)
 
 
+class DetailSerializer(serializers.Serializer):
+    """An error or refusal about the request as a whole, in plain words."""
+
+    detail = serializers.CharField()
+
+
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text='Send it as "Authorization: Token <token>".')
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status as http
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -32,11 +32,17 @@ from archive.documents import (
     document_rerun,
     document_set_password,
 )
+from archive.exports import ExportUnavailable
 from archive.forms import LibraryForm
 from archive.models import Document, Page, storage_name
 from archive.search import document_search
 from archive.uploads import upload_status, upload_take
-from archive.views.media import original_response, page_file_response, thumbnail_name
+from archive.views.media import (
+    original_response,
+    page_file_response,
+    searchable_pdf_response,
+    thumbnail_name,
+)
 from ocr.formats import SUPPORTED_TYPES
 
 
@@ -210,6 +216,31 @@ class DocumentViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], content_negotiation_class=_FirstRenderer)
     def original(self, request: Request, pk: int) -> FileResponse:
         return original_response(self.get_object())
+
+    @extend_schema(
+        summary="Download the searchable PDF",
+        description=(
+            "The scan with its recognised text as an invisible layer (made on the first "
+            "request, then kept until the text changes). 409 while the document is not done."
+        ),
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (409, "application/json"): OpenApiResponse(
+                response=s.DetailSerializer, description="Not done yet: no PDF to give."
+            ),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="searchable-pdf",
+        content_negotiation_class=_FirstRenderer,
+    )
+    def searchable_pdf(self, request: Request, pk: int) -> FileResponse | Response:
+        try:
+            return searchable_pdf_response(self.get_object())
+        except ExportUnavailable as error:
+            return Response({"detail": str(error)}, status=http.HTTP_409_CONFLICT)
 
     @extend_schema(
         summary="Pages with text, words and confidences", responses=s.PageSerializer(many=True)

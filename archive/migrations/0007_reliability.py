@@ -26,7 +26,7 @@ def remove_schedule(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) ->
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("archive", "0005_review"),
+        ("archive", "0006_searchable_pdf"),
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
 

@@ -14,7 +14,13 @@ from archive.views.document import (
     document_status,
 )
 from archive.views.library import library, upload
-from archive.views.media import document_original, favicon, page_image, page_thumbnail
+from archive.views.media import (
+    document_original,
+    document_searchable_pdf,
+    favicon,
+    page_image,
+    page_thumbnail,
+)
 from archive.views.search import search
 
 __all__ = [
@@ -24,6 +30,7 @@ __all__ = [
     "document_password_view",
     "document_rename_view",
     "document_rerun_view",
+    "document_searchable_pdf",
     "document_status",
     "favicon",
     "library",

@@ -1,4 +1,5 @@
-"""Stored files, served only after the access check: page images, thumbnails, originals.
+"""Stored files, served only after the access check: page images, thumbnails, originals and
+searchable PDFs.
 
 The ``*_response`` helpers are shared with the REST API (``archive.api``), which does its own
 authentication and then the same selector-based access check.
@@ -17,6 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from archive import selectors
+from archive.exports import ExportUnavailable, download_name, searchable_pdf
 from archive.models import Document, Page, storage_name
 
 
@@ -94,3 +96,29 @@ def original_response(document: Document) -> FileResponse:
 def favicon(request: HttpRequest) -> HttpResponse:
     """``/favicon.ico``, which browsers ask for on pages without an icon link (the admin's)."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+@login_required
+@require_GET
+def document_searchable_pdf(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+    """The document's searchable PDF (made on first request, then cached), as a download.
+    A document that has none to give yet answers 409 with the reason in words."""
+    document = selectors.document_get(user=request.user, pk=pk)
+    try:
+        return searchable_pdf_response(document)
+    except ExportUnavailable as error:
+        return HttpResponse(str(error), status=409, content_type="text/plain; charset=utf-8")
+
+
+def searchable_pdf_response(document: Document) -> FileResponse:
+    """The document's searchable PDF as an attachment, made first if need be (the caller did
+    the access check); ``ExportUnavailable`` when the document has none to give yet."""
+    name = searchable_pdf(document)
+    response = FileResponse(
+        default_storage.open(name, "rb"),
+        as_attachment=True,
+        filename=download_name(document),
+        content_type="application/pdf",
+    )
+    patch_cache_control(response, private=True, no_cache=True)
+    return response

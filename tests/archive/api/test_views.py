@@ -13,6 +13,7 @@ from archive.ingest import document_create
 from archive.models import Document
 from tests.archive.api.conftest import DOCUMENTS, file_upload
 from tests.archive.conftest import run_queued_tasks
+from tests.pdftext import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -291,3 +292,23 @@ def test_rename_rerun_and_delete(api, processed, django_capture_on_commit_callba
         assert api.delete(url).status_code == 204
     assert api.get(url).status_code == 404
     assert not any(default_storage.exists(name) for name in names)
+
+
+def test_searchable_pdf_download(api, bob_api, processed, tmp_path: Path):
+    response = api.get(f"{DOCUMENTS}{processed.pk}/searchable-pdf/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "searchable.pdf"
+    pdf.write_bytes(b"".join(response.streaming_content))
+    text = pdf_text(pdf)
+    assert _words(text) & _words(processed.pages.get().text)
+    assert bob_api.get(f"{DOCUMENTS}{processed.pk}/searchable-pdf/").status_code == 404
+
+
+def test_searchable_pdf_of_an_unfinished_document_is_a_409(api, make_upload):
+    upload = make_upload("later.png", lines=["Not read yet"])
+    response = api.post(DOCUMENTS, {"files": [upload]}, format="multipart")
+    document_id = response.json()["files"][0]["document"]["id"]
+    answer = api.get(f"{DOCUMENTS}{document_id}/searchable-pdf/")
+    assert answer.status_code == 409
+    assert answer.json()["detail"]

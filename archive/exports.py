@@ -1,0 +1,228 @@
+"""Searchable PDFs of documents: the original pages with the OCR text as an invisible layer.
+
+``searchable_pdf(document)`` builds the PDF on first request (or in the worker at the end of
+processing, with ``SEARCHABLE_PDF_AT_END``) with ``ocr.searchable_pdf`` from the stored original
+and the saved pages, stores it through Django's storage API and remembers its name on the
+document; later calls return that name. ``searchable_pdf_invalidate`` forgets it (and deletes
+the file once the transaction commits) whenever the text changes: a re-run, a text correction.
+
+The PDF is only recorded if the pages it was made from are still the document's pages, with
+the same text, when it is finished: a correction saved while it was being built is not lost.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import shutil
+import tempfile
+from collections.abc import Sequence
+from typing import IO
+
+import pikepdf
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from PIL import Image
+
+from archive.filenames import clean_filename
+from archive.models import Document, Page, storage_name
+from ocr.errors import OcrError
+from ocr.layout import result_lines
+from ocr.searchable_pdf import PageText, build
+from ocr.types import PageResult, Word
+
+_logger = logging.getLogger(__name__)
+#: A build whose pages changed meanwhile is made again, at most this many times in all.
+_ATTEMPTS = 3
+
+
+class ExportUnavailable(Exception):
+    """The document has no searchable PDF to give; the message says why, in plain words."""
+
+
+def searchable_pdf(document: Document) -> str:
+    """The storage name of ``document``'s searchable PDF, built and stored first if need be.
+
+    Raises ``ExportUnavailable`` for a document that is not done (queued, being read, failed,
+    waiting for a password) or whose original cannot be read any more. The caller has checked
+    access (``archive.selectors``).
+    """
+    for _ in range(_ATTEMPTS):
+        document.refresh_from_db(fields=["status", "run", "searchable_pdf", "pdf_password"])
+        if document.status != Document.Status.DONE:
+            raise ExportUnavailable(
+                "The searchable PDF can be made once every page has been read "
+                f"(the document is {document.get_status_display().lower()})."
+            )
+        cached = document.searchable_pdf.name
+        if cached and default_storage.exists(cached):
+            return cached
+        pages = list(document.pages.order_by("number"))
+        stored = _build_and_store(document, pages)
+        if _record(document, pages, stored):
+            return stored
+        default_storage.delete(stored)
+    raise ExportUnavailable("The document changed while its PDF was being made; try again.")
+
+
+def searchable_pdf_invalidate(document: Document) -> None:
+    """Forget the document's cached PDF; its file is deleted when the transaction commits.
+    Call it inside the transaction that changes the text."""
+    name = Document.objects.filter(pk=document.pk).values_list("searchable_pdf", flat=True).first()
+    if not name:
+        return
+    Document.objects.filter(pk=document.pk).update(searchable_pdf="")
+    document.searchable_pdf.name = ""
+    transaction.on_commit(lambda: default_storage.delete(name))
+
+
+def download_name(document: Document) -> str:
+    """The file name to send the PDF under: the title, cleaned, with ``.pdf`` (slashes in a
+    title are not folders: they become dashes)."""
+    title = document.title.replace("/", "-").replace("\\", "-")
+    return clean_filename(f"{title}.pdf")
+
+
+def _build_and_store(document: Document, pages: Sequence[Page]) -> str:
+    texts = [_page_text(page) for page in pages]
+    with (
+        default_storage.open(storage_name(document.original), "rb") as stored,
+        _spooled(stored) as original,
+        tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as out,
+    ):
+        try:
+            outcomes = build(
+                original,  # type: ignore[arg-type]  # a SpooledTemporaryFile is a BinaryIO
+                texts,
+                out,  # type: ignore[arg-type]
+                password=document.pdf_password or None,
+                max_pixels=settings.OCR_MAX_PIXELS,
+                pdf_dpi=settings.OCR_PDF_DPI,
+                max_side=settings.OCR_MAX_SIDE,
+            )
+        except OcrError as error:
+            raise ExportUnavailable(f"The original cannot be read: {error}") from error
+        except (pikepdf.PdfError, ValueError) as error:
+            _logger.warning("document %s: no searchable PDF: %s", document.pk, error)
+            raise ExportUnavailable(
+                "The searchable PDF could not be made from this file "
+                f"({type(error).__name__}). The original can still be downloaded."
+            ) from error
+        out.seek(0)
+        name = default_storage.save(
+            f"exports/{document.owner_id}/{document.pk}/searchable-{document.run}.pdf", File(out)
+        )
+    _logger.info("document %s: searchable PDF %s (%s)", document.pk, name, ", ".join(outcomes))
+    return name
+
+
+def _record(document: Document, pages: Sequence[Page], name: str) -> bool:
+    """Remember ``name`` if the document still has exactly ``pages`` with their text."""
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().filter(pk=document.pk).first()
+        if locked is None or locked.status != Document.Status.DONE:
+            return False
+        now = list(locked.pages.order_by("number"))
+        if _fingerprint(now) != _fingerprint(pages):
+            return False
+        if locked.searchable_pdf.name and default_storage.exists(locked.searchable_pdf.name):
+            # Another request made it first: serve one, keep no second copy.
+            default_storage.delete(name)
+            name = locked.searchable_pdf.name
+        Document.objects.filter(pk=document.pk).update(searchable_pdf=name)
+        document.searchable_pdf.name = name
+    return True
+
+
+def _fingerprint(pages: Sequence[Page]) -> str:
+    digest = hashlib.sha256()
+    for page in pages:
+        digest.update(f"{page.pk}\0{page.number}\0{page.text}\0".encode())
+    return digest.hexdigest()
+
+
+def _page_text(page: Page) -> PageText:
+    return PageText(
+        lines=page_lines(page),
+        size=(page.width, page.height),
+        origin=page.source,
+        image=functools.partial(_page_image, storage_name(page.image)),
+    )
+
+
+def page_lines(page: Page) -> tuple[tuple[Word, ...], ...]:
+    """The page's words by line, in reading order, with the page's *current* text.
+
+    The stored words are the OCR's; a staff correction changes ``Page.text`` only. So: text
+    unchanged -> the words as read; the same number of words -> each corrected word in its
+    box; the same number of lines -> each corrected line spread over its line's box; else the
+    OCR words (a correction that restructured the page cannot be placed word by word).
+    """
+    words = tuple(
+        Word(str(w["text"]), _box(w["box"]), float(w.get("confidence", 1.0))) for w in page.words
+    )
+    tokens = page.text.split()
+    if "".join("".join(w.text for w in words).split()) == "".join(tokens) or not words:
+        return _lines(page.text, words, page)
+    if len(tokens) == len(words):
+        renamed = tuple(Word(t, w.box, w.confidence) for t, w in zip(tokens, words, strict=True))
+        return _lines(page.text, renamed, page)
+    ocr_lines = _lines("", words, page)
+    corrected = [line for line in page.text.splitlines() if line.strip()]
+    if len(corrected) == len(ocr_lines):
+        return tuple(_spread(text, line) for text, line in zip(corrected, ocr_lines, strict=True))
+    _logger.info("page %s: corrected text does not fit the OCR boxes; using the OCR words", page.pk)
+    return ocr_lines
+
+
+def _lines(text: str, words: tuple[Word, ...], page: Page) -> tuple[tuple[Word, ...], ...]:
+    result = PageResult(
+        text=text,
+        words=words,
+        confidence=0.0,
+        engine=page.engine,
+        languages=(),
+        seconds=0.0,
+        width=page.width,
+        height=page.height,
+    )
+    return tuple(line for _, line in result_lines(result))
+
+
+def _spread(text: str, line: tuple[Word, ...]) -> tuple[Word, ...]:
+    """The words of ``text`` laid over ``line``'s box, each as wide as its share of letters."""
+    tokens = text.split()
+    x0 = min(w.box[0] for w in line)
+    y0 = min(w.box[1] for w in line)
+    x1 = max(w.box[2] for w in line)
+    y1 = max(w.box[3] for w in line)
+    total = sum(len(t) + 1 for t in tokens) - 1
+    out, left = [], float(x0)
+    for token in tokens:
+        right = left + (x1 - x0) * len(token) / total
+        out.append(Word(token, (round(left), y0, max(round(left) + 1, round(right)), y1), 1.0))
+        left = right + (x1 - x0) / total
+    return tuple(out)
+
+
+def _box(raw: Sequence[float]) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = (round(v) for v in raw)
+    return x0, y0, x1, y1
+
+
+def _page_image(name: str) -> Image.Image:
+    with default_storage.open(name, "rb") as stored:
+        image = Image.open(stored)
+        image.load()
+    return image
+
+
+def _spooled(stored: IO[bytes]) -> IO[bytes]:
+    """A seekable local copy of a stored file (a storage file need not be seekable)."""
+    copy: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)  # noqa: SIM115
+    shutil.copyfileobj(stored, copy, 1024 * 1024)
+    copy.seek(0)
+    return copy

@@ -16,7 +16,7 @@ them the way the file says they are viewed, and their boxes must stay on their t
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PIL import Image
 
@@ -40,22 +40,27 @@ def read_page(
     languages: Sequence[str] | None = None,
     max_side: int = DEFAULT_MAX_SIDE,
     text_layer: bool = True,
+    on_image: Callable[[Image.Image], object] | None = None,
 ) -> tuple[Image.Image, PageResult]:
     """Read page ``index`` (0-based) of ``source``: returns ``(page image, result)``.
 
     ``text_layer=False`` OCRs every page, text layer or not (for a text layer known to be
     wrong, such as a poor earlier OCR). ``result.origin`` says which way the text came.
-    Raises what ``source.page`` and the engine raise.
+    ``on_image`` is called with the page image (the one returned) as soon as it is final and
+    before the engine runs, so that a caller can start on it (encode it, say) meanwhile; it
+    must not change the image. Raises what ``source.page`` and the engine raise.
     """
     image = source.page(index)
     if text_layer and isinstance(source, PdfPages):
         layer = source.text_layer(index, image.size)
         if layer.has_text:
-            return _keep_text(source, index, image, layer, engine, languages, max_side)
+            return _keep_text(source, index, image, layer, engine, languages, max_side, on_image)
     # Prepared, the full-size decode is dropped before the engine runs: for a 9000 x 9000
     # page that is 243 MB less at the worker's peak.
     prepared = prepare(image, max_side=max_side)
     del image
+    if on_image is not None:
+        on_image(prepared)
     return prepared, _recognize(prepared, engine, languages)
 
 
@@ -67,10 +72,13 @@ def _keep_text(
     engine: Engine,
     languages: Sequence[str] | None,
     max_side: int,
+    on_image: Callable[[Image.Image], object] | None,
 ) -> tuple[Image.Image, PageResult]:
     """A page with a text layer: its text, plus OCR of the pictures no text covers."""
     started = time.perf_counter()
     shown = limit_size(to_rgb(image), max_side)
+    if on_image is not None:
+        on_image(shown)
     if layer.size != shown.size:
         layer = source.text_layer(index, shown.size)
     lines = list(layer.lines)

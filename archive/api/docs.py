@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.response import Response
 
@@ -19,6 +20,7 @@ class ApiDocsView(SpectacularSwaggerSplitView):
     allows inline styles (styles cannot run code).
     """
 
+    @extend_schema(exclude=True)  # as on the parent's get: the docs page is not an operation
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Response:
         response = super().get(request, *args, **kwargs)
         response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(

@@ -11,6 +11,8 @@ whose lines climb to the right has a positive skew, and ``image.rotate(-skew)`` 
 
 from __future__ import annotations
 
+import statistics
+
 import cv2
 import numpy as np
 from PIL import Image
@@ -26,6 +28,9 @@ MIN_ANGLE = 0.3
 #: The best angle's profile must be this much sharper than a typical wrong angle's, else the
 #: page has no clear text lines (a photo, a blank page) and is left alone.
 MIN_CONTRAST = 1.3
+# Bicubic, not bilinear: bilinear halves the rotation's cost but read worse with Tesseract on
+# the straightened English lines (uw3_lines_en mean CER 0.060 against 0.055).
+_INTERPOLATION = cv2.INTER_CUBIC
 # Connected blobs taller or wider than this share of the page's short side are not letters.
 _MAX_GLYPH = 0.04
 # Sweep: whole degrees first, then tenths around the best whole degree.
@@ -75,7 +80,8 @@ def line_angle(mask: np.ndarray, *, limit: float = MAX_ANGLE) -> tuple[float, fl
     fine = np.arange(best - _COARSE_STEP, best + _COARSE_STEP + _FINE_STEP / 2, _FINE_STEP)
     fine_scores = np.array([_sharpness(xs, ys, angle) for angle in fine])
     angle = float(fine[int(np.argmax(fine_scores))])
-    contrast = float(fine_scores.max() / max(float(np.median(scores)), 1e-9))
+    # statistics.median: np.median imports numpy.ma on first use, a quarter of a second.
+    contrast = float(fine_scores.max() / max(statistics.median(scores.tolist()), 1e-9))
     return round(angle, 2), contrast
 
 
@@ -106,16 +112,17 @@ def rotate_page(image: Image.Image, angle: float) -> Image.Image:
     white corners. OpenCV rather than Pillow: about ten times faster on a 300 dpi page."""
     if image.mode not in ("L", "RGB"):
         raise ValueError(f"rotate_page takes L or RGB images, not {image.mode}")
-    pixels = np.asarray(image)
+    result = Image.fromarray(rotate_pixels(np.asarray(image), angle))
+    result.info = dict(image.info)  # keep the dpi
+    return result
+
+
+def rotate_pixels(pixels: np.ndarray, angle: float) -> np.ndarray:
+    """``rotate_page`` for a uint8 array of shape (h, w) or (h, w, 3)."""
     height, width = pixels.shape[:2]
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
     white = (255,) * (pixels.shape[2] if pixels.ndim == 3 else 1)
-    rotated = cv2.warpAffine(
-        pixels, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=white
-    )
-    result = Image.fromarray(rotated)  # uint8 (h, w, 3) is RGB, (h, w) is L
-    result.info = dict(image.info)  # keep the dpi
-    return result
+    return cv2.warpAffine(pixels, matrix, (width, height), flags=_INTERPOLATION, borderValue=white)
 
 
 def _sharpness(xs: np.ndarray, ys: np.ndarray, angle: float) -> float:

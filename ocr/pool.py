@@ -16,6 +16,12 @@ worker process of its own.
 
 ``shared_pool()`` is created on first use, sized to the CPUs this process may use, reused by
 every call, replaced if a worker died (a broken pool cannot take work), and shut down at exit.
+
+When a worker dies (killed for memory, a crash in native code), ``ProcessPoolExecutor`` fails
+*every* call in flight or queued in that pool, not only the dead worker's. ``Dispatcher.submit``
+tells them apart: each call leaves a marker naming the worker that runs it, so after the break
+the call whose own worker died gets ``WorkerDied`` and the others are run again on the fresh
+shared pool (up to ``INNOCENT_RETRIES`` times), as if nothing had happened.
 """
 
 from __future__ import annotations
@@ -25,11 +31,17 @@ import atexit
 import functools
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 import threading
+import uuid
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import TypeVar
 
 from ocr.errors import OcrError
@@ -46,8 +58,16 @@ __all__ = [
 
 _T = TypeVar("_T")
 
+#: How many times a call broken by *another* call's dying worker is run again. Its own worker
+#: dying is never retried: a document that exhausts memory would only do it again.
+INNOCENT_RETRIES = 2
+
+#: How long (x 10 ms) to wait for a broken pool's workers to have exit codes.
+_EXIT_POLLS = 500
+
 _lock = threading.Lock()
 _shared: ProcessPoolExecutor | None = None
+_markers: Path | None = None
 
 
 def default_workers() -> int:
@@ -102,13 +122,24 @@ def shutdown_now(executor: Executor) -> None:
 
 
 class WorkerDied(OcrError):
-    """The worker process reading a document stopped (killed for memory, or crashed)."""
+    """The worker process reading a document stopped (killed for memory, or crashed).
 
-    def __init__(self) -> None:
-        super().__init__(
-            "The OCR worker stopped unexpectedly while reading this file (it may have run out "
-            "of memory). Try again, alone or with fewer files at once."
-        )
+    ``own=False``: another document's worker died in a process pool the caller passed, which
+    this library cannot replace; this document was not read.
+    """
+
+    def __init__(self, *, own: bool = True) -> None:
+        if own:
+            message = (
+                "The OCR worker stopped unexpectedly while reading this file (it may have run "
+                "out of memory). Try again, alone or with fewer files at once."
+            )
+        else:
+            message = (
+                "This file was not read: another file's OCR worker stopped unexpectedly and "
+                "broke the process pool that was passed in. Make a new pool and try again."
+            )
+        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,14 +176,69 @@ class Dispatcher:
         return await asyncio.to_thread(portable, source)
 
     async def submit(self, call: functools.partial[_T]) -> _T:
-        """Run ``call`` and return its result; ``WorkerDied`` if its process died."""
-        executor = self.executor
-        if executor is None and not self.local:
-            executor = shared_pool()  # looked up each time: it is replaced if it broke
-        try:
-            return await asyncio.get_running_loop().run_in_executor(executor, call)
-        except BrokenProcessPool as exc:
-            raise WorkerDied() from exc
+        """Run ``call`` and return its result.
+
+        In a process pool: ``WorkerDied`` if the worker running ``call`` died; if another
+        call's worker died and broke the pool, ``call`` is run again on a new shared pool (see
+        the module docstring), or fails with ``WorkerDied(own=False)`` in a caller's pool.
+        """
+        loop = asyncio.get_running_loop()
+        if self.local or not isinstance(self.executor, ProcessPoolExecutor | None):
+            return await loop.run_in_executor(self.executor, call)
+        for attempt in range(INNOCENT_RETRIES + 1):
+            pool = self.executor or shared_pool()  # looked up each time: replaced if broken
+            marker = _marker_dir() / uuid.uuid4().hex
+            try:
+                future = loop.run_in_executor(pool, functools.partial(_tracked, str(marker), call))
+                # The pool's pid -> process map, kept now: a shut-down pool drops it.
+                workers: Mapping[int, BaseProcess] = getattr(pool, "_processes", None) or {}
+                return await future
+            except BrokenProcessPool as exc:
+                if await _died_running(marker, workers) or attempt == INNOCENT_RETRIES:
+                    raise WorkerDied() from exc
+                if self.executor is not None:  # not ours to replace
+                    raise WorkerDied(own=False) from exc
+            finally:
+                marker.unlink(missing_ok=True)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _tracked(marker: str, call: Callable[[], _T]) -> _T:
+    """In the worker: note which process runs ``call`` (for ``_died_running``), then run it."""
+    Path(marker).write_text(str(os.getpid()), encoding="ascii")
+    return call()
+
+
+async def _died_running(marker: Path, workers: Mapping[int, BaseProcess]) -> bool:
+    """Whether the worker that started the call behind ``marker`` died on its own.
+
+    A broken pool terminates its other workers with SIGTERM; the dead one ended otherwise
+    (SIGKILL from the OOM killer, SIGSEGV, an exit). No marker: the call had not started.
+    """
+    try:
+        pid = int(marker.read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return False
+    process = workers.get(pid)
+    if process is None:
+        return False
+    # The pool's own thread reaps its workers as it shuts the broken pool down; until it has
+    # stored an exit code (a moment), ``exitcode`` reads None even for the dead one.
+    for _ in range(_EXIT_POLLS):
+        code = process.exitcode
+        if code is not None:
+            return code != -signal.SIGTERM
+        await asyncio.sleep(0.01)
+    return False
+
+
+def _marker_dir() -> Path:
+    """A private folder for this process's call markers, removed at exit."""
+    global _markers
+    with _lock:
+        if _markers is None:
+            _markers = Path(tempfile.mkdtemp(prefix="ocr-pool-"))
+        return _markers
 
 
 def _is_broken(pool: ProcessPoolExecutor) -> bool:
@@ -170,8 +256,11 @@ def _init_worker(threads: int) -> None:
 
 @atexit.register
 def _shutdown_shared() -> None:
-    global _shared
+    global _shared, _markers
     with _lock:
         if _shared is not None:
             _shared.shutdown(wait=True, cancel_futures=True)
             _shared = None
+        if _markers is not None:
+            shutil.rmtree(_markers, ignore_errors=True)
+            _markers = None

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import struct
 
+import cv2
 import numpy as np
 from PIL import ExifTags, Image, ImageOps
 
-from ocr.deskew import MAX_ANGLE, MIN_ANGLE, MIN_CONTRAST, ink_mask, line_angle, rotate_page
+from ocr.deskew import MAX_ANGLE, MIN_ANGLE, MIN_CONTRAST, ink_mask, line_angle, rotate_pixels
 from ocr.orientation import page_geometry
 
 #: Longest side of a prepared page, in pixels. A4 or Letter scanned at 300 dpi (3508 / 3300 px)
@@ -25,6 +26,12 @@ _TURNS = {
     90: Image.Transpose.ROTATE_90,
     180: Image.Transpose.ROTATE_180,
     270: Image.Transpose.ROTATE_270,
+}
+# The same turns in OpenCV, for pages that are also downscaled or deskewed.
+_CV_TURNS = {
+    90: cv2.ROTATE_90_COUNTERCLOCKWISE,
+    180: cv2.ROTATE_180,
+    270: cv2.ROTATE_90_CLOCKWISE,
 }
 # Modes with an alpha band, flattened onto white (paper) rather than black.
 _ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
@@ -54,42 +61,59 @@ def prepare(
         raise ValueError(f"max_side must be positive, not {max_side}")
     image = upright(image)
     image = to_rgb(image)
-    image = limit_size(image, max_side)
-    # After the downscale, so the analysis and the rotation run on the smallest image the
-    # engine will see. A quarter turn keeps the longest side, so the cap still holds.
-    if orient or deskew:
-        image = straighten(image, orient=orient, deskew=deskew)
-    return image
+    if not (orient or deskew):
+        return limit_size(image, max_side)
+    # The geometry is measured first, on the ink mask (a copy reduced to ``WORK_SIDE``
+    # whatever the page's size), so that the downscale, the turn and the deskew then run as
+    # one pass over the pixels: moving a full RGB page between Pillow and NumPy costs about
+    # as much as rotating it, so it is done once.
+    rotation, skew = straighten_plan(image, orient=orient, deskew=deskew)
+    return transform(image, max_side=max_side, rotation=rotation, skew=skew)
 
 
 def straighten(image: Image.Image, *, orient: bool = True, deskew: bool = True) -> Image.Image:
     """Turn ``image`` upright (0/90/180/270, if ``orient``) and undo a small tilt of its text
     lines (if ``deskew``, only between ``MIN_ANGLE`` and ``MAX_ANGLE`` degrees)."""
     rotation, skew = straighten_plan(image, orient=orient, deskew=deskew)
-    if rotation:
+    return transform(image, max_side=max(image.size), rotation=rotation, skew=skew)
+
+
+def transform(
+    image: Image.Image, *, max_side: int, rotation: int = 0, skew: float = 0.0
+) -> Image.Image:
+    """``image`` downscaled to ``max_side``, turned counterclockwise by ``rotation`` (0, 90,
+    180 or 270 degrees), then turned back by ``skew`` degrees: one round trip through NumPy.
+
+    Returns ``image`` itself when nothing changes; a quarter turn alone is Pillow's lossless
+    transpose. Modes other than L and RGB come out as RGB. The dpi in ``info`` follows the
+    downscale.
+    """
+    if rotation not in (0, *_TURNS):
+        raise ValueError(f"rotation must be 0, 90, 180 or 270, not {rotation}")
+    width, height = image.size
+    scale = min(1.0, max_side / max(width, height))
+    if scale == 1.0 and not skew:
+        if not rotation:
+            return image
         # Exact quarter turns: lossless, and the dpi stays true (Pillow drops info here).
         turned = image.transpose(_TURNS[rotation])
         turned.info = dict(image.info)
-        image = turned
+        return turned
+    if image.mode not in ("L", "RGB"):
+        image = image.convert("RGB")
+    pixels = np.asarray(image)
+    if scale < 1.0:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        # Area averaging: the filter for shrinking (thin strokes are averaged, not aliased),
+        # and in OpenCV several times faster than Pillow's Lanczos on a large page.
+        pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    if rotation:
+        pixels = cv2.rotate(pixels, _CV_TURNS[rotation])
     if skew:
-        image = rotate_page(image, -skew)
-    return image
-
-
-def straighten_plan(
-    image: Image.Image, *, orient: bool = True, deskew: bool = True
-) -> tuple[int, float]:
-    """What ``straighten`` does to ``image``: ``(rotation, skew)``, a counterclockwise quarter
-    turn (0, 90, 180 or 270, as ``Image.Transpose``) and then a rotation by ``-skew`` degrees
-    about the centre (``ocr.deskew.rotate_page``), ``0.0`` when the page is not deskewed.
-
-    Deterministic, so a word box in the straightened image can be mapped back to the page as
-    given (``ocr.searchable_pdf`` does, to keep a PDF's original page content)."""
-    mask = ink_mask(image)
-    rotation, skew = page_geometry(mask) if orient else (0, line_skew(mask))
-    if not (deskew and MIN_ANGLE <= abs(skew) <= MAX_ANGLE):
-        skew = 0.0
-    return rotation, skew
+        pixels = rotate_pixels(pixels, -skew)
+    result = Image.fromarray(pixels)  # uint8 (h, w, 3) is RGB, (h, w) is L
+    result.info = _scaled_info(image.info, scale)
+    return result
 
 
 def line_skew(mask: np.ndarray) -> float:
@@ -123,26 +147,58 @@ def to_rgb(image: Image.Image) -> Image.Image:
 
 
 def limit_size(image: Image.Image, max_side: int) -> Image.Image:
-    """Downscale so the longest side is at most ``max_side``, keeping the aspect ratio."""
+    """Downscale so the longest side is at most ``max_side``, keeping the aspect ratio and
+    the mode (L and RGB through ``transform``; other modes with Pillow's Lanczos)."""
     width, height = image.size
     longest = max(width, height)
     if longest <= max_side:
         return image
+    if image.mode in ("L", "RGB"):
+        return transform(image, max_side=max_side)
     scale = max_side / longest
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     # Lanczos keeps thin strokes crisp; reducing_gap first shrinks by an integer factor
     # (fast, box filter) so large reductions cost little more than small ones.
     resized = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    dpi = image.info.get("dpi")
-    if isinstance(dpi, tuple) and len(dpi) == 2:
-        resized.info["dpi"] = (dpi[0] * scale, dpi[1] * scale)
+    resized.info = _scaled_info(image.info, scale)
     return resized
+
+
+def straighten_plan(
+    image: Image.Image, *, orient: bool = True, deskew: bool = True
+) -> tuple[int, float]:
+    """What ``straighten`` (and ``prepare``) do to ``image``: ``(rotation, skew)``, a
+    counterclockwise quarter turn (0, 90, 180 or 270, as ``Image.Transpose``) and then a
+    rotation by ``-skew`` degrees about the centre, ``0.0`` unless ``deskew`` and the tilt lies
+    between ``MIN_ANGLE`` and ``MAX_ANGLE``. Measured on the ink mask, reduced to a fixed
+    working size whatever the image's size.
+
+    Deterministic, so a word box in the prepared image can be mapped back to the page as given
+    (``ocr.searchable_pdf`` does, to keep a PDF's original page content)."""
+    mask = ink_mask(image)
+    rotation, skew = page_geometry(mask) if orient else (0, line_skew(mask))
+    if not (deskew and MIN_ANGLE <= abs(skew) <= MAX_ANGLE):
+        skew = 0.0
+    return rotation, skew
+
+
+def _scaled_info(
+    info: dict[str | tuple[int, int], object], scale: float
+) -> dict[str | tuple[int, int], object]:
+    """A copy of an image's ``info`` with its dpi multiplied by ``scale``."""
+    scaled = dict(info)
+    dpi = info.get("dpi")
+    if scale != 1.0 and isinstance(dpi, tuple) and len(dpi) == 2:
+        scaled["dpi"] = (dpi[0] * scale, dpi[1] * scale)
+    return scaled
 
 
 def _flatten_on_white(image: Image.Image) -> Image.Image:
     if image.mode == "La":  # premultiplied; Pillow converts it to RGBA only via LA
         image = image.convert("LA")
     rgba = image.convert("RGBA")
+    if rgba.getchannel("A").getextrema() == (255, 255):
+        return rgba.convert("RGB")  # opaque throughout (common in PNG scans): nothing to blend
     page = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
     page.alpha_composite(rgba)
     return page.convert("RGB")

@@ -13,7 +13,7 @@ import zlib
 from typing import IO
 
 import pillow_heif
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from ocr.errors import CorruptFile, ImageTooLarge
 from ocr.pagesource import PageSource, check_pixels
@@ -71,6 +71,7 @@ class RasterPages(PageSource):
         self._fp = fp
         self._owns_fp = owns_fp
         self._max_pixels = max_pixels
+        self._handed_out = False
         try:
             self._image = _open(fp, mime, max_pixels)
         except BaseException:
@@ -96,11 +97,21 @@ class RasterPages(PageSource):
         except DECODE_ERRORS as exc:
             raise CorruptFile(_reason(exc), page=number) from exc
         try:
-            # A detached copy (later seeks must not change it), turned upright by its EXIF or
-            # TIFF orientation here because older Pillow drops the TIFF tag on copying.
-            return ImageOps.exif_transpose(self._image)
+            orientation = self._image.getexif().get(ExifTags.Base.Orientation, 1)
+            if orientation in range(2, 9):
+                # Turned upright by its EXIF or TIFF orientation here because older Pillow
+                # drops the TIFF tag on copying; the result is a new, detached image.
+                return ImageOps.exif_transpose(self._image)
         except DECODE_ERRORS:
-            return self._image.copy()  # damaged EXIF: keep the pixels as stored
+            pass  # damaged EXIF: keep the pixels as stored
+        if self.page_count == 1 and not self._handed_out:
+            # The only page: a plain image sharing the decoded pixels instead of a copy of
+            # them (a whole page of memory and time). ``close`` drops only the file's own
+            # reference. Plain, not the file's ``JpegImageFile``: tesserocr re-encodes an
+            # image in its ``format`` (JPEG: lossy) and a plain one losslessly.
+            self._handed_out = True
+            return self._image._new(self._image.im)
+        return self._image.copy()  # detached: later seeks must not change it
 
     def close(self) -> None:
         self._image.close()

@@ -134,9 +134,10 @@ def _page(
     rotate = int(page.obj.get("/Rotate", 0)) % 360
     view_w, view_h = geo.view_size(crop, rotate)
     # The page exactly as the worker prepared it, up to the straightening: same decoder,
-    # same rendering, same downscale.
-    seen = limit_size(to_rgb(opened.page(index)), max_side)
-    turn, skew = straighten_plan(seen)
+    # same rendering, the plan measured on the full page as ``prepare`` does, same downscale.
+    full = to_rgb(opened.page(index))
+    turn, skew = straighten_plan(full)
+    seen = limit_size(full, max_side)
     turned = (seen.height, seen.width) if turn in (90, 270) else seen.size
     if turned != text.size:
         return _replace(pdf, page, text, font, (view_w, view_h))

@@ -127,6 +127,11 @@ class TesseractEngine:
         except UnsupportedLanguage as error:
             raise _with_install_hint(error) from None
         rgb = image if image.mode == "RGB" else image.convert("RGB")
+        if rgb.format is not None:
+            # tesserocr hands Tesseract the image saved in its ``format``: a JPEG file's image
+            # would be re-encoded lossily. A plain image sharing the pixels is saved as BMP.
+            rgb.load()
+            rgb = rgb._new(rgb.im)
         api, lock = self._api(codes)
         with lock:
             started = time.perf_counter()

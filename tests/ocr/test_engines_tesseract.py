@@ -135,3 +135,18 @@ def test_a_blank_page_reads_as_nothing(engine: tesseract.TesseractEngine) -> Non
     page = engine.recognize(Image.new("RGB", (200, 100), "white"), languages=["en"])
     assert (page.text, page.words, page.confidence) == ("", (), 0.0)
     assert (page.width, page.height) == (200, 100)
+
+
+def test_an_image_straight_from_a_jpeg_file_is_read_as_its_pixels(
+    engine: tesseract.TesseractEngine, testdata: Path
+) -> None:
+    # tesserocr saves the image it is given in the image's own format: a JpegImageFile would
+    # reach Tesseract re-encoded as a (lossy) JPEG and read differently from its pixels.
+    path = testdata / "tapuscorpus_fr" / "AN_96AP_FRAN_0150_0159.jpg"
+    with Image.open(path) as opened:
+        opened.load()
+        direct = engine.recognize(opened, languages=["fr"])
+        pixels = engine.recognize(opened.copy(), languages=["fr"])
+        assert opened.format == "JPEG"  # the caller's image is left as it was
+    assert direct.text == pixels.text
+    assert direct.words

@@ -7,6 +7,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image, TiffImagePlugin
@@ -324,3 +325,19 @@ def test_exif_orientation_applied_to_pages(encode: Encode) -> None:
     data = encode(Image.new("RGB", (40, 20), "white"), "JPEG", exif=exif)
     with open_document(io.BytesIO(data)) as document:
         assert document.page(0).size == (20, 40)
+
+
+def test_a_single_page_is_handed_out_without_a_copy_and_outlives_the_file(
+    testdata: Path,
+) -> None:
+    path = testdata / "tapuscorpus_fr" / "AN_96AP_FRAN_0150_0159.jpg"
+    with open_document(path) as document:
+        page = document.page(0)
+        again = document.page(0)  # asked twice: the second one is a copy
+    # A plain image (no ``format``: engines such as tesserocr re-encode in it), still usable
+    # after the document is closed, and the same pixels as the file's.
+    assert page.format is None
+    assert again is not page
+    with Image.open(path) as original:
+        assert np.array_equal(np.asarray(page), np.asarray(original))
+    assert np.array_equal(np.asarray(again), np.asarray(page))

@@ -138,3 +138,29 @@ def test_sideways_page_is_turned_upright(phototest: Path) -> None:
     with Image.open(phototest) as scan:
         upright = scan.convert("RGB")
     assert prepare(upright.transpose(Image.Transpose.ROTATE_90)).size == upright.size
+
+
+def test_transform_downscales_turns_and_deskews_in_one_pass(phototest: Path) -> None:
+    with Image.open(phototest) as scan:
+        upright = scan.convert("RGB")
+    upright.info["dpi"] = (200, 200)
+    # Upside down, tilted by 2 degrees and twice too large: what a careless scan looks like.
+    page = upright.resize((1280, 960), Image.Resampling.LANCZOS)
+    page = page.rotate(2.0, Image.Resampling.BICUBIC, fillcolor="white")
+    page = page.transpose(Image.Transpose.ROTATE_180)
+    page.info["dpi"] = (400, 400)
+
+    prepared = prepare(page, max_side=640)
+
+    assert prepared.size == (640, 480)
+    assert prepared.info["dpi"] == (200, 200)
+    # Straight and upright again: close to the original scan, pixel for pixel.
+    difference = np.abs(np.asarray(prepared, np.int16) - np.asarray(upright, np.int16))
+    assert difference.mean() < 12
+    # The input is not modified.
+    assert page.size == (1280, 960)
+
+
+def test_opaque_alpha_is_dropped_without_blending() -> None:
+    rgba = Image.new("RGBA", (20, 10), (10, 20, 30, 255))
+    assert rgb_at(prepare(rgba), (5, 5)) == (10, 20, 30)

@@ -25,13 +25,16 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString, mark_safe
@@ -168,6 +171,30 @@ def _matching(user: User, tsquery: str, filters: SearchFilters | None) -> QueryS
     return (filters or SearchFilters()).apply(documents)
 
 
+@contextmanager
+def _through_the_index() -> Iterator[None]:
+    """Run the candidate query as a bitmap scan of the GIN index, whatever the estimates.
+
+    With a ``LIMIT`` and an estimate of many matches the planner likes a sequential scan that
+    stops early; when the estimate is wrong (two words that rarely meet, a phrase) that scan
+    reads and decompresses every vector of the archive. The index scan's cost is bounded by
+    the matches. A larger ``work_mem`` keeps the bitmap exact (no lossy pages to recheck).
+    The settings are local to the transaction and restored afterwards.
+    """
+    wanted = {"enable_seqscan": "off", "enable_indexscan": "off", "work_mem": "64MB"}
+    names = list(wanted)
+    read = "SELECT " + ", ".join("current_setting(%s)" for _ in names)
+    write = "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(read, names)
+        before = dict(zip(names, cursor.fetchone(), strict=True))
+        cursor.execute(write, [part for item in wanted.items() for part in item])
+        try:
+            yield
+        finally:
+            cursor.execute(write, [part for item in before.items() for part in item])
+
+
 def _encode(*parts: object) -> str:
     return base64.urlsafe_b64encode("|".join(map(str, parts)).encode()).decode().rstrip("=")
 
@@ -176,6 +203,7 @@ def _decode(cursor: str, kind: str) -> tuple[str, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         found_kind, key, pk = raw.split("|")
+        float(key) if kind == "relevance" else datetime.fromisoformat(key)
         if found_kind != kind:
             raise ValueError(kind)
         return key, int(pk)
@@ -214,27 +242,38 @@ def search_page(
     if with_rank:
         rank = RawSQL(_RANK_SQL.format(table="archive_document"), [tsquery], FloatField())
         candidates = candidates.annotate(rank=rank)
-    fields = ["id", *FACETS, *(["rank"] if with_rank else [])]
-    rows = list(candidates.values_list(*fields)[: cap + 1])
+    fields = ["id", "created", *FACETS, *(["rank"] if with_rank else [])]
+    with _through_the_index():
+        rows = list(candidates.values_list(*fields)[: cap + 1])
     capped = len(rows) > cap
     rows = rows[:cap]
     facets = {
-        name: Counter(row[i + 1] for row in rows).most_common() for i, name in enumerate(FACETS)
+        name: Counter(row[i + 2] for row in rows).most_common() for i, name in enumerate(FACETS)
     }
 
-    if with_rank:
-        ranked = sorted(((float(row[-1]), row[0]) for row in rows), reverse=True)
+    keys: list[tuple[object, int]]  # (sort key, id) of the rows after the cursor, in order
+    if with_rank or not capped:
+        # Every counted match is at hand: order them here (exact, nothing more to read).
+        if with_rank:
+            keys = sorted(((float(row[-1]), row[0]) for row in rows), reverse=True)
+        else:
+            keys = sorted(((row[1], row[0]) for row in rows), reverse=sort == "newest")
         if cursor:
-            key, pk = _decode(cursor, "rank")
-            after = (float(key), pk)
-            ranked = [item for item in ranked if item < after]
-        window = ranked[offset : offset + limit + 1]
-        ranks = dict((pk, rank) for rank, pk in window)
-        documents = Document.objects.in_bulk(list(ranks)[:limit])
-        page = [documents[pk] for _rank, pk in window[:limit] if pk in documents]
+            key, pk = _decode(cursor, sort)
+            after: tuple[object, int] = (
+                float(key) if with_rank else datetime.fromisoformat(key),
+                pk,
+            )
+            descending = sort != "oldest"
+            keys = [item for item in keys if _after(item, after, descending=descending)]
+        window = keys[offset : offset + limit + 1]
+        documents = Document.objects.in_bulk([pk for _key, pk in window[:limit]])
+        page = [documents[pk] for _key, pk in window[:limit] if pk in documents]
+        ranks = dict((pk, key) for key, pk in window) if with_rank else {}
         for document in page:
-            document.rank = ranks[document.pk]  # type: ignore[attr-defined]
+            document.rank = ranks.get(document.pk, 0.0)  # type: ignore[attr-defined]
     else:
+        # More matches than are counted, newest or oldest first: walk the date order.
         ordered = matching.order_by(*SORTS[sort])
         if cursor:
             key, pk = _decode(cursor, sort)
@@ -243,7 +282,7 @@ def search_page(
             newer = Q(created__gt=at) | Q(created=at, id__gt=pk)
             ordered = ordered.filter(older if sort == "newest" else newer)
         page = list(ordered[offset : offset + limit + 1])
-        window = [(0.0, doc.pk) for doc in page]
+        window = [(doc.created, doc.pk) for doc in page]
         page = page[:limit]
         for document in page:
             document.rank = 0.0  # type: ignore[attr-defined]
@@ -252,7 +291,7 @@ def search_page(
     if len(window) > limit and page:
         last = page[-1]
         next_cursor = (
-            _encode("rank", repr(last.rank), last.pk)  # type: ignore[attr-defined]
+            _encode("relevance", repr(last.rank), last.pk)  # type: ignore[attr-defined]
             if with_rank
             else _encode(sort, last.created.isoformat(), last.pk)
         )
@@ -261,6 +300,11 @@ def search_page(
     return SearchPage(
         hits=hits, total=len(rows), capped=capped, facets=facets, next_cursor=next_cursor
     )
+
+
+def _after(item: tuple[Any, int], last: tuple[Any, int], *, descending: bool) -> bool:
+    """True if ``item`` comes after ``last`` in the order (keys of one type, then id)."""
+    return bool(item < last) if descending else bool(item > last)
 
 
 def document_search(

@@ -88,7 +88,7 @@ def load_chunk(spec: tuple[int, int, int, int]) -> tuple[int, float]:
     from archive.models import Document, Page
     from archive.search_index import documents_index, page_vector
 
-    cpu = time.process_time() - _backend_cpu(connection)
+    cpu = time.process_time() + _backend_cpu(connection)
     rng = random.Random(start)  # the corpus does not depend on how many processes load it
     words, weights = corpus_words(TESTDATA)
     for first in range(start, stop, batch):

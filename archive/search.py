@@ -183,16 +183,21 @@ def _through_the_index() -> Iterator[None]:
     """
     wanted = {"enable_seqscan": "off", "enable_indexscan": "off", "work_mem": "64MB"}
     names = list(wanted)
-    read = "SELECT " + ", ".join("current_setting(%s)" for _ in names)
-    write = "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names)
+    # Reads the old values and sets the new ones in one statement (left to right).
+    swap = "SELECT " + ", ".join(
+        ["current_setting(%s)" for _ in names] + ["set_config(%s, %s, true)" for _ in names]
+    )
+    restore = "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names)
+    # In the caller's transaction the old values must come back; in our own, COMMIT drops them.
+    outer = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(read, names)
-        before = dict(zip(names, cursor.fetchone(), strict=True))
-        cursor.execute(write, [part for item in wanted.items() for part in item])
+        cursor.execute(swap, [*names, *(part for item in wanted.items() for part in item)])
+        before = dict(zip(names, cursor.fetchone()[: len(names)], strict=True))
         try:
             yield
         finally:
-            cursor.execute(write, [part for item in before.items() for part in item])
+            if outer:
+                cursor.execute(restore, [part for item in before.items() for part in item])
 
 
 def _encode(*parts: object) -> str:
@@ -238,7 +243,9 @@ def search_page(
     matching = _matching(user, tsquery, filters)
     cap = candidate_cap()
     with_rank = sort == "relevance"
-    candidates = matching
+    # No ORDER BY (the model's default would sort, i.e. read, every match): the first
+    # ``cap`` matches the index yields are the candidates.
+    candidates = matching.order_by()
     if with_rank:
         rank = RawSQL(_RANK_SQL.format(table="archive_document"), [tsquery], FloatField())
         candidates = candidates.annotate(rank=rank)

@@ -215,3 +215,15 @@ def test_query_configurations_are_those_in_use(alice, bob):
     index(alice, "c", "text", "en")
     index(bob, "d", "texte", "fr")
     assert user_configs(alice) == {"german", "english", "simple"}
+
+
+def test_planner_settings_are_restored_in_the_callers_transaction(alice):
+    from django.db import connection
+
+    from archive.search import search_page
+
+    _many(alice, 2)
+    assert search_page(user=alice, query="harbour").total == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('work_mem')")
+        assert cursor.fetchone() == ("on", "4MB")

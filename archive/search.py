@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -171,6 +172,28 @@ def _matching(user: User, tsquery: str, filters: SearchFilters | None) -> QueryS
     return (filters or SearchFilters()).apply(documents)
 
 
+# Above this estimated share of all documents matching, a scan in table order that stops at the
+# cap is faster than building the index's bitmap of every match (measured at 1,000,000 pages:
+# 10 ms against 87 ms for a word on 88 % of them; about even at 30 %).
+_DENSE_SHARE = 0.3
+
+
+def _dense(matching: QuerySet[Document]) -> bool:
+    """True if the planner estimates that at least ``_DENSE_SHARE`` of all documents match."""
+    sql, params = matching.order_by().values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = 'archive_document'::regclass", []
+        )
+        total = float(cursor.fetchone()[0])
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    estimate = float(plan[0]["Plan"]["Plan Rows"])
+    return total > 0 and estimate / total >= _DENSE_SHARE
+
+
 @contextmanager
 def _through_the_index() -> Iterator[None]:
     """Run the candidate query as a bitmap scan of the GIN index, whatever the estimates.
@@ -250,8 +273,13 @@ def search_page(
         rank = RawSQL(_RANK_SQL.format(table="archive_document"), [tsquery], FloatField())
         candidates = candidates.annotate(rank=rank)
     fields = ["id", "created", *FACETS, *(["rank"] if with_rank else [])]
-    with _through_the_index():
+    if _dense(matching):
+        # A word on a third of the archive or more: reading rows in order finds the first
+        # ``cap`` matches within a few thousand rows, sooner than the index can list them all.
         rows = list(candidates.values_list(*fields)[: cap + 1])
+    else:
+        with _through_the_index():
+            rows = list(candidates.values_list(*fields)[: cap + 1])
     capped = len(rows) > cap
     rows = rows[:cap]
     facets = {

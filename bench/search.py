@@ -3,13 +3,15 @@
 Builds a corpus of N one-page documents of synthetic text drawn from the real ground-truth
 texts in ``../shared/testdata`` (word frequencies kept, so common words are common; 5% of
 the pages Chinese), indexes it through the same functions that index uploads
-(``archive.search``), then runs a fixed query mix through ``search_page`` (bounded ranking, capped
-count, facets, matching pages and snippets; first page of 20, then the second page by its
-cursor) and prints p50/p95/max per query type. The last line is
-``p95_ms=<worst p95>``.
+(``archive.search_index``: ``page_vector`` with each page, ``documents_index`` per batch; the
+GIN index is built once at the end of a bulk load), then runs a fixed query mix through
+``search_page`` (bounded ranking, capped count, facets, matching pages and snippets; first
+page of 20, then the second page by its cursor) and prints p50/p95/max per query type. The
+last line is ``p95_ms=<worst p95>``.
 
-Runs against ``DATABASE_URL`` in a database of its own (``scan_archive_bench``, created and
-kept between runs so a large corpus is built once; ``--rebuild`` starts over).
+Runs against ``DATABASE_URL``'s server in a database of its own (``--database``, default
+``scan_archive_bench``), created and kept between runs so a large corpus is built once;
+``--rebuild`` starts over.
 """
 
 from __future__ import annotations

@@ -230,3 +230,21 @@ def test_planner_settings_are_restored_in_the_callers_transaction(alice):
         assert search_page(user=alice, query="harbour").total == 2
         cursor.execute(read)
         assert cursor.fetchone() == before
+
+
+def test_a_word_on_most_documents_is_read_in_table_order_with_the_same_results(alice, settings):
+    from django.db import connection
+
+    from archive.search import _dense, _matching, build_tsquery, search_page, user_configs
+
+    settings.SEARCH_CANDIDATES = 100
+    documents = _many(alice, 6)
+    forced = [hit.document.pk for hit in search_page(user=alice, query="harbour").hits]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE archive_document")
+    tsquery = build_tsquery("harbour", user_configs(alice))
+    assert tsquery is not None
+    assert _dense(_matching(alice, tsquery, None))  # on every document: read in table order
+    dense = [hit.document.pk for hit in search_page(user=alice, query="harbour").hits]
+    assert dense == forced
+    assert sorted(dense) == sorted(d.pk for d in documents)

@@ -97,6 +97,9 @@ class Document(models.Model):
             GinIndex(fields=["search_vector"], name="document_search_gin"),
             models.Index(fields=["owner", "-created"], name="document_owner_created"),
             models.Index(fields=["status"], name="document_status"),
+            # Which text search configurations a user's query must cover: a skip scan over
+            # this index reads one entry per language (archive.search), not every document.
+            models.Index(fields=["owner", "language"], name="document_owner_language"),
         ]
 
     def __str__(self) -> str:
@@ -155,7 +158,8 @@ class Page(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="page_unique_number"),
         ]
-        indexes = [GinIndex(fields=["search_vector"], name="page_search_gin")]
+        # No GIN index on the page vector: searches match documents (document_search_gin); a
+        # page's vector is only tested for the few documents on screen, found by document_id.
 
     def __str__(self) -> str:
         return f"{self.document} p. {self.number}"

@@ -44,11 +44,11 @@ from PIL import Image
 
 from archive.exports import ExportUnavailable, searchable_pdf
 from archive.models import Document, Page, PageAttempt, storage_name
-from archive.search import (
+from archive.search_index import (
     clean_text,
     document_vector_append,
     document_vector_rebuild,
-    page_vector_write,
+    page_vector,
 )
 from archive.tasks import enqueue_pages
 from ocr.engines import get_engine
@@ -281,9 +281,10 @@ def _save_page(
                     confidence=result.confidence if result.words else None,
                     engine=result.engine,
                     seconds=result.seconds,
+                    # Indexed as it is written: one row version, the vector with the text.
+                    search_vector=page_vector(document.language, text),
                 )
-                page_vector_write(page, document.language)
-                document_vector_append(document, text)
+                document_vector_append(document, page)
                 saved = True
     finally:
         if not saved:

@@ -15,12 +15,13 @@ from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AbstractUser, AnonymousUser
-from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, BooleanField, Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
-from archive.languages import search_config
+from archive.languages import LANGUAGES, search_config
 from archive.models import Document, Page, PageCorrection
-from archive.search import build_query
+from archive.search import build_tsquery
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -113,10 +114,18 @@ def staff_document_search(documents: QuerySet[Document], text: str) -> QuerySet[
         | Q(owner__username__iexact=text)
         | Q(sha256=text.lower())
     )
-    languages = Document.objects.values_list("language", flat=True).distinct()
-    query = build_query(text, {search_config(language) for language in languages})
-    if query is not None:
-        match |= Q(pk__in=Document.objects.filter(search_vector=query).values("pk"))
+    # Every configuration the archive knows (a handful): staff search across all owners, and
+    # a DISTINCT over all documents' languages would be a scan per search.
+    tsquery = build_tsquery(text, {search_config(code) for code in LANGUAGES})
+    if tsquery is not None:
+        matching = Document.objects.filter(
+            RawSQL(
+                "archive_document.search_vector @@ %s::tsquery",
+                [tsquery],
+                output_field=BooleanField(),
+            )
+        )
+        match |= Q(pk__in=matching.values("pk"))
     return documents.filter(match)
 
 

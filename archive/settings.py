@@ -128,6 +128,11 @@ WATCH_DIR = env_str("WATCH_DIR")
 WATCH_OWNER = env_str("WATCH_OWNER")
 WATCH_INTERVAL = env_int("WATCH_INTERVAL", 5, minimum=1)
 
+# --- search -------------------------------------------------------------------------------------
+# At most this many matching documents are ranked, counted and faceted per search (the rest of
+# a huge result set is reported as "more than N"): this bounds a query's work at any size.
+SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 1000, minimum=20)
+
 # --- OCR ----------------------------------------------------------------------------------------
 OCR_ENGINE = env_str("OCR_ENGINE", "auto")
 OCR_LANGUAGES = env_list("OCR_LANGUAGES", ["en"])

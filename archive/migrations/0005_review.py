@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("archive", "0003_ingestion_fields"),
+        ("archive", "0004_search_scale"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,18 +1,31 @@
-"""The search page: hits with thumbnail, matching pages and a marked snippet; filters beside."""
+"""The search page: hits with thumbnail, matching pages and a marked snippet; filters and facet
+counts beside; "Next page" by cursor (keyset), never by offset."""
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from archive import selectors
 from archive.forms import SearchForm
-from archive.search import document_search
+from archive.languages import LANGUAGES
+from archive.models import Document
+from archive.search import BadCursor, SearchPage, search_page
+from ocr.formats import SUPPORTED_TYPES
 
 _PER_PAGE = 20
 _FILTERS = ("uploaded_from", "uploaded_to", "language", "status", "mime_type")
+_FACET_TITLES = {"language": "Language", "status": "Status", "mime_type": "File type"}
+_FACET_LABELS: dict[str, dict[str, str]] = {
+    "language": {code: label for code, (label, _config) in LANGUAGES.items()},
+    "status": dict(Document.Status.choices),
+    "mime_type": dict(SUPPORTED_TYPES),
+}
 
 
 @login_required
@@ -26,31 +39,59 @@ def search(request: HttpRequest) -> HttpResponse:
         page_number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page_number = 1
-    hits = (
-        document_search(
+    notice = ""
+    result = SearchPage(hits=[], total=0, capped=False, facets={}, next_cursor=None)
+    if query:
+        run = functools.partial(
+            search_page,
             user=request.user,
             query=query,
-            limit=_PER_PAGE + 1,
-            offset=(page_number - 1) * _PER_PAGE,
+            limit=_PER_PAGE,
             filters=form.filters(),
             sort=form.cleaned_data.get("sort") or "relevance",
         )
-        if query
-        else []
-    )
-    has_next = len(hits) > _PER_PAGE
-    hits = hits[:_PER_PAGE]
+        try:
+            result = run(cursor=request.GET.get("after") or None)
+        except BadCursor as error:
+            notice, page_number = str(error), 1
+            result = run()
+    hits = result.hits
     covers = selectors.cover_pages([hit.document.pk for hit in hits])
     params = request.GET.copy()
-    params.pop("page", None)
+    for name in ("page", "after"):
+        params.pop(name, None)
+    next_params = params.copy()
+    if result.next_cursor:
+        next_params["after"] = result.next_cursor
+        next_params["page"] = str(page_number + 1)
     context = {
         "form": form,
         "query": query,
+        "notice": notice,
         "results": [(hit, covers.get(hit.document.pk)) for hit in hits],
+        "total": result.total,
+        "capped": result.capped,
+        "facets": _facet_links(result, params),
         "page_number": page_number,
         "first_rank": (page_number - 1) * _PER_PAGE + 1,
-        "has_next": has_next,
+        "next_params": next_params.urlencode() if result.next_cursor else "",
+        "first_params": params.urlencode() if page_number > 1 else "",
         "filtered": any(request.GET.get(name) for name in _FILTERS),
-        "params": params.urlencode(),
     }
     return render(request, "archive/search.html", context)
+
+
+def _facet_links(result: SearchPage, params: QueryDict) -> list[dict[str, Any]]:
+    """Each facet with a title and its values as (label, count, link narrowing to it)."""
+    facets = []
+    for name, counts in result.facets.items():
+        if not counts:
+            continue
+        values: list[dict[str, Any]] = []
+        for value, count in counts:
+            narrowed = params.copy()
+            narrowed[name] = value
+            label = _FACET_LABELS[name].get(value, value)
+            values.append({"label": label, "count": count, "params": narrowed.urlencode()})
+        facets.append({"title": _FACET_TITLES[name], "values": values})
+    return facets

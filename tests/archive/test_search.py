@@ -104,3 +104,147 @@ def test_other_users_documents_are_never_hits(alice, bob, make_upload):
 
 def test_render_snippet_escapes_and_marks():
     assert render_snippet("a <b> \x02word\x03  &\nend") == "a &lt;b&gt; <mark>word</mark> &amp; end"
+
+
+def _many(owner, count: int):
+    """``count`` documents about a harbour, the word repeated i+1 times, some in German."""
+    from tests.archive.test_search_behaviour import index
+
+    documents = []
+    for i in range(count):
+        language = "de" if i % 3 == 0 else "en"
+        text = " ".join(["harbour"] * (i + 1) + ["filler words here"] * (count - i))
+        documents.append(index(owner, f"doc {i}", text, language))
+    return documents
+
+
+def test_capped_count_and_facets_bound_the_work(alice, settings):
+    from archive.search import search_page
+
+    _many(alice, 12)
+    settings.SEARCH_CANDIDATES = 100
+    full = search_page(user=alice, query="harbour", limit=5)
+    assert (full.total, full.capped) == (12, False)
+    assert dict(full.facets["language"]) == {"en": 8, "de": 4}
+    assert dict(full.facets["mime_type"]) == {"image/png": 12}
+    settings.SEARCH_CANDIDATES = 5
+    capped = search_page(user=alice, query="harbour", limit=5)
+    assert (capped.total, capped.capped) == (5, True)
+    assert sum(count for _value, count in capped.facets["language"]) == 5
+    assert len(capped.hits) == 5
+
+
+def test_cursor_pages_walk_every_match_once_in_order(alice, settings):
+    from archive.search import search_page
+
+    settings.SEARCH_CANDIDATES = 100
+    documents = _many(alice, 12)
+    for sort in ("relevance", "newest", "oldest"):
+        seen, ranks, cursor, pages = [], [], None, 0
+        while True:
+            page = search_page(user=alice, query="harbour", limit=5, sort=sort, cursor=cursor)
+            seen += [hit.document.pk for hit in page.hits]
+            ranks += [hit.rank for hit in page.hits]
+            pages += 1
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert pages == 3, sort
+        assert sorted(seen) == sorted(d.pk for d in documents), sort
+        if sort == "relevance":
+            assert ranks == sorted(ranks, reverse=True)
+            assert seen[0] == documents[-1].pk  # the word most often, best rank
+        else:
+            newest = [d.pk for d in sorted(documents, key=lambda d: (d.created, d.pk))]
+            assert seen == (newest[::-1] if sort == "newest" else newest)
+    # Offsets still work for API clients, and agree with the cursor order.
+    by_offset = [
+        h.document.pk for h in document_search(user=alice, query="harbour", offset=5, limit=5)
+    ]
+    first = search_page(user=alice, query="harbour", limit=5)
+    second = search_page(user=alice, query="harbour", limit=5, cursor=first.next_cursor)
+    assert by_offset == [hit.document.pk for hit in second.hits]
+
+
+def test_a_cursor_not_handed_out_is_refused_in_plain_words(alice, client):
+    from archive.search import BadCursor, search_page
+
+    _many(alice, 3)
+    first = search_page(user=alice, query="harbour", limit=1)
+    with pytest.raises(BadCursor):
+        search_page(user=alice, query="harbour", cursor="not-a-cursor")
+    with pytest.raises(BadCursor):  # a relevance cursor used for a date sort
+        search_page(user=alice, query="harbour", cursor=first.next_cursor, sort="newest")
+    client.force_login(alice)
+    response = client.get("/search/", {"q": "harbour", "after": "garbage"})
+    assert response.status_code == 200
+    assert b"out of date" in response.content
+    assert b"3 documents match" in response.content
+
+
+def test_search_view_has_next_page_link_count_and_facets(alice, client, settings):
+    settings.SEARCH_CANDIDATES = 100
+    _many(alice, 25)
+    client.force_login(alice)
+    first = client.get("/search/", {"q": "harbour"})
+    content = first.content.decode()
+    assert "25 documents match" in content
+    assert 'rel="next"' in content
+    assert "after=" in content
+    assert 'German</a> <span class="count">9</span>' in content
+    link = re.search(r'rel="next" href="\?([^"]+)"', content)
+    assert link is not None
+    next_href = link.group(1).replace("&amp;", "&")
+    second = client.get(f"/search/?{next_href}")
+    assert second.status_code == 200
+    assert second.content.count(b'class="hit"') == 5
+    assert b'rel="next"' not in second.content
+    assert b'rel="first"' in second.content
+    settings.SEARCH_CANDIDATES = 20
+    capped = client.get("/search/", {"q": "harbour"}).content.decode()
+    assert "More than 20 documents match" in capped
+
+
+def test_query_configurations_are_those_in_use(alice, bob):
+    from archive.search import user_configs
+    from tests.archive.test_search_behaviour import index
+
+    assert user_configs(alice) == {"simple"}
+    index(alice, "a", "text", "de")
+    index(alice, "b", "text", "en")
+    index(alice, "c", "text", "en")
+    index(bob, "d", "texte", "fr")
+    assert user_configs(alice) == {"german", "english", "simple"}
+
+
+def test_planner_settings_are_restored_in_the_callers_transaction(alice):
+    from django.db import connection
+
+    from archive.search import search_page
+
+    _many(alice, 2)
+    read = "SELECT current_setting('enable_seqscan'), current_setting('work_mem')"
+    with connection.cursor() as cursor:
+        cursor.execute(read)
+        before = cursor.fetchone()
+        assert search_page(user=alice, query="harbour").total == 2
+        cursor.execute(read)
+        assert cursor.fetchone() == before
+
+
+def test_a_word_on_most_documents_is_read_in_table_order_with_the_same_results(alice, settings):
+    from django.db import connection
+
+    from archive.search import _dense, _matching, build_tsquery, search_page, user_configs
+
+    settings.SEARCH_CANDIDATES = 100
+    documents = _many(alice, 6)
+    forced = [hit.document.pk for hit in search_page(user=alice, query="harbour").hits]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE archive_document")
+    tsquery = build_tsquery("harbour", user_configs(alice))
+    assert tsquery is not None
+    assert _dense(_matching(alice, tsquery, None))  # on every document: read in table order
+    dense = [hit.document.pk for hit in search_page(user=alice, query="harbour").hits]
+    assert dense == forced
+    assert sorted(dense) == sorted(d.pk for d in documents)

@@ -2,29 +2,44 @@
 
 Needed only after an upgrade that changes how text is indexed (the release notes say so);
 uploads and corrections keep their vectors current by themselves. Safe to run while the app
-is up: each document is rebuilt in its own transaction.
+is up: each batch of documents is rebuilt in its own transaction, set-wise, through the same
+writers that index uploads (``archive.search_index``).
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from archive.models import Document
-from archive.search import document_vector_rebuild, page_vector_write
+from archive.search_index import reindex_documents
 
 
 class Command(BaseCommand):
     help = "Rebuild the search vectors of every document and page."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--batch", type=int, default=500, help="Documents per transaction (default 500)."
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        count = 0
-        for document in Document.objects.order_by("pk").iterator(chunk_size=200):
+        batch = max(1, options["batch"])
+        documents = Document.objects.only("id", "title", "language").order_by("pk")
+        count = pages = 0
+        started = time.perf_counter()
+        last = 0
+        while True:
+            chunk = list(documents.filter(pk__gt=last)[:batch])
+            if not chunk:
+                break
             with transaction.atomic():
-                for page in document.pages.only("id", "text"):
-                    page_vector_write(page, document.language)
-                document_vector_rebuild(document)
-            count += 1
-        self.stdout.write(f"{count} document(s) reindexed")
+                pages += reindex_documents(chunk)
+            count += len(chunk)
+            last = chunk[-1].pk
+        seconds = time.perf_counter() - started
+        rate = f", {pages / seconds:.0f} pages/s" if seconds > 0 and pages else ""
+        self.stdout.write(f"{count} document(s) reindexed ({pages} page(s){rate})")

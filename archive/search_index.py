@@ -1,0 +1,147 @@
+"""Writing the stored search vectors: one code path for one page and for a million.
+
+Vectors are written with the text they index, inside the caller's transaction, so the index can
+never drift from the data. Every writer here is set-wise: ``pages_index`` and
+``documents_index`` take any number of rows and issue one statement per call (one ``UPDATE …
+FROM unnest(…)``), so an upload saving one page, ``manage.py reindex`` and the bulk load of
+``bench/search.py`` all run the same SQL.
+
+A page's vector is its text parsed twice, stemmed in the document's language and as exact words
+(``simple``), weight B. A document's vector is its title the same way (weight A) followed by its
+pages' stored vectors, concatenated in page order by the ``tsvector_agg`` aggregate (migration
+0004): page text is parsed once, not once for the page and again for the document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from archive.languages import search_config
+from archive.models import Document, Page
+from archive.textnorm import index_text
+
+
+def clean_text(text: str) -> str:
+    """Text as stored: NUL and other C0 controls (but tab/newline) removed.
+
+    PostgreSQL text cannot hold NUL, and the snippet markers are control characters.
+    """
+    return "".join(ch for ch in text if ch >= " " or ch in "\n\t\f")
+
+
+# Each text goes in twice: stemmed in the document's language, and as exact words ("simple"), so
+# "invoices" finds "invoice" in an English document and a French word still matches there.
+def _vector_sql(config: str, text: str, weight: str) -> str:
+    return (
+        f"setweight(to_tsvector({config}, {text}), '{weight}') "
+        f"|| setweight(to_tsvector('simple', {text}), '{weight}')"
+    )
+
+
+# The pages' stored vectors in page order; '' for a document without pages yet.
+_PAGES_VECTOR = (
+    "coalesce((SELECT tsvector_agg(p.search_vector ORDER BY p.number) FROM archive_page p "
+    "WHERE p.document_id = d.id), ''::tsvector)"
+)
+
+
+def page_vector(language: str, text: str) -> RawSQL:
+    """The search vector of a page of ``text`` in ``language``, as an expression to store in
+    ``Page.search_vector`` when the page is created (``Page(…, search_vector=page_vector(…))``),
+    so a new page is written once, already indexed."""
+    indexed = index_text(text)
+    return RawSQL(
+        _vector_sql("%s::regconfig", "%s", "B"), [search_config(language), indexed, indexed]
+    )
+
+
+def pages_index(pages: Iterable[tuple[int, str, str]]) -> int:
+    """Set the search vector of each ``(page id, language, text)``; returns the rows written.
+
+    The text is normalised here (accents folded, CJK bigrams, see ``archive.textnorm``); the
+    parsing runs in PostgreSQL, all pages in one statement.
+    """
+    ids: list[int] = []
+    configs: list[str] = []
+    texts: list[str] = []
+    for page_id, language, text in pages:
+        ids.append(page_id)
+        configs.append(search_config(language))
+        texts.append(index_text(text))
+    if not ids:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE archive_page AS pg SET search_vector = "
+            + _vector_sql("v.config", "v.body", "B")
+            + " FROM unnest(%s::bigint[], %s::regconfig[], %s::text[]) AS v(id, config, body)"
+            " WHERE pg.id = v.id",
+            [ids, configs, texts],
+        )
+        return cursor.rowcount
+
+
+def documents_index(documents: Iterable[Document]) -> int:
+    """Rebuild the vector of each document from its title (A) and its pages' stored vectors;
+    returns the rows written. The pages must be indexed first (``pages_index``)."""
+    ids: list[int] = []
+    configs: list[str] = []
+    titles: list[str] = []
+    for document in documents:
+        ids.append(document.pk)
+        configs.append(search_config(document.language))
+        titles.append(index_text(document.title))
+    if not ids:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE archive_document AS d SET search_vector = "
+            + _vector_sql("v.config", "v.title", "A")
+            + f" || {_PAGES_VECTOR}"
+            " FROM unnest(%s::bigint[], %s::regconfig[], %s::text[]) AS v(id, config, title)"
+            " WHERE d.id = v.id",
+            [ids, configs, titles],
+        )
+        return cursor.rowcount
+
+
+def page_vector_write(page: Page, language: str) -> None:
+    """Set ``page.search_vector`` from its text (weight B)."""
+    pages_index([(page.pk, language, page.text)])
+
+
+def document_vector_append(document: Document, page: Page) -> None:
+    """Add one indexed page's stored vector to the document's (title first if still empty), so a
+    long document is searchable while it is processed. Call after ``page_vector_write``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE archive_document AS d SET search_vector = coalesce(d.search_vector, "
+            + _vector_sql("%s::regconfig", "%s", "A")
+            + ") || coalesce(p.search_vector, ''::tsvector)"
+            " FROM archive_page AS p WHERE d.id = %s AND p.id = %s",
+            [
+                search_config(document.language),
+                index_text(document.title),
+                index_text(document.title),
+                document.pk,
+                page.pk,
+            ],
+        )
+
+
+def document_vector_rebuild(document: Document) -> None:
+    """Recompute the document's vector from its title (A) and all its pages' vectors (B)."""
+    documents_index([document])
+
+
+def reindex_documents(documents: Sequence[Document]) -> int:
+    """Re-parse every page of ``documents`` and rebuild their vectors (two statements for the
+    pages, one for the documents); returns the number of pages written."""
+    language = {document.pk: document.language for document in documents}
+    rows = Page.objects.filter(document_id__in=language).values_list("id", "document_id", "text")
+    written = pages_index((pk, language[doc], text) for pk, doc, text in rows.iterator())
+    documents_index(documents)
+    return written

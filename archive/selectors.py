@@ -119,8 +119,10 @@ def staff_document_search(documents: QuerySet[Document], text: str) -> QuerySet[
     tsquery = build_tsquery(text, {search_config(code) for code in LANGUAGES})
     if tsquery is not None:
         matching = Document.objects.filter(
+            # Unqualified on purpose: inside the subquery Django aliases the table (U0), and a
+            # qualified name would reach the outer query's row instead of using the index.
             RawSQL(
-                "archive_document.search_vector @@ %s::tsquery",
+                "search_vector @@ %s::tsquery",
                 [tsquery],
                 output_field=BooleanField(),
             )

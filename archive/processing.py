@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
@@ -88,6 +88,9 @@ def document_process(document_id: int) -> None:
     except PasswordRequired:
         _needs_password(document)
         return
+    except DATABASE_DOWN:
+        _database_down(document.pk)
+        raise
     except (OcrError, TimeoutException, Exception) as error:
         _fail(document, document.run, _reason(document, None, error))
         return
@@ -139,10 +142,27 @@ def page_process(document_id: int, run: int, number: int) -> None:
             )
         images = encoding[0].result() if encoding else _encode_images(image)
         _save_page(document, run, number, image, images, result)
+    except DATABASE_DOWN:
+        _database_down(document.pk)
+        raise
     except (OcrError, TimeoutException, Exception) as error:
         _fail(document, run, _reason(document, number, error))
         return
     _finish_if_complete(document.pk, run)
+
+
+#: The database went away (restarted, unreachable): not the document's fault.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def _database_down(document_id: int) -> None:
+    """A task lost its database mid-way. The document is left as it is (processing), not
+    failed: the task ends with the error, and the queue hands it out again after
+    ``OCR_RETRY_SECONDS`` or the stuck-document check queues the document again
+    (``archive.stuck``); each page is saved once either way. The broken connection is closed
+    so the worker's next task opens a new one."""
+    _logger.warning("document %s: lost the database connection; it will be read again", document_id)
+    connection.close()
 
 
 def ocr_languages(engine: Engine, language: str) -> tuple[str, ...]:

@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import argparse
 import collections
-import functools
 import io
 import statistics
 import time
 from pathlib import Path
 
-from PIL import Image
-
 from ocr.engines import get_engine
-from ocr.layout import result_lines
 from ocr.pageread import read_page
 from ocr.pages import open_document
 from ocr.searchable_pdf import PageText, build
@@ -41,24 +37,13 @@ FILES = [
 ]
 
 
-def _same(image: Image.Image) -> Image.Image:
-    return image
-
-
 def read(path: Path) -> list[PageText]:
     engine = get_engine("rapidocr")
     pages = []
     with open_document(path) as source:
         for index in range(source.page_count):
             image, result = read_page(source, index, engine=engine)
-            pages.append(
-                PageText(
-                    lines=tuple(words for _, words in result_lines(result)),
-                    size=image.size,
-                    origin=result.origin,
-                    image=functools.partial(_same, image),
-                )
-            )
+            pages.append(PageText.from_read(image, result))
     return pages
 
 

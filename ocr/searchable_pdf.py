@@ -45,12 +45,13 @@ from ocr import pagegeometry as geo
 from ocr.engines.wordboxes import is_cjk
 from ocr.glyphless import GLYPH_WIDTH, GlyphlessFont
 from ocr.imagepdf import raster_pdf
+from ocr.layout import result_lines
 from ocr.pagegeometry import Affine
 from ocr.pages import DEFAULT_MAX_PIXELS, DEFAULT_PDF_DPI, open_document
 from ocr.pagesource import PageSource
 from ocr.prepare import DEFAULT_MAX_SIDE, limit_size, straighten_plan, to_rgb
 from ocr.raster import RasterPages
-from ocr.types import Word
+from ocr.types import PageResult, Word
 
 #: JPEG quality of a page replaced by its prepared image (the worker stores it as WebP q85).
 FALLBACK_QUALITY = 85
@@ -77,6 +78,16 @@ class PageText:
     size: tuple[int, int]
     origin: str = "ocr"
     image: Callable[[], Image.Image] | None = None
+
+    @classmethod
+    def from_read(cls, image: Image.Image, result: PageResult) -> PageText:
+        """A page as ``ocr.pageread.read_page`` returned it: ``(page image, result)``."""
+        return cls(
+            lines=tuple(words for _, words in result_lines(result)),
+            size=image.size,
+            origin=result.origin,
+            image=lambda: image,
+        )
 
 
 def build(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw, ImageFont
+
+if TYPE_CHECKING:
+    from archive.models import Document
 
 
 @pytest.fixture(autouse=True)
@@ -106,3 +109,25 @@ def child_env(media_root: object, **extra: str) -> dict[str, str]:
     if host.startswith("/"):  # a Unix socket (the embedded server)
         url = f"postgres://{db['USER']}@/{db['NAME']}?host={host}"
     return {**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": str(media_root), **extra}
+
+
+def document_with_pages(owner: Any, title: str, language: str, texts: list[str]) -> Document:
+    """A done document of ``owner`` with one page per text, made directly in the database
+    (no file, no OCR, no vectors yet): for tests of indexing and search."""
+    from archive.models import Document, Page
+
+    document = Document.objects.create(
+        owner=owner,
+        title=title,
+        original=f"originals/test/{title}",
+        original_name=title,
+        sha256=f"{abs(hash((owner.pk, title))):064d}"[:64],
+        mime_type="image/png",
+        size=1,
+        language=language,
+        status=Document.Status.DONE,
+        page_count=len(texts),
+    )
+    for number, text in enumerate(texts, 1):
+        Page.objects.create(document=document, number=number, text=text)
+    return document

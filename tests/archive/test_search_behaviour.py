@@ -12,28 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from archive.models import Document, Page
+from archive.models import Document
 from archive.search import document_search, document_vector_rebuild, page_vector_write
 from archive.textnorm import fold
+from tests.archive.conftest import document_with_pages
 
 pytestmark = pytest.mark.django_db
 
 
 def index(owner, title: str, text: str, language: str = "en") -> Document:
-    document = Document.objects.create(
-        owner=owner,
-        title=title,
-        original=f"originals/test/{title}",
-        original_name=title,
-        sha256=f"{abs(hash((owner.pk, title))):064d}"[:64],
-        mime_type="image/png",
-        size=1,
-        language=language,
-        status=Document.Status.DONE,
-        page_count=1,
-    )
-    page = Page.objects.create(document=document, number=1, text=text)
-    page_vector_write(page, language)
+    document = document_with_pages(owner, title, language, [text])
+    page_vector_write(document.pages.get(), language)
     document_vector_rebuild(document)
     return document
 

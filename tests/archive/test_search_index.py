@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from archive.models import Document, Page
+from archive.models import Page
 from archive.search_index import (
     document_vector_append,
     documents_index,
@@ -14,6 +14,7 @@ from archive.search_index import (
     pages_index,
     reindex_documents,
 )
+from tests.archive.conftest import document_with_pages
 from tests.archive.test_search_behaviour import ids
 
 pytestmark = pytest.mark.django_db
@@ -25,24 +26,6 @@ TEXTS = [
 ]
 
 
-def _document(owner, title: str, language: str, texts: list[str]) -> Document:
-    document = Document.objects.create(
-        owner=owner,
-        title=title,
-        original=f"originals/test/{title}",
-        original_name=title,
-        sha256=f"{abs(hash((owner.pk, title))):064d}"[:64],
-        mime_type="image/png",
-        size=1,
-        language=language,
-        status=Document.Status.DONE,
-        page_count=len(texts),
-    )
-    for number, text in enumerate(texts, 1):
-        Page.objects.create(document=document, number=number, text=text)
-    return document
-
-
 def _vector(table: str, pk: int) -> str:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT search_vector::text FROM {table} WHERE id = %s", [pk])
@@ -52,11 +35,11 @@ def _vector(table: str, pk: int) -> str:
 def test_bulk_writes_the_same_vectors_as_one_page_at_a_time(alice):
     languages = ["en", "de", "zh"]
     one = [
-        _document(alice, f"one {i}", lang, [t])
+        document_with_pages(alice, f"one {i}", lang, [t])
         for i, (lang, t) in enumerate(zip(languages, TEXTS, strict=True))
     ]
     bulk = [
-        _document(alice, f"bulk {i}", lang, [t])
+        document_with_pages(alice, f"bulk {i}", lang, [t])
         for i, (lang, t) in enumerate(zip(languages, TEXTS, strict=True))
     ]
     for document in one:
@@ -78,8 +61,8 @@ def test_bulk_writes_the_same_vectors_as_one_page_at_a_time(alice):
 
 def test_document_vector_is_title_then_pages_and_append_matches_rebuild(alice):
     texts = ["First page mentions the harbour.", "Second page mentions the lighthouse."]
-    appended = _document(alice, "Harbour survey", "en", texts)
-    rebuilt = _document(alice, "Harbour survey again", "en", texts)
+    appended = document_with_pages(alice, "Harbour survey", "en", texts)
+    rebuilt = document_with_pages(alice, "Harbour survey again", "en", texts)
     rebuilt.title = appended.title
     for document in (appended, rebuilt):
         pages_index((p.pk, "en", p.text) for p in document.pages.all())
@@ -96,7 +79,7 @@ def test_document_vector_is_title_then_pages_and_append_matches_rebuild(alice):
 
 
 def test_reindex_documents_reparses_every_page(alice):
-    document = _document(alice, "Lease", "en", ["Garden lease", "for the allotment"])
+    document = document_with_pages(alice, "Lease", "en", ["Garden lease", "for the allotment"])
     assert ids(alice, "allotment") == []  # never indexed
     assert reindex_documents([document]) == 2
     assert ids(alice, "allotment") == [document.pk]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import pikepdf
@@ -10,7 +9,6 @@ import pytest
 from PIL import Image
 
 from ocr.engines import Engine
-from ocr.layout import result_lines
 from ocr.pageread import read_page
 from ocr.pages import open_document
 from ocr.searchable_pdf import GRAFTED, KEPT, STRAIGHTENED, PageText, build
@@ -26,19 +24,8 @@ def _read(path: Path, engine: Engine) -> list[PageText]:
     with open_document(path) as source:
         for index in range(source.page_count):
             image, result = read_page(source, index, engine=engine)
-            pages.append(
-                PageText(
-                    lines=tuple(words for _, words in result_lines(result)),
-                    size=image.size,
-                    origin=result.origin,
-                    image=functools.partial(_same, image),
-                )
-            )
+            pages.append(PageText.from_read(image, result))
     return pages
-
-
-def _same(image: Image.Image) -> Image.Image:
-    return image
 
 
 def _build(path: Path, pages: list[PageText], out: Path) -> list[str]:

@@ -9,10 +9,13 @@ Parts (``--only``, comma-separated; default all):
 - ``straight``: the page set read in one process with no app around it: ``open_document`` on
   each file and ``read_page`` on every page, exactly what a worker does per page minus the
   queue, the database and the storage, with the ``OCR_THREADS`` a 1-worker cluster gets
-  (cores // 1). It runs in a child process, so its peak RSS is its own.
+  (cores // 1, or ``--threads``). It runs in a child process, so its peak RSS is its own.
 - ``1``, ``2``: the page set imported as documents (``archive.ingest.document_create``, one
   document per file) and processed by ``manage.py qcluster`` with ``WORKERS=1`` and ``2``;
-  ``OCR_THREADS`` is left to its default (cores // WORKERS), as users get it.
+  ``OCR_THREADS`` is left to its default (cores // WORKERS), as users get it, unless
+  ``--threads N`` fixes it for every run: then each worker is the same worker, and the runs
+  show how the work scales out with workers (as when adding machines), not how one worker's
+  threads compare with two workers.
 - ``pdf40``: the first 40 pages of the page set rendered into one image-only PDF (each page a
   JPEG, or CCITT G4 for bitonal scans, at 300 dpi, so the worker renders it back at the same
   pixel size), processed on 1 and on 2 workers.
@@ -239,11 +242,23 @@ def straight_child(engine_name: str, warm_up: Path, files: Sequence[Path]) -> No
     )
 
 
+def threads_for(workers: int, fixed: int | None) -> int:
+    """``OCR_THREADS`` of each worker of a ``workers``-worker cluster: ``fixed``, else the
+    app's default (cores // workers)."""
+    return fixed if fixed is not None else max(1, CORES // workers)
+
+
 def run_straight(
-    env: dict[str, str], engine: str, warm_up: Path, files: Sequence[Path], part: str, what: str
+    env: dict[str, str],
+    engine: str,
+    warm_up: Path,
+    files: Sequence[Path],
+    part: str,
+    what: str,
+    fixed_threads: int | None = None,
 ) -> Measure:
     """Run ``straight_child`` in a fresh process with a 1-worker cluster's OCR_THREADS."""
-    threads = max(1, CORES // 1)
+    threads = threads_for(1, fixed_threads)
     command = [sys.executable, "-m", "bench.ingest", "--engine", engine]
     command += ["--straight-child", str(warm_up), *map(str, files)]
     done = subprocess.run(
@@ -415,9 +430,11 @@ def run_cluster(
     part: str,
     what: str,
     timeout: float,
+    fixed_threads: int | None = None,
 ) -> Measure:
     """One round: start a cluster, warm every worker, then time ``files`` from queueing to
-    the last document done."""
+    the last document done. ``fixed_threads``: every worker's ``OCR_THREADS`` (else the
+    app's default)."""
     from django.contrib.auth.models import User
     from django.db import transaction
     from django.db.models import Sum
@@ -426,6 +443,8 @@ def run_cluster(
 
     owner = User.objects.create(username=f"bench-{uuid.uuid4().hex[:8]}")
     log = folder / f"qcluster-{part}-{workers}-{owner.username}.log"
+    if fixed_threads is not None:
+        env = {**env, "OCR_THREADS": str(fixed_threads)}
     with cluster(env, workers, log) as running:
         started = time.monotonic()
         warm = [
@@ -453,7 +472,7 @@ def run_cluster(
         part=part,
         what=what,
         workers=workers,
-        threads=max(1, CORES // workers),
+        threads=threads_for(workers, fixed_threads),
         pages=pages.count(),
         seconds=finished.timestamp() - queued[0],
         start_seconds=start_seconds,
@@ -571,6 +590,12 @@ def main() -> None:
         help="run every part this many times (interleaved); report the fastest of each, with "
         "the highest peak RSS",
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="OCR_THREADS of every worker and of the straight run (default: cores // workers)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the media folder and logs")
     parser.add_argument("--straight-child", nargs="+", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -613,11 +638,14 @@ def main() -> None:
         warm_up=warm_up,
         folder=folder,
         timeout=args.timeout,
+        fixed_threads=args.threads,
     )
     jobs: list[Callable[[], Measure]] = []
     if "straight" in parts:
         jobs.append(
-            functools.partial(run_straight, base_env, args.engine, warm_up, chosen, "set", set_what)
+            functools.partial(
+                run_straight, base_env, args.engine, warm_up, chosen, "set", set_what, args.threads
+            )
         )
     for workers in (1, 2):
         if str(workers) in parts:

@@ -53,7 +53,7 @@ def ink_mask(image: Image.Image, *, max_side: int = WORK_SIDE) -> np.ndarray:
     if max(grey.size) > max_side:
         grey = grey.reduce(factor)
     pixels = np.asarray(grey)
-    threshold = _otsu(pixels)
+    threshold = otsu_threshold(pixels)
     mask = pixels < threshold
     if mask.mean() > 0.5:
         return np.zeros_like(mask)
@@ -145,7 +145,7 @@ def _glyphs_only(mask: np.ndarray) -> np.ndarray:
     return keep[labels] if count > 1 else mask
 
 
-def _otsu(pixels: np.ndarray) -> int:
+def otsu_threshold(pixels: np.ndarray) -> int:
     """Otsu's threshold of an 8-bit image: the grey level best splitting ink from paper."""
     histogram = np.bincount(pixels.ravel(), minlength=256).astype(np.float64)
     total = histogram.sum()

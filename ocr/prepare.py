@@ -14,6 +14,7 @@ from PIL import ExifTags, Image, ImageOps
 
 from ocr.deskew import MAX_ANGLE, MIN_ANGLE, MIN_CONTRAST, ink_mask, line_angle, rotate_pixels
 from ocr.orientation import page_geometry
+from ocr.textline import is_text_line
 
 #: Longest side of a prepared page, in pixels. A4 or Letter scanned at 300 dpi (3508 / 3300 px)
 #: passes untouched; 400-600 dpi scans come down to about 300-350 dpi for a page, where body
@@ -170,14 +171,20 @@ def straighten_plan(
     """What ``straighten`` (and ``prepare``) do to ``image``: ``(rotation, skew)``, a
     counterclockwise quarter turn (0, 90, 180 or 270, as ``Image.Transpose``) and then a
     rotation by ``-skew`` degrees about the centre, ``0.0`` unless ``deskew`` and the tilt lies
-    between ``MIN_ANGLE`` and ``MAX_ANGLE``. Measured on the ink mask, reduced to a fixed
-    working size whatever the image's size.
+    between ``MIN_ANGLE`` and ``MAX_ANGLE`` and the image is not a single text line
+    (``ocr.textline``). Measured on the ink mask, reduced to a fixed working size whatever the
+    image's size.
 
     Deterministic, so a word box in the prepared image can be mapped back to the page as given
     (``ocr.searchable_pdf`` does, to keep a PDF's original page content)."""
     mask = ink_mask(image)
     rotation, skew = page_geometry(mask) if orient else (0, line_skew(mask))
     if not (deskew and MIN_ANGLE <= abs(skew) <= MAX_ANGLE):
+        skew = 0.0
+    elif rotation in (0, 180) and is_text_line(image):
+        # One line gives the projection profile nothing to line up (it measured tilts of 5 to
+        # 9 degrees on straight line crops, whose rotation then cut off the line's ends), and
+        # line crops are cut along their line anyway.
         skew = 0.0
     return rotation, skew
 

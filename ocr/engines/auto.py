@@ -19,19 +19,10 @@ from PIL import Image
 
 from ocr.engines.base import Engine, check_languages
 from ocr.errors import EngineUnavailable, UnsupportedLanguage
+from ocr.textline import is_text_line
 from ocr.types import PageResult
 
 TABLE_PATH = Path(__file__).with_name("auto_table.json")
-#: A page image at most this high and at least ``LINE_MIN_ASPECT`` times as wide is a single
-#: text line (a crop, as line-level ground truth and some capture tools produce): engines rank
-#: differently on those (RapidOCR enlarges them for detection and is slow and weaker there).
-LINE_MAX_HEIGHT = 200
-LINE_MIN_ASPECT = 5
-
-
-def is_text_line(image: Image.Image) -> bool:
-    """True when ``image`` looks like one text line rather than a page (see the constants)."""
-    return image.height <= LINE_MAX_HEIGHT and image.width >= LINE_MIN_ASPECT * image.height
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +64,7 @@ class AutoEngine:
 
     Choice, for requested languages ``codes`` (primary = the first): walk the table's ranking
     for the primary language (its ``line_ranking`` for a single text-line image, see
-    ``is_text_line``; ``default`` when it has no row), then every other loaded
+    ``ocr.textline.is_text_line``; ``default`` when it has no row), then every other loaded
     engine; take the first engine that is loaded and either declares the primary language or
     is listed for it in the table. That engine gets the requested codes it declares (none
     means "any"). So a missing engine (no tessdata, no licence) falls back to the next one.

@@ -25,8 +25,8 @@ def test_every_line_crop_of_the_line_sets_is_a_line(testdata: Path, folder: str)
 
 
 def test_pages_and_strips_of_several_lines_are_not_lines(testdata: Path) -> None:
-    with Image.open(testdata / "tesseract_test/phototest.tif") as page:
-        page = page.convert("RGB")
+    with Image.open(testdata / "tesseract_test/phototest.tif") as scan:
+        page = scan.convert("RGB")
         assert not is_text_line(page)
         assert is_text_line(page.crop((0, 0, 640, 120)))  # the first line and white above it
         assert not is_text_line(page.crop((0, 0, 640, 200)))  # the first three lines

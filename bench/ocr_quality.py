@@ -11,10 +11,16 @@ preparation, the engine, reading order), so the figures are what a user gets. Sc
 ``ocr.scoring`` (the rules of the test data's README). Printed as Markdown tables:
 
 - per set and engine: files, median and mean character error rate, mean bag-of-words F1,
-  seconds per page (pipeline wall time) and library overhead (pipeline time minus the engine's
-  own ``PageResult.seconds``, as % of the latter);
+  seconds per page (pipeline wall time), library overhead (pipeline time minus decoding minus
+  the engine's own ``PageResult.seconds``, as % of the latter: preparation, reading order and
+  result building) and decoding (reading the file into pixels, which using an engine directly
+  needs as well, timed apart on the same file just before, as % of engine time);
 - throughput in pages per minute with 1 and ``--jobs`` worker processes, each loading its
-  engine once, on a fixed subset of pages.
+  engine once, on a fixed subset of pages taken ``THROUGHPUT_ROUNDS`` times, largest file
+  first (so that no process idles at the end while the other reads a large page). Each
+  process's RapidOCR gets cores // processes onnxruntime threads, as the library's pool gives
+  it, or ``--threads N`` each: then a process is the same process in both runs and the ratio
+  shows how the work spreads over processes.
 
 Languages: each page is read with the manifest's languages that the engine has; an engine
 that has none of them is given no language ("any it reads"), as a user would run it.
@@ -57,6 +63,8 @@ THROUGHPUT_PAGES = (
     ("ocrd_de", "dinglehopper_462875_0008.jpg"),
     ("tapuscorpus_fr", "europeana_oulipo_btv1b100100090_11.jpeg"),
 )
+#: How many times the throughput pages are read in one measurement.
+THROUGHPUT_ROUNDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +80,7 @@ class Score:
     cer: float
     f1: float
     wall: float  # pipeline seconds, including decoding
+    decode_seconds: float  # reading the file into pixels, timed apart
     engine_seconds: float
     used: str  # the engine that read the page (differs from the one asked for with "auto")
 
@@ -102,6 +111,7 @@ def languages_for(engine: str, wanted: tuple[str, ...]) -> tuple[str, ...]:
 def score(engine: str, item: Item) -> Score:
     """Read ``item`` with ``engine`` through the whole pipeline and score it."""
     truth = strip_unreadable(item.truth.read_text(encoding="utf-8"))
+    decode_seconds = decode(item.image)
     started = time.perf_counter()
     result = extract(item.image, engine=engine, languages=languages_for(engine, item.languages))
     wall = time.perf_counter() - started
@@ -110,9 +120,21 @@ def score(engine: str, item: Item) -> Score:
         cer=cer(text, truth),
         f1=bag_of_words_f1(text, truth),
         wall=wall,
+        decode_seconds=decode_seconds,
         engine_seconds=sum(page.seconds for page in result.pages),
         used="+".join(sorted({page.engine for page in result.pages})),
     )
+
+
+def decode(path: Path) -> float:
+    """Seconds to read every frame of the image file ``path`` into pixels, as the pipeline's
+    first step does (and as anyone calling an engine directly must)."""
+    started = time.perf_counter()
+    with Image.open(path) as image:
+        for frame in range(getattr(image, "n_frames", 1)):
+            image.seek(frame)
+            image.load()
+    return time.perf_counter() - started
 
 
 def warm_up(engine: str, language_sets: set[tuple[str, ...]]) -> None:
@@ -126,8 +148,8 @@ def warm_up(engine: str, language_sets: set[tuple[str, ...]]) -> None:
 
 def quality_table(items: list[Item], engines: list[str]) -> list[str]:
     rows = [
-        "| set | engine | files | median CER | mean CER | mean F1 | s/page | overhead |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| set | engine | files | median CER | mean CER | mean F1 | s/page | overhead | decoding |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for set_name in dict.fromkeys(item.set for item in items):
         for engine in engines:
@@ -142,9 +164,10 @@ def quality_table(items: list[Item], engines: list[str]) -> list[str]:
             if not scores:
                 continue
             engine_time = sum(s.engine_seconds for s in scores)
-            overhead = (
-                (sum(s.wall for s in scores) - engine_time) / engine_time if engine_time else 0
-            )
+            decode_time = sum(s.decode_seconds for s in scores)
+            rest = sum(s.wall for s in scores) - decode_time - engine_time
+            overhead = rest / engine_time if engine_time else 0
+            decoding = decode_time / engine_time if engine_time else 0
             used = sorted({s.used for s in scores} - {engine})
             label = f"{engine} ({', '.join(used)})" if used else engine
             rows.append(
@@ -152,7 +175,8 @@ def quality_table(items: list[Item], engines: list[str]) -> list[str]:
                 f"| {statistics.median(s.cer for s in scores):.3f} "
                 f"| {statistics.fmean(s.cer for s in scores):.3f} "
                 f"| {statistics.fmean(s.f1 for s in scores):.3f} "
-                f"| {statistics.fmean(s.wall for s in scores):.2f} | {overhead:.1%} |"
+                f"| {statistics.fmean(s.wall for s in scores):.2f} | {overhead:.1%} "
+                f"| {decoding:.1%} |"
             )
             print(rows[-1], file=sys.stderr, flush=True)  # progress: a full run takes minutes
     return rows
@@ -175,10 +199,13 @@ def _read_page(engine: str, item: Item) -> int:
     )
 
 
-def pages_per_minute(engine: str, items: list[Item], workers: int) -> float:
-    """Throughput of ``workers`` processes on ``items``, models loaded before the clock starts."""
+def pages_per_minute(
+    engine: str, items: list[Item], workers: int, threads: int | None = None
+) -> float:
+    """Throughput of ``workers`` processes on ``items``, models loaded before the clock starts;
+    ``threads``: each process's ``OCR_THREADS`` (default cores // workers)."""
     context = get_context("spawn")  # forking onnxruntime's thread pools can deadlock
-    threads = max(1, (os.cpu_count() or 1) // workers)
+    threads = threads or max(1, (os.cpu_count() or 1) // workers)
     with ProcessPoolExecutor(workers, context, _load_in_worker, (engine, threads)) as pool:
         # A worker runs its initializer before its first task: once every worker has done a
         # (sleepy, so they spread) task, all of them hold their engine.
@@ -189,17 +216,24 @@ def pages_per_minute(engine: str, items: list[Item], workers: int) -> float:
         return pages * 60 / (time.perf_counter() - started)
 
 
-def throughput_table(engines: list[str], jobs: int, root: Path) -> list[str]:
+def throughput_table(
+    engines: list[str], jobs: int, root: Path, threads: int | None = None
+) -> list[str]:
     wanted = {(set_name, name) for set_name, name in THROUGHPUT_PAGES}
-    items = [i for i in manifest(root, SETS, None) if (i.set, i.image.name) in wanted]
+    chosen = [i for i in manifest(root, SETS, None) if (i.set, i.image.name) in wanted]
+    items = sorted(chosen * THROUGHPUT_ROUNDS, key=lambda i: i.image.stat().st_size, reverse=True)
+    each = f"{threads} each" if threads else "cores ÷ processes"
     rows = [
-        f"| engine | pages | pages/min, 1 process | pages/min, {jobs} processes | ratio |",
-        "|---|---:|---:|---:|---:|",
+        f"| engine | pages | pages/min, 1 process | pages/min, {jobs} processes | ratio "
+        "| onnxruntime threads |",
+        "|---|---:|---:|---:|---:|---|",
     ]
     for engine in engines:
-        one = pages_per_minute(engine, items, 1)
-        many = pages_per_minute(engine, items, jobs)
-        rows.append(f"| {engine} | {len(items)} | {one:.1f} | {many:.1f} | {many / one:.2f}x |")
+        one = pages_per_minute(engine, items, 1, threads)
+        many = pages_per_minute(engine, items, jobs, threads)
+        rows.append(
+            f"| {engine} | {len(items)} | {one:.1f} | {many:.1f} | {many / one:.2f}x | {each} |"
+        )
         print(rows[-1], file=sys.stderr, flush=True)
     return rows
 
@@ -210,6 +244,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--engines", default="", help="comma-separated (default: all + auto)")
     parser.add_argument("--limit", type=int, default=None, help="at most N files per set")
     parser.add_argument("--jobs", type=int, default=2, help="processes for throughput (0: skip)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="OCR_THREADS of each throughput process"
+    )
     parser.add_argument("--testdata", type=Path, default=TESTDATA)
     args = parser.parse_args(argv)
     if not (args.testdata / "manifest.tsv").is_file():
@@ -221,8 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("## OCR quality (CER: lower is better; F1: higher is better)\n")
     print("\n".join(quality_table(items, engines)))
     if args.jobs > 0:
-        print(f"\n## Throughput ({len(THROUGHPUT_PAGES)} fixed pages, engine loaded beforehand)\n")
-        print("\n".join(throughput_table(engines, args.jobs, args.testdata)))
+        pages = f"{len(THROUGHPUT_PAGES)} fixed pages x {THROUGHPUT_ROUNDS}"
+        print(f"\n## Throughput ({pages}, engine loaded beforehand)\n")
+        print("\n".join(throughput_table(engines, args.jobs, args.testdata, args.threads)))
     print(f"\n(total {time.perf_counter() - started:.0f} s, {os.cpu_count()} CPUs)")
     return 0
 

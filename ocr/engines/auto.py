@@ -133,5 +133,7 @@ class AutoEngine:
 
     def recognize(self, image: Image.Image, *, languages: Sequence[str] = ("en",)) -> PageResult:
         """Read one prepared page with the chosen engine; see ``Engine`` for the contract."""
-        engine, codes = self.choose(languages, line=is_text_line(image))
+        # Only measured when the table ranks lines apart: the check costs a pass over the image.
+        line = bool(self._table.line_rankings) and is_text_line(image)
+        engine, codes = self.choose(languages, line=line)
         return engine.recognize(image, languages=codes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
@@ -16,7 +17,7 @@ from rapidocr.ch_ppocr_rec.typings import TextRecOutput
 from rapidocr.utils.output import RapidOCROutput
 
 from ocr.engines.base import check_languages
-from ocr.engines.wordboxes import Piece, line_words, squashed
+from ocr.engines.wordboxes import Piece, line_words, squashed, tokens
 from ocr.textline import is_text_line
 from ocr.types import PageResult, Word
 
@@ -35,7 +36,9 @@ class RapidOcrEngine:
 
     An image that is a single text line (``ocr.textline.is_text_line``) skips detection and
     is recognised whole, as one line: detection cuts a lone line into fragments and loses
-    letters at their edges, and costs ~20x the recognition.
+    letters at their edges, and costs ~20x the recognition. There each word's confidence is
+    the lowest of its characters' (the recogniser reports one per character), so a word with
+    one doubtful letter stands out for review.
 
     Thread safety: one ``recognize`` runs at a time per instance (a lock). ``RapidOCR`` keeps
     per-call options on the shared instance, so concurrent calls are not safe; onnxruntime
@@ -141,16 +144,29 @@ def _read_line(output: object, width: int, height: int) -> tuple[list[str], tupl
     """The line and its words from a recognition-only RapidOCR result for a whole image."""
     if not isinstance(output, TextRecOutput) or not output.txts or not output.txts[0].strip():
         return [], ()
-    line, score = output.txts[0].strip(), float((output.scores or (0.0,))[0])
+    raw = output.txts[0]
+    line, score = raw.strip(), float((output.scores or (0.0,))[0])
     whole = [[0, 0], [width, 0], [width, height], [0, height]]
     pieces: list[Piece] | None = None
+    confidences: list[float] = []
     if output.word_results and output.imgs is not None and len(output.imgs):
+        # One per character of the text, spaces included (a WordInfo until CalRecBoxes runs,
+        # though RapidOCR's types say otherwise).
+        confidences = [float(c) for c in getattr(output.word_results[0], "confs", None) or ()]
         # Word boxes come from the recogniser's character columns (RapidOCR computes them only
         # after detection, so it is asked here with the whole image as the line's box).
         span = np.array([whole], dtype=np.float32)
         located = CalRecBoxes()([np.asarray(output.imgs[0])], span, output)
         pieces = _pieces(located.word_results[0]) if located.word_results else None
-    return [line], tuple(line_words(line, score, whole, pieces, width=width, height=height))
+    words = line_words(line, score, whole, pieces, width=width, height=height)
+    spans = tokens(line)
+    if len(confidences) == len(raw) and len(spans) == len(words):
+        lead = len(raw) - len(raw.lstrip())
+        words = [
+            dataclasses.replace(word, confidence=min(confidences[lead + start : lead + end]))
+            for word, (_text, start, end) in zip(words, spans, strict=True)
+        ]
+    return [line], tuple(words)
 
 
 def _pieces(candidate: object) -> list[Piece] | None:

@@ -12,7 +12,7 @@ from PIL import Image
 from ocr.engines import Engine, available_engines, get_engine
 from ocr.engines.rapid import RapidOcrEngine
 from ocr.errors import EngineUnavailable, UnsupportedLanguage
-from ocr.scoring import cer, strip_unreadable
+from ocr.scoring import cer, normalise, strip_unreadable
 from ocr.types import PageResult, Word
 
 
@@ -168,3 +168,18 @@ def test_a_page_after_a_line_is_still_laid_out(
     with Image.open(phototest) as image:
         page = engine.recognize(image.convert("RGB"), languages=("en",))
     assert len(page.text.splitlines()) >= 8
+
+
+def test_words_of_a_line_carry_their_own_confidence(engine: Engine, testdata: Path) -> None:
+    """On a line read whole, a word's confidence is its least certain character's: the words
+    read wrong score lower than the words read right (this Fraktur line has two of each kind
+    at least), so review can box them."""
+    path = testdata / "ocrd_dta_lines_de/alexis_ruhe01_1852_0018_022.tif"
+    truth = normalise(path.with_name(path.stem + ".gt.txt").read_text()).split()  # ſ -> s
+    with Image.open(path) as image:
+        result = engine.recognize(image.convert("RGB"))
+    right = [word.confidence for word in result.words if normalise(word.text) in truth]
+    wrong = [word.confidence for word in result.words if normalise(word.text) not in truth]
+    assert len(right) >= 2 and len(wrong) >= 2
+    assert max(wrong) < min(right)
+    assert result.confidence == pytest.approx(sum(right + wrong) / len(result.words))

@@ -180,6 +180,7 @@ def test_words_of_a_line_carry_their_own_confidence(engine: Engine, testdata: Pa
         result = engine.recognize(image.convert("RGB"))
     right = [word.confidence for word in result.words if normalise(word.text) in truth]
     wrong = [word.confidence for word in result.words if normalise(word.text) not in truth]
-    assert len(right) >= 2 and len(wrong) >= 2
+    assert len(right) >= 2
+    assert len(wrong) >= 2
     assert max(wrong) < min(right)
     assert result.confidence == pytest.approx(sum(right + wrong) / len(result.words))

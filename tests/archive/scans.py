@@ -20,6 +20,9 @@ FRAKTUR_LINES = (
     "ocrd_dta_lines_de/andreas_fenitschka_1898_0033_026.tif",
 )
 ENGLISH_LINE = "uw3_lines_en/test_010002.png"
+#: A Fraktur line read with page confidence 0.75 (3 of its 7 words under 0.8): listed under
+#: "Needs review" at the default threshold.
+DOUBTFUL_LINE = "ocrd_dta_lines_de/alexis_ruhe01_1852_0035_019.tif"
 
 
 def scanned(

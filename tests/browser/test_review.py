@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from archive.models import PageCorrection
-from tests.archive.scans import FRAKTUR_LINES, scanned
+from tests.archive.scans import DOUBTFUL_LINE, scanned
 from tests.browser.support import assert_accessible, js_errors, screenshot
 
 
@@ -24,7 +24,7 @@ def test_reviewer_corrects_a_low_confidence_page(
 ) -> None:
     owner = make_user("alice")
     reviewer = make_user("rita", is_staff=True, is_superuser=True)
-    document = scanned(owner, testdata, FRAKTUR_LINES[0], language="de", title="Ruhe, 1852")
+    document = scanned(owner, testdata, DOUBTFUL_LINE, language="de", title="Ruhe, 1852")
     page_row = document.pages.get()
     assert (page_row.confidence or 0) < 0.8, page_row.confidence  # listed at the default
 

@@ -171,20 +171,22 @@ def straighten_plan(
     """What ``straighten`` (and ``prepare``) do to ``image``: ``(rotation, skew)``, a
     counterclockwise quarter turn (0, 90, 180 or 270, as ``Image.Transpose``) and then a
     rotation by ``-skew`` degrees about the centre, ``0.0`` unless ``deskew`` and the tilt lies
-    between ``MIN_ANGLE`` and ``MAX_ANGLE`` and the image is not a single text line
+    between ``MIN_ANGLE`` and ``MAX_ANGLE``; ``(0, 0.0)`` for a single text line
     (``ocr.textline``). Measured on the ink mask, reduced to a fixed working size whatever the
     image's size.
 
     Deterministic, so a word box in the prepared image can be mapped back to the page as given
     (``ocr.searchable_pdf`` does, to keep a PDF's original page content)."""
+    if is_text_line(image):
+        # One line is too little text for an up/down verdict (``ocr.orientation`` gives none
+        # for it either) and gives the tilt measurement nothing to line up: it measured 5 to 9
+        # degrees on straight line crops, whose rotation then cut off the line's ends. Line
+        # crops are cut along their line anyway. Skipping the measurement also saves most of
+        # the preparation time of a line.
+        return 0, 0.0
     mask = ink_mask(image)
     rotation, skew = page_geometry(mask) if orient else (0, line_skew(mask))
     if not (deskew and MIN_ANGLE <= abs(skew) <= MAX_ANGLE):
-        skew = 0.0
-    elif rotation in (0, 180) and is_text_line(image):
-        # One line gives the projection profile nothing to line up (it measured tilts of 5 to
-        # 9 degrees on straight line crops, whose rotation then cut off the line's ends), and
-        # line crops are cut along their line anyway.
         skew = 0.0
     return rotation, skew
 

@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.ingest                      # all parts, RapidOCR: ~10 min
     .venv/bin/python -m bench.ingest --engine tesseract   # ~5 min
     .venv/bin/python -m bench.ingest --only straight,1 --pages 20
+    .venv/bin/python -m bench.ingest --threads 1          # every worker one onnxruntime thread
 
 Parts (``--only``, comma-separated; default all):
 

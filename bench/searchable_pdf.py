@@ -18,9 +18,7 @@ import time
 from pathlib import Path
 
 from ocr.engines import get_engine
-from ocr.pageread import read_page
-from ocr.pages import open_document
-from ocr.searchable_pdf import PageText, build
+from ocr.searchable_pdf import build, read_pages
 
 #: (label, path under the test data): a JPEG photo, a phone photo stored sideways (EXIF 6),
 #: a multi-page TIFF, scanned PDFs (JBIG2 turned four ways, a skewed page, a JPEG book page).
@@ -37,18 +35,8 @@ FILES = [
 ]
 
 
-def read(path: Path) -> list[PageText]:
-    engine = get_engine("rapidocr")
-    pages = []
-    with open_document(path) as source:
-        for index in range(source.page_count):
-            image, result = read_page(source, index, engine=engine)
-            pages.append(PageText.from_read(image, result))
-    return pages
-
-
 def measure(path: Path, rounds: int) -> tuple[int, float, float, str]:
-    pages = read(path)
+    pages = read_pages(path, engine=get_engine("rapidocr"))
     times, size, outcomes = [], 0, []
     for _ in range(rounds):
         out = io.BytesIO()

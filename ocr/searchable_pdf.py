@@ -36,17 +36,20 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 import pikepdf
 from PIL import Image
 
 from ocr import pagegeometry as geo
+from ocr.engines.base import Engine
 from ocr.engines.wordboxes import is_cjk
 from ocr.glyphless import GLYPH_WIDTH, GlyphlessFont
 from ocr.imagepdf import raster_pdf
 from ocr.layout import result_lines
 from ocr.pagegeometry import Affine
+from ocr.pageread import read_page
 from ocr.pages import DEFAULT_MAX_PIXELS, DEFAULT_PDF_DPI, open_document
 from ocr.pagesource import PageSource
 from ocr.prepare import DEFAULT_MAX_SIDE, limit_size, straighten_plan, to_rgb
@@ -88,6 +91,17 @@ class PageText:
             origin=result.origin,
             image=lambda: image,
         )
+
+
+def read_pages(path: str | Path, *, engine: Engine) -> list[PageText]:
+    """Every page of the file at ``path`` read as the archive's worker reads it
+    (``ocr.pageread.read_page``), ready for ``build``."""
+    pages = []
+    with open_document(path) as source:
+        for index in range(source.page_count):
+            image, result = read_page(source, index, engine=engine)
+            pages.append(PageText.from_read(image, result))
+    return pages
 
 
 def build(

@@ -46,7 +46,7 @@ def ink_bands(mask: np.ndarray) -> int:
     rows = mask.sum(axis=1)
     if not rows.any():
         return 0
-    inked = rows > max(0, _BLANK_ROW * int(rows.max()))
+    inked = rows > _BLANK_ROW * rows.max()
     padded = np.concatenate(([False], inked, [False]))
     edges = np.flatnonzero(padded[1:] != padded[:-1])
     bands = [(int(end - start), int(rows[start:end].sum())) for start, end in edges.reshape(-1, 2)]

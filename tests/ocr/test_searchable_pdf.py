@@ -8,24 +8,11 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from ocr.engines import Engine
-from ocr.pageread import read_page
-from ocr.pages import open_document
-from ocr.searchable_pdf import GRAFTED, KEPT, STRAIGHTENED, PageText, build
+from ocr.searchable_pdf import GRAFTED, KEPT, STRAIGHTENED, PageText, build, read_pages
 from ocr.types import Word
 from tests.pdftext import PdfPage, pdf_text, pdf_words
 
 pytestmark = pytest.mark.slow
-
-
-def _read(path: Path, engine: Engine) -> list[PageText]:
-    """Every page read as the worker reads it (``read_page``), as the builder takes it."""
-    pages = []
-    with open_document(path) as source:
-        for index in range(source.page_count):
-            image, result = read_page(source, index, engine=engine)
-            pages.append(PageText.from_read(image, result))
-    return pages
 
 
 def _build(path: Path, pages: list[PageText], out: Path) -> list[str]:
@@ -46,7 +33,7 @@ def _assert_layer_matches(pdf_page: PdfPage, page: PageText) -> None:
 
 def test_jpeg_is_embedded_as_is_with_words_at_their_boxes(testdata, engine, tmp_path):
     path = testdata / "tapuscorpus_fr" / "AN_96AP_FRAN_0150_0159.jpg"
-    pages = _read(path, engine)
+    pages = read_pages(path, engine=engine)
     out = tmp_path / "out.pdf"
     assert _build(path, pages, out) == [GRAFTED]
     (pdf_page,) = pdf_words(out)
@@ -61,7 +48,7 @@ def test_jpeg_is_embedded_as_is_with_words_at_their_boxes(testdata, engine, tmp_
 
 
 def test_multipage_tiff_gives_one_page_per_frame(three_page_tiff, engine, tmp_path):
-    pages = _read(three_page_tiff, engine)
+    pages = read_pages(three_page_tiff, engine=engine)
     out = tmp_path / "out.pdf"
     assert _build(three_page_tiff, pages, out) == [GRAFTED] * 3
     found = pdf_words(out)
@@ -76,7 +63,7 @@ def test_multipage_tiff_gives_one_page_per_frame(three_page_tiff, engine, tmp_pa
 
 def test_born_digital_pages_pass_through_and_scans_get_a_layer(testdata, engine, tmp_path):
     path = testdata / "pdfs" / "paperless" / "multi-page-mixed.pdf"
-    pages = _read(path, engine)
+    pages = read_pages(path, engine=engine)
     out = tmp_path / "out.pdf"
     assert _build(path, pages, out) == [GRAFTED] * 3 + [KEPT] * 3
     found = pdf_words(out)
@@ -92,7 +79,7 @@ def test_turned_and_skewed_pages_are_shown_upright_with_the_words_on_them(
     testdata, engine, tmp_path
 ):
     path = testdata / "pdfs" / "ocrmypdf" / "cardinal.pdf"  # turned 0, 90, 180, 270 degrees
-    pages = _read(path, engine)
+    pages = read_pages(path, engine=engine)
     out = tmp_path / "out.pdf"
     assert _build(path, pages, out) == [GRAFTED] + [STRAIGHTENED] * 3
     for pdf_page, page in zip(pdf_words(out), pages, strict=True):
@@ -108,7 +95,7 @@ def test_turned_and_skewed_pages_are_shown_upright_with_the_words_on_them(
 
 def test_deskewed_page(testdata, engine, tmp_path):
     path = testdata / "pdfs" / "ocrmypdf" / "skew.pdf"
-    pages = _read(path, engine)
+    pages = read_pages(path, engine=engine)
     out = tmp_path / "out.pdf"
     assert _build(path, pages, out) == [STRAIGHTENED]
     (pdf_page,) = pdf_words(out)
@@ -118,7 +105,7 @@ def test_deskewed_page(testdata, engine, tmp_path):
 
 def test_accents_survive(testdata, engine, tmp_path):
     path = testdata / "pdfs" / "ocrmypdf" / "francais.pdf"
-    pages = _read(path, engine)
+    pages = read_pages(path, engine=engine)
     out = tmp_path / "out.pdf"
     _build(path, pages, out)
     text = pdf_text(out)

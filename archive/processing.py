@@ -44,7 +44,7 @@ from PIL import Image
 
 from archive.exports import ExportUnavailable, searchable_pdf
 from archive.models import Document, Page, PageAttempt, storage_name
-from archive.search_index import (
+from archive.search import (
     clean_text,
     document_vector_append,
     document_vector_rebuild,

@@ -3,7 +3,7 @@
 Builds a corpus of N one-page documents of synthetic text drawn from the real ground-truth
 texts in ``../shared/testdata`` (word frequencies kept, so common words are common; 5% of
 the pages Chinese), indexes it through the same functions that index uploads
-(``archive.search_index``: ``page_vector`` with each page, ``documents_index`` per batch; the
+(``archive.search.index``: ``page_vector`` with each page, ``documents_index`` per batch; the
 GIN index is built once at the end of a bulk load), then runs a fixed query mix through
 ``search_page`` (bounded ranking, capped count, facets, matching pages and snippets; first
 page of 20, then the second page by its cursor) and prints p50/p95/max per query type. The
@@ -88,7 +88,7 @@ def load_chunk(spec: tuple[int, int, int, int]) -> tuple[int, float]:
     from django.db import connection, transaction
 
     from archive.models import Document, Page
-    from archive.search_index import documents_index, page_vector
+    from archive.search import documents_index, page_vector
 
     cpu = time.process_time() + _backend_cpu(connection)
     rng = random.Random(start)  # the corpus does not depend on how many processes load it
@@ -165,7 +165,8 @@ def main() -> None:
     from django.db import connection
 
     from archive.models import Document
-    from archive.search import SearchFilters, candidate_cap, search_page
+    from archive.search import SearchFilters, search_page
+    from archive.search.planning import candidate_cap
 
     call_command("migrate", verbosity=0)
     owner, _ = User.objects.get_or_create(username="bench")

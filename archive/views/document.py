@@ -17,7 +17,7 @@ from archive.documents import (
     document_set_password,
 )
 from archive.forms import PdfPasswordForm, RenameForm, RerunForm
-from archive.highlight import page_highlights
+from archive.search import page_highlights
 
 
 @login_required

@@ -151,7 +151,7 @@ def test_serve_runs_web_and_worker_and_stops_on_ctrl_c(settings, tmp_path):
 
 def test_reindex_rebuilds_vectors(alice):
     from archive.models import Page
-    from tests.archive.test_search_behaviour import ids, index
+    from tests.archive.search.test_behaviour import ids, index
 
     document = index(alice, "Lease", "Garden lease for the allotment")
     Page.objects.update(search_vector=None)

@@ -17,7 +17,7 @@ import pytest
 from archive.ingest import document_create
 from archive.models import Document
 from archive.processing import document_process
-from archive.textnorm import fold
+from archive.search.textnorm import fold
 from tests.archive.conftest import run_queued_tasks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]

@@ -3,7 +3,7 @@
 Needed only after an upgrade that changes how text is indexed (the release notes say so);
 uploads and corrections keep their vectors current by themselves. Safe to run while the app
 is up: each batch of documents is rebuilt in its own transaction, set-wise, through the same
-writers that index uploads (``archive.search_index``).
+writers that index uploads (``archive.search.index``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from archive.models import Document
-from archive.search_index import reindex_documents
+from archive.search import reindex_documents
 
 
 class Command(BaseCommand):

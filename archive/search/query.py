@@ -4,8 +4,8 @@ Syntax (a superset of ``websearch_to_tsquery``): words (all must occur), ``"exac
 ``OR`` between alternatives (binds tighter than the implicit AND), ``-word`` / ``-"phrase"`` to
 exclude, and a trailing ``*`` for prefix matching (``invo*``). We parse it ourselves rather than
 use ``websearch_to_tsquery`` because every term must first go through the same normalisation as
-indexed text (accent folding, CJK bigrams, see ``archive.textnorm``) and because websearch has
-no prefix operator.
+indexed text (accent folding, CJK bigrams, see ``archive.search.textnorm``) and because
+websearch has no prefix operator.
 
 The result is ``to_tsquery`` text whose operands are quoted, so nothing the user types can
 inject tsquery operators; ``to_tsquery(config, …)`` then stems each operand in that config.
@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from archive.textnorm import CJK_RUN, cjk_terms, fold, is_cjk
+from archive.search.textnorm import CJK_RUN, cjk_terms, fold, is_cjk
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 # A CJK run, or a word of any other script (letters and digits; punctuation separates words).

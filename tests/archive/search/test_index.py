@@ -1,4 +1,4 @@
-"""archive.search_index: one set-wise code path writes the vectors of one page or thousands."""
+"""archive.search.index: one set-wise code path writes the vectors of one page or thousands."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from archive.models import Page
-from archive.search_index import (
+from archive.search.index import (
     document_vector_append,
     documents_index,
     page_vector,
@@ -15,7 +15,7 @@ from archive.search_index import (
     reindex_documents,
 )
 from tests.archive.conftest import document_with_pages
-from tests.archive.test_search_behaviour import ids
+from tests.archive.search.test_behaviour import ids
 
 pytestmark = pytest.mark.django_db
 

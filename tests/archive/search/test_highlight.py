@@ -1,11 +1,11 @@
-"""archive.highlight: the query's words found on a page, the way search finds them."""
+"""archive.search.highlight: the query's words found on a page, the way search finds them."""
 
 from __future__ import annotations
 
 import pytest
 
-from archive.highlight import page_highlights
 from archive.models import Document, Page
+from archive.search.highlight import page_highlights
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ import pytest
 
 from archive.models import Document
 from archive.search import document_search, document_vector_rebuild, page_vector_write
-from archive.textnorm import fold
+from archive.search.textnorm import fold
 from tests.archive.conftest import document_with_pages
 
 pytestmark = pytest.mark.django_db

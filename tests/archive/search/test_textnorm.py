@@ -1,11 +1,11 @@
-"""archive.textnorm: accent folding and CJK bigrams, the same for index and query."""
+"""archive.search.textnorm: accent folding and CJK bigrams, the same for index and query."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.textnorm import cjk_terms, fold, index_text
+from archive.search.textnorm import cjk_terms, fold, index_text
 
 
 def test_fold_removes_accents_and_special_letters():

@@ -1,4 +1,4 @@
-"""archive.query: the search box's syntax as quoted tsquery text."""
+"""archive.search.query: the search box's syntax as quoted tsquery text."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.query import to_tsquery_text
+from archive.search.query import to_tsquery_text
 
 
 @pytest.mark.parametrize(

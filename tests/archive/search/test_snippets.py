@@ -1,11 +1,11 @@
-"""archive.snippets: escaped ts_headline snippets; OCR'd markup is shown, never run."""
+"""archive.search.snippets: escaped ts_headline snippets; OCR'd markup is shown, never run."""
 
 from __future__ import annotations
 
 import pytest
 
 from archive.search import document_search
-from tests.archive.test_search_behaviour import index
+from tests.archive.search.test_behaviour import index
 
 pytestmark = pytest.mark.django_db
 

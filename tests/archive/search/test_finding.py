@@ -12,7 +12,8 @@ from archive.documents import document_rename, page_text_update
 from archive.ingest import document_create
 from archive.models import Document
 from archive.processing import document_process
-from archive.search import document_search, render_snippet
+from archive.search import document_search
+from archive.search.snippets import render_snippet
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +109,7 @@ def test_render_snippet_escapes_and_marks():
 
 def _many(owner, count: int):
     """``count`` documents about a harbour, the word repeated i+1 times, some in German."""
-    from tests.archive.test_search_behaviour import index
+    from tests.archive.search.test_behaviour import index
 
     documents = []
     for i in range(count):
@@ -207,7 +208,7 @@ def test_search_view_has_next_page_link_count_and_facets(alice, client, settings
 
 def test_query_configurations_are_those_in_use(alice, bob):
     from archive.search import user_configs
-    from tests.archive.test_search_behaviour import index
+    from tests.archive.search.test_behaviour import index
 
     assert user_configs(alice) == {"simple"}
     index(alice, "a", "text", "de")
@@ -235,7 +236,9 @@ def test_planner_settings_are_restored_in_the_callers_transaction(alice):
 def test_a_word_on_most_documents_is_read_in_table_order_with_the_same_results(alice, settings):
     from django.db import connection
 
-    from archive.search import _dense, _matching, build_tsquery, search_page, user_configs
+    from archive.search import build_tsquery, search_page, user_configs
+    from archive.search.planning import dense as _dense
+    from archive.search.planning import matching_documents as _matching
 
     settings.SEARCH_CANDIDATES = 100
     documents = _many(alice, 6)

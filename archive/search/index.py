@@ -21,7 +21,7 @@ from django.db.models.expressions import RawSQL
 
 from archive.languages import search_config
 from archive.models import Document, Page
-from archive.textnorm import index_text
+from archive.search.textnorm import index_text
 
 
 def clean_text(text: str) -> str:
@@ -61,7 +61,7 @@ def page_vector(language: str, text: str) -> RawSQL:
 def pages_index(pages: Iterable[tuple[int, str, str]]) -> int:
     """Set the search vector of each ``(page id, language, text)``; returns the rows written.
 
-    The text is normalised here (accents folded, CJK bigrams, see ``archive.textnorm``); the
+    The text is normalised here (accents folded, CJK bigrams, see ``archive.search.textnorm``); the
     parsing runs in PostgreSQL, all pages in one statement.
     """
     ids: list[int] = []

@@ -13,8 +13,8 @@ from django.db import connection
 
 from archive.languages import search_config
 from archive.models import Page
-from archive.query import highlight_terms
-from archive.textnorm import index_text, is_cjk
+from archive.search.query import highlight_terms
+from archive.search.textnorm import index_text, is_cjk
 
 Box = tuple[int, int, int, int]
 

@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from archive.textnorm import CJK_RUN
+from archive.search.textnorm import CJK_RUN
 
 # Control characters never occur in OCR text we store (clean_text strips them).
 _START, _STOP, _LT = "\x02", "\x03", "\x04"

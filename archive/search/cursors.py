@@ -1,0 +1,38 @@
+"""Keyset cursors for "next page" links: the last row's sort key and id, opaque to the user.
+
+A cursor is ``base64url("<sort>|<key>|<id>")``. It is not signed: editing it can only move the
+window within the user's own results, so the only duty here is to refuse what does not parse
+as a cursor of the same sort, with ``BadCursor`` (shown to the user as a plain note).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+
+
+class BadCursor(ValueError):
+    """A ``cursor`` that this search did not hand out (edited or from another sort)."""
+
+
+def encode_cursor(*parts: object) -> str:
+    """The cursor text for ``parts`` (sort name, key, id)."""
+    return base64.urlsafe_b64encode("|".join(map(str, parts)).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, kind: str) -> tuple[str, int]:
+    """(key text, id) of a cursor of sort ``kind``; ``BadCursor`` if it is anything else.
+
+    The key is a float for relevance and an ISO timestamp otherwise; it is checked here so a
+    caller can convert it without further error handling.
+    """
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        found_kind, key, pk = raw.split("|")
+        float(key) if kind == "relevance" else datetime.fromisoformat(key)
+        if found_kind != kind:
+            raise ValueError(kind)
+        return key, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise BadCursor("This page of results is out of date; search again.") from error

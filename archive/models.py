@@ -240,3 +240,34 @@ class PageCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page}: {self.get_action_display()} {self.created:%Y-%m-%d %H:%M}"
+
+
+class SearchTerm(models.Model):
+    """One lexeme of a user's search index (a word as written, folded, or a stem of one) and
+    how many of the user's documents hold it.
+
+    Written by the index writers (``archive.search.index``) in the same transaction as the
+    documents' vectors, so it never drifts from them. Read for ranking (a term's document
+    frequency), for typo tolerance and for autocomplete. ``term`` sorts bytewise ("C"
+    collation) so a prefix is an index range.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    term = models.TextField(db_collation="C")
+    documents = models.PositiveIntegerField(
+        default=0, help_text="How many of the owner's documents hold the term."
+    )
+    surface = models.BooleanField(
+        default=False,
+        help_text="The term occurs as a word as written (its exact reading), not only as a stem.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "term"], name="search_term_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} ({self.documents})"

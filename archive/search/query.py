@@ -16,11 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from archive.search.textnorm import CJK_RUN, cjk_terms, fold, is_cjk
+from archive.search.textnorm import is_cjk, query_words
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-# A CJK run, or a word of any other script (letters and digits; punctuation separates words).
-_CJK_OR_WORD = re.compile(CJK_RUN.pattern + r"|[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -107,11 +105,7 @@ def _phrase(text: str, *, negated: bool) -> _Clause | None:
 def _operands(text: str) -> list[str]:
     """Quoted tsquery operands for ``text``, in order: its words, folded; a CJK run becomes its
     bigrams (adjacent, so the run must occur as written)."""
-    operands: list[str] = []
-    for part in _CJK_OR_WORD.findall(fold(text)):
-        terms = cjk_terms(part) if is_cjk(part) else [part]
-        operands.extend(_quote(term) for term in terms)
-    return operands
+    return [_quote(term) for term in query_words(text)]
 
 
 def _quote(term: str) -> str:

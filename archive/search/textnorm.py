@@ -78,6 +78,22 @@ def index_text(text: str) -> str:
     return expanded
 
 
+# A CJK run, or a word of any other script (letters and digits; punctuation separates words).
+_CJK_OR_WORD = re.compile(CJK_RUN.pattern + r"|[^\W_]+")
+
+
+def query_words(text: str) -> list[str]:
+    """The index terms a query word (or a phrase) stands for, in order: its words, folded; a
+    CJK run becomes its bigrams (adjacent, so the run must occur as written).
+
+    The query side of ``index_text``: a term listed here is a term the index holds.
+    """
+    terms: list[str] = []
+    for part in _CJK_OR_WORD.findall(fold(text)):
+        terms.extend(cjk_terms(part) if is_cjk(part) else [part])
+    return terms
+
+
 def is_cjk(text: str) -> bool:
     """True if ``text`` is entirely CJK characters."""
     return bool(CJK_RUN.fullmatch(text))

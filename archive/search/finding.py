@@ -29,9 +29,10 @@ from django.db.models.expressions import RawSQL
 from archive.models import Document
 from archive.search.cursors import decode_cursor, encode_cursor
 from archive.search.pages import RANK_SQL, add_pages_and_snippets
+from archive.search.phrases import Verifier, verifier
 from archive.search.planning import (
     User,
-    build_tsquery,
+    build_query,
     candidate_cap,
     dense,
     matching_documents,
@@ -66,19 +67,25 @@ def search_page(
     empty = SearchPage(hits=[], total=0, capped=False, facets={}, next_cursor=None)
     if not user.is_authenticated:
         return empty
-    tsquery = build_tsquery(query, user_configs(user))
-    if tsquery is None:
+    read = build_query(query, user_configs(user))
+    if read is None:
         return empty
+    tsquery = read.tsquery
+    verify = verifier(read)
     sort = sort if sort in SORTS else "relevance"
     matching = matching_documents(user, tsquery, filters)
     rows, capped = _candidates(matching, tsquery, with_rank=sort == "relevance")
+    if verify is not None:
+        # Phrases: only the candidates whose text holds them (archive.search.phrases).
+        kept = verify([row[0] for row in rows])
+        rows = [row for row in rows if row[0] in kept]
     facets = {
         name: Counter(row[i + 2] for row in rows).most_common() for i, name in enumerate(FACETS)
     }
     if sort == "relevance" or not capped:
         page, window = _page_of_candidates(rows, sort, cursor, offset, limit)
     else:
-        page, window = _page_by_date(matching, sort, cursor, offset, limit)
+        page, window = _page_by_date(matching, sort, cursor, offset, limit, verify)
     next_cursor = None
     if len(window) > limit and page:
         last = page[-1]
@@ -143,10 +150,15 @@ def _page_of_candidates(
 
 
 def _page_by_date(
-    matching: QuerySet[Document], sort: str, cursor: str | None, offset: int, limit: int
+    matching: QuerySet[Document],
+    sort: str,
+    cursor: str | None,
+    offset: int,
+    limit: int,
+    verify: Verifier | None,
 ) -> tuple[list[SearchHit], list[Key]]:
     """More matches than are counted, newest or oldest first: walk the (owner, created) index
-    from the cursor."""
+    from the cursor (checking phrases with ``verify``, a batch at a time)."""
     ordered = matching.order_by(*SORTS[sort])
     if cursor:
         key, pk = decode_cursor(cursor, sort)
@@ -154,7 +166,20 @@ def _page_by_date(
         older = Q(created__lt=at) | Q(created=at, id__lt=pk)
         newer = Q(created__gt=at) | Q(created=at, id__gt=pk)
         ordered = ordered.filter(older if sort == "newest" else newer)
-    documents = list(ordered[offset : offset + limit + 1])
+    wanted = offset + limit + 1
+    if verify is None:
+        documents = list(ordered[:wanted])
+    else:
+        documents = []
+        start, batch = 0, 4 * wanted
+        while len(documents) < wanted:
+            chunk = list(ordered[start : start + batch])
+            kept = verify([document.pk for document in chunk])
+            documents.extend(document for document in chunk if document.pk in kept)
+            if len(chunk) < batch:
+                break
+            start += batch
+    documents = documents[offset:wanted]
     window = [(document.created, document.pk) for document in documents]
     return [SearchHit(document=document, rank=0.0) for document in documents[:limit]], window
 

@@ -18,7 +18,8 @@ from django.db.models.expressions import RawSQL
 from archive.languages import search_config
 from archive.models import Document
 from archive.search.index import clean_text
-from archive.search.query import to_tsquery_text
+from archive.search.query import parse_query
+from archive.search.readings import ReadQuery, read_query
 from archive.search.results import SearchFilters
 
 User = AbstractBaseUser | AnonymousUser
@@ -56,23 +57,18 @@ def user_configs(user: User) -> set[str]:
         return {search_config(row[0]) for row in cursor.fetchall()} | {"simple"}
 
 
-def build_tsquery(text: str, configs: set[str]) -> str | None:
-    """The search-box ``text`` as one ``tsquery`` value (its text form): the parsed query in each
-    of ``configs``, OR-ed. None for a query with nothing to search for (see
-    ``archive.search.query``).
+def build_query(text: str, configs: set[str]) -> ReadQuery | None:
+    """The search-box ``text`` parsed (``archive.search.query``) and read in each of
+    ``configs`` (``archive.search.readings``); None for a query with nothing to search for."""
+    query = parse_query(clean_text(text))
+    return None if query is None else read_query(query, configs)
 
-    Computed once per search so every later statement carries a constant the planner can
-    estimate (a generic plan's guess is far off for common words).
-    """
-    raw = to_tsquery_text(clean_text(text))
-    if raw is None:
-        return None
-    ordered = sorted(configs | {"simple"})
-    sql = " || ".join("to_tsquery(%s::regconfig, %s)" for _ in ordered)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT ({sql})::text", [p for c in ordered for p in (c, raw)])
-        tsquery: str = cursor.fetchone()[0]
-    return tsquery or None
+
+def build_tsquery(text: str, configs: set[str]) -> str | None:
+    """The search-box ``text`` as one ``tsquery`` value (its text form), or None: see
+    ``build_query``."""
+    read = build_query(text, configs)
+    return None if read is None else read.tsquery
 
 
 def matching_documents(

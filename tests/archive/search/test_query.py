@@ -22,6 +22,8 @@ from archive.search.query import to_tsquery_text
         ("Müller", "('Muller')"),
         ("扫描图像", "('扫描' <-> '描图' <-> '图像')"),
         ("o'brien", "('o' <-> 'brien')"),
+        ("gold or silver", "('gold') & ('or') & ('silver')"),
+        ("OR gold OR", "('gold')"),
         ('-"x y" z', "!('x' <-> 'y') & ('z')"),
     ],
 )

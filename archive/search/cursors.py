@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from datetime import datetime
 
 
@@ -24,15 +25,21 @@ def encode_cursor(*parts: object) -> str:
 def decode_cursor(cursor: str, kind: str) -> tuple[str, int]:
     """(key text, id) of a cursor of sort ``kind``; ``BadCursor`` if it is anything else.
 
-    The key is a float for relevance and an ISO timestamp otherwise; it is checked here so a
-    caller can convert it without further error handling.
+    The key is a finite float for relevance and an ISO timestamp with a time zone otherwise;
+    it is checked here so a caller can convert and compare it without further error handling.
     """
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         found_kind, key, pk = raw.split("|")
-        float(key) if kind == "relevance" else datetime.fromisoformat(key)
         if found_kind != kind:
             raise ValueError(kind)
+        if kind == "relevance":
+            if not math.isfinite(float(key)):
+                raise ValueError(key)
+        elif datetime.fromisoformat(key).tzinfo is None:
+            # Every cursor we hand out carries its time zone; a bare date or naive time is an
+            # edited cursor, and comparing it with stored aware times would fail.
+            raise ValueError(key)
         return key, int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
         raise BadCursor("This page of results is out of date; search again.") from error

@@ -47,7 +47,18 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-TESTDATA = Path(os.environ.get("SCAN_ARCHIVE_TESTDATA", ROOT.parent / "shared" / "testdata"))
+#: ``../shared/testdata`` of the checkout (or of its parent folder, for a git worktree).
+TESTDATA = Path(
+    os.environ.get("SCAN_ARCHIVE_TESTDATA")
+    or next(
+        (
+            p
+            for p in (ROOT.parent / "shared/testdata", ROOT.parents[1] / "shared/testdata")
+            if p.is_dir()
+        ),
+        ROOT.parent / "shared/testdata",
+    )
+)
 CACHE = ROOT / "var" / "bench" / "relevance-ocr.json"
 DATABASE = "relbench"
 TOP = 10
@@ -136,6 +147,24 @@ def table(rows: list[dict[str, Any]], classes: Sequence[str], analyzer: str) -> 
     return lines
 
 
+def comparison(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """Rows: per class, the earlier run's app figures, this run's, and Tantivy's."""
+    label = "without " + ", ".join(before["without"]) if before["without"] else "all on"
+    lines = [
+        f"| class | n | before ({label}) MRR@10 | R@10 | now MRR@10 | R@10 | Tantivy MRR@10 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for cls, figures in now.items():
+        old = before["classes"].get(cls, {"n": 0, "app": {"mrr": 0.0, "recall": 0.0}})
+        n = f"{figures['n']}" if old["n"] == figures["n"] else f"{old['n']}->{figures['n']}"
+        lines.append(
+            f"| {cls} | {n} | {old['app']['mrr']:.3f} | {old['app']['recall']:.3f} "
+            f"| {figures['app']['mrr']:.3f} | {figures['app']['recall']:.3f} "
+            f"| {figures['tantivy']['mrr']:.3f} |"
+        )
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from bench.relevance_engines import ANALYZERS
     from bench.relevance_queries import CLASSES
@@ -148,6 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tantivy-analyzer", choices=ANALYZERS, default="fold")
     parser.add_argument("--database", default=DATABASE, help=f"database name ({DATABASE})")
     parser.add_argument("--testdata", type=Path, default=TESTDATA)
+    parser.add_argument("--compare", type=Path, help="a --json file of an earlier run")
     parser.add_argument("--show-misses", choices=("app", "tantivy"), help="list missed queries")
     args = parser.parse_args(argv)
     if not (args.testdata / "manifest.tsv").is_file():
@@ -208,16 +238,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         for row in rows:
             if not row[args.show_misses]:
                 print(f"  {row['class']:12} {row['query']!r:40} {row['target']}")
+    summary = {
+        cls: {
+            "n": sum(row["class"] == cls for row in rows),
+            "tantivy": scores([row["tantivy"] for row in rows if row["class"] == cls]),
+            "app": scores([row["app"] for row in rows if row["class"] == cls]),
+        }
+        for cls in CLASSES
+    }
+    if args.compare:
+        print(f"\n## App against {args.compare}\n")
+        print("\n".join(comparison(json.loads(args.compare.read_text("utf-8")), summary)))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        summary = {
-            cls: {
-                "n": sum(row["class"] == cls for row in rows),
-                "tantivy": scores([row["tantivy"] for row in rows if row["class"] == cls]),
-                "app": scores([row["app"] for row in rows if row["class"] == cls]),
-            }
-            for cls in CLASSES
-        }
         report = {
             "without": switched,
             "seed": args.seed,

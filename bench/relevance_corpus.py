@@ -2,7 +2,9 @@
 
 Each file becomes one document (a PDF or multi-page TIFF keeps its pages, as the worker makes
 them). The OCR text and words of every page are cached in ``var/bench/relevance-ocr.json``,
-keyed by the file's sha256 and the engine setting, so a later run reads nothing again.
+keyed by the file's sha256 and the engine setting, so a later run reads nothing again. Each
+page records the engine that really read it (``auto`` picks per language among the engines
+installed): delete the file after installing an engine (Tesseract's language data) to re-read.
 
 Files: every manifest item (it has a ``.gt.txt``), the PDFs that have a ``.gt.txt`` beside
 them, and as distractors (no ground truth, never a query's target) the photos in

@@ -13,6 +13,7 @@ Every document gets a neutral title (``relbench 0007``) so that only the text is
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,7 +50,7 @@ class AppSearch:
                     original=f"relbench/{doc.source.path}",
                     original_name=doc.source.path.rsplit("/", 1)[-1],
                     sha256=f"{number:064d}",
-                    mime_type="application/pdf" if doc.source.path.endswith(".pdf") else "image",
+                    mime_type=mimetypes.guess_type(doc.source.path)[0] or "image/tiff",
                     size=1,
                     language=doc.source.language,
                     status=Document.Status.DONE,

@@ -24,7 +24,8 @@ def test_markup_in_the_text_is_shown_escaped_in_the_snippet(alice):
 @pytest.mark.parametrize("query", ["prealable", "préalable", "Interieur", "PREALABLE"])
 def test_accented_words_are_marked_with_their_accents(alice, language, query):
     text = (
-        "Transmis au Ministre de l'Intérieur du télégramme suivant. " + "Mot neutre. " * 30
+        "Transmis au Ministre de l'Intérieur du télégramme suivant. "
+        + "Mot neutre. " * 30
         + "Aucune mesure sans vérification préalable. <b>fin</b>"
     )
     index(alice, "Page", text, language)
@@ -36,6 +37,8 @@ def test_accented_words_are_marked_with_their_accents(alice, language, query):
 
 def test_joined_and_compound_words_are_marked_in_the_original_text(alice):
     index(alice, "Page", "Dubrovnik has weath-\nered storms; the duck/goose Straße.")
-    assert "<mark>weath- ered</mark>" in str(document_search(user=alice, query="weathered")[0].snippet)
+    assert "<mark>weath- ered</mark>" in str(
+        document_search(user=alice, query="weathered")[0].snippet
+    )
     assert "<mark>duck</mark>/goose" in str(document_search(user=alice, query="duck")[0].snippet)
     assert "<mark>Straße</mark>" in str(document_search(user=alice, query="strasse")[0].snippet)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.search.textnorm import cjk_terms, flow_with_offsets, fold, index_text, query_words
+from archive.search.textnorm import (
+    cjk_terms,
+    flow_text,
+    flow_with_offsets,
+    fold,
+    index_text,
+    query_words,
+)
 
 
 def test_fold_removes_accents_and_special_letters():
@@ -32,7 +39,16 @@ def test_fold_never_grows_non_cjk_text_unboundedly_and_is_idempotent(text):
 def test_words_hyphenated_at_a_line_end_are_joined_and_their_parts_kept_after():
     text = index_text("Dubrovnik has weath-\nered   the storms; they be- \n lieve it")
     flow, _, extras = text.partition("\n")
-    assert flow.split() == ["Dubrovnik", "has", "weathered", "the", "storms;", "they", "believe", "it"]
+    assert flow.split() == [
+        "Dubrovnik",
+        "has",
+        "weathered",
+        "the",
+        "storms;",
+        "they",
+        "believe",
+        "it",
+    ]
     assert extras.split() == ["weath-ered", "be-lieve"]
 
 
@@ -69,3 +85,13 @@ def test_flow_offsets_map_each_folded_character_back_to_the_original():
     )
     assert text[offsets[4] : offsets[6]] == "ß"
     assert text[offsets[-2] : offsets[-1]] == "é"
+
+
+@given(st.text(alphabet=st.sampled_from("ab1ßéÉ漢字- \n\t/.@,:_\u0301\u00ad"), max_size=40))
+def test_flow_with_offsets_is_the_indexed_flow_and_maps_every_character(text):
+    flow, offsets = flow_with_offsets(text)
+    assert flow == flow_text(text)
+    assert len(offsets) == len(flow) + 1
+    assert offsets == sorted(offsets)
+    assert offsets[-1] == len(text)
+    assert all(0 <= offset < len(text) for offset in offsets[:-1])

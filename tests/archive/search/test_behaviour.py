@@ -212,3 +212,12 @@ def test_parts_of_compound_tokens_are_found(alice, language):
         assert ids(alice, query) == [doc.pk], query
     assert ids(alice, "fox -duck") == [fox.pk]
     assert ids(alice, '"duck goose mail"') == [doc.pk]
+
+
+def test_compound_tokens_of_a_real_page_are_found(alice, testdata: Path):
+    text = (testdata / "tesseract_test" / "eurotext.gt.txt").read_text(encoding="utf-8")
+    doc = index(alice, "eurotext", text)
+    fox = index(alice, "fox", "The quick brown fox")
+    for query in ("duck", "goose", "duck/goose", "aspammer", "website.com", "43,456.78", "12.5%"):
+        assert ids(alice, query) == [doc.pk], query
+    assert ids(alice, "fox -duck") == [fox.pk]

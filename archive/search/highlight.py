@@ -24,6 +24,8 @@ from archive.search.query import highlight_terms
 from archive.search.textnorm import flow_text, index_text, is_cjk
 
 Box = tuple[int, int, int, int]
+# The hyphens ``tokens.join_line_hyphens`` joins a line-end hyphenation at.
+_HYPHENS = "-\u00ad\u2010\u2011\u00ac"
 
 
 def page_highlights(
@@ -91,7 +93,7 @@ def _word_terms(
             readings.setdefault(index, []).append(index_text(text))
         if index + 1 in line_starts and text[-1:] in _HYPHENS:
             joined = flow_text(f"{text}\n{texts[index + 1]}")
-            if " " not in joined.strip():
+            if len(joined.split()) == 1:  # joined as the index joins it (not Ost-⏎Berlin)
                 readings.setdefault(index, []).append(joined)
                 readings.setdefault(index + 1, []).append(joined)
     matches: list[set[str]] = [set() for _ in texts]
@@ -114,9 +116,6 @@ def _word_terms(
         for reading in texts_of:
             matches[index] |= found.get(reading, set())
     return matches
-
-
-_HYPHENS = "-\u00ad\u2010\u2011\u00ac"
 
 
 def _cjk_matches(texts: list[str], terms: list[str]) -> set[int]:

@@ -60,6 +60,14 @@ def test_a_word_hyphenated_at_a_line_end_is_boxed_on_both_lines(alice):
     assert _marked(page, "interieur") == ["Intérieur"]
 
 
+def test_a_capital_after_a_line_end_hyphen_is_a_compound_not_joined(alice):
+    page = _page(alice, ["Ost-", "Berlin"])
+    page.words[1]["box"] = [0, 20, 8, 28]
+    page.save()
+    assert _marked(page, "berlin") == ["Berlin"]
+    assert _marked(page, "ostberlin") == []
+
+
 def test_a_phrase_boxes_its_consecutive_occurrences_only():
     q, f = "'quick'", "'fox'"
     terms = [set(), {q}, {f}, set(), set(), {q}, set(), {f}, {q}, {f, q}]

@@ -4,6 +4,7 @@ The public surface; other packages import only from here. The modules, in the or
 meets them:
 
 - ``textnorm``: text as the index sees it (accents folded, CJK bigrams); shared by both sides.
+- ``tokens``: its OCR-aware rules (line-end hyphenation, compound tokens, number groups).
 - ``query``: the search-box syntax turned into a ``tsquery``.
 - ``planning``: configurations to cover, the ``tsquery`` value, how to reach the matches.
 - ``finding``: candidates, ranking, counts, facets, pages of results.

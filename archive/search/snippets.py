@@ -1,5 +1,11 @@
 """Snippets of search hits: ``ts_headline`` for the pages on screen only, escaped, matches marked.
 
+``ts_headline`` runs on the page's flow (``textnorm.flow_with_offsets``: accents folded,
+line-end hyphenations joined, compound tokens split), the text the index and the folded query
+terms agree on; the chosen fragments and their marks are then mapped back by character offsets
+onto the original text, so the snippet shows the page as written (``préalable``, ``Straße``,
+``weath- ered``, ``duck/goose``) with the matched words marked.
+
 ``ts_headline`` returns the page text with sentinel control characters around matches, so the
 text itself can be HTML-escaped (OCR text is user data) before the markers become ``<mark>``.
 PostgreSQL's parser reads ``<script>``-like text as an HTML tag and ``ts_headline`` drops tags;
@@ -15,14 +21,17 @@ from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from archive.search.textnorm import CJK_RUN
+from archive.search.textnorm import CJK_RUN, flow_with_offsets
 
 # Control characters never occur in OCR text we store (clean_text strips them).
 _START, _STOP, _LT = "\x02", "\x03", "\x04"
+# The fold turns "…" into "...", so the delimiter never occurs inside a flow's fragment.
+_DELIMITER = " … "
 _OPTIONS = (
     f"StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12, MaxFragments=2, "
-    'FragmentDelimiter=" … "'
+    f'FragmentDelimiter="{_DELIMITER}"'
 )
+_MARKER = re.compile(f"([{_START}{_STOP}])")
 
 
 def headlines(page_ids: list[int], tsquery: str, config: str, query: str) -> dict[int, SafeString]:
@@ -32,20 +41,53 @@ def headlines(page_ids: list[int], tsquery: str, config: str, query: str) -> dic
     if not page_ids:
         return {}
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, text, ts_headline(%s::regconfig, replace(text, '<', %s), %s::tsquery, %s) "
-            "FROM archive_page WHERE id = ANY(%s)",
-            [config, _LT, tsquery, _OPTIONS, page_ids],
-        )
+        cursor.execute("SELECT id, text FROM archive_page WHERE id = ANY(%s)", [page_ids])
         rows = cursor.fetchall()
+        flows = [flow_with_offsets(text) for _, text in rows]
+        cursor.execute(
+            "SELECT ts_headline(%s::regconfig, replace(t, '<', %s), %s::tsquery, %s) "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n",
+            [config, _LT, tsquery, _OPTIONS, [flow for flow, _ in flows]],
+        )
+        marked = [row[0] for row in cursor.fetchall()]
     cjk_runs = [run for run in CJK_RUN.findall(query) if run]
     snippets = {}
-    for page_id, text, headline in rows:
-        snippet = render_snippet(headline)
+    for (page_id, text), (flow, offsets), headline in zip(rows, flows, marked, strict=True):
+        snippet = render_snippet(original_headline(headline, flow, offsets, text))
         if cjk_runs and "<mark>" not in snippet:
             snippet = cjk_snippet(text, cjk_runs) or snippet
         snippets[page_id] = snippet
     return snippets
+
+
+def original_headline(headline: str, flow: str, offsets: list[int], text: str) -> str:
+    """``headline`` (``ts_headline`` of ``flow`` with ``<`` swapped for ``_LT``) rewritten in
+    the original ``text``: each fragment located in the flow, its marks kept, its characters
+    replaced by the original characters they come from (``offsets``, see
+    ``textnorm.flow_with_offsets``). If a fragment cannot be located (``ts_headline`` changed
+    it), the headline is returned as it is: folded, but still marked and safe to render."""
+    swapped = flow.replace("<", _LT)
+    fragments: list[str] = []
+    cursor = 0
+    for fragment in headline.split(_DELIMITER):
+        plain = fragment.replace(_START, "").replace(_STOP, "")
+        start = swapped.find(plain, cursor)
+        if start < 0:
+            start = swapped.find(plain)
+        if start < 0:
+            return headline
+        position = start
+        pieces: list[str] = []
+        for piece in _MARKER.split(fragment):
+            if piece in (_START, _STOP):
+                pieces.append(piece)
+                continue
+            end = position + len(piece)
+            pieces.append(text[offsets[position] : offsets[end]])
+            position = end
+        fragments.append("".join(pieces))
+        cursor = position
+    return _DELIMITER.join(fragments)
 
 
 def render_snippet(headline: str) -> SafeString:

@@ -1,16 +1,20 @@
-"""Text as the search index sees it: accents folded, CJK split into overlapping bigrams.
+"""Text as the search index sees it: accents folded, OCR-aware tokens, CJK bigrams.
 
 The same functions prepare document text for indexing and query words for searching, so both
 sides always agree. Folding happens here in Python because the embedded PostgreSQL has no
 ``unaccent`` extension. CJK text has no spaces between words and PostgreSQL's parser would
 read a whole run of characters as one token; overlapping bigrams (and each single character,
 for one-character queries) make any substring of two or more characters findable as a phrase.
+Words hyphenated at a line end, compound tokens and spaced number groups follow the rules of
+``archive.search.tokens``.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from archive.search.tokens import join_line_hyphens, joined_number_groups, split_compounds
 
 # Letters some languages write without a combining accent, which NFKD cannot split.
 _SPECIAL_FOLDS = str.maketrans(
@@ -57,13 +61,19 @@ def cjk_terms(run: str) -> list[str]:
 
 
 def index_text(text: str) -> str:
-    """Text to hand to ``to_tsvector``: folded, with each CJK run replaced by its bigrams and
-    then its single characters (so a one-character query finds it too).
+    """Text to hand to ``to_tsvector``: the flow (``flow_text``) with each CJK run replaced by
+    its bigrams, then, after a line break, the extra forms: hyphenated forms of words joined at
+    a line end, whole compound tokens, joined number groups (see ``archive.search.tokens``),
+    and the single characters of CJK runs (so a one-character query finds them too).
 
-    Bigrams of a run stay adjacent, so a query's bigrams match as a phrase; the single
-    characters follow after a gap and do not break that adjacency.
+    The flow keeps real neighbours adjacent, so phrases match as written; bigrams of a run stay
+    adjacent so a query's bigrams match as a phrase. PostgreSQL gives no position gap for a
+    line break (only a stop word of a stemming configuration leaves one), so the first extra
+    form follows the last word of the flow: a phrase ending a page and continuing with an extra
+    form could match, a cost accepted for keeping every writer on one ``to_tsvector`` call.
     """
-    folded = fold(text)
+    flow, extras = _flow(text)
+    body = f"{flow}\n{' '.join(extras)}" if extras else flow
     unigrams: list[str] = []
 
     def expand(match: re.Match[str]) -> str:
@@ -71,11 +81,62 @@ def index_text(text: str) -> str:
         unigrams.extend(run)
         return f" {' '.join(cjk_terms(run))} "
 
-    expanded = CJK_RUN.sub(expand, folded)
+    expanded = CJK_RUN.sub(expand, body)
     if unigrams:
-        # A line of punctuation keeps the single characters away from the last bigram.
         expanded = f"{expanded}\n{' '.join(dict.fromkeys(unigrams))}"
     return expanded
+
+
+def flow_text(text: str) -> str:
+    """The words of ``text`` in reading order as the index sees them: folded, line-end
+    hyphenations joined, compound tokens split into their parts (CJK runs as written)."""
+    return _flow(text)[0]
+
+
+def flow_with_offsets(text: str) -> tuple[str, list[int]]:
+    """``flow_text(text)`` and, for each of its characters, the index in ``text`` of the
+    character it comes from, plus ``len(text)`` at the end: ``text[offsets[a]:offsets[b]]`` is
+    the original of ``flow[a:b]`` (accents, ``ß``, a line-end hyphen and line break included).
+    """
+    folded, offsets = fold_with_offsets(text)
+    joined, removed, _ = join_line_hyphens(folded)
+    if removed:
+        kept: list[int] = []
+        last = 0
+        for start, end in removed:
+            kept.extend(offsets[last:start])
+            last = end
+        kept.extend(offsets[last:])
+        offsets = kept
+    flow, _ = split_compounds(joined)  # same length: the offsets still hold
+    return flow, offsets
+
+
+def _flow(text: str) -> tuple[str, list[str]]:
+    """The flow of ``text`` and its extra forms (hyphenated, whole compounds, joined groups)."""
+    joined, _, hyphenated = join_line_hyphens(fold(text))
+    flow, wholes = split_compounds(joined)
+    return flow, hyphenated + wholes + joined_number_groups(flow)
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """``fold(text)`` and the origin offsets of its characters (as in ``flow_with_offsets``)."""
+    out: list[str] = []
+    offsets: list[int] = []
+    last = 0
+    for match in _NON_ASCII.finditer(text):
+        out.append(text[last : match.start()])
+        offsets.extend(range(last, match.start()))
+        # Folding is per character (NFKD decomposes each alone; combining marks are dropped
+        # whatever their order), so each character's fold is its share of the run's fold.
+        for index in range(match.start(), match.end()):
+            folded = _fold_run(text[index])
+            out.append(folded)
+            offsets.extend([index] * len(folded))
+        last = match.end()
+    out.append(text[last:])
+    offsets.extend(range(last, len(text) + 1))
+    return "".join(out), offsets
 
 
 # A CJK run, or a word of any other script (letters and digits; punctuation separates words).
@@ -86,7 +147,12 @@ def query_words(text: str) -> list[str]:
     """The index terms a query word (or a phrase) stands for, in order: its words, folded; a
     CJK run becomes its bigrams (adjacent, so the run must occur as written).
 
-    The query side of ``index_text``: a term listed here is a term the index holds.
+    The query side of ``index_text``: a term listed here is a term the index holds. A typed
+    compound (``duck/goose``, ``invoice@shop.com``, ``12/2024``, ``e-mail``, ``weath-ered``)
+    becomes its parts, which the caller makes adjacent: the flow holds them so (compounds are
+    split there; PostgreSQL puts a hyphenated word's parts after the whole), and so do the
+    hyphenated forms of words joined at a line end. A part of a compound (``shop.com`` in an
+    address) matches the same way.
     """
     terms: list[str] = []
     for part in _CJK_OR_WORD.findall(fold(text)):

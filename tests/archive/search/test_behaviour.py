@@ -159,3 +159,65 @@ def test_search_view_applies_filters_and_rejects_nonsense(client, alice):
     bad = client.get("/search/", {"q": "water", "uploaded_from": "not-a-date", "sort": "x"})
     assert bad.status_code == 200
     assert b"not understood" in bad.content
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_words_hyphenated_at_a_line_end_are_found_whole_and_in_parts(alice, language):
+    doc = index(alice, "t", "Dubrovnik has weath-\nered the storms, igno-\nrant of it.", language)
+    other = index(alice, "o", "A weathered e-mail about ered.", language)
+    assert set(ids(alice, "weathered")) == {doc.pk, other.pk}
+    assert ids(alice, "ignorant") == [doc.pk]
+    assert ids(alice, "weath") == [doc.pk]
+    assert ids(alice, '"has weathered the storms"') == [doc.pk]
+    assert ids(alice, "weath-ered") == [doc.pk]
+    assert ids(alice, "mail") == [other.pk]  # a mid-line compound keeps its parts
+    assert ids(alice, "e-mail") == [other.pk]
+
+
+def test_hyphenated_words_of_a_real_page_are_found(alice, testdata: Path):
+    text = (testdata / "tesseract_test" / "8087_054.3B.gt.txt").read_text(encoding="utf-8")
+    doc = index(alice, "Dubrovnik", text)
+    for word in ("weathered", "ignorant", "believe"):
+        assert ids(alice, word) == [doc.pk], word
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_parts_of_compound_tokens_are_found(alice, language):
+    doc = index(
+        alice,
+        "t",
+        "The quick fox & duck/goose, mail invoice@shop.com or see www.shop.com/orders, "
+        "due 12/2024 on 3.11.2024 for 12.50 EUR. IBAN DE89 3704 0044 0532 0130 00",
+        language,
+    )
+    fox = index(alice, "f", "The quick brown fox", language)
+    for query in (
+        "duck",
+        "goose",
+        "duck/goose",
+        "shop",
+        "invoice",
+        "invoice@shop.com",
+        "shop.com",
+        "orders",
+        "www.shop.com/orders",
+        "12/2024",
+        "2024",
+        "3.11.2024",
+        "12.50",
+        "DE89370400440532013000",
+        '"fox duck/goose mail"',
+        '"due 12/2024 on"',
+    ):
+        assert ids(alice, query) == [doc.pk], query
+    assert ids(alice, "fox -duck") == [fox.pk]
+    assert ids(alice, '"duck goose mail"') == [doc.pk]
+
+
+def test_compound_tokens_of_a_real_page_are_found(alice, testdata: Path):
+    text = (testdata / "tesseract_test" / "eurotext.gt.txt").read_text(encoding="utf-8")
+    doc = index(alice, "eurotext", text)
+    fox = index(alice, "fox", "The quick brown fox")
+    for query in ("duck", "goose", "duck/goose", "aspammer", "website.com", "43,456.78", "12.5%"):
+        assert ids(alice, query) == [doc.pk], query
+    assert ids(alice, "fox -duck") == [fox.pk]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from archive.models import Document, Page
-from archive.search.highlight import page_highlights
+from archive.search.highlight import page_highlights, phrase_positions
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +46,40 @@ def test_cjk_characters_of_a_searched_run_are_marked(alice):
     page = _page(alice, list("将扫描图像转换为文本"), language="zh")
     assert _marked(page, "图像") == ["图", "像"]
     assert _marked(page, "扫描图像") == ["扫", "描", "图", "像"]
+
+
+def test_a_word_hyphenated_at_a_line_end_is_boxed_on_both_lines(alice):
+    page = _page(alice, ["has", "weath-", "ered", "the", "duck/goose", "Intérieur"])
+    # "ered" starts the next line: its box is left of "weath-".
+    page.words[2]["box"] = [0, 20, 8, 28]
+    page.save()
+    assert _marked(page, "weathered") == ["weath-", "ered"]
+    assert _marked(page, "weath") == ["weath-"]
+    assert _marked(page, "duck") == ["duck/goose"]
+    assert _marked(page, "duck/goose") == ["duck/goose"]
+    assert _marked(page, "interieur") == ["Intérieur"]
+
+
+def test_a_capital_after_a_line_end_hyphen_is_a_compound_not_joined(alice):
+    page = _page(alice, ["Ost-", "Berlin"])
+    page.words[1]["box"] = [0, 20, 8, 28]
+    page.save()
+    assert _marked(page, "berlin") == ["Berlin"]
+    assert _marked(page, "ostberlin") == []
+
+
+def test_a_phrase_boxes_its_consecutive_occurrences_only():
+    q, f = "'quick'", "'fox'"
+    terms = [set(), {q}, {f}, set(), set(), {q}, set(), {f}, {q}, {f, q}]
+    assert phrase_positions(terms, [[q, f]]) == {1, 2, 8, 9}
+    assert phrase_positions(terms, [[f, q]]) == {7, 8}
+    assert phrase_positions(terms, [[q, "'dog'"]]) == set()
+
+
+def test_with_its_phrases_given_a_query_boxes_the_phrase_occurrences_only(alice):
+    page = _page(alice, ["the", "quick", "fox", "and", "a", "quick", "dog", "fox"])
+    phrase = ["'quick'", "'fox'"]
+    found = page_highlights(page, '"quick fox"', "en", phrases=[phrase])
+    assert [w["text"] for w in page.words if tuple(w["box"]) in found] == ["quick", "fox"]
+    found = page_highlights(page, '"quick fox" dog', "en", phrases=[phrase])
+    assert [w["text"] for w in page.words if tuple(w["box"]) in found] == ["quick", "fox", "dog"]

@@ -20,7 +20,7 @@ from django.db import connection
 
 from archive.languages import search_config
 from archive.models import Page
-from archive.search.query import highlight_terms
+from archive.search.query import highlight_terms, query_phrases
 from archive.search.textnorm import flow_text, index_text, is_cjk
 
 Box = tuple[int, int, int, int]
@@ -29,15 +29,17 @@ _HYPHENS = "-\u00ad\u2010\u2011\u00ac"
 
 
 def page_highlights(
-    page: Page, query: str, language: str, phrases: Sequence[Sequence[str]] = ()
+    page: Page, query: str, language: str, phrases: Sequence[Sequence[str]] | None = None
 ) -> list[Box]:
     """Boxes (in ``page``'s image pixels) of the page's words that ``query`` matches.
 
     ``phrases``: the query's quoted phrases, each as its terms (quoted ``to_tsquery`` operands,
     as ``highlight_terms`` gives them). A term that only occurs in phrases boxes a word only
     where the whole phrase occurs on consecutive words; without ``phrases`` every term boxes
-    every word it matches.
+    every word it matches. By default they are the quoted phrases of ``query``.
     """
+    if phrases is None:
+        phrases = query_phrases(query)
     terms = highlight_terms(query)
     if not terms or not page.words:
         return []

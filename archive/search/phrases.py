@@ -6,7 +6,9 @@ document's language and as exact words), and PostgreSQL numbers positions across
 documents also run past the 16,383 positions a ``tsvector`` can number. The index is therefore
 only the first filter for a phrase: ``verifier`` checks each candidate's title and pages with
 the same parser on the same normalised text (``textnorm.index_text``, ``simple``), one part at
-a time, so a phrase matches only the words in that order, stop words included.
+a time, so a phrase matches only the words in that order, stop words included. (The extra forms
+``index_text`` appends to a text, such as ``weath-ered`` for a word joined at a line end, are
+kept: typing the word as printed finds it.)
 """
 
 from __future__ import annotations

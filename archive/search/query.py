@@ -144,6 +144,16 @@ def highlight_terms(query: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
+def query_phrases(query: str) -> list[list[str]]:
+    """The quoted phrases of ``query`` that are searched for, each as its terms in the form
+    ``highlight_terms`` gives them (quoted operands), for boxing a phrase's words only where
+    the whole phrase occurs."""
+    parsed = parse_query(query)
+    if parsed is None:
+        return []
+    return [clause_text(c).split(" <-> ") for c in parsed.positive if c.phrase and c.is_sequence]
+
+
 def _word(token: str) -> Clause | None:
     negated = token.startswith("-") and len(token) > 1
     if negated:

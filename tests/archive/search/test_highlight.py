@@ -83,3 +83,19 @@ def test_with_its_phrases_given_a_query_boxes_the_phrase_occurrences_only(alice)
     assert [w["text"] for w in page.words if tuple(w["box"]) in found] == ["quick", "fox"]
     found = page_highlights(page, '"quick fox" dog', "en", phrases=[phrase])
     assert [w["text"] for w in page.words if tuple(w["box"]) in found] == ["quick", "fox", "dog"]
+
+
+def test_a_quoted_phrase_boxes_only_its_occurrences_by_default(alice):
+    page = _page(alice, ["Leitung", "eines", "Betriebs", "und", "eines", "anderen", "Werkes"])
+    found = page_highlights(page, '"Leitung eines anderen"', "de")
+    assert found == []  # the phrase is not on this page: none of its words boxed
+    page.words = [
+        {"text": w, "box": [i * 10, 0, i * 10 + 8, 8], "confidence": 1.0}
+        for i, w in enumerate(["unter", "der", "Leitung", "eines", "anderen", "Leitung"])
+    ]
+    found = page_highlights(page, '"Leitung eines anderen"', "de")
+    assert [w["text"] for w in page.words if tuple(w["box"]) in found] == [
+        "Leitung",
+        "eines",
+        "anderen",
+    ]

@@ -136,6 +136,11 @@ SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 1000, minimum=20)
 # --- OCR ----------------------------------------------------------------------------------------
 OCR_ENGINE = env_str("OCR_ENGINE", "auto")
 OCR_LANGUAGES = env_list("OCR_LANGUAGES", ["en"])
+# Documents uploaded with language "detect" (the default) take the language of their first
+# page's text (archive.langdetect); when the text cannot tell (too short, unsure) they take
+# this one. A guess less sure than LANGUAGE_DETECT_MIN_CONFIDENCE (0-1) is not taken.
+LANGUAGE_DETECT_DEFAULT = env_str("LANGUAGE_DETECT_DEFAULT", OCR_LANGUAGES[0])
+LANGUAGE_DETECT_MIN_CONFIDENCE = env_float("LANGUAGE_DETECT_MIN_CONFIDENCE", 0.5)
 OCR_MAX_SIDE = env_int("OCR_MAX_SIDE", 4000, minimum=500)
 # Pillow refuses images above 178,956,970 pixels itself; a higher value has no effect on images.
 OCR_MAX_PIXELS = env_int("OCR_MAX_PIXELS", 178_956_970, minimum=1_000_000)

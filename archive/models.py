@@ -121,6 +121,13 @@ class Document(models.Model):
             # Which text search configurations a user's query must cover: a skip scan over
             # this index reads one entry per language (archive.search), not every document.
             models.Index(fields=["owner", "language"], name="document_owner_language"),
+            # The few documents in several languages (``languages``), so the configurations a
+            # user's query must cover can add their other languages without a scan.
+            models.Index(
+                fields=["owner"],
+                condition=models.Q(languages__len__gt=1),
+                name="document_owner_mixed",
+            ),
         ]
 
     def __str__(self) -> str:

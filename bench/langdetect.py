@@ -74,12 +74,17 @@ def size_mb(package: str) -> float:
 
 
 def load_py3langid() -> Callable[[str], str]:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """As the app uses it (``ocr.langdetect``), with no confidence threshold: "?" only for a
+    text with too few letters, like lingua's None."""
+    from ocr.langdetect import detect_language, supported_languages
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    labels = set(identifier.labels)
-    identifier.set_languages([c for c in LANGUAGES if c in labels])
-    return lambda text: str(identifier.classify(text)[0])
+    supported_languages()  # load the model
+
+    def detect(text: str) -> str:
+        found = detect_language(text, candidates=tuple(LANGUAGES), default="?", min_confidence=0)
+        return found.language
+
+    return detect
 
 
 def load_lingua() -> Callable[[str], str]:

@@ -260,3 +260,22 @@ def test_pages_after_the_first_are_read_in_the_detected_language(alice, make_upl
     assert document.language == "en"
     assert document.pages.count() == 2
     assert _found(alice, "payments") == [document.pk]
+
+
+def test_rerun_in_a_chosen_language_forgets_the_detection(alice, make_upload):
+    from archive.documents import document_rerun
+
+    upload = make_upload()
+    document = document_create(owner=alice, upload=upload, name=upload.name).document
+    Document.objects.filter(pk=document.pk).update(
+        language="fr", language_detected=True, language_confidence=0.97, languages=["fr", "de"]
+    )
+    document.refresh_from_db()
+    document_rerun(document, language="en")
+    document.refresh_from_db()
+    assert (document.language, document.language_detected) == ("en", False)
+    assert (document.language_confidence, document.languages) == (None, [])
+    document_rerun(document, language=DETECT)
+    document.refresh_from_db()
+    assert document.language == DETECT
+    assert document.status == Document.Status.QUEUED

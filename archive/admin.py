@@ -86,13 +86,20 @@ class DocumentAdmin(admin.ModelAdmin):
         "owner",
         "status",
         "page_count",
-        "language",
+        "language_shown",
         "engine",
         "mean_confidence",
         "reviewed",
         "created",
     )
-    list_filter = ("status", "engine", "language", ConfidenceBandFilter, ReviewedFilter)
+    list_filter = (
+        "status",
+        "engine",
+        "language",
+        "language_detected",
+        ConfidenceBandFilter,
+        ReviewedFilter,
+    )
     # Searched by ``get_search_results``: title, file name, owner, sha256, and the OCR text
     # through the full-text index (the admin's own search would scan every page's text).
     search_fields = ("title",)
@@ -114,6 +121,9 @@ class DocumentAdmin(admin.ModelAdmin):
         "started_at",
         "finished_at",
         "ocr_seconds",
+        "language_detected",
+        "language_confidence",
+        "languages",
         "reviewed_at",
         "reviewed_by",
         "created",
@@ -144,6 +154,10 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def _needs_review(self, request: HttpRequest) -> HttpResponse:
         return admin_review.needs_review_view(self.admin_site, request)
+
+    @admin.display(description="Language", ordering="language")
+    def language_shown(self, obj: Document) -> str:
+        return obj.language_display
 
     @admin.display(description="Mean confidence", ordering="mean_confidence")
     def mean_confidence(self, obj: Document) -> str:

@@ -26,7 +26,7 @@ from django.urls import reverse
 
 from archive import selectors
 from archive.forms import engine_choices
-from archive.languages import LANGUAGE_CHOICES
+from archive.languages import UPLOAD_LANGUAGE_CHOICES
 from archive.models import Document, Page
 from archive.review import documents_rerun, page_correct, page_revert
 
@@ -40,7 +40,7 @@ class AdminRerunForm(forms.Form):
     engine = forms.ChoiceField(required=False, label="OCR engine")
     language = forms.ChoiceField(
         required=False,
-        choices=[("", "Keep each document's language"), *LANGUAGE_CHOICES],
+        choices=[("", "Keep each document's language"), *UPLOAD_LANGUAGE_CHOICES],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -64,6 +64,10 @@ def document_rerun(
         changes["engine"] = engine
     if language is not None and language != document.language:
         changes["language"] = language
+        # Chosen now (or to be detected again): what an earlier detection found no longer holds.
+        changes["language_detected"] = False
+        changes["language_confidence"] = None
+        changes["languages"] = []
     if force_ocr is not None and force_ocr != document.force_ocr:
         changes["force_ocr"] = force_ocr
     with transaction.atomic():

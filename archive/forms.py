@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from archive.languages import LANGUAGE_CHOICES
+from archive.languages import DETECT, LANGUAGE_CHOICES, UPLOAD_LANGUAGE_CHOICES
 from archive.models import Document
 from archive.search import SearchFilters
 from ocr.engines import available_engines
@@ -41,7 +41,7 @@ class UploadForm(forms.Form):
         help_text="PNG, JPEG, TIFF (also multi-page), HEIC, PDF.",
         allow_empty_file=True,
     )
-    language = forms.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
+    language = forms.ChoiceField(choices=UPLOAD_LANGUAGE_CHOICES, required=False)
     password = forms.CharField(
         required=False,
         max_length=255,
@@ -60,7 +60,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, staff: bool = False, **kwargs: Any) -> None:
         """``staff`` users may choose the engine; for others the field does not exist."""
         super().__init__(*args, **kwargs)
-        self.fields["language"].initial = settings.OCR_LANGUAGES[0]
+        self.fields["language"].initial = DETECT
         _engine_field(self, staff=staff)
 
 
@@ -90,7 +90,7 @@ class RerunForm(forms.Form):
     """Re-run OCR: only the missing pages, or everything (another language or engine, or
     forcing OCR of pages that have a text layer, reads every page again)."""
 
-    language = forms.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
+    language = forms.ChoiceField(choices=UPLOAD_LANGUAGE_CHOICES, required=False)
     engine = forms.ChoiceField(required=False, label="OCR engine")
     force_ocr = forms.BooleanField(
         required=False, label="OCR pages that already have text (PDF text layer)"

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from archive.filenames import clean_filename, clean_title, title_from_filename
-from archive.languages import LANGUAGES
+from archive.languages import DETECT, LANGUAGES
 from archive.models import Document
 from archive.tasks import enqueue_processing
 from ocr.errors import OcrError, PasswordRequired
@@ -86,13 +86,16 @@ def document_create(
     - Otherwise the bytes are stored unchanged through the default storage, the row is written,
       and the OCR task is enqueued when the transaction commits.
 
+    ``language`` is an ISO 639-1 code of ``archive.languages.LANGUAGES`` or, by default,
+    ``"detect"``: the worker finds it from the text (``archive.langdetect``).
+
     ``name`` is the file's name as given (any path, any characters): it is cleaned
     (``archive.filenames``) for ``original_name`` and the default title.
     """
     title = clean_title(title) or title_from_filename(name)
     name = clean_filename(name)
-    language = language or settings.OCR_LANGUAGES[0]
-    if language not in LANGUAGES:
+    language = language or DETECT
+    if language != DETECT and language not in LANGUAGES:
         raise UploadRejected(f"Unknown language {language!r}.")
     size, digest, head = _measure(upload)
     if size == 0:

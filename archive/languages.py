@@ -6,6 +6,11 @@ with stock PostgreSQL (including the embedded server), so no extension is needed
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from archive.models import Document
+
 # code -> (label, PostgreSQL text search configuration)
 LANGUAGES: dict[str, tuple[str, str]] = {
     "en": ("English", "english"),
@@ -26,7 +31,30 @@ LANGUAGES: dict[str, tuple[str, str]] = {
 
 LANGUAGE_CHOICES = [(code, label) for code, (label, _config) in LANGUAGES.items()]
 
+#: The language to give a new document whose language the worker should find from its text
+#: (``archive.langdetect``); the default of every way in (web, API, import, consume folder).
+DETECT = "detect"
+#: The choices of an upload or a re-run: "detect", then every language.
+UPLOAD_LANGUAGE_CHOICES = [(DETECT, "Detect from the text"), *LANGUAGE_CHOICES]
+
 
 def search_config(language: str) -> str:
     """The text search configuration for ``language``; ``simple`` (no stemming) if unknown."""
     return LANGUAGES.get(language, ("", "simple"))[1]
+
+
+def language_label(language: str) -> str:
+    """The name of ``language`` ("French"), or the code itself if unknown."""
+    return LANGUAGES.get(language, (language, ""))[0]
+
+
+def document_search_configs(document: Document) -> list[str]:
+    """The text search configurations to index ``document`` in, primary first, no duplicates.
+
+    The primary is that of ``document.language``; then those of the other languages found in
+    its text (``document.languages``, set when the worker finishes, see
+    ``archive.langdetect``). Languages sharing a configuration (zh and ja: ``simple``) give it
+    once. A document still waiting for detection (``language == "detect"``) gets ``simple``.
+    """
+    codes = [document.language, *(document.languages or [])]
+    return list(dict.fromkeys(search_config(code) for code in codes))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -50,7 +51,27 @@ class Document(models.Model):
     page_count = models.PositiveIntegerField(
         null=True, blank=True, help_text="Known once the worker has opened the file."
     )
-    language = models.CharField(max_length=8, default="en", help_text="ISO 639-1 code.")
+    language = models.CharField(
+        max_length=8,
+        default="en",
+        help_text='ISO 639-1 code of the primary language; "detect" until the worker has found it.',
+    )
+    language_detected = models.BooleanField(
+        default=False,
+        help_text="The language was detected from the text (archive.langdetect), not chosen.",
+    )
+    language_confidence = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="The detector's confidence (0-1) in the detected language.",
+    )
+    languages = ArrayField(
+        models.CharField(max_length=8),
+        default=list,
+        blank=True,
+        help_text="Every language found in the text, primary first (empty until done); "
+        "the document is indexed in each (archive.languages.document_search_configs).",
+    )
     engine = models.CharField(max_length=32, default="auto")
     force_ocr = models.BooleanField(
         default=False,
@@ -100,6 +121,13 @@ class Document(models.Model):
             # Which text search configurations a user's query must cover: a skip scan over
             # this index reads one entry per language (archive.search), not every document.
             models.Index(fields=["owner", "language"], name="document_owner_language"),
+            # The few documents in several languages (``languages``), so the configurations a
+            # user's query must cover can add their other languages without a scan.
+            models.Index(
+                fields=["owner"],
+                condition=models.Q(languages__len__gt=1),
+                name="document_owner_mixed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -107,6 +135,25 @@ class Document(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("document", args=[self.pk])
+
+    @property
+    def language_display(self) -> str:
+        """The language as people read it: "French", "French (detected, 0.97)", or the
+        languages of a mixed document "English (detected, 0.91) + German"."""
+        from archive.languages import DETECT, language_label
+
+        if self.language == DETECT:
+            return "detecting…" if not self.is_finished else "not detected"
+        text = language_label(self.language)
+        if self.language_detected:
+            confidence = self.language_confidence
+            text += (
+                f" (detected, {confidence:.2f})"
+                if confidence is not None
+                else " (the default: the text did not tell)"
+            )
+        others = [language_label(code) for code in self.languages if code != self.language]
+        return " + ".join([text, *others])
 
     @property
     def is_finished(self) -> bool:

@@ -43,16 +43,20 @@ from django_q.exceptions import TimeoutException
 from PIL import Image
 
 from archive.exports import ExportUnavailable, searchable_pdf
+from archive.langdetect import document_language_detect, document_languages_update
+from archive.languages import DETECT
 from archive.models import Document, Page, PageAttempt, storage_name
 from archive.search import (
     clean_text,
     document_vector_append,
     document_vector_rebuild,
     page_vector,
+    reindex_documents,
 )
 from archive.tasks import enqueue_pages
 from ocr.engines import get_engine
 from ocr.engines.base import Engine
+from ocr.engines.plan import same_reading, unknown_language_codes
 from ocr.errors import OcrError, PasswordRequired
 from ocr.pageread import read_page
 from ocr.pages import open_document
@@ -98,6 +102,15 @@ def document_process(document_id: int) -> None:
         _finish_if_complete(document.pk, document.run)
         return
     first, *rest = missing
+    if document.language == DETECT:
+        # Every page is read and indexed in the document's language: find it on the first
+        # page before the others are handed out (archive.langdetect).
+        page_process(document.pk, document.run, first)
+        if Document.objects.filter(pk=document.pk, language=DETECT).exists():
+            # The first page could not be read: the others go on in the default language.
+            document_language_detect(document, "")
+        enqueue_pages(document.pk, document.run, rest)
+        return
     enqueue_pages(document.pk, document.run, rest)
     page_process(document.pk, document.run, first)
 
@@ -140,7 +153,9 @@ def page_process(document_id: int, run: int, number: int) -> None:
                     _image_encoder().submit(_encode_images, prepared)
                 ),
             )
-        images = encoding[0].result() if encoding else _encode_images(image)
+            if document.language == DETECT:
+                image, result = _detected(document, engine, source, number, image, result)
+        images = encoding[-1].result() if encoding else _encode_images(image)
         _save_page(document, run, number, image, images, result)
     except DATABASE_DOWN:
         _database_down(document.pk)
@@ -168,11 +183,16 @@ def _database_down(document_id: int) -> None:
 def ocr_languages(engine: Engine, language: str) -> tuple[str, ...]:
     """The languages to ask ``engine`` for, for a document filed under ``language``.
 
+    A document still to be detected ("detect") is read as Latin script and Chinese where the
+    engine reads them (``ocr.engines.plan.unknown_language_codes``).
+
     The document's language always drives search (stemming); OCR uses it when the engine has
     it. Otherwise the engine reads it as English (Latin script; else its first language):
     RapidOCR's Latin model reads French and German accents too, so the text is still captured
     rather than the document failing. ``OCR_ENGINE=auto`` picks the engine per language.
     """
+    if language == DETECT:
+        return unknown_language_codes(engine)
     if language in engine.languages:
         return (language,)
     # English is the Latin-script model every engine here has; else the engine's first.
@@ -228,6 +248,26 @@ def _read(
         text_layer=settings.OCR_USE_TEXT_LAYER and not document.force_ocr,
         on_image=on_image,
     )
+
+
+def _detected(
+    document: Document,
+    engine: Engine,
+    source: PageSource,
+    number: int,
+    image: Image.Image,
+    result: PageResult,
+) -> tuple[Image.Image, PageResult]:
+    """Detect the language of a "detect" document from ``result`` (its page ``number``, read
+    for an unknown language) and store it; read the page again only when the engine would
+    read it differently in the language found (RapidOCR never does; a text layer is kept)."""
+    unknown = ocr_languages(engine, DETECT)
+    document_language_detect(document, result.text)
+    known = ocr_languages(engine, document.language)
+    if result.origin == Page.Source.TEXT_LAYER or same_reading(engine, unknown, known):
+        return image, result
+    _logger.info("document %s: reading page %d again in %s", document.pk, number, known)
+    return _read(document, engine, source, number)
 
 
 @functools.cache
@@ -345,9 +385,13 @@ def _finish_if_complete(document_id: int, run: int) -> None:
         document.ocr_seconds = totals["seconds"] or 0.0
         document.error = ""
         document.save(update_fields=["status", "finished_at", "ocr_seconds", "error", "updated"])
+        if document_languages_update(document):
+            # Mixed languages: index it again in each (archive.languages.
+            # document_search_configs, read by the index writers).
+            reindex_documents([document])
         # Each saved page already appended its text to the document's vector; only a
         # document that ended with no pages still needs one (its title).
-        if Document.objects.filter(pk=document_id, search_vector__isnull=True).exists():
+        elif Document.objects.filter(pk=document_id, search_vector__isnull=True).exists():
             document_vector_rebuild(document)
         # Under the row lock no newer run can exist, and no page can be added to this one.
         _remove_orphans(document)

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from archive.embedded_db import embedded_database_url
 from archive.env import env_bool, env_float, env_int, env_list, env_str
+from archive.languages import LANGUAGES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SCAN_ARCHIVE_VAR_DIR", str(BASE_DIR / "var")))
@@ -136,6 +137,16 @@ SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 1000, minimum=20)
 # --- OCR ----------------------------------------------------------------------------------------
 OCR_ENGINE = env_str("OCR_ENGINE", "auto")
 OCR_LANGUAGES = env_list("OCR_LANGUAGES", ["en"])
+# Documents uploaded with language "detect" (the default) take the language of their first
+# page's text (archive.langdetect); when the text cannot tell (too short, unsure) they take
+# this one. A guess less sure than LANGUAGE_DETECT_MIN_CONFIDENCE (0-1) is not taken.
+LANGUAGE_DETECT_DEFAULT = env_str("LANGUAGE_DETECT_DEFAULT", OCR_LANGUAGES[0])
+LANGUAGE_DETECT_MIN_CONFIDENCE = env_float("LANGUAGE_DETECT_MIN_CONFIDENCE", 0.5)
+if LANGUAGE_DETECT_DEFAULT not in LANGUAGES:
+    raise ImproperlyConfigured(
+        f"LANGUAGE_DETECT_DEFAULT={LANGUAGE_DETECT_DEFAULT!r} is not one of the languages "
+        f"offered: {', '.join(LANGUAGES)}"
+    )
 OCR_MAX_SIDE = env_int("OCR_MAX_SIDE", 4000, minimum=500)
 # Pillow refuses images above 178,956,970 pixels itself; a higher value has no effect on images.
 OCR_MAX_PIXELS = env_int("OCR_MAX_PIXELS", 178_956_970, minimum=1_000_000)

@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from archive.forms import LibraryForm, engine_choices
-from archive.languages import LANGUAGE_CHOICES
+from archive.languages import LANGUAGE_CHOICES, UPLOAD_LANGUAGE_CHOICES
 from archive.models import Document, Page
 from archive.search import SORTS as SEARCH_SORTS
 from archive.search import SearchFilters
@@ -85,6 +85,9 @@ class DocumentSerializer(serializers.ModelSerializer):
             "size",
             "sha256",
             "language",
+            "language_detected",
+            "language_confidence",
+            "languages",
             "engine",
             "force_ocr",
             "ocr_seconds",
@@ -262,10 +265,10 @@ class UploadSerializer(serializers.Serializer):
         help_text="PNG, JPEG, TIFF (also multi-page), WebP, BMP, GIF, HEIC, PDF.",
     )
     language = serializers.ChoiceField(
-        choices=LANGUAGE_CHOICES,
+        choices=UPLOAD_LANGUAGE_CHOICES,
         required=False,
         allow_blank=True,
-        help_text="The documents' language (default: the first of OCR_LANGUAGES).",
+        help_text='The documents\' language; "detect" (the default) finds it from the text.',
     )
     engine = _EngineChoice(help_text="Staff only; the default picks the best engine measured.")
     password = serializers.CharField(
@@ -289,7 +292,7 @@ class RerunSerializer(serializers.Serializer):
     from_scratch = serializers.BooleanField(
         default=False, help_text="Read every page again (default: only the missing pages)."
     )
-    language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
+    language = serializers.ChoiceField(choices=UPLOAD_LANGUAGE_CHOICES, required=False)
     engine = _EngineChoice()
     force_ocr = serializers.BooleanField(
         required=False, help_text="OCR pages that already have text (PDF text layer)."

@@ -48,6 +48,9 @@ class RapidOcrEngine:
 
     name = "rapidocr"
     languages: tuple[str, ...] = ("en", "zh")
+    #: One model reads every language it has: the languages asked for change nothing
+    #: (``ocr.engines.plan.same_reading``).
+    language_independent = True
 
     def __init__(self, *, threads: int | None = None) -> None:
         """Load the models (a few seconds, once). ``threads``: onnxruntime threads per call;

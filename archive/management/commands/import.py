@@ -25,7 +25,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.bulk import Result, Summary, WaitTimedOut, find_files, import_files
 from archive.bulk import wait_for_documents as wait_for
-from archive.languages import LANGUAGES
+from archive.languages import DETECT, LANGUAGES
 from archive.models import Document
 from archive.progress import Progress
 
@@ -36,7 +36,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path)
         parser.add_argument("--owner", required=True, help="Username the documents belong to.")
-        parser.add_argument("--language", default="", choices=["", *LANGUAGES])
+        parser.add_argument(
+            "--language",
+            default="",
+            choices=["", DETECT, *LANGUAGES],
+            help='Language of the documents; "detect" (the default) finds it from the text.',
+        )
         parser.add_argument(
             "--wait", action="store_true", help="Wait until every document is done or failed."
         )

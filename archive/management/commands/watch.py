@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.bulk import Summary
 from archive.consume import ConsumeFolder, consume_once, watch
-from archive.languages import LANGUAGES
+from archive.languages import DETECT, LANGUAGES
 
 
 class Command(BaseCommand):
@@ -31,7 +31,12 @@ class Command(BaseCommand):
             "folder", nargs="?", type=Path, help="The folder to watch (default: WATCH_DIR)."
         )
         parser.add_argument("--owner", help="Username the documents belong to (WATCH_OWNER).")
-        parser.add_argument("--language", default="", choices=["", *LANGUAGES])
+        parser.add_argument(
+            "--language",
+            default="",
+            choices=["", DETECT, *LANGUAGES],
+            help='Language of the documents; "detect" (the default) finds it from the text.',
+        )
         parser.add_argument(
             "--interval",
             type=float,

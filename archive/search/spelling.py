@@ -159,7 +159,7 @@ def lookup_keys(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(key for key in keys if len(key) >= 3))[:MAX_KEYS]
 
 
-def close_terms(owner_id: int, word: str, limit: int = 5) -> list[CloseTerm]:
+def close_terms(owner_id: int | None, word: str, limit: int = 5) -> list[CloseTerm]:
     """The owner's surface words within the allowed distance of ``word`` (the word itself
     excluded), nearest first, then the most frequent; at most ``limit``.
 

@@ -27,7 +27,7 @@ class Completion(NamedTuple):
     text: str  # the whole search box with its last word completed
 
 
-def complete(owner_id: int, text: str, limit: int = LIMIT) -> list[Completion]:
+def complete(owner_id: int | None, text: str, limit: int = LIMIT) -> list[Completion]:
     """Completions of the last word of ``text`` among the owner's words, most frequent first;
     ``[]`` when the box does not end in a word."""
     match = _LAST_WORD.search(text[-4 * MAX_PREFIX :])

@@ -53,7 +53,7 @@ def _threshold() -> int:
     return max(1, int(getattr(settings, "SEARCH_TYPO_BELOW", 3)))
 
 
-def expand_typos(owner_id: int, query_text: str, *, expand: bool = True) -> Expansion:
+def expand_typos(owner_id: int | None, query_text: str, *, expand: bool = True) -> Expansion:
     """``query_text`` with each rare or unknown word OR-ed with its close spellings among the
     owner's words; see the module docstring. Bounded: at most ``MAX_WORDS`` words are looked
     up (two statements, then one index lookup per word)."""
@@ -81,9 +81,8 @@ def expand_typos(owner_id: int, query_text: str, *, expand: bool = True) -> Expa
         alternatives[word] = found
         if held == 0:
             corrections[word] = found[0]
-    suggestion = _rewrite(query_text, candidates, lambda typed, word: corrections.get(word))
-    if suggestion == query_text:
-        suggestion = None
+    corrected = _rewrite(query_text, candidates, lambda typed, word: corrections.get(word))
+    suggestion = corrected if corrected != query_text else None
     if not expand or not alternatives:
         return Expansion(query_text, [], suggestion)
 
@@ -141,7 +140,7 @@ def _rewrite(
     return "".join(out)
 
 
-def _documents_holding(owner_id: int, words: list[str]) -> dict[str, int]:
+def _documents_holding(owner_id: int | None, words: list[str]) -> dict[str, int]:
     """For each word, the most documents any of its readings is held by (as written, or its
     stem in each configuration of the owner's documents): one statement."""
     owner = get_user_model()(pk=owner_id)

@@ -17,7 +17,7 @@ from archive.documents import (
     document_set_password,
 )
 from archive.forms import PdfPasswordForm, RenameForm, RerunForm
-from archive.search import page_highlights
+from archive.search import more_like_this, page_highlights
 
 
 @login_required
@@ -59,6 +59,8 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
             staff=request.user.is_staff,
         ),
         "password_form": PdfPasswordForm(),
+        # The owner's documents sharing this one's most distinctive words (bounded work).
+        "similar": more_like_this(document, limit=8) if document.is_finished else [],
     }
     return render(request, "archive/document.html", context)
 

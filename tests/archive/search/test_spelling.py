@@ -16,12 +16,7 @@ from archive.search.spelling import (
     lookup_keys,
     ocr_distance,
 )
-
-
-def terms(owner, *words: str, documents: int = 1, surface: bool = True) -> None:
-    SearchTerm.objects.bulk_create(
-        SearchTerm(owner=owner, term=word, documents=documents, surface=surface) for word in words
-    )
+from tests.archive.search.vocabulary import terms
 
 
 @pytest.mark.parametrize(

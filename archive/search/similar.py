@@ -4,7 +4,8 @@ A word's weight in the document is tf-idf: how often it occurs there (positions 
 ``search_vector``) times ``log(N / df)``, with ``df`` its document count among the owner's
 documents (``SearchTerm.documents``) and ``N`` the owner's document count. Only words as written
 (``surface`` terms) count, so a word and its stem are not counted twice; a word held by no other
-document (df 1) cannot be shared and is skipped, and so is a word in most documents.
+document (df 1) cannot be shared and is skipped, and so are a word in most documents and the
+stop words of the document's language (the exact-word reading keeps them).
 
 The best words are taken while the documents holding them add up to at most
 ``MAX_CANDIDATES``, so the candidates are few whatever the archive's size; each candidate scores
@@ -19,6 +20,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
+from archive.languages import search_config
 from archive.models import Document
 
 #: How many of the document's words are used at most, and how many candidate documents.
@@ -46,8 +48,9 @@ def distinctive_terms(document: Document, limit: int = MAX_TERMS) -> list[tuple[
             CROSS JOIN LATERAL unnest(d.search_vector) AS v(lexeme, positions, weights)
             JOIN archive_searchterm t ON t.owner_id = d.owner_id AND t.term = v.lexeme
             WHERE d.id = %s AND t.surface AND t.documents >= 2 AND t.documents <= %s
+              AND to_tsvector(%s::regconfig, v.lexeme) <> ''::tsvector
             """,
-            [document.pk, max(2, total // 2)],
+            [document.pk, max(2, total // 2), search_config(document.language)],
         )
         rows: list[tuple[str, int, int]] = cursor.fetchall()
     weighted = sorted(

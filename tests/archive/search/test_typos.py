@@ -111,3 +111,48 @@ def test_bounded_for_many_words(alice, django_assert_max_num_queries):
     with django_assert_max_num_queries(2 + 8):
         expansion = expand_typos(alice.pk, query)
     assert len(expansion.expansions) == 8
+
+
+# --- the search page and the API -----------------------------------------------------------------
+
+
+def test_search_page_says_also_showing_and_offers_exact(client, alice):
+    misread = index(alice, "Travel notes", "We sailed from Split to Dubrovnlk in the morning.")
+    backfill_terms(alice)
+    client.force_login(alice)
+    html = client.get("/search/", {"q": "Dubrovnik"}).content.decode()
+    assert "Also showing results for <em>dubrovnlk</em>" in html
+    assert misread.get_absolute_url() in html
+    assert "exact=1" in html
+    exact = client.get("/search/", {"q": "Dubrovnik", "exact": "1"}).content.decode()
+    assert "Also showing" not in exact
+    assert misread.get_absolute_url() not in exact
+    # Nothing found as typed: the page offers the word that is there.
+    assert "Did you mean <a" in exact
+    assert "<em>dubrovnlk</em>" in exact
+
+
+def test_search_page_did_you_mean_when_nothing_matches(client, alice):
+    index(alice, "Invoice", "Invoice for the Dubrovnik conference hotel.")
+    index(alice, "Lease", "Lease of a garage in Split.")
+    backfill_terms(alice)
+    client.force_login(alice)
+    # Each word is there, but not together: nothing matches even with the close spellings.
+    html = client.get("/search/", {"q": "Dubrovnk garage"}).content.decode()
+    assert "No documents match" in html
+    assert "Did you mean <a" in html
+    assert "<em>dubrovnik garage</em>" in html
+
+
+def test_api_search_reports_expansions_and_suggestion(client, alice):
+    misread = index(alice, "Travel notes", "We sailed from Split to Dubrovnlk in the morning.")
+    backfill_terms(alice)
+    client.force_login(alice)
+    data = client.get("/api/search/", {"q": "Dubrovnik"}).json()
+    assert [hit["document"]["id"] for hit in data["results"]] == [misread.pk]
+    assert data["expansions"] == [{"typed": "Dubrovnik", "found": ["dubrovnlk"]}]
+    assert data["suggestion"] is None
+    exact = client.get("/api/search/", {"q": "Dubrovnik", "exact": "true"}).json()
+    assert exact["results"] == []
+    assert exact["expansions"] == []
+    assert exact["suggestion"] == "dubrovnlk"

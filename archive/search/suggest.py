@@ -14,8 +14,11 @@ from django.db import connection
 
 from archive.search.textnorm import fold
 
-#: How many completions at most, and the longest prefix looked up.
+#: How many completions at most, and the shortest and longest prefix looked up. One letter
+#: would range over a twentieth of the user's words (25,000 of 300,000: 30 ms); two letters
+#: narrow it enough to type with (see ``bench/vocabulary.py``).
 LIMIT = 8
+MIN_PREFIX = 2
 MAX_PREFIX = 64
 # The word being typed: the trailing run of letters and digits.
 _LAST_WORD = re.compile(r"[^\W_]+$")
@@ -29,13 +32,13 @@ class Completion(NamedTuple):
 
 def complete(owner_id: int | None, text: str, limit: int = LIMIT) -> list[Completion]:
     """Completions of the last word of ``text`` among the owner's words, most frequent first;
-    ``[]`` when the box does not end in a word."""
+    ``[]`` when the box does not end in a word of at least ``MIN_PREFIX`` characters."""
     match = _LAST_WORD.search(text[-4 * MAX_PREFIX :])
     if match is None or limit <= 0:
         return []
     typed = match.group(0)
     prefix = fold(typed).lower()[:MAX_PREFIX]
-    if not prefix:
+    if len(prefix) < MIN_PREFIX:
         return []
     head = text[: len(text) - len(typed)]
     with connection.cursor() as cursor:

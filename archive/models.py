@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -264,20 +263,18 @@ class SearchTerm(models.Model):
         default=False,
         help_text="The term occurs as a word as written (its exact reading), not only as a stem.",
     )
-    # The term and its one-character deletions (SQL function ``search_term_deletes``, migration
-    # 0009): close spellings share a key here. Computed by PostgreSQL on every write.
-    deletes = models.GeneratedField(
-        expression=models.Func(models.F("term"), function="search_term_deletes"),
-        output_field=ArrayField(models.TextField()),
-        db_persist=True,
-    )
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["owner", "term"], name="search_term_unique"),
         ]
         indexes = [
-            GinIndex(fields=["deletes"], name="search_term_deletes_gin"),
+            # Close spellings: the term and its one-character deletions (SQL function
+            # ``search_term_deletes``, migration 0009) share a key with a close word's.
+            GinIndex(
+                models.Func(models.F("term"), function="search_term_deletes"),
+                name="search_term_deletes_gin",
+                condition=models.Q(surface=True),
+            ),
             # Autocomplete: a user's surface words by prefix, read from the index alone.
             models.Index(
                 fields=["owner", "term"],

@@ -2,8 +2,8 @@
 
 Stock PostgreSQL has no ``pg_trgm`` or ``fuzzystrmatch`` (the embedded server ships no
 extensions), so the candidates come from a deletion neighbourhood (as SymSpell does):
-``SearchTerm.deletes`` holds each term and its one-character deletions, with a GIN index
-(migration 0009). A query word's own deletions (up to two), and the deletions of its OCR
+a GIN index holds each term's one-character deletions (``search_term_deletes(term)``, migration
+0009). A query word's own deletions (up to two), and the deletions of its OCR
 look-alike spellings, meet a close term's keys there; each candidate is then checked here with a
 weighted edit distance in which the usual OCR confusions cost little.
 
@@ -178,7 +178,8 @@ def close_terms(owner_id: int | None, word: str, limit: int = 5) -> list[CloseTe
     with _through_the_deletion_index() as cursor:
         cursor.execute(
             "SELECT term, documents FROM archive_searchterm"
-            " WHERE owner_id = %s AND surface AND deletes && %s::text[] AND term <> %s"
+            " WHERE owner_id = %s AND surface AND search_term_deletes(term) && %s::text[]"
+            " AND term <> %s"
             " ORDER BY documents DESC, term LIMIT %s",
             [owner_id, list(keys), word, MAX_CANDIDATES],
         )
@@ -195,7 +196,7 @@ def close_terms(owner_id: int | None, word: str, limit: int = 5) -> list[CloseTe
 
 
 # Planner settings for the lookup, local to its transaction. Deletion keys are each rare, so
-# ANALYZE keeps no element statistics for ``deletes`` and PostgreSQL assumes 0.5 % of the rows
+# ANALYZE keeps no element statistics for the index's keys and PostgreSQL assumes 0.5 % of the rows
 # per key: for a hundred keys it expects half the table and scans all of it, comparing every
 # row's keys with the hundred (9 s at 400,000 terms, against 7 ms through the index).
 _PLAN = {"enable_seqscan": "off", "enable_indexscan": "off", "max_parallel_workers_per_gather": "0"}
@@ -204,7 +205,7 @@ _PLAN = {"enable_seqscan": "off", "enable_indexscan": "off", "max_parallel_worke
 @contextmanager
 def _through_the_deletion_index() -> Iterator[Any]:
     """A cursor whose statements reach ``archive_searchterm`` through the GIN index of
-    ``deletes`` (a bitmap scan), whatever the estimates; the settings are restored after."""
+    deletions (a bitmap scan), whatever the estimates; the settings are restored after."""
     names = list(_PLAN)
     swap = "SELECT " + ", ".join(
         ["current_setting(%s)" for _ in names] + ["set_config(%s, %s, true)" for _ in names]

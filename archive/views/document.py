@@ -70,8 +70,11 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def document_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The status badge alone, polled by htmx until the document is finished."""
     document = selectors.document_get(user=request.user, pk=pk)
-    response = render(request, "archive/_status.html", {"document": document})
-    if document.is_finished and request.GET.get("reload"):
+    # The badge swapped in keeps asking for the reload, or a document still processing at the
+    # first poll would never reload the page when it is done.
+    reload = bool(request.GET.get("reload"))
+    response = render(request, "archive/_status.html", {"document": document, "reload": reload})
+    if document.is_finished and reload:
         # The detail page shows pages and text that appeared meanwhile: reload it once.
         response["HX-Refresh"] = "true"
     return response

@@ -263,6 +263,7 @@ class SearchTerm(models.Model):
         default=False,
         help_text="The term occurs as a word as written (its exact reading), not only as a stem.",
     )
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["owner", "term"], name="search_term_unique"),

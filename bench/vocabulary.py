@@ -21,6 +21,7 @@ Runs against ``DATABASE_URL``'s server in a database of its own (``--database``,
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import random
 import statistics
@@ -215,7 +216,7 @@ def main() -> None:
 
     for length in (1, 2, 3, 4, 6):
         prefixes = [w[:length] for w in rng.choices(words, k=args.samples) if len(w) >= length]
-        samples = [timed(lambda p=prefix: complete(owner.pk, p)) for prefix in prefixes]
+        samples = [timed(functools.partial(complete, owner.pk, prefix)) for prefix in prefixes]
         rows.append((f"autocomplete, {length}-letter prefix", samples, ""))
     leaks = complete(owner.pk, "zzsecret")
     assert not leaks, "another user's word offered"
@@ -238,14 +239,16 @@ def main() -> None:
             hits += word in found
         rows.append((f"close_terms, {label}", samples, f"recall {hits / max(1, tried):.0%}"))
     for label, word in (("1 letter", "a"), ("200 letters", "rn" * 100)):
-        samples = [timed(lambda w=word: close_terms(owner.pk, w)) for _ in range(args.samples)]
+        samples = [
+            timed(functools.partial(close_terms, owner.pk, word)) for _ in range(args.samples)
+        ]
         rows.append((f"close_terms, {label}", samples, ""))
     longest = max(medium, key=len)
     keys = len(lookup_keys(ocr_misread(rng, longest, 1)))
     samples = []
     for word in rng.sample(medium, args.samples):
         query = f"{rng.choice(words[:2000])} {one_edit(rng, word)}"
-        samples.append(timed(lambda q=query: expand_typos(owner.pk, q)))
+        samples.append(timed(functools.partial(expand_typos, owner.pk, query)))
     rows.append(("expand_typos, 2 words, 1 typo", samples, f"keys for '{longest}': {keys}"))
 
     print(f"{'operation':<36} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  note")

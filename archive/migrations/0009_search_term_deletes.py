@@ -16,7 +16,6 @@ keep just their exact key (their deletions are never looked up), so OCR garbage 
 costs at most one key.
 """
 
-
 from django.contrib.postgres.indexes import GinIndex
 from django.db import migrations, models
 from django.db.models import F, Func

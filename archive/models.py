@@ -315,6 +315,22 @@ class SearchTerm(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["owner", "term"], name="search_term_unique"),
         ]
+        indexes = [
+            # Close spellings: the term and its one-character deletions (SQL function
+            # ``search_term_deletes``, migration 0009) share a key with a close word's.
+            GinIndex(
+                models.Func(models.F("term"), function="search_term_deletes"),
+                name="search_term_deletes_gin",
+                condition=models.Q(surface=True),
+            ),
+            # Autocomplete: a user's surface words by prefix, read from the index alone.
+            models.Index(
+                fields=["owner", "term"],
+                name="search_term_surface",
+                include=["documents"],
+                condition=models.Q(surface=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.term} ({self.documents})"

@@ -133,6 +133,11 @@ WATCH_INTERVAL = env_int("WATCH_INTERVAL", 5, minimum=1)
 # At most this many matching documents are ranked, counted and faceted per search (the rest of
 # a huge result set is reported as "more than N"): this bounds a query's work at any size.
 SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 1000, minimum=20)
+# Typo tolerance: a query word held by fewer than SEARCH_TYPO_BELOW documents also finds its
+# close spellings in the user's words (OCR misreadings, typos); ``?exact=1`` turns it off for
+# one search (archive.search.typos).
+SEARCH_TYPO_TOLERANCE = env_bool("SEARCH_TYPO_TOLERANCE", True)
+SEARCH_TYPO_BELOW = env_int("SEARCH_TYPO_BELOW", 3, minimum=1)
 
 # --- OCR ----------------------------------------------------------------------------------------
 OCR_ENGINE = env_str("OCR_ENGINE", "auto")

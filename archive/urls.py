@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.library, name="library"),
     path("upload/", views.upload, name="upload"),
     path("search/", views.search, name="search"),
+    path("search/suggest/", views.search_suggest, name="search_suggest"),
     path("documents/<int:pk>/", views.document_detail, name="document"),
     path("documents/<int:pk>/status/", views.document_status, name="document_status"),
     path("documents/<int:pk>/original/", views.document_original, name="document_original"),

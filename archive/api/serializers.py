@@ -219,11 +219,50 @@ class SearchHitSerializer(serializers.Serializer):
     )
 
 
+class TypoExpansionSerializer(serializers.Serializer):
+    typed = serializers.CharField(help_text="A word of the query held by few or no documents.")
+    found = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Close spellings in the user's documents that were searched for as well.",
+    )
+
+
 class SearchResultsSerializer(serializers.Serializer):
     page = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = SearchHitSerializer(many=True)
+    expansions = TypoExpansionSerializer(
+        many=True,
+        help_text='Words also searched in close spellings ("also showing results for …"); '
+        "empty with exact=true.",
+    )
+    suggestion = serializers.CharField(
+        allow_null=True,
+        help_text='A corrected query when a word matches no document ("did you mean …").',
+    )
+
+
+class SimilarDocumentSerializer(serializers.Serializer):
+    document = DocumentSerializer()
+    score = serializers.FloatField(help_text="Sum of the tf-idf weights of the words shared.")
+    shared = serializers.ListField(
+        child=serializers.CharField(), help_text="The distinctive words it shares, best first."
+    )
+
+
+class CompletionSerializer(serializers.Serializer):
+    term = serializers.CharField(help_text="One of the user's words.")
+    documents = serializers.IntegerField(help_text="How many of the user's documents hold it.")
+    text = serializers.CharField(help_text="The query with its last word completed.")
+
+
+class SuggestQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=500,
+        trim_whitespace=False,
+        help_text="The search box; its last word is completed.",
+    )
 
 
 class DetailSerializer(serializers.Serializer):
@@ -353,5 +392,8 @@ class SearchQuerySerializer(DocumentFilterSerializer):
         error_messages={"blank": "Enter something to search for."},
     )
     sort = serializers.ChoiceField(choices=list(SEARCH_SORTS), default="relevance")
+    exact = serializers.BooleanField(
+        default=False, help_text="Only the words as typed: no close spellings of rare words."
+    )
     page = serializers.IntegerField(min_value=1, max_value=MAX_SEARCH_PAGE, default=1)
     page_size = serializers.IntegerField(min_value=1, max_value=100, default=20)

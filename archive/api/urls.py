@@ -12,7 +12,7 @@ from rest_framework.routers import DefaultRouter
 
 from archive.api.auth import TokenView
 from archive.api.docs import ApiDocsView
-from archive.api.views import DocumentViewSet, SearchView
+from archive.api.views import DocumentViewSet, SearchView, SuggestView
 
 app_name = "api"
 
@@ -25,6 +25,7 @@ router.register("documents", DocumentViewSet, basename="document")
 urlpatterns = [
     path("", include(router.urls)),
     path("search/", SearchView.as_view(), name="search"),
+    path("search/suggest/", SuggestView.as_view(), name="search-suggest"),
     path("token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", ApiDocsView.as_view(url_name="api:schema"), name="docs"),

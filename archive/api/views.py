@@ -35,7 +35,7 @@ from archive.documents import (
 from archive.exports import ExportUnavailable
 from archive.forms import LibraryForm
 from archive.models import Document, Page, storage_name
-from archive.search import document_search
+from archive.search import complete, document_search, expand_typos, more_like_this
 from archive.uploads import upload_status, upload_take
 from archive.views.media import (
     original_response,
@@ -243,6 +243,20 @@ class DocumentViewSet(viewsets.GenericViewSet):
             return Response({"detail": str(error)}, status=http.HTTP_409_CONFLICT)
 
     @extend_schema(
+        summary="More like this",
+        description=(
+            "Up to 10 of the user's other documents sharing this one's most distinctive words "
+            "(tf-idf), best first."
+        ),
+        responses=s.SimilarDocumentSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def similar(self, request: Request, pk: int) -> Response:
+        found = more_like_this(self.get_object(), limit=10)
+        context = self.get_serializer_context()
+        return Response(s.SimilarDocumentSerializer(found, many=True, context=context).data)
+
+    @extend_schema(
         summary="Pages with text, words and confidences", responses=s.PageSerializer(many=True)
     )
     @action(detail=True, methods=["get"])
@@ -297,10 +311,12 @@ class SearchView(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         number, size = data["page"], data["page_size"]
+        # Rare or unknown words also find their close spellings (unless exact=true).
+        expansion = expand_typos(request.user.pk, data["q"], expand=not data["exact"])
         # One more than a page tells whether there is a next page without counting every match.
         hits = document_search(
             user=request.user,
-            query=data["q"],
+            query=expansion.query_text,
             limit=size + 1,
             offset=(number - 1) * size,
             filters=query.filters(),
@@ -313,10 +329,30 @@ class SearchView(APIView):
                 "next": _page_link(request, number + 1) if has_next else None,
                 "previous": _page_link(request, number - 1) if number > 1 else None,
                 "results": hits[:size],
+                "expansions": [
+                    {"typed": typed, "found": found} for typed, found in expansion.expansions
+                ],
+                "suggestion": expansion.suggestion if not hits else None,
             },
             context={"request": request},
         )
         return Response(results.data)
+
+
+class SuggestView(APIView):
+    """Autocomplete: the user's own words completing the last word of the query."""
+
+    @extend_schema(
+        tags=["search"],
+        summary="Complete the last word of a query",
+        parameters=[s.SuggestQuerySerializer],
+        responses=s.CompletionSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = s.SuggestQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        completions = complete(request.user.pk, query.validated_data["q"])
+        return Response(s.CompletionSerializer(completions, many=True).data)
 
 
 def _page_link(request: Request, number: int) -> str:

@@ -12,6 +12,10 @@ meets them:
 - ``pages``, ``snippets``, ``highlight``: what the hits on screen show (matching pages,
   snippets, boxes on the page image).
 - ``index``: the writers of the stored vectors, called in the same transaction as the text.
+- ``spelling``, ``typos``: close spellings of a word among the user's words, and the search-box
+  text rewritten to find them ("also showing results for …", "did you mean …").
+- ``suggest``: autocomplete of the search box's last word from the user's words.
+- ``similar``: more like this (documents sharing a document's most distinctive words).
 """
 
 from __future__ import annotations
@@ -31,25 +35,38 @@ from archive.search.index import (
 )
 from archive.search.planning import build_tsquery, user_configs
 from archive.search.results import FACETS, SORTS, SearchFilters, SearchHit, SearchPage
+from archive.search.similar import Similar, more_like_this
+from archive.search.spelling import CloseTerm, close_terms
+from archive.search.suggest import Completion, complete
+from archive.search.typos import Expansion, expand_typos, typo_tolerance_enabled
 
 __all__ = [
     "FACETS",
     "SORTS",
     "BadCursor",
+    "CloseTerm",
+    "Completion",
+    "Expansion",
     "SearchFilters",
     "SearchHit",
     "SearchPage",
+    "Similar",
     "build_tsquery",
     "clean_text",
+    "close_terms",
+    "complete",
     "document_search",
     "document_vector_append",
     "document_vector_rebuild",
     "documents_index",
+    "expand_typos",
+    "more_like_this",
     "page_highlights",
     "page_vector",
     "page_vector_write",
     "pages_index",
     "reindex_documents",
     "search_page",
+    "typo_tolerance_enabled",
     "user_configs",
 ]

@@ -21,7 +21,7 @@ from archive.views.media import (
     page_image,
     page_thumbnail,
 )
-from archive.views.search import search
+from archive.views.search import search, search_suggest
 
 __all__ = [
     "document_delete_view",
@@ -37,5 +37,6 @@ __all__ = [
     "page_image",
     "page_thumbnail",
     "search",
+    "search_suggest",
     "upload",
 ]

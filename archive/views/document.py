@@ -17,7 +17,7 @@ from archive.documents import (
     document_set_password,
 )
 from archive.forms import PdfPasswordForm, RenameForm, RerunForm
-from archive.search import page_highlights
+from archive.search import more_like_this, page_highlights
 
 
 @login_required
@@ -59,6 +59,8 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
             staff=request.user.is_staff,
         ),
         "password_form": PdfPasswordForm(),
+        # The owner's documents sharing this one's most distinctive words (bounded work).
+        "similar": more_like_this(document, limit=8) if document.is_finished else [],
     }
     return render(request, "archive/document.html", context)
 
@@ -68,8 +70,11 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def document_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The status badge alone, polled by htmx until the document is finished."""
     document = selectors.document_get(user=request.user, pk=pk)
-    response = render(request, "archive/_status.html", {"document": document})
-    if document.is_finished and request.GET.get("reload"):
+    # The badge swapped in keeps asking for the reload, or a document still processing at the
+    # first poll would never reload the page when it is done.
+    reload = bool(request.GET.get("reload"))
+    response = render(request, "archive/_status.html", {"document": document, "reload": reload})
+    if document.is_finished and reload:
         # The detail page shows pages and text that appeared meanwhile: reload it once.
         response["HX-Refresh"] = "true"
     return response

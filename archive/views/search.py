@@ -1,5 +1,8 @@
 """The search page: hits with thumbnail, matching pages and a marked snippet; filters and facet
-counts beside; "Next page" by cursor (keyset), never by offset."""
+counts beside; "Next page" by cursor (keyset), never by offset. Rare or unknown words also find
+their close spellings ("also showing results for …", ``?exact=1`` to turn it off), and a search
+that finds nothing offers a corrected query ("did you mean …"). Autocomplete for the header's
+search box (``search_suggest``)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import functools
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -15,7 +18,7 @@ from archive import selectors
 from archive.forms import SearchForm
 from archive.languages import LANGUAGES
 from archive.models import Document
-from archive.search import BadCursor, SearchPage, search_page
+from archive.search import BadCursor, Expansion, SearchPage, complete, expand_typos, search_page
 from ocr.formats import SUPPORTED_TYPES
 
 _PER_PAGE = 20
@@ -41,11 +44,14 @@ def search(request: HttpRequest) -> HttpResponse:
         page_number = 1
     notice = ""
     result = SearchPage(hits=[], total=0, capped=False, facets={}, next_cursor=None)
+    exact = request.GET.get("exact") == "1"
+    expansion = Expansion(query)
     if query:
+        expansion = expand_typos(request.user.pk, query, expand=not exact)
         run = functools.partial(
             search_page,
             user=request.user,
-            query=query,
+            query=expansion.query_text,
             limit=_PER_PAGE,
             filters=form.filters(),
             sort=form.cleaned_data.get("sort") or "relevance",
@@ -60,6 +66,11 @@ def search(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     for name in ("page", "after"):
         params.pop(name, None)
+    exact_params = params.copy()
+    exact_params["exact"] = "1"
+    suggestion_params = params.copy()
+    suggestion_params.pop("exact", None)
+    suggestion_params["q"] = expansion.suggestion or ""
     next_params = params.copy()
     if result.next_cursor:
         next_params["after"] = result.next_cursor
@@ -67,6 +78,13 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "query": query,
+        # What was searched (with the close spellings): hits link with it, so the page image
+        # boxes a misread word too.
+        "search_query": expansion.query_text,
+        "expansions": expansion.expansions,
+        "exact_params": exact_params.urlencode(),
+        "suggestion": expansion.suggestion if not result.hits else None,
+        "suggestion_params": suggestion_params.urlencode(),
         "notice": notice,
         "results": [(hit, covers.get(hit.document.pk)) for hit in hits],
         "total": result.total,
@@ -76,6 +94,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "first_rank": (page_number - 1) * _PER_PAGE + 1,
         "next_params": next_params.urlencode() if result.next_cursor else "",
         "first_params": params.urlencode() if page_number > 1 else "",
+        "exact": exact,
         "filtered": any(request.GET.get(name) for name in _FILTERS),
     }
     return render(request, "archive/search.html", context)
@@ -95,3 +114,22 @@ def _facet_links(result: SearchPage, params: QueryDict) -> list[dict[str, Any]]:
             values.append({"label": label, "count": count, "params": narrowed.urlencode()})
         facets.append({"title": _FACET_TITLES[name], "values": values})
     return facets
+
+
+@login_required
+@require_GET
+def search_suggest(request: HttpRequest) -> HttpResponse:
+    """Completions of the last word in the search box from the user's own words, most frequent
+    first: ``<option>`` elements for the box's ``<datalist>`` when htmx asks, JSON otherwise."""
+    text = request.GET.get("q", "")[:500]
+    completions = complete(request.user.pk, text)
+    if getattr(request, "htmx", False) or request.GET.get("format") == "html":
+        return render(request, "archive/_suggestions.html", {"completions": completions})
+    return JsonResponse(
+        {
+            "q": text,
+            "suggestions": [
+                {"term": c.term, "documents": c.documents, "text": c.text} for c in completions
+            ],
+        }
+    )

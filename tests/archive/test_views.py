@@ -11,6 +11,7 @@ from PIL import Image
 from archive.ingest import document_create
 from archive.models import Document
 from archive.processing import document_process
+from tests.archive.conftest import document_with_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,16 @@ def test_rename_rerun_and_delete(client, alice, make_upload, settings):
     response = client.post(reverse("document_delete", args=[document.pk]))
     assert response.status_code == 302
     assert not Document.objects.filter(pk=document.pk).exists()
+
+
+def test_the_status_badge_keeps_asking_for_the_reload(client, alice):
+    """A document still processing at the badge's first poll must reload its page when done:
+    the badge swapped in polls with ``reload`` too."""
+    document = document_with_pages(alice, "slow", "en", ["text"])
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.PROCESSING)
+    client.force_login(alice)
+    url = reverse("document_status", args=[document.pk])
+    assert "?reload=1" in client.get(url, {"reload": "1"}).content.decode()
+    assert "?reload=1" not in client.get(url).content.decode()
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.DONE)
+    assert client.get(url, {"reload": "1"})["HX-Refresh"] == "true"

@@ -232,7 +232,11 @@ def main() -> None:
         load_seconds, cpu = load(owner.pk, args.seed, args.pages, args.jobs)
     var = ROOT / "var" / "bench" / f"search-{key}"
     stats, pair_counts, index, tantivy_seconds, generation_rate = corpus_pass(
-        args.seed, args.pages, var / "stats.npz", var / "tantivy", args.jobs
+        args.seed,
+        args.pages,
+        var / f"stats-v{corpus.STATS_VERSION}.npz",
+        var / "tantivy",
+        args.jobs,
     )
     classes = query_classes(vocab, stats, pair_counts, args.seed, args.pages, args.per_class)
     rows = run_classes(owner, index, classes, args.repeat)

@@ -38,6 +38,7 @@ TESTDATA = next(
 )
 VOCABULARY_SIZE = 200_000  # most frequent words kept per language
 CHUNK = 1000  # pages per generated (and loaded) chunk
+STATS_VERSION = 2  # bump when the counts change (they are cached beside the Tantivy index)
 VERSION = 1  # bump when the generator changes: keys the database and the Tantivy index
 LANGUAGE_SHARES = {"en": 0.50, "de": 0.20, "fr": 0.15, "es": 0.10, "zh": 0.05}
 MULTI_PAGE_SHARE = 0.30  # documents of 2-5 pages
@@ -61,6 +62,8 @@ class Vocabulary:
     offsets: dict[str, int]
     cumulative: dict[str, np.ndarray]  # per language, cumulative probabilities
     language_of: np.ndarray  # int8 index into LANGUAGES per global id
+    stems: np.ndarray  # int32: id of (language, Snowball stem) per global id; -1 for Chinese
+    stem_ids: dict[tuple[str, str], int]
     languages: list[str] = field(default_factory=lambda: list(LANGUAGE_SHARES))
 
     def rank(self, word_id: int) -> int:
@@ -120,6 +123,13 @@ def vocabulary() -> Vocabulary:
         dtype=np.int32,
         count=len(words),
     )
+    # Each word's stem in its own language (the stemmed reading of a document in that language).
+    stems = np.full(len(words), -1, dtype=np.int32)
+    stem_ids: dict[tuple[str, str], int] = {}
+    for language in STEMMED:
+        start, end = offsets[language], offsets[language] + len(weights[language])
+        for index, stem in enumerate(stem_words(language, words[start:end]), start=start):
+            stems[index] = stem_ids.setdefault((language, stem), len(stem_ids))
     return Vocabulary(
         words=np.asarray(words, dtype=object),
         keys=keys,
@@ -127,7 +137,24 @@ def vocabulary() -> Vocabulary:
         offsets=offsets,
         cumulative=weights,
         language_of=np.asarray(language_of, dtype=np.int8),
+        stems=stems,
+        stem_ids=stem_ids,
     )
+
+
+STEMMED = ("en", "de", "fr", "es")
+
+
+def stem_words(language: str, words: list[str]) -> list[str]:
+    """Each of ``words`` (single words) through Tantivy's analyzer for the stemmed field of
+    ``language`` (folded, lowercase, Snowball: the stemmer PostgreSQL uses too)."""
+    from bench.search_tantivy import analyzer
+
+    stemmer = analyzer(language)
+    stemmed = stemmer.analyze("\n".join(words))  # one call: 200k words in a second
+    if len(stemmed) != len(words):
+        stemmed = ["".join(stemmer.analyze(word)) for word in words]
+    return stemmed
 
 
 @cache
@@ -240,25 +267,27 @@ class Stats:
     documents: int = 0
     pages: int = 0
     df: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    stem_df: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     pair_keys: list[np.ndarray] = field(default_factory=list)  # int64 first * V + second
 
     def add(self, documents: list[Document], ids: list[np.ndarray]) -> None:
         vocab = vocabulary()
         if not len(self.df):
             self.df = np.zeros(len(vocab.key_text), dtype=np.int64)
+            self.stem_df = np.zeros(len(vocab.stem_ids), dtype=np.int64)
         page = 0
         doc_of_token: list[np.ndarray] = []
         tokens: list[np.ndarray] = []
         size = len(vocab.words)
         for local, document in enumerate(documents):
-            tokens.append(vocab.keys[document.title_ids])
+            tokens.append(document.title_ids)
             doc_of_token.append(np.full(len(document.title_ids), local, dtype=np.int64))
             for text in document.pages:
                 page_ids = ids[page]
                 page += 1
                 if not len(page_ids):  # a real page: its words through the key table
                     page_ids = _real_ids(text)
-                tokens.append(vocab.keys[page_ids])
+                tokens.append(page_ids)
                 doc_of_token.append(np.full(len(page_ids), local, dtype=np.int64))
                 first, second = page_ids[:-1], page_ids[1:]
                 rank1 = first - _offsets_of(first)
@@ -269,9 +298,11 @@ class Stats:
                 keep = common | rare
                 self.pair_keys.append(first[keep].astype(np.int64) * size + second[keep])
         if tokens:
-            combined = np.concatenate(doc_of_token) * len(self.df) + np.concatenate(tokens)
-            present = np.unique(combined) % len(self.df)
-            self.df += np.bincount(present, minlength=len(self.df))
+            doc_of, ids_of = np.concatenate(doc_of_token), np.concatenate(tokens)
+            self.df += _document_counts(doc_of, vocab.keys[ids_of], len(self.df))
+            stems = vocab.stems[ids_of]
+            stemmed = stems >= 0
+            self.stem_df += _document_counts(doc_of[stemmed], stems[stemmed], len(self.stem_df))
         self.documents += len(documents)
         self.pages += page
         if len(self.pair_keys) > 2000:
@@ -290,6 +321,7 @@ class Stats:
         np.savez(
             path,
             df=self.df,
+            stem_df=self.stem_df,
             pair_keys=keys,
             pair_counts=counts,
             sizes=np.asarray([self.documents, self.pages]),
@@ -298,8 +330,15 @@ class Stats:
     @classmethod
     def load(cls, path: Path) -> tuple[Stats, np.ndarray]:
         data = np.load(path)
-        stats = cls(int(data["sizes"][0]), int(data["sizes"][1]), data["df"], [data["pair_keys"]])
+        documents, pages = (int(size) for size in data["sizes"])
+        stats = cls(documents, pages, data["df"], data["stem_df"], [data["pair_keys"]])
         return stats, data["pair_counts"]
+
+
+def _document_counts(documents: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """How many distinct ``documents`` hold each value (``values[i]`` is in ``documents[i]``)."""
+    present = np.unique(documents * size + values) % size
+    return np.bincount(present, minlength=size)
 
 
 def _offsets_of(ids: np.ndarray) -> np.ndarray:

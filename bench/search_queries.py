@@ -1,10 +1,12 @@
 """The search bench's query classes, drawn from the corpus by document frequency.
 
 Frequencies come from the generator's own counts (``search_corpus.Stats``: documents holding
-each folded word, occurrences of adjacent word pairs), never from the database. The single-word
-classes are named by their document frequency at 1,000,000 pages (1 to 500k) and aim at that
-figure scaled to the corpus (``target = max(1, df * pages / 1,000,000)``); the other classes aim
-at shares of the documents. Every choice is seeded, so a corpus always gets the same queries.
+each folded word and each stem, occurrences of adjacent word pairs), never from the database; a
+word's matches are estimated as the larger of its exact and its stemmed document counts. The
+single-word classes are named by their document frequency at 1,000,000 pages (1 to 500k) and
+aim at that figure scaled to the corpus (``target = max(1, df * pages / 1,000,000)``); the other
+classes aim at shares of the documents. Every choice is seeded: a corpus always gets the same
+queries.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.search_corpus import COMMON_RANK, RARE_RANKS, Stats, Vocabulary
+from bench.search_corpus import COMMON_RANK, RARE_RANKS, STEMMED, Stats, Vocabulary, stem_words
 
 DF_CLASSES = {"1": 1, "10": 10, "100": 100, "1k": 1_000, "10k": 10_000, "100k": 100_000}
 DF_CLASSES["500k"] = 500_000
@@ -54,14 +56,23 @@ class Picker:
         self.zh = np.asarray(
             [k for k in np.unique(vocab.keys[zh:]).tolist() if 2 <= len(vocab.key_text[k]) <= 3]
         )
-
-    def df(self, key: int) -> int:
-        return int(self.stats.df[key])
+        # Documents a word matches: its exact form anywhere, or its stem in a document of the
+        # stemmer's language. Estimated as the largest of those counts (a lower bound).
+        self.estimate = stats.df.copy()
+        texts = [vocab.key_text[key] for key in self.latin.tolist()]
+        for language in STEMMED:
+            ids = np.asarray(
+                [vocab.stem_ids.get((language, s), -1) for s in stem_words(language, texts)]
+            )
+            counts = np.where(ids >= 0, stats.stem_df[ids.clip(0)], 0)
+            self.estimate[self.latin] = np.maximum(self.estimate[self.latin], counts)
 
     def nearest(self, keys: np.ndarray, target: float, k: int = 5) -> list[str]:
         """``k`` words whose document frequency is nearest ``target`` (ties broken at random)."""
-        df = self.stats.df[keys].astype(float)
-        keys, df = keys[df > 0], df[df > 0]
+        df = self.estimate[keys].astype(float)
+        # The word itself must carry most of its matches: not a rare form of a common stem.
+        own = (df > 0) & (self.stats.df[keys] >= 0.5 * df)
+        keys, df = keys[own], df[own]
         distance = np.abs(np.log(df) - np.log(max(1.0, target)))
         shuffle = self.rng.permutation(len(keys))
         order = shuffle[np.argsort(distance[shuffle], kind="stable")]
@@ -69,7 +80,7 @@ class Picker:
 
     def within(self, low: float, high: float, k: int) -> list[str]:
         """``k`` distinct random latin words on between ``low`` and ``high`` of the documents."""
-        df = self.stats.df[self.latin]
+        df = self.estimate[self.latin]
         pool = self.latin[(df >= low * self.documents) & (df <= high * self.documents)]
         if not len(pool):
             return self.nearest(self.latin, (low + high) / 2 * self.documents, k)

@@ -38,17 +38,19 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
-def _register(index: tantivy.Index) -> None:
-    def analyzer(*filters: tantivy.Filter) -> tantivy.TextAnalyzer:
-        builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        builder = builder.filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.ascii_fold())
-        for extra in filters:
-            builder = builder.filter(extra)
-        return builder.build()
+def analyzer(language: str = "") -> tantivy.TextAnalyzer:
+    """Simple tokenizer, lowercase, ASCII folding, and the stemmer of ``language`` if given."""
+    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+    builder = builder.filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.ascii_fold())
+    if language:
+        builder = builder.filter(tantivy.Filter.stemmer(STEMMERS[language]))
+    return builder.build()
 
+
+def _register(index: tantivy.Index) -> None:
     index.register_tokenizer("fold", analyzer())
-    for language, stemmer in STEMMERS.items():
-        index.register_tokenizer(f"stem_{language}", analyzer(tantivy.Filter.stemmer(stemmer)))
+    for language in STEMMERS:
+        index.register_tokenizer(f"stem_{language}", analyzer(language))
 
 
 def open_or_build(

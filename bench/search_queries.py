@@ -16,7 +16,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.search_corpus import COMMON_RANK, RARE_RANKS, STEMMED, Stats, Vocabulary, stem_words
+from bench.search_corpus import (
+    COMMON_RANK,
+    LANGUAGE_SHARES,
+    RARE_RANKS,
+    STEMMED,
+    Stats,
+    Vocabulary,
+    stem_words,
+)
 
 DF_CLASSES = {"1": 1, "10": 10, "100": 100, "1k": 1_000, "10k": 10_000, "100k": 100_000}
 DF_CLASSES["500k"] = 500_000
@@ -78,14 +86,30 @@ class Picker:
         order = shuffle[np.argsort(distance[shuffle], kind="stable")]
         return [self.vocab.key_text[key] for key in keys[order[:k]].tolist()]
 
-    def within(self, low: float, high: float, k: int) -> list[str]:
-        """``k`` distinct random latin words on between ``low`` and ``high`` of the documents."""
-        df = self.estimate[self.latin]
-        pool = self.latin[(df >= low * self.documents) & (df <= high * self.documents)]
-        if not len(pool):
-            return self.nearest(self.latin, (low + high) / 2 * self.documents, k)
-        chosen = self.rng.choice(pool, size=min(k, len(pool)), replace=False)
+    def within(self, low: float, high: float, k: int, language: str) -> list[str]:
+        """``k`` distinct random words of ``language`` on between ``low`` and ``high`` of that
+        language's documents."""
+        keys = self.language_keys(language)
+        documents = LANGUAGE_SHARES[language] * self.documents
+        df = self.estimate[keys]
+        own = self.stats.df[keys] >= 0.5 * df  # not a rare form of a common stem
+        pool = keys[own & (df >= low * documents) & (df <= high * documents)]
+        if len(pool) < k:
+            return self.nearest(keys, (low + high) / 2 * documents, k)
+        chosen = self.rng.choice(pool, size=k, replace=False)
         return [self.vocab.key_text[key] for key in chosen.tolist()]
+
+    def language_keys(self, language: str) -> np.ndarray:
+        """Latin query words from ``language``'s 20,000 most frequent."""
+        start = self.vocab.offsets[language]
+        end = start + min(20_000, len(self.vocab.cumulative[language]))
+        return np.intersect1d(np.unique(self.vocab.keys[start:end]), self.latin)
+
+    def languages(self, k: int) -> list[str]:
+        """``k`` languages of latin script, drawn by their share of the documents."""
+        names = [language for language in LANGUAGE_SHARES if language != "zh"]
+        shares = np.asarray([LANGUAGE_SHARES[language] for language in names])
+        return [names[i] for i in self.rng.choice(len(names), size=k, p=shares / shares.sum())]
 
     def pairs(self, *, common: bool, k: int = 5) -> list[str]:
         """Phrases of two words that really occur adjacent: common words (both among the most
@@ -154,16 +178,23 @@ def query_classes(
         classes[f"word df {label}@1M (~{target:.0f})"] = [
             Query(word) for word in pick.nearest(pick.latin, target, per)
         ]
-    words = pick.within(0.02, 0.2, 2 * per)
-    classes["2 words"] = [Query(f"{a} {b}") for a, b in zip(words[::2], words[1::2], strict=True)]
-    words = pick.within(0.05, 0.4, 3 * per)
-    classes["3 words"] = [Query(" ".join(words[i : i + 3])) for i in range(0, 3 * per, 3)]
+    # Words of one language in each query, as people search.
+    classes["2 words"] = [
+        Query(" ".join(pick.within(0.02, 0.2, 2, lang))) for lang in pick.languages(per)
+    ]
+    classes["3 words"] = [
+        Query(" ".join(pick.within(0.05, 0.4, 3, lang))) for lang in pick.languages(per)
+    ]
     classes["phrase, rare words"] = [Query(text) for text in pick.pairs(common=False, k=per)]
     classes["phrase, common words"] = [Query(text) for text in pick.pairs(common=True, k=per)]
-    words = pick.within(0.005, 0.05, 2 * per)
-    classes["OR"] = [Query(f"{a} OR {b}") for a, b in zip(words[::2], words[1::2], strict=True)]
-    common, other = pick.within(0.2, 0.6, per), pick.within(0.02, 0.1, per)
-    classes["exclusion"] = [Query(f"{a} -{b}") for a, b in zip(common, other, strict=True)]
+    classes["OR"] = [
+        Query(" OR ".join(pick.within(0.005, 0.05, 2, lang))) for lang in pick.languages(per)
+    ]
+    exclusions = []
+    for lang in pick.languages(per):
+        common, other = pick.within(0.2, 0.6, 1, lang)[0], pick.within(0.02, 0.1, 1, lang)[0]
+        exclusions.append(Query(f"{common} -{other}"))
+    classes["exclusion"] = exclusions
     classes["prefix"] = [Query(text) for text in pick.prefixes(per)]
     shares = (0.0001, 0.001, 0.005, 0.01, 0.03)[:per]
     classes["CJK"] = [Query(pick.nearest(pick.zh, s * stats.documents, 1)[0]) for s in shares]

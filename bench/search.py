@@ -1,70 +1,73 @@
-"""Search latency at scale: ``python -m bench.search --pages N``.
+"""Search latency and answer quality at scale, side by side with Tantivy.
 
-Builds a corpus of N one-page documents of synthetic text drawn from the real ground-truth
-texts in ``../shared/testdata`` (word frequencies kept, so common words are common; 5% of
-the pages Chinese), indexes it through the same functions that index uploads
-(``archive.search.index``: ``page_vector`` with each page, ``documents_index`` per batch; the
-GIN index is built once at the end of a bulk load), then runs a fixed query mix through
-``search_page`` (bounded ranking, capped count, facets, matching pages and snippets; first
-page of 20, then the second page by its cursor) and prints p50/p95/max per query type. The
-last line is ``p95_ms=<worst p95>``.
+Usage (needs the ``bench`` extra: ``pip install -e '.[bench]'``)::
 
-Runs against ``DATABASE_URL``'s server in a database of its own (``--database``, default
-``scan_archive_bench``), created and kept between runs so a large corpus is built once;
-``--rebuild`` starts over.
+    python -m bench.search --pages N [--repeat R] [--rebuild] [--database NAME] [--jobs J]
+                           [--seed S] [--per-class Q]
+
+1. **Corpus** (``bench.search_corpus``): N pages of Zipfian text with a real vocabulary per
+   language (``wordfreq``), en/de/fr/es/zh, page lengths like real scans, multi-page documents,
+   titles, and the real ground-truth pages of ``../shared/testdata`` mixed in. It is loaded into
+   its own database (default ``benchdev_search_<N>``) through the writers uploads use
+   (``page_vector`` with each page, ``documents_index`` per chunk; the GIN index dropped for the
+   load and built once at the end) and kept between runs: the database is rebuilt only when it
+   holds another corpus (or with ``--rebuild``).
+2. **The peer** (``bench.search_tantivy``): the same documents in Tantivy, built in the same run
+   when absent and kept in ``var/bench/search-<corpus key>/``.
+3. **Queries** (``bench.search_queries``): classes drawn by document frequency from the
+   generator's own counts; ``--per-class`` queries each, every one run ``--repeat`` times,
+   alternating the app (``search_page``: first page of 20 with its count, facets and snippets)
+   and Tantivy (top 20 with a hit count) in this process.
+4. **Answer check**: the app's page against the exact top 20 under its own rank function
+   (``reference_ids``); overlap@20 = |app ∩ exact| / min(20, |exact|).
+
+Output: a line per query, the table per class (p50/p95/max ms, ratio = app p95 / max(Tantivy p95,
+5 ms), overlap@20 = the worst query of the class), load rate and index size, and last three
+lines ``p95_ms=``, ``tantivy_ratio_max=``, ``overlap20_min=`` (worst over all classes).
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import multiprocessing
 import os
-import random
-import re
-import statistics
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
-TESTDATA = Path(__file__).resolve().parents[1].parent / "shared" / "testdata"
-BENCH_DB = "scan_archive_bench"
-# Common Chinese characters, for the Chinese pages.
-CJK = (
-    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所"
-    "民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日"
-    "那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想"
-    "已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指"
-    "几九区强放决西被干做必战先回则任取据处理府研质"
-)
+from bench import search_corpus as corpus
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def corpus_words(testdata: Path) -> tuple[list[str], list[int]]:
-    counts: Counter[str] = Counter()
-    for path in testdata.rglob("*.gt.txt"):
-        counts.update(w.lower() for w in re.findall(r"[^\W\d_]{2,}", path.read_text("utf-8")))
-    words, weights = zip(*counts.most_common(), strict=True)
-    return list(words), list(weights)
+def database_state(admin_url: str, name: str, owner: str, pages: int, rebuild: bool) -> bool:
+    """Create the database if needed; True if it already holds this corpus, complete. A database
+    holding anything else (another corpus, a load cut short) is dropped and created afresh."""
+    import psycopg
 
-
-def page_text(rng: random.Random, words: list[str], weights: list[int], number: int) -> str:
-    """One page: 5% Chinese, the rest words drawn with their real frequencies; every page ends
-    with a reference number of its own (a word that occurs once in the corpus)."""
-    reference = f"\nRef. {_reference(number)}"
-    if rng.random() < 0.05:
-        return "".join(rng.choice(CJK) for _ in range(400)) + reference
-    chosen = rng.choices(words, weights=weights, k=rng.randint(150, 450))
-    lines = [" ".join(chosen[i : i + 12]) for i in range(0, len(chosen), 12)]
-    return "\n".join(lines) + reference
-
-
-def _reference(number: int) -> str:
-    return f"R{number * 7919 % 10_000_019:08d}"
-
-
-_CHUNK = 10_000  # pages one loader process creates before it reports
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    ready, stale = False, rebuild
+    if exists and not rebuild:
+        with psycopg.connect(admin_url.rsplit("/", 1)[0] + "/" + name) as conn:
+            if conn.execute("SELECT to_regclass('archive_page')").fetchone() != (None,):
+                rows = conn.execute(
+                    "SELECT u.username, count(p.id) FROM archive_document d JOIN auth_user u "
+                    "ON u.id = d.owner_id LEFT JOIN archive_page p ON p.document_id = d.id "
+                    "GROUP BY u.username"
+                ).fetchall()
+                ready = rows == [(owner, pages)]
+                stale = bool(rows) and not ready
+    if exists and stale:
+        print(f"database {name} holds another corpus: rebuilt", file=sys.stderr)
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        exists = None
+    if not exists:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return ready
 
 
 def _backend_cpu(connection: Any) -> float:
@@ -81,195 +84,188 @@ def _backend_cpu(connection: Any) -> float:
 
 
 def load_chunk(spec: tuple[int, int, int, int]) -> tuple[int, float]:
-    """Create and index documents ``start`` to ``stop`` (one page each) for the owner, ``batch``
-    pages per transaction, through the writers uploads use; returns the pages created and the
-    CPU seconds spent (this process and its database backend)."""
-    owner_id, start, stop, batch = spec
+    """Generate chunk ``chunk`` of the corpus and store it for the owner through the writers
+    uploads use, in one transaction; returns the pages created and the CPU seconds spent (this
+    process and its database backend)."""
+    owner_id, seed, chunk, pages = spec
     from django.db import connection, transaction
 
     from archive.models import Document, Page
     from archive.search import documents_index, page_vector
 
     cpu = time.process_time() + _backend_cpu(connection)
-    rng = random.Random(start)  # the corpus does not depend on how many processes load it
-    words, weights = corpus_words(TESTDATA)
-    for first in range(start, stop, batch):
-        numbers = range(first, min(first + batch, stop))
-        texts = [page_text(rng, words, weights, number) for number in numbers]
-        with transaction.atomic():
-            documents = Document.objects.bulk_create(
-                Document(
-                    owner_id=owner_id,
-                    title=" ".join(rng.choices(words[:2000], k=4)).title(),
-                    original=f"bench/{number}",
-                    original_name=f"{number}.png",
-                    sha256=f"{number:064d}",
-                    mime_type=rng.choice(["image/png", "image/tiff", "application/pdf"]),
-                    size=1,
-                    language="zh" if text[0] in CJK else "en",
-                    status=Document.Status.DONE,
-                    page_count=1,
-                )
-                for number, text in zip(numbers, texts, strict=True)
+    generated, _ids = corpus.generate_chunk(seed, chunk, pages)
+    with transaction.atomic():
+        documents = Document.objects.bulk_create(
+            Document(
+                owner_id=owner_id,
+                title=doc.title,
+                original=f"bench/{doc.number}",
+                original_name=f"{doc.number}.pdf",
+                sha256=f"{doc.number:064d}",
+                mime_type=doc.mime_type,
+                size=1,
+                language=doc.language,
+                status=Document.Status.DONE,
+                page_count=len(doc.pages),
             )
-            # Indexed as the worker indexes an uploaded page: the vector is written with the
-            # page (page_vector), then the documents' vectors in one statement.
-            Page.objects.bulk_create(
-                Page(
-                    document=document,
-                    number=1,
-                    text=text,
-                    search_vector=page_vector(document.language, text),
-                )
-                for document, text in zip(documents, texts, strict=True)
+            for doc in generated
+        )
+        # As the worker indexes an uploaded page: the vector is written with the page
+        # (page_vector), then the documents' vectors in one statement.
+        Page.objects.bulk_create(
+            Page(
+                document=document,
+                number=number,
+                text=text,
+                search_vector=page_vector(doc.language, text),
             )
-            documents_index(documents)
-    return stop - start, time.process_time() + _backend_cpu(connection) - cpu
+            for document, doc in zip(documents, generated, strict=True)
+            for number, text in enumerate(doc.pages, start=1)
+        )
+        documents_index(documents)
+    count = sum(len(doc.pages) for doc in generated)
+    return count, time.process_time() + _backend_cpu(connection) - cpu
+
+
+def load(owner_id: int, seed: int, pages: int, jobs: int) -> tuple[float, float, float]:
+    """Load the corpus; returns (seconds, CPU seconds of loaders and backends including the GIN
+    build, seconds of the GIN build)."""
+    from django.db import connection
+
+    from archive.models import Document
+
+    started = time.perf_counter()
+    gin = next(index for index in Document._meta.indexes if index.name == "document_search_gin")
+    # A bulk load builds the GIN index once at the end (sorted, in memory) instead of merging
+    # every batch into it: measured 5x faster at 100k documents. Its time counts.
+    with connection.schema_editor() as editor:
+        editor.remove_index(Document, gin)
+    connection.close()  # each loader process opens its own
+    chunks = [(owner_id, seed, chunk, pages) for chunk in range(-(-pages // corpus.CHUNK))]
+    done, cpu = 0, 0.0
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for loaded, seconds in pool.imap_unordered(load_chunk, chunks):
+            done, cpu = done + loaded, cpu + seconds
+            if done % 10_000 < corpus.CHUNK or done == pages:
+                rate = done / (time.perf_counter() - started)
+                print(f"loaded {done} pages ({rate:.0f} pages/s)", file=sys.stderr, flush=True)
+    index_started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+    index_cpu = _backend_cpu(connection)
+    with connection.schema_editor() as editor:
+        editor.add_index(Document, gin)
+    cpu += _backend_cpu(connection) - index_cpu
+    gin_seconds = time.perf_counter() - index_started
+    print(f"GIN built in {gin_seconds:.0f} s", file=sys.stderr)
+    return time.perf_counter() - started, cpu, gin_seconds
+
+
+def corpus_pass(seed: int, pages: int, stats_path: Path, tantivy_path: Path, jobs: int):
+    """Stats (when ``stats_path`` is absent) and the Tantivy index (when absent) in one pass of
+    the generator; returns (stats, pair counts, Tantivy index, build seconds, generation rate)."""
+    from bench import search_tantivy
+
+    need_stats = not stats_path.exists()
+    stats = corpus.Stats()
+    # Text generation alone, in this process, on up to 5 chunks.
+    started, cpu = time.perf_counter(), time.process_time()
+    sample = range(min(5, -(-pages // corpus.CHUNK)))
+    generated = sum(
+        len(doc.pages) for c in sample for doc in corpus.generate_chunk(seed, c, pages)[0]
+    )
+    rate = (generated / (time.perf_counter() - started), generated / (time.process_time() - cpu))
+
+    def documents():
+        for chunk in range(-(-pages // corpus.CHUNK)):
+            generated, ids = corpus.generate_chunk(seed, chunk, pages)
+            if need_stats:
+                stats.add(generated, ids)
+            for doc in generated:
+                yield doc.number, doc.language, "\n".join([doc.title, *doc.pages])
+
+    built = (tantivy_path / "complete").exists()
+    index, seconds = search_tantivy.open_or_build(
+        tantivy_path, None if built else documents(), jobs
+    )
+    if need_stats:
+        if built:  # the index exists: run the generator for the counts alone
+            for _document in documents():
+                pass
+        stats.save(stats_path)
+    stats, pair_counts = corpus.Stats.load(stats_path)
+    return stats, pair_counts, index, seconds, rate
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--pages", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=20, help="runs of each query")
-    parser.add_argument("--rebuild", action="store_true")
-    parser.add_argument("--batch", type=int, default=1000, help="pages per load statement")
-    parser.add_argument(
-        "--keep-index", action="store_true", help="load into the GIN index instead of rebuilding"
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--jobs", type=int, default=2, help="loader processes (default 2)")
-    parser.add_argument("--database", default=BENCH_DB, help=f"database name ({BENCH_DB})")
+    parser.add_argument("--pages", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=10, help="runs of each query (10)")
+    parser.add_argument("--rebuild", action="store_true", help="reload the database")
+    parser.add_argument("--jobs", type=int, default=2, help="loader processes (2)")
+    parser.add_argument("--database", help="database name (benchdev_search_<pages>)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--per-class", type=int, default=5, help="queries per class (5)")
     args = parser.parse_args()
+    name = args.database or f"benchdev_search_{args.pages}"
+    key = f"v{corpus.VERSION}-s{args.seed}-p{args.pages}"
+    owner_name = f"bench-{key}"
 
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    admin_url = base
-    os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + args.database
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [args.database]
-        ).fetchone()
-        if exists and args.rebuild:
-            conn.execute(f"DROP DATABASE {args.database}")
-            exists = None
-        if not exists:
-            conn.execute(f"CREATE DATABASE {args.database}")
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    admin_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    ready = database_state(admin_url, name, owner_name, args.pages, args.rebuild)
+    os.environ["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + "/" + name
+    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
     import django
 
     django.setup()
     from django.contrib.auth.models import User
     from django.core.management import call_command
-    from django.db import connection
 
-    from archive.models import Document
-    from archive.search import SearchFilters, search_page
-    from archive.search.planning import candidate_cap
+    from bench.search_queries import query_classes
+    from bench.search_run import index_sizes, report, run_classes
 
     call_command("migrate", verbosity=0)
-    owner, _ = User.objects.get_or_create(username="bench")
-    have = Document.objects.filter(owner=owner).count()
-    todo = max(0, args.pages - have)
-    chunks = [
-        (owner.pk, first, min(first + _CHUNK, args.pages), args.batch)
-        for first in range(have, args.pages, _CHUNK)
-    ]
-    started = time.perf_counter()
-    done = 0
-    cpu = 0.0
-    gin = next(index for index in Document._meta.indexes if index.name == "document_search_gin")
-    if todo and not args.keep_index:
-        # A bulk load builds the GIN index once at the end (sorted, in memory) instead of
-        # merging every batch into it: measured 5x faster at 100k documents. Its time counts.
-        with connection.schema_editor() as editor:
-            editor.remove_index(Document, gin)
-    connection.close()  # each loader process opens its own
-    with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
-        for loaded, seconds in pool.imap_unordered(load_chunk, chunks):
-            done += loaded
-            cpu += seconds
-            rate = done / (time.perf_counter() - started)
-            print(
-                f"indexed {have + done} pages ({rate:.0f} pages/s, {done / cpu:.0f} per CPU-s)",
-                file=sys.stderr,
-                flush=True,
-            )
-    if todo and not args.keep_index:
-        index_started = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute("SET maintenance_work_mem = '1GB'")
-        with connection.schema_editor() as editor:
-            editor.add_index(Document, gin)
-        print(
-            f"GIN index built in {time.perf_counter() - index_started:.0f} s",
-            file=sys.stderr,
-            flush=True,
-        )
-    load_rate = todo / (time.perf_counter() - started) if todo else float("nan")
-    cpu_rate = todo / cpu if cpu else float("nan")
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE archive_document")
-        cursor.execute("VACUUM ANALYZE archive_page")
-        cursor.execute(
-            "SELECT pg_total_relation_size('archive_document') + "
-            "pg_total_relation_size('archive_page'), pg_relation_size('document_search_gin')"
-        )
-        size, gin = cursor.fetchone()
-
-    words, _weights = corpus_words(TESTDATA)
-    # Frequency ranks: a top word (on most pages), mid-frequency ones, a reference number that
-    # occurs once.
-    common, medium = words[5], words[200]
-    mixes: dict[str, tuple[str, SearchFilters | None, str]] = {
-        "rare word": (_reference(args.pages // 2), None, "relevance"),
-        "common word": (common, None, "relevance"),
-        "two words": (f"{medium} {words[201]}", None, "relevance"),
-        "phrase": (f'"{words[10]} {words[11]}"', None, "relevance"),
-        "OR": (f"{medium} OR {words[210]}", None, "relevance"),
-        "exclusion": (f"{words[20]} -{words[201]}", None, "relevance"),
-        "prefix": (words[80][:3] + "*", None, "relevance"),
-        "CJK": (CJK[10:12], None, "relevance"),
-        "filter": (medium, SearchFilters(mime_type="image/tiff"), "relevance"),
-        "newest first": (common, None, "newest"),
-    }
-    print(
-        f"\npages: {args.pages}; load: {load_rate:.0f} pages/s "
-        f"({cpu_rate:.0f} pages per CPU-second); tables and indexes: {size / 2**20:.0f} MB "
-        f"(document GIN index {gin / 2**20:.0f} MB); candidates ranked: {candidate_cap()}"
+    owner, _ = User.objects.get_or_create(username=owner_name)
+    vocab = corpus.vocabulary()  # loaded once, before the loaders fork
+    loaded = load(owner.pk, args.seed, args.pages, args.jobs) if not ready else None
+    var = ROOT / "var" / "bench" / f"search-{key}"
+    stats, pair_counts, index, tantivy_seconds, generation_rate = corpus_pass(
+        args.seed,
+        args.pages,
+        var / f"stats-v{corpus.STATS_VERSION}.npz",
+        var / "tantivy",
+        args.jobs,
     )
-    print("| query | example | matches | p50 ms | p95 ms | max ms | page 2 p95 ms |")
-    print("|---|---|---|---|---|---|---|")
-    worst = 0.0
-    for name, (query, filters, sort) in mixes.items():
-        search = functools.partial(search_page, user=owner, query=query, filters=filters, sort=sort)
-        first = search()  # warm
-        times, next_times = [], []
-        for _ in range(max(1, args.repeat)):
-            t = time.perf_counter()
-            result = search()
-            times.append((time.perf_counter() - t) * 1000)
-            if first.next_cursor:
-                t = time.perf_counter()
-                search(cursor=first.next_cursor)
-                next_times.append((time.perf_counter() - t) * 1000)
-        p95 = _p95(times)
-        worst = max(worst, p95, _p95(next_times))
-        matches = f"{'>' if result.capped else ''}{result.total}"
-        second = f"{_p95(next_times):.1f}" if next_times else "-"
-        print(
-            f"| {name} | `{query}` | {matches} | {statistics.median(times):.1f} | "
-            f"{p95:.1f} | {max(times):.1f} | {second} |"
+    classes = query_classes(vocab, stats, pair_counts, args.seed, args.pages, args.per_class)
+    rows = run_classes(owner, index, classes, args.repeat)
+    lines = [f"pages: {args.pages}; documents: {stats.documents}; database {name}"]
+    if loaded:
+        seconds, cpu, gin = loaded
+        lines.append(
+            f"load: {args.pages} pages in {seconds:.0f} s = {args.pages / seconds:.0f} pages/s "
+            f"({args.pages / cpu:.0f} pages per CPU-second of loaders and backends; {args.jobs} "
+            f"loaders; GIN build included: {gin:.0f} s, without it "
+            f"{args.pages / (seconds - gin):.0f} pages/s)"
         )
-    print(f"p95_ms={worst:.1f}")
-
-
-def _p95(times: list[float]) -> float:
-    if not times:
-        return 0.0
-    ordered = sorted(times)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    else:
+        lines.append("load: corpus already in the database (--rebuild to time the load)")
+    if generation_rate:
+        lines.append(
+            f"text generation: {generation_rate[0]:.0f} pages/s, {generation_rate[1]:.0f} pages "
+            "per CPU-second (one process, 5 chunks)"
+        )
+    lines += index_sizes(args.pages)
+    tantivy_bytes = sum(f.stat().st_size for f in (var / "tantivy").iterdir() if f.is_file())
+    built = f"built in {tantivy_seconds:.0f} s, " if tantivy_seconds else ""
+    lines.append(
+        f"tantivy: {built}{tantivy_bytes / 2**20:.0f} MB = {tantivy_bytes / args.pages:.0f} B/page"
+        " (text through archive.search.textnorm.index_text, positions, 5 text fields)"
+    )
+    report(rows, lines)
 
 
 if __name__ == "__main__":

@@ -77,6 +77,11 @@ class Document(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    search_length = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Positions in the search vector (BM25's document length; archive.search).",
+    )
     # Set by a staff reviewer (admin "Mark reviewed"); cleared when a re-run reads the pages again.
     reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
     reviewed_by = models.ForeignKey(
@@ -250,18 +255,29 @@ class SearchTerm(models.Model):
     documents' vectors, so it never drifts from them. Read for ranking (a term's document
     frequency), for typo tolerance and for autocomplete. ``term`` sorts bytewise ("C"
     collation) so a prefix is an index range.
+
+    The row with the empty term (no lexeme is empty) counts the owner's indexed documents: N
+    of BM25's idf, read with the terms' counts in one index probe.
     """
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     term = models.TextField(db_collation="C")
-    documents = models.PositiveIntegerField(
+    # Not Positive: the writers add signed per-batch changes in one upsert, and PostgreSQL checks
+    # a CHECK constraint on the proposed row before resolving the conflict.
+    documents = models.IntegerField(
         default=0, help_text="How many of the owner's documents hold the term."
     )
     surface = models.BooleanField(
         default=False,
         help_text="The term occurs as a word as written (its exact reading), not only as a stem.",
+    )
+    floor = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="The term has an impact list holding every document with impact >= floor "
+        "(archive.search.terms); None: no list, the term is rare.",
     )
 
     class Meta:

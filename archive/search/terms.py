@@ -1,0 +1,207 @@
+"""Ranking statistics written with the document vectors: df per term, N, and impact lists.
+
+``vectors_write`` is the one way a document's stored vector changes (index, re-index, append a
+page, clear, delete): it locks the documents, writes the new vectors and their lengths, and in
+the same transaction
+
+- adds the difference between the old and the new lexeme sets to ``SearchTerm.documents``
+  (one upsert per distinct term per call, in sorted order, so concurrent writers lock shared
+  terms in the same order and cannot deadlock); the empty term counts the indexed documents;
+- replaces the documents' entries in the impact lists (``archive_search_impact``).
+
+Invariants, per owner and term:
+
+- ``SearchTerm.documents`` = the number of the owner's documents whose vector holds the term.
+- A term with a ``floor`` (not None) has an impact list: ``archive_search_impact`` holds
+  exactly the owner's documents holding the term with impact >= floor, each with its impact
+  (``archive.search.bm25``). A term gets its list (floor 0: every document) when its df
+  passes ``SEARCH_IMPACT_THRESHOLD``; when the list outgrows ``SEARCH_IMPACT_KEEP`` the floor
+  is raised to the KEEP-th best impact and the entries below it are dropped. Deletions remove
+  entries (foreign key cascade), which keeps the list complete above its floor.
+- A term without a floor has df <= the threshold (at the time it was last written), so all its
+  documents can be read to rank it.
+
+``surface`` is not maintained yet (the stored vector merges both readings of a text).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+
+from archive.search.bm25 import impact_sql, tf_sql
+
+
+def threshold() -> int:
+    """df above which a term gets an impact list (``SEARCH_IMPACT_THRESHOLD``)."""
+    return max(1, int(getattr(settings, "SEARCH_IMPACT_THRESHOLD", 1000)))
+
+
+def keep() -> int:
+    """Entries an impact list keeps when trimmed (``SEARCH_IMPACT_KEEP``)."""
+    return max(1, int(getattr(settings, "SEARCH_IMPACT_KEEP", 5000)))
+
+
+_IMPACT = impact_sql(tf_sql("u"), "d.search_length")
+
+
+def vectors_write(new_vectors_sql: str, params: list[object], ids: list[int]) -> int:
+    """Set the vectors of documents ``ids`` to what ``new_vectors_sql`` gives and keep the
+    statistics exact; returns the documents written.
+
+    ``new_vectors_sql`` is a query of ``(id, vec)`` rows that may join ``archive_document d``
+    (the rows before the write); a document it gives no row for keeps its vector. Must run
+    inside a transaction (the writers' callers open one).
+    """
+    if not ids:
+        return 0
+    with connection.cursor() as cursor:
+        # Lock first, in id order: concurrent writers of the same documents wait here rather than
+        # each subtracting the same old vector.
+        cursor.execute(
+            "SELECT id FROM archive_document WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [ids]
+        )
+        cursor.execute(
+            f"""
+            WITH new AS MATERIALIZED ({new_vectors_sql}),
+            cur AS MATERIALIZED (
+                SELECT d.id, d.owner_id, d.search_vector AS old, new.vec,
+                       (SELECT coalesce(sum(cardinality(u.positions)), 0)
+                        FROM unnest(new.vec) u) AS length
+                FROM archive_document d JOIN new ON new.id = d.id
+            ),
+            written AS (
+                UPDATE archive_document d SET search_vector = cur.vec, search_length = cur.length
+                FROM cur WHERE d.id = cur.id RETURNING d.id
+            ),
+            delta AS (
+                SELECT owner_id, term, sum(change)::int AS change FROM (
+                    SELECT owner_id, t.term, 1 AS change
+                    FROM cur, unnest(tsvector_to_array(cur.vec)) t(term)
+                    UNION ALL
+                    SELECT owner_id, t.term, -1
+                    FROM cur, unnest(tsvector_to_array(cur.old)) t(term)
+                    UNION ALL
+                    SELECT owner_id, '', (vec IS NOT NULL)::int - (old IS NOT NULL)::int
+                    FROM cur
+                ) changes GROUP BY owner_id, term HAVING sum(change) <> 0
+            ),
+            counted AS (
+                INSERT INTO archive_searchterm (owner_id, term, documents, surface)
+                SELECT owner_id, term, change, false FROM delta ORDER BY owner_id, term
+                ON CONFLICT (owner_id, term) DO UPDATE
+                SET documents = archive_searchterm.documents + excluded.documents
+                RETURNING owner_id, term, documents, floor
+            ),
+            unlisted AS (
+                DELETE FROM archive_search_impact i USING cur WHERE i.document_id = cur.id
+            )
+            SELECT c.owner_id, c.term, c.floor IS NULL
+            FROM counted c JOIN delta USING (owner_id, term)
+            WHERE c.term <> '' AND (
+                (c.floor IS NULL AND c.documents > %s)
+                OR (c.floor IS NOT NULL AND c.documents > 2 * %s
+                    AND c.documents / %s <> (c.documents - delta.change) / %s))
+            """,
+            [*params, threshold(), keep(), keep(), keep()],
+        )
+        due = cursor.fetchall()
+        written = len(ids)
+        # The documents' entries in the existing lists (new vectors are visible now).
+        cursor.execute(
+            f"""
+            INSERT INTO archive_search_impact (owner_id, term, impact, document_id)
+            SELECT d.owner_id, u.lexeme, {_IMPACT}, d.id
+            FROM archive_document d, unnest(d.search_vector) u, archive_searchterm s
+            WHERE d.id = ANY(%s) AND s.owner_id = d.owner_id AND s.term = u.lexeme
+              AND s.floor IS NOT NULL AND {_IMPACT} >= s.floor
+            """,
+            [ids],
+        )
+    new_lists = [(owner, term) for owner, term, is_new in due if is_new]
+    if new_lists:
+        _lists_build(new_lists)
+    for owner, term, is_new in due:
+        if not is_new:
+            _list_trim(owner, term)
+    return written
+
+
+def _lists_build(terms: list[tuple[int, str]]) -> None:
+    """Give each (owner, term) an impact list holding all its documents (floor 0): one pass
+    per owner over the documents holding any of its terms (GIN)."""
+    by_owner: dict[int, list[str]] = {}
+    for owner, term in sorted(terms):
+        by_owner.setdefault(owner, []).append(term)
+    with connection.cursor() as cursor:
+        for owner, names in by_owner.items():
+            cursor.execute(
+                f"""
+                INSERT INTO archive_search_impact (owner_id, term, impact, document_id)
+                SELECT d.owner_id, u.lexeme, {_IMPACT}, d.id
+                FROM archive_document d, unnest(d.search_vector) u
+                WHERE d.owner_id = %s AND u.lexeme = ANY(%s) AND d.search_vector @@
+                    array_to_string(ARRAY(SELECT quote_literal(t) FROM unnest(%s::text[]) t),
+                                    ' | ')::tsquery
+                """,
+                [owner, names, names],
+            )
+            cursor.execute(
+                "UPDATE archive_searchterm SET floor = 0 WHERE owner_id = %s AND term = ANY(%s)",
+                [owner, names],
+            )
+
+
+def _list_trim(owner: int, term: str) -> None:
+    """Raise the floor of a list to its ``keep()``-th best impact and drop the entries below."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT impact FROM archive_search_impact WHERE owner_id = %s AND term = %s "
+            "ORDER BY impact DESC, document_id DESC OFFSET %s LIMIT 1",
+            [owner, term, keep() - 1],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            return
+        cursor.execute(
+            "UPDATE archive_searchterm SET floor = %s WHERE owner_id = %s AND term = %s "
+            "AND floor < %s",
+            [row[0], owner, term, row[0]],
+        )
+        cursor.execute(
+            "DELETE FROM archive_search_impact WHERE owner_id = %s AND term = %s AND impact < %s",
+            [owner, term, row[0]],
+        )
+
+
+def statistics_rebuild(owner_id: int) -> None:
+    """Recompute the owner's df counts and impact lists from the stored vectors (for
+    ``manage.py reindex``, or after restoring a backup made without them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM archive_document WHERE owner_id = %s ORDER BY id FOR UPDATE",
+            [owner_id],
+        )
+        cursor.execute("DELETE FROM archive_search_impact WHERE owner_id = %s", [owner_id])
+        cursor.execute("DELETE FROM archive_searchterm WHERE owner_id = %s", [owner_id])
+        cursor.execute(
+            """
+            INSERT INTO archive_searchterm (owner_id, term, documents, surface)
+            SELECT %s, t.term, count(*), false
+            FROM archive_document d, unnest(tsvector_to_array(d.search_vector)) t(term)
+            WHERE d.owner_id = %s GROUP BY t.term
+            UNION ALL
+            SELECT %s, '', count(*), false FROM archive_document d
+            WHERE d.owner_id = %s AND d.search_vector IS NOT NULL
+            """,
+            [owner_id, owner_id, owner_id, owner_id],
+        )
+        cursor.execute(
+            "SELECT term FROM archive_searchterm WHERE owner_id = %s AND term <> '' "
+            "AND documents > %s",
+            [owner_id, threshold()],
+        )
+        frequent = [row[0] for row in cursor.fetchall()]
+    _lists_build([(owner_id, term) for term in frequent])
+    for term in frequent:
+        _list_trim(owner_id, term)

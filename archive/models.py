@@ -287,3 +287,27 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} ({self.documents})"
+
+
+class SearchImpact(models.Model):
+    """One entry of a term's impact list: a document holding the term, with its BM25 impact.
+
+    Written and read in SQL by ``archive.search.terms`` and ``archive.search.ranking``. The
+    primary key (owner, term, impact, document) is also the list's order: read backwards it
+    gives a term's documents best first, so a common word's top 20 is one index range scan.
+    Entries go with their document (cascade), which keeps a list complete above its floor.
+    """
+
+    pk = models.CompositePrimaryKey("owner", "term", "impact", "document")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    term = models.TextField(db_collation="C")
+    impact = models.FloatField()
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "archive_search_impact"
+
+    def __str__(self) -> str:
+        return f"{self.term}: {self.document_id} ({self.impact:.3f})"

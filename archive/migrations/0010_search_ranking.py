@@ -1,17 +1,14 @@
-"""Exact top-k ranking: document lengths, term floors, and the impact lists.
+"""Exact top-k ranking: document lengths, term floors, and the impact lists (SearchImpact)."""
 
-``archive_search_impact`` has no Django model: it is written and read only in SQL by
-``archive.search.terms`` and ``archive.search.ranking``, and has no id column (an id would be
-one more index to write per entry). Its rows go when their document goes (``ON DELETE
-CASCADE``), so a deletion through any path keeps each list complete above its floor.
-"""
-
+import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("archive", "0008_search_terms"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -41,19 +38,42 @@ class Migration(migrations.Migration):
                 "floor (archive.search.terms); None: no list, the term is rare.",
             ),
         ),
-        migrations.RunSQL(
-            """
-            CREATE TABLE archive_search_impact (
-                owner_id integer NOT NULL,
-                term text COLLATE "C" NOT NULL,
-                impact double precision NOT NULL,
-                document_id bigint NOT NULL
-                    REFERENCES archive_document (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED
-            );
-            CREATE INDEX search_impact_order
-                ON archive_search_impact (owner_id, term, impact DESC, document_id DESC);
-            CREATE INDEX search_impact_document ON archive_search_impact (document_id);
-            """,
-            "DROP TABLE archive_search_impact",
+        migrations.CreateModel(
+            name="SearchImpact",
+            fields=[
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "owner",
+                        "term",
+                        "impact",
+                        "document",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("term", models.TextField(db_collation="C")),
+                ("impact", models.FloatField()),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="archive.document",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={"db_table": "archive_search_impact"},
         ),
     ]

@@ -134,7 +134,9 @@ class TermStats:
             rows = {term: (documents, floor) for term, documents, floor in cursor.fetchall()}
         self.total = int(rows.pop("", (0, None))[0])
         self.documents = {term: int(rows.get(term, (0, None))[0]) for term in wanted}
-        self.floors: dict[str, float | None] = {term: rows.get(term, (0, None))[1] for term in wanted}
+        self.floors: dict[str, float | None] = {
+            term: rows.get(term, (0, None))[1] for term in wanted
+        }
         self.weights = {term: idf(df, self.total) for term, df in self.documents.items() if df > 0}
 
 

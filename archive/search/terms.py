@@ -26,6 +26,8 @@ Invariants, per owner and term:
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import connection
 
@@ -45,7 +47,7 @@ def keep() -> int:
 _IMPACT = impact_sql(tf_sql("u"), "d.search_length")
 
 
-def vectors_write(new_vectors_sql: str, params: list[object], ids: list[int]) -> int:
+def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> int:
     """Set the vectors of documents ``ids`` to what ``new_vectors_sql`` gives and keep the
     statistics exact; returns the documents written.
 

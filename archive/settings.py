@@ -143,9 +143,9 @@ SEARCH_TITLE_BOOST = env_float("SEARCH_TITLE_BOOST", 3.0, minimum=0.0)
 SEARCH_REFERENCE_LENGTH = env_float("SEARCH_REFERENCE_LENGTH", 600.0, minimum=1.0)
 # A term held by more documents than this gets an impact-ordered list (archive.search.terms);
 # rarer terms are ranked by reading all their documents (at most this many).
-SEARCH_IMPACT_THRESHOLD = env_int("SEARCH_IMPACT_THRESHOLD", 1000, minimum=1)
+SEARCH_IMPACT_THRESHOLD = env_int("SEARCH_IMPACT_THRESHOLD", 2000, minimum=1)
 # An impact list keeps about its best this-many documents (its floor is raised when it grows).
-SEARCH_IMPACT_KEEP = env_int("SEARCH_IMPACT_KEEP", 5000, minimum=1)
+SEARCH_IMPACT_KEEP = env_int("SEARCH_IMPACT_KEEP", 1000, minimum=1)
 # Matches are counted exactly up to this many; above it the count is an estimate.
 SEARCH_COUNT_LIMIT = env_int("SEARCH_COUNT_LIMIT", 10_000, minimum=1)
 

@@ -33,16 +33,18 @@ _TSQUERY_TOKEN = re.compile(r"'((?:[^']|'')*)'(:\*?[A-D]*)?|(!)|(\()|(\))|(&|\||
 PREFIX_EXPANSION = 50
 
 
-def _number(name: str, default: float) -> str:
-    """A setting as a SQL float literal (constants, not parameters: one plan for all)."""
-    return repr(float(getattr(settings, name, default)))
+def _number(name: str, default: float) -> float:
+    """A setting, inlined into the SQL as a constant (not a parameter: one plan for all)."""
+    return float(getattr(settings, name, default))
 
 
 def tf_sql(vector_row: str) -> str:
     """tf of one row of ``unnest(tsvector)`` (``vector_row``.positions / .weights)."""
     boost = _number("SEARCH_TITLE_BOOST", 3.0)
-    titled = f"cardinality(array_positions({vector_row}.weights, 'A'))"
-    return f"(cardinality({vector_row}.positions) + ({boost} - 1.0) * {titled})"
+    titled = f"cardinality(array_positions({vector_row}.weights, 'A'))::float8"
+    return (
+        f"(cardinality({vector_row}.positions)::float8 + {float(boost) - 1.0!r}::float8 * {titled})"
+    )
 
 
 def impact_sql(tf: str, length: str) -> str:
@@ -50,9 +52,11 @@ def impact_sql(tf: str, length: str) -> str:
     k1 = _number("SEARCH_BM25_K1", 1.2)
     b = _number("SEARCH_BM25_B", 0.75)
     reference = _number("SEARCH_REFERENCE_LENGTH", 600.0)
+    # Constants folded here and typed float8 (a bare 1.2 is numeric in SQL: slow, and another
+    # rounding than Python's).
     return (
-        f"(({tf})::float8 * ({k1} + 1.0) / (({tf})::float8 + {k1} * "
-        f"(1.0 - {b} + {b} * ({length})::float8 / {reference})))"
+        f"(({tf}) * {k1 + 1.0!r}::float8 / (({tf}) + {k1 * (1.0 - b)!r}::float8 + "
+        f"{k1 * b / reference!r}::float8 * ({length})::float8))"
     )
 
 

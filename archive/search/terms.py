@@ -36,15 +36,17 @@ from archive.search.bm25 import impact_sql, tf_sql
 
 def threshold() -> int:
     """df above which a term gets an impact list (``SEARCH_IMPACT_THRESHOLD``)."""
-    return max(1, int(getattr(settings, "SEARCH_IMPACT_THRESHOLD", 1000)))
+    return max(1, int(getattr(settings, "SEARCH_IMPACT_THRESHOLD", 2000)))
 
 
 def keep() -> int:
     """Entries an impact list keeps when trimmed (``SEARCH_IMPACT_KEEP``)."""
-    return max(1, int(getattr(settings, "SEARCH_IMPACT_KEEP", 5000)))
+    return max(1, int(getattr(settings, "SEARCH_IMPACT_KEEP", 1000)))
 
 
-_IMPACT = impact_sql(tf_sql("u"), "d.search_length")
+def _impact() -> str:
+    """impact(t, d) of a row ``u`` of ``unnest(d.search_vector)`` (settings read now)."""
+    return impact_sql(tf_sql("u"), "d.search_length")
 
 
 def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> int:
@@ -113,19 +115,19 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
         cursor.execute(
             f"""
             INSERT INTO archive_search_impact (owner_id, term, impact, document_id)
-            SELECT d.owner_id, u.lexeme, {_IMPACT}, d.id
+            SELECT d.owner_id, u.lexeme, {_impact()}, d.id
             FROM archive_document d, unnest(d.search_vector) u, archive_searchterm s
             WHERE d.id = ANY(%s) AND s.owner_id = d.owner_id AND s.term = u.lexeme
-              AND s.floor IS NOT NULL AND {_IMPACT} >= s.floor
+              AND s.floor IS NOT NULL AND {_impact()} >= s.floor
             """,
             [ids],
         )
     new_lists = [(owner, term) for owner, term, is_new in due if is_new]
     if new_lists:
         _lists_build(new_lists)
-    for owner, term, is_new in due:
-        if not is_new:
-            _list_trim(owner, term)
+    # A new list starts trimmed too: fewer of the next documents then qualify for it.
+    for owner, term, _is_new in sorted(due):
+        _list_trim(owner, term)
     return written
 
 
@@ -140,7 +142,7 @@ def _lists_build(terms: list[tuple[int, str]]) -> None:
             cursor.execute(
                 f"""
                 INSERT INTO archive_search_impact (owner_id, term, impact, document_id)
-                SELECT d.owner_id, u.lexeme, {_IMPACT}, d.id
+                SELECT d.owner_id, u.lexeme, {_impact()}, d.id
                 FROM archive_document d, unnest(d.search_vector) u
                 WHERE d.owner_id = %s AND u.lexeme = ANY(%s) AND d.search_vector @@
                     array_to_string(ARRAY(SELECT quote_literal(t) FROM unnest(%s::text[]) t),

@@ -8,8 +8,8 @@ the number of matching rows, not with the archive:
   of frequent terms rather than by scoring every match.
 - **Honest counts.** Matches are counted exactly up to ``SEARCH_COUNT_LIMIT`` (default
   10,000); above it ``total`` is the planner's estimate and ``estimated`` is True ("about N").
-- **Facets** count the same first ``SEARCH_COUNT_LIMIT`` matches (in index order): every match
-  when the count is exact, a sample of them when it is estimated.
+- **Facets** count the matches counted: every match when the count is exact, otherwise a
+  sample (the first ``SEARCH_CANDIDATES`` or ``SEARCH_COUNT_LIMIT`` found).
 - **Keyset pages.** "Next page" carries a cursor (``archive.search.cursors``) instead of an
   ``OFFSET``: the last hit's (score, id) for relevance, which ``top_k`` continues exactly; a
   date sort walks the (owner, created) index from the cursor.
@@ -119,12 +119,18 @@ def search_page(
 
 
 def _count(matching: QuerySet[Document]) -> tuple[int, bool, dict[str, list[tuple[str, int]]]]:
-    """(total, estimated, facets) over the first ``count_limit()`` matches (see the module
-    note). A word the planner puts far above the limit is not counted at all: its estimate is
-    the answer, and a sample in table order gives the facets."""
+    """(total, estimated, facets) over the first matches counted (see the module note).
+
+    The planner's estimate decides how many to count: up to ``count_limit()`` through the
+    index, or, for a word it puts far above the limit, only the first ``candidate_cap()`` (in
+    table order when the word is dense): the estimate is then the total, and those matches a
+    sample for the facets.
+    """
     limit = count_limit()
     planned, documents = estimate(matching)
-    sample = matching.order_by().values_list(*FACETS)[: limit + 1]
+    many = planned > 4 * limit
+    counted_at_most = candidate_cap() if many else limit
+    sample = matching.order_by().values_list(*FACETS)[: counted_at_most + 1]
     sql, params = sample.query.sql_with_params()
     grouped = f"SELECT {', '.join(FACETS)}, count(*) FROM ({sql}) m GROUP BY {', '.join(FACETS)}"
 
@@ -133,9 +139,9 @@ def _count(matching: QuerySet[Document]) -> tuple[int, bool, dict[str, list[tupl
             cursor.execute(grouped, params)
             return list(cursor.fetchall())
 
-    # A word on many documents: reading in table order finds the first ``limit`` sooner than the
+    # A word on many documents: reading in table order finds the first matches sooner than the
     # index lists them all (see ``planning.dense``).
-    if planned > 4 * limit or (documents > 0 and planned / documents >= DENSE_SHARE):
+    if documents > 0 and planned / documents >= DENSE_SHARE:
         rows = run()
     else:
         with through_the_index():
@@ -147,7 +153,7 @@ def _count(matching: QuerySet[Document]) -> tuple[int, bool, dict[str, list[tupl
         for row in rows:
             counter[row[i]] += row[-1]
         facets[name] = counter.most_common()
-    if counted > limit:
+    if counted > counted_at_most:
         return max(int(planned), counted), True, facets
     return counted, False, facets
 

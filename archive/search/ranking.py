@@ -32,7 +32,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from archive.models import Document
-from archive.search.bm25 import TermStats, query_weights, scores
+from archive.search.bm25 import TermStats, combine, query_weights, scores
 
 if TYPE_CHECKING:
     from archive.search.planning import User
@@ -42,8 +42,6 @@ Verify = Callable[[list[int]], set[int]]
 # (score, id): results are in descending order of this key.
 Key = tuple[float, int]
 
-# First list depth read per round (times 4 each further round).
-_FIRST_STEP = 64
 # Slack for summing bounds in another order than scores (floating point).
 _EPSILON = 1e-9
 
@@ -66,6 +64,13 @@ class _Best:
             heapq.heappush(self.heap, key)
         else:
             heapq.heappushpop(self.heap, key)
+
+    def full(self) -> bool:
+        return len(self.heap) >= self.k
+
+    def beats_bound(self, bound: float, pk: int) -> bool:
+        """False if a document ``pk`` scoring at most ``bound`` cannot enter the top k."""
+        return (bound + _EPSILON * (1 + bound), pk) > self.heap[0]
 
     def beats(self, bound: float) -> bool:
         """True if every document scoring at most ``bound`` is out of the top k."""
@@ -92,18 +97,21 @@ def top_k(
         return _exhaustive(matching, stats, k, after, verify)
     best = _Best(k, after)
     seen: set[int] = set()
-    consider = _Consider(matching, stats, best, seen, verify)
     listed = {
-        term: floor
+        term: float(floor)
         for term, floor in stats.floors.items()
         if floor is not None and term in stats.weights
     }
+    consider = _Consider(owner_id, matching, stats, listed, best, seen, verify)
     rare = [term for term in stats.weights if term not in listed]
     if rare:
-        consider(_holding_any(owner_id, rare))
+        # Their documents are few (df <= the threshold) and may hold them anywhere: all read.
+        consider(_holding_any(owner_id, rare), from_lists=False)
     depth = dict.fromkeys(listed, 0)
     bound = dict.fromkeys(listed, 0.0)
-    step = max(_FIRST_STEP, 2 * k)
+    # The first round reads just enough for a single word's page (its list is its ranking);
+    # later rounds read four times more each.
+    step = k
     while True:
         exhausted = True
         for term in sorted(listed):
@@ -124,34 +132,87 @@ def top_k(
 
 
 class _Consider:
-    """Score documents not seen before and offer the matching ones to the top k."""
+    """Score documents not seen before and offer the matching ones to the top k.
+
+    A document is first bounded from the lists alone: its listed impacts, plus the floor of
+    each list it is missing from (it may hold that term below the floor). Only if that bound
+    could enter the top k is it checked against the query and scored exactly; when no list it
+    is missing from has a floor above 0 its listed impacts are already its exact impacts (the
+    same stored float8 values ``bm25.document_impacts`` computes) and no vector is read.
+    """
 
     def __init__(
         self,
+        owner_id: int,
         matching: QuerySet[Document],
         stats: TermStats,
+        listed: dict[str, float],
         best: _Best,
         seen: set[int],
         verify: Verify | None,
     ) -> None:
+        self.owner_id = owner_id
         self.matching = matching
         self.stats = stats
+        self.listed = listed
         self.best = best
         self.seen = seen
         self.verify = verify
 
-    def __call__(self, ids: Iterable[int]) -> None:
+    def __call__(self, ids: Iterable[int], *, from_lists: bool = True) -> None:
         new = [pk for pk in ids if pk not in self.seen]
         if not new:
             return
         self.seen.update(new)
-        matched = list(self.matching.filter(pk__in=new).order_by().values_list("pk", flat=True))
-        scored = scores(matched, self.stats.weights)
+        weights = self.stats.weights
+        exact: dict[int, float] = {}
+        unknown = new
+        if from_lists and self.listed:
+            found = _listed_impacts(self.owner_id, sorted(self.listed), new)
+            unknown = []
+            for pk in new:
+                impacts = found.get(pk, {})
+                missing = [t for t in self.listed if t not in impacts and self.listed[t] > 0]
+                bound = combine(impacts, weights) + sum(
+                    weights[t] * self.listed[t] for t in sorted(missing)
+                )
+                if self.best.full() and not self.best.beats_bound(bound, pk):
+                    continue
+                if missing:
+                    unknown.append(pk)
+                else:
+                    exact[pk] = combine(impacts, weights)
+        candidates = [*exact, *unknown]
+        if not candidates:
+            return
+        matched = set(
+            self.matching.filter(pk__in=candidates).order_by().values_list("pk", flat=True)
+        )
+        scored = {pk: score for pk, score in exact.items() if pk in matched}
+        scored.update(scores([pk for pk in unknown if pk in matched], weights))
         entering = sorted(
             ((score, pk) for pk, score in scored.items() if self.best.would_enter((score, pk))),
             reverse=True,
         )
         _offer(self.best, entering, self.verify)
+
+
+def _listed_impacts(owner_id: int, terms: list[str], ids: list[int]) -> dict[int, dict[str, float]]:
+    """The list entries of ``ids`` under ``terms``: {document: {term: impact}}."""
+    found: dict[int, dict[str, float]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Each list is read whole (at most about twice SEARCH_IMPACT_KEEP entries) and
+            # hash-joined with the ids: cheaper than probing by document, whose entries span
+            # every term it holds.
+            "SELECT i.document_id, i.term, i.impact FROM archive_search_impact i "
+            "JOIN unnest(%s::text[]) t(term) ON i.owner_id = %s AND i.term = t.term "
+            "WHERE i.document_id IN (SELECT unnest(%s::bigint[]))",
+            [terms, owner_id, ids],
+        )
+        for pk, term, impact in cursor.fetchall():
+            found.setdefault(pk, {})[term] = impact
+    return found
 
 
 def _offer(best: _Best, keys: list[Key], verify: Verify | None) -> None:

@@ -36,8 +36,8 @@ class SearchPage:
     ``total`` counts the matches exactly when ``estimated`` is False; otherwise there are more
     than ``SEARCH_COUNT_LIMIT`` and ``total`` is an estimate (show "about {total}").
     ``facets`` maps each of ``FACETS`` to (value, count) pairs, most frequent first, over the
-    first ``SEARCH_COUNT_LIMIT`` matches (all of them unless estimated). ``next_cursor`` is
-    None on the last page.
+    matches counted (all of them unless estimated, then a sample of the first found).
+    ``next_cursor`` is None on the last page.
     """
 
     hits: list[SearchHit]

@@ -5,9 +5,11 @@ page, clear, delete): it locks the documents, writes the new vectors and their l
 the same transaction
 
 - adds the difference between the old and the new lexeme sets to ``SearchTerm.documents``
-  (one upsert per distinct term per call, in sorted order, so concurrent writers lock shared
-  terms in the same order and cannot deadlock); the empty term counts the indexed documents;
-- replaces the documents' entries in the impact lists (``archive_search_impact``).
+  (one upsert per distinct term of either set per call, in sorted order, so concurrent writers
+  lock shared terms in the same order and cannot deadlock); the empty term counts the indexed
+  documents;
+- then, holding those locks, replaces the documents' entries in the impact lists
+  (``archive_search_impact``). Entries of a term are only ever written under its lock.
 
 Invariants, per owner and term:
 
@@ -88,7 +90,7 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
                     UNION ALL
                     SELECT owner_id, '', (vec IS NOT NULL)::int - (old IS NOT NULL)::int
                     FROM cur
-                ) changes GROUP BY owner_id, term HAVING sum(change) <> 0
+                ) changes GROUP BY owner_id, term
             ),
             counted AS (
                 INSERT INTO archive_searchterm (owner_id, term, documents, surface)
@@ -96,9 +98,6 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
                 ON CONFLICT (owner_id, term) DO UPDATE
                 SET documents = archive_searchterm.documents + excluded.documents
                 RETURNING owner_id, term, documents, floor
-            ),
-            unlisted AS (
-                DELETE FROM archive_search_impact i USING cur WHERE i.document_id = cur.id
             )
             SELECT c.owner_id, c.term, c.floor IS NULL
             FROM counted c JOIN delta USING (owner_id, term)
@@ -111,6 +110,10 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
         )
         due = cursor.fetchall()
         written = len(ids)
+        # Only now, holding the locks of every term of the old and new vectors (the upsert
+        # above, sorted): a list's entries change only under its term's lock, so this cannot
+        # deadlock with another writer trimming or filling the same lists.
+        cursor.execute("DELETE FROM archive_search_impact WHERE document_id = ANY(%s)", [ids])
         # The documents' entries in the existing lists (new vectors are visible now).
         cursor.execute(
             f"""

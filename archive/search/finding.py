@@ -47,6 +47,9 @@ from archive.search.ranking import Key, Verify, top_k
 from archive.search.results import FACETS, SORTS, SearchFilters, SearchHit, SearchPage
 from archive.search.terms import threshold
 
+# At most this many matches are ranked by scoring each of them.
+_FEW = 100
+
 # (id, created) of one match.
 Row = tuple[Any, ...]
 
@@ -91,7 +94,8 @@ def search_page(
             k=offset + limit + 1,
             after=after,
             verify=verify,
-            few=not estimated and total <= threshold(),
+            # Scoring a few hundred documents' vectors beats walking lists for them.
+            few=not estimated and total <= max(threshold(), _FEW),
         )
         window = keys[offset:]
         documents = Document.objects.in_bulk([pk for _score, pk in window[:limit]])

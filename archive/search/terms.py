@@ -15,11 +15,13 @@ Invariants, per owner and term:
 
 - ``SearchTerm.documents`` = the number of the owner's documents whose vector holds the term.
 - A term with a ``floor`` (not None) has an impact list: ``archive_search_impact`` holds
-  exactly the owner's documents holding the term with impact >= floor, each with its impact
-  (``archive.search.bm25``). A term gets its list (floor 0: every document) when its df
-  passes ``SEARCH_IMPACT_THRESHOLD``; when the list outgrows ``SEARCH_IMPACT_KEEP`` the floor
-  is raised to the KEEP-th best impact and the entries below it are dropped. Deletions remove
-  entries (foreign key cascade), which keeps the list complete above its floor.
+  every one of the owner's documents holding the term with impact >= floor, with its impact
+  (``archive.search.bm25``), and no other. A term gets its list (floor
+  0: every document) when its df passes ``SEARCH_IMPACT_THRESHOLD`` (with the default 0, at
+  its first document); each time its df doubles past 2 x ``SEARCH_IMPACT_KEEP`` the floor is
+  raised to the KEEP-th best impact and the entries below it are dropped. A new document
+  joins a list if its impact reaches the floor. Deletions remove entries, which keeps the
+  list complete above its floor.
 - A term without a floor has df <= the threshold (at the time it was last written), so all its
   documents can be read to rank it.
 
@@ -37,8 +39,9 @@ from archive.search.bm25 import impact_sql, tf_sql
 
 
 def threshold() -> int:
-    """df above which a term gets an impact list (``SEARCH_IMPACT_THRESHOLD``)."""
-    return max(1, int(getattr(settings, "SEARCH_IMPACT_THRESHOLD", 2000)))
+    """df above which a term gets an impact list (``SEARCH_IMPACT_THRESHOLD``); 0: every term
+    has one from its first document."""
+    return max(0, int(getattr(settings, "SEARCH_IMPACT_THRESHOLD", 0)))
 
 
 def keep() -> int:
@@ -93,8 +96,11 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
                 ) changes GROUP BY owner_id, term
             ),
             counted AS (
-                INSERT INTO archive_searchterm (owner_id, term, documents, surface)
-                SELECT owner_id, term, change, false FROM delta ORDER BY owner_id, term
+                INSERT INTO archive_searchterm (owner_id, term, documents, surface, floor)
+                SELECT owner_id, term, change, false,
+                       -- With no threshold a new term's list starts here, empty and complete.
+                       CASE WHEN %s AND term <> '' THEN 0.0 END
+                FROM delta ORDER BY owner_id, term
                 ON CONFLICT (owner_id, term) DO UPDATE
                 SET documents = archive_searchterm.documents + excluded.documents
                 RETURNING owner_id, term, documents, floor
@@ -103,10 +109,14 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
             FROM counted c JOIN delta USING (owner_id, term)
             WHERE c.term <> '' AND (
                 (c.floor IS NULL AND c.documents > %s)
-                OR (c.floor IS NOT NULL AND c.documents > 2 * %s
-                    AND c.documents / %s <> (c.documents - delta.change) / %s))
+                -- Trimmed each time df doubles past 2 x keep: by then about as many documents
+                -- again have qualified (each new one with odds of about keep / df).
+                OR (c.floor IS NOT NULL AND c.documents >= 2 * %s
+                    AND floor(ln(c.documents::float8 / %s) / ln(2.0))
+                        <> floor(ln(greatest(c.documents - delta.change, 1)::float8 / %s)
+                                 / ln(2.0))))
             """,
-            [*params, threshold(), keep(), keep(), keep()],
+            [*params, threshold() == 0, threshold(), keep(), keep(), keep()],
         )
         due = cursor.fetchall()
         written = len(ids)
@@ -129,8 +139,7 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
     if new_lists:
         _lists_build(new_lists)
     # A new list starts trimmed too: fewer of the next documents then qualify for it.
-    for owner, term, _is_new in sorted(due):
-        _list_trim(owner, term)
+    _lists_trim(sorted((owner, term) for owner, term, _is_new in due))
     return written
 
 
@@ -159,26 +168,33 @@ def _lists_build(terms: list[tuple[int, str]]) -> None:
             )
 
 
-def _list_trim(owner: int, term: str) -> None:
-    """Raise the floor of a list to its ``keep()``-th best impact and drop the entries below."""
+def _lists_trim(terms: list[tuple[int, str]]) -> None:
+    """Raise the floor of each (owner, term)'s list to its ``keep()``-th best impact and drop
+    the entries below it (one statement per owner; the terms are locked by the caller)."""
+    by_owner: dict[int, list[str]] = {}
+    for owner, term in terms:
+        by_owner.setdefault(owner, []).append(term)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT impact FROM archive_search_impact WHERE owner_id = %s AND term = %s "
-            "ORDER BY impact DESC, document_id DESC OFFSET %s LIMIT 1",
-            [owner, term, keep() - 1],
-        )
-        row = cursor.fetchone()
-        if row is None:
-            return
-        cursor.execute(
-            "UPDATE archive_searchterm SET floor = %s WHERE owner_id = %s AND term = %s "
-            "AND floor < %s",
-            [row[0], owner, term, row[0]],
-        )
-        cursor.execute(
-            "DELETE FROM archive_search_impact WHERE owner_id = %s AND term = %s AND impact < %s",
-            [owner, term, row[0]],
-        )
+        for owner, names in by_owner.items():
+            cursor.execute(
+                """
+                WITH cut AS (
+                    SELECT t.term, (SELECT i.impact FROM archive_search_impact i
+                                    WHERE i.owner_id = %s AND i.term = t.term
+                                    ORDER BY i.impact DESC, i.document_id DESC
+                                    OFFSET %s LIMIT 1) AS floor
+                    FROM unnest(%s::text[]) t(term)
+                ),
+                raised AS (
+                    UPDATE archive_searchterm s SET floor = cut.floor FROM cut
+                    WHERE s.owner_id = %s AND s.term = cut.term AND cut.floor > s.floor
+                    RETURNING s.term, s.floor
+                )
+                DELETE FROM archive_search_impact i USING raised
+                WHERE i.owner_id = %s AND i.term = raised.term AND i.impact < raised.floor
+                """,
+                [owner, keep() - 1, names, owner, owner],
+            )
 
 
 def statistics_rebuild(owner_id: int) -> None:
@@ -205,10 +221,9 @@ def statistics_rebuild(owner_id: int) -> None:
         )
         cursor.execute(
             "SELECT term FROM archive_searchterm WHERE owner_id = %s AND term <> '' "
-            "AND documents > %s",
+            "AND documents > %s ORDER BY term",
             [owner_id, threshold()],
         )
         frequent = [row[0] for row in cursor.fetchall()]
     _lists_build([(owner_id, term) for term in frequent])
-    for term in frequent:
-        _list_trim(owner_id, term)
+    _lists_trim([(owner_id, term) for term in frequent])

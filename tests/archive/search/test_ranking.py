@@ -12,11 +12,12 @@ from tests.archive.search.corpus import build
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def archive(alice, bob, settings):
+@pytest.fixture(params=[0, 25], ids=["lists-for-all", "rare-terms-read"])
+def archive(alice, bob, settings, request):
     """600 documents of alice's (and 100 of bob's with the same words), with thresholds low
-    enough that common words have trimmed impact lists and counts are estimated."""
-    settings.SEARCH_IMPACT_THRESHOLD = 25
+    enough that common words have trimmed impact lists and counts are estimated; every term
+    with a list, or rare terms (df <= 25) without one."""
+    settings.SEARCH_IMPACT_THRESHOLD = request.param
     settings.SEARCH_IMPACT_KEEP = 15
     settings.SEARCH_COUNT_LIMIT = 60
     build(bob, 100, seed=3)

@@ -16,9 +16,9 @@ from tests.archive.conftest import document_with_pages
 from tests.archive.search.corpus import build, list_errors, stored_df, true_df
 
 
-@pytest.fixture
-def low(settings):
-    settings.SEARCH_IMPACT_THRESHOLD = 20
+@pytest.fixture(params=[0, 20])
+def low(settings, request):
+    settings.SEARCH_IMPACT_THRESHOLD = request.param
     settings.SEARCH_IMPACT_KEEP = 10
 
 

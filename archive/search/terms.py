@@ -49,6 +49,11 @@ def keep() -> int:
     return max(1, int(getattr(settings, "SEARCH_IMPACT_KEEP", 1000)))
 
 
+# Lists built at once above this many terms read all the owner's documents instead of the GIN
+# index (a tsquery OR-ing thousands of terms is slow to test against each document).
+_FEW_TERMS = 64
+
+
 def _impact() -> str:
     """impact(t, d) of a row ``u`` of ``unnest(d.search_vector)`` (settings read now)."""
     return impact_sql(tf_sql("u"), "d.search_length")
@@ -151,16 +156,23 @@ def _lists_build(terms: list[tuple[int, str]]) -> None:
         by_owner.setdefault(owner, []).append(term)
     with connection.cursor() as cursor:
         for owner, names in by_owner.items():
+            # A few terms: their documents through the GIN index; many (a rebuild): every
+            # document of the owner, the terms hash-joined.
+            holding = (
+                "AND d.search_vector @@ array_to_string(ARRAY(SELECT quote_literal(t) "
+                "FROM unnest(%s::text[]) t), ' | ')::tsquery"
+                if len(names) <= _FEW_TERMS
+                else "AND %s::text[] IS NOT NULL"
+            )
             cursor.execute(
                 f"""
                 INSERT INTO archive_search_impact (owner_id, term, impact, document_id)
                 SELECT d.owner_id, u.lexeme, {_impact()}, d.id
-                FROM archive_document d, unnest(d.search_vector) u
-                WHERE d.owner_id = %s AND u.lexeme = ANY(%s) AND d.search_vector @@
-                    array_to_string(ARRAY(SELECT quote_literal(t) FROM unnest(%s::text[]) t),
-                                    ' | ')::tsquery
+                FROM archive_document d, unnest(d.search_vector) u,
+                     unnest(%s::text[]) t(term)
+                WHERE d.owner_id = %s AND u.lexeme = t.term {holding}
                 """,
-                [owner, names, names],
+                [names, owner, names],
             )
             cursor.execute(
                 "UPDATE archive_searchterm SET floor = 0 WHERE owner_id = %s AND term = ANY(%s)",
@@ -198,11 +210,18 @@ def _lists_trim(terms: list[tuple[int, str]]) -> None:
 
 
 def statistics_rebuild(owner_id: int) -> None:
-    """Recompute the owner's df counts and impact lists from the stored vectors (for
-    ``manage.py reindex``, or after restoring a backup made without them)."""
+    """Recompute the owner's document lengths, df counts and impact lists from the stored
+    vectors (``manage.py reindex`` ends with it: after an upgrade to these statistics, or a
+    change of the BM25 settings, they cannot be patched by differences)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT id FROM archive_document WHERE owner_id = %s ORDER BY id FOR UPDATE",
+            [owner_id],
+        )
+        cursor.execute(
+            "UPDATE archive_document d SET search_length = (SELECT coalesce("
+            "sum(cardinality(u.positions)), 0) FROM unnest(d.search_vector) u) "
+            "WHERE d.owner_id = %s",
             [owner_id],
         )
         cursor.execute("DELETE FROM archive_search_impact WHERE owner_id = %s", [owner_id])

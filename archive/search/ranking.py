@@ -110,19 +110,21 @@ def top_k(
     depth = dict.fromkeys(listed, 0)
     bound = dict.fromkeys(listed, 0.0)
     # The first round reads just enough for a single word's page (its list is its ranking);
-    # later rounds read four times more each.
+    # later rounds read four times more each. Each round reads every list once (one statement)
+    # and considers the new documents together.
     step = k
     while True:
         exhausted = True
+        rows = _lists_slice(owner_id, {term: depth[term] for term in sorted(listed)}, step)
         for term in sorted(listed):
-            rows = _list_slice(owner_id, term, depth[term], step)
-            depth[term] += len(rows)
-            if len(rows) == step:
-                bound[term] = rows[-1][1]
+            entries = rows.get(term, [])
+            depth[term] += len(entries)
+            if len(entries) == step:
+                bound[term] = entries[-1][1]
                 exhausted = False
             else:
-                bound[term] = float(listed[term] or 0.0)
-            consider([pk for pk, _impact in rows])
+                bound[term] = listed[term]
+        consider([pk for term in sorted(rows) for pk, _impact in rows[term]])
         ceiling = sum(stats.weights[term] * bound[term] for term in sorted(listed))
         if best.beats(ceiling):
             return best.ordered()
@@ -260,16 +262,26 @@ def _holding_any(owner_id: int, terms: list[str]) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _list_slice(owner_id: int, term: str, start: int, count: int) -> list[tuple[int, float]]:
-    """Entries ``start`` to ``start + count`` of a term's impact list, best first."""
+def _lists_slice(
+    owner_id: int, starts: dict[str, int], count: int
+) -> dict[str, list[tuple[int, float]]]:
+    """Entries ``start`` to ``start + count`` of each term's impact list, best first."""
+    found: dict[str, list[tuple[int, float]]] = {}
+    if not starts:
+        return found
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT document_id, impact FROM archive_search_impact "
-            "WHERE owner_id = %s AND term = %s "
-            "ORDER BY impact DESC, document_id DESC OFFSET %s LIMIT %s",
-            [owner_id, term, start, count],
+            "SELECT t.term, s.document_id, s.impact "
+            "FROM unnest(%s::text[], %s::int[]) t(term, start), LATERAL ("
+            "  SELECT i.document_id, i.impact FROM archive_search_impact i"
+            "  WHERE i.owner_id = %s AND i.term = t.term"
+            "  ORDER BY i.impact DESC, i.document_id DESC OFFSET t.start LIMIT %s) s "
+            "ORDER BY t.term, s.impact DESC, s.document_id DESC",
+            [list(starts), list(starts.values()), owner_id, count],
         )
-        return [(int(pk), float(impact)) for pk, impact in cursor.fetchall()]
+        for term, pk, impact in cursor.fetchall():
+            found.setdefault(term, []).append((int(pk), float(impact)))
+    return found
 
 
 def reference_top(

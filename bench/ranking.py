@@ -52,8 +52,8 @@ def main() -> None:
             )
             total = cursor.fetchone()[0]
             cursor.execute(
-                "SELECT term FROM archive_searchterm WHERE owner_id = %s AND term ~ '^[a-z0-9]{3,}$' "
-                "ORDER BY abs(documents - %s), term LIMIT 1",
+                "SELECT term FROM archive_searchterm WHERE owner_id = %s "
+                "AND term ~ '^[a-z0-9]{3,}$' ORDER BY abs(documents - %s), term LIMIT 1",
                 [owner.pk, max(1.0, share * total)],
             )
             return str(cursor.fetchone()[0])

@@ -38,9 +38,9 @@ from archive.models import Document, Page
 
 FORMAT = "scan-archive-backup"
 VERSION = 1
-# Fields that are ids, links or derived data (vectors, the cached searchable PDF): written
-# differently or not at all.
-_SKIP = {"id", "owner", "document", "page", "search_vector", "searchable_pdf"}
+# Fields that are ids, links or derived data (vectors and their lengths, the cached searchable
+# PDF): written differently or not at all.
+_SKIP = {"id", "owner", "document", "page", "search_vector", "search_length", "searchable_pdf"}
 _USER_FIELDS = [
     "username",
     "email",

@@ -15,7 +15,12 @@ from django.utils import timezone
 from archive.exports import searchable_pdf_invalidate
 from archive.ingest import WRONG_PASSWORD_MESSAGE, too_many_pages
 from archive.models import Document, Page, PageAttempt, storage_name
-from archive.search import clean_text, document_vector_rebuild, page_vector_write
+from archive.search import (
+    clean_text,
+    document_vector_rebuild,
+    documents_unindex,
+    page_vector_write,
+)
 from archive.tasks import enqueue_processing
 from ocr.errors import OcrError, PasswordRequired
 from ocr.pages import validate
@@ -132,6 +137,8 @@ def document_delete(document: Document) -> None:
     export = Document.objects.filter(pk=document.pk).values_list("searchable_pdf", flat=True)
     names += [name for name in export if name]
     with transaction.atomic():
+        # First, so its terms' document counts go down (its impact entries go by cascade).
+        documents_unindex([document.pk])
         document.delete()
         transaction.on_commit(lambda: _delete_files(names))
 
@@ -139,7 +146,8 @@ def document_delete(document: Document) -> None:
 def _delete_pages(document: Document) -> None:
     names = _page_files(document)
     document.pages.all().delete()
-    Document.objects.filter(pk=document.pk).update(search_vector=None, page_count=None)
+    documents_unindex([document.pk])
+    Document.objects.filter(pk=document.pk).update(page_count=None)
     transaction.on_commit(lambda: _delete_files(names))
 
 

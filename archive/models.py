@@ -98,6 +98,11 @@ class Document(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    search_length = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Positions in the search vector (BM25's document length; archive.search).",
+    )
     # Set by a staff reviewer (admin "Mark reviewed"); cleared when a re-run reads the pages again.
     reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
     reviewed_by = models.ForeignKey(
@@ -297,18 +302,29 @@ class SearchTerm(models.Model):
     documents' vectors, so it never drifts from them. Read for ranking (a term's document
     frequency), for typo tolerance and for autocomplete. ``term`` sorts bytewise ("C"
     collation) so a prefix is an index range.
+
+    The row with the empty term (no lexeme is empty) counts the owner's indexed documents: N
+    of BM25's idf, read with the terms' counts in one index probe.
     """
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     term = models.TextField(db_collation="C")
-    documents = models.PositiveIntegerField(
+    # Not Positive: the writers add signed per-batch changes in one upsert, and PostgreSQL checks
+    # a CHECK constraint on the proposed row before resolving the conflict.
+    documents = models.IntegerField(
         default=0, help_text="How many of the owner's documents hold the term."
     )
     surface = models.BooleanField(
         default=False,
         help_text="The term occurs as a word as written (its exact reading), not only as a stem.",
+    )
+    floor = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="The term has an impact list holding every document with impact >= floor "
+        "(archive.search.terms); None: no list, the term is rare.",
     )
 
     class Meta:
@@ -334,3 +350,27 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} ({self.documents})"
+
+
+class SearchImpact(models.Model):
+    """One entry of a term's impact list: a document holding the term, with its BM25 impact.
+
+    Written and read in SQL by ``archive.search.terms`` and ``archive.search.ranking``. The
+    primary key (owner, term, impact, document) is also the list's order: read backwards it
+    gives a term's documents best first, so a common word's top 20 is one index range scan.
+    Entries go with their document (cascade), which keeps a list complete above its floor.
+    """
+
+    pk = models.CompositePrimaryKey("owner", "term", "impact", "document")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    term = models.TextField(db_collation="C")
+    impact = models.FloatField()
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "archive_search_impact"
+
+    def __str__(self) -> str:
+        return f"{self.term}: {self.document_id} ({self.impact:.3f})"

@@ -138,6 +138,24 @@ SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 1000, minimum=20)
 # one search (archive.search.typos).
 SEARCH_TYPO_TOLERANCE = env_bool("SEARCH_TYPO_TOLERANCE", True)
 SEARCH_TYPO_BELOW = env_int("SEARCH_TYPO_BELOW", 3, minimum=1)
+# Ranking (archive.search.bm25): BM25 with a title boost. Impacts are stored in the impact
+# lists when documents are indexed, so changing these needs ``manage.py reindex``.
+SEARCH_BM25_K1 = env_float("SEARCH_BM25_K1", 1.2, minimum=0.0)
+SEARCH_BM25_B = env_float("SEARCH_BM25_B", 0.75, minimum=0.0, maximum=1.0)
+SEARCH_TITLE_BOOST = env_float("SEARCH_TITLE_BOOST", 3.0, minimum=0.0)
+# BM25's reference document length, in indexed positions (each word counts once per reading,
+# about twice its words): FIXED rather than the archive's running average so a stored impact
+# stays valid as the archive grows. Default: the median one-page document of the bench corpus.
+SEARCH_REFERENCE_LENGTH = env_float("SEARCH_REFERENCE_LENGTH", 600.0, minimum=1.0)
+# A term held by more documents than this gets an impact list (archive.search.terms); rarer
+# terms are ranked by reading all their documents (at most this many). 0 (measured best for
+# bulk loads: no list is ever built from the documents afterwards): every term has a list.
+SEARCH_IMPACT_THRESHOLD = env_int("SEARCH_IMPACT_THRESHOLD", 0, minimum=0)
+# An impact list keeps about its best this-many to twice this-many documents (its floor is
+# raised each time the term's df doubles).
+SEARCH_IMPACT_KEEP = env_int("SEARCH_IMPACT_KEEP", 1000, minimum=1)
+# Matches are counted exactly up to this many; above it the count is an estimate.
+SEARCH_COUNT_LIMIT = env_int("SEARCH_COUNT_LIMIT", 10_000, minimum=1)
 
 # --- OCR ----------------------------------------------------------------------------------------
 OCR_ENGINE = env_str("OCR_ENGINE", "auto")

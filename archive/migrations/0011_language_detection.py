@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("archive", "0009_search_term_deletes"),
+        ("archive", "0010_search_ranking"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,11 +7,13 @@ meets them:
 - ``tokens``: its OCR-aware rules (line-end hyphenation, compound tokens, number groups).
 - ``query``: the search-box syntax turned into a ``tsquery``.
 - ``planning``: configurations to cover, the ``tsquery`` value, how to reach the matches.
-- ``finding``: candidates, ranking, counts, facets, pages of results.
+- ``finding``: counts, facets, pages of results.
+- ``bm25``, ``ranking``: the rank function, and the exact top k through the impact lists.
 - ``cursors``: keyset "next page" cursors.
 - ``pages``, ``snippets``, ``highlight``: what the hits on screen show (matching pages,
   snippets, boxes on the page image).
-- ``index``: the writers of the stored vectors, called in the same transaction as the text.
+- ``index``: the writers of the stored vectors, called in the same transaction as the text;
+  ``terms`` keeps the ranking statistics (df, impact lists) exact with every vector written.
 - ``spelling``, ``typos``: close spellings of a word among the user's words, and the search-box
   text rewritten to find them ("also showing results for …", "did you mean …").
 - ``suggest``: autocomplete of the search box's last word from the user's words.
@@ -28,16 +30,19 @@ from archive.search.index import (
     document_vector_append,
     document_vector_rebuild,
     documents_index,
+    documents_unindex,
     page_vector,
     page_vector_write,
     pages_index,
     reindex_documents,
 )
 from archive.search.planning import build_tsquery, user_configs
+from archive.search.ranking import reference_top
 from archive.search.results import FACETS, SORTS, SearchFilters, SearchHit, SearchPage
 from archive.search.similar import Similar, more_like_this
 from archive.search.spelling import CloseTerm, close_terms
 from archive.search.suggest import Completion, complete
+from archive.search.terms import statistics_rebuild
 from archive.search.typos import Expansion, expand_typos, typo_tolerance_enabled
 
 __all__ = [
@@ -59,14 +64,17 @@ __all__ = [
     "document_vector_append",
     "document_vector_rebuild",
     "documents_index",
+    "documents_unindex",
     "expand_typos",
     "more_like_this",
     "page_highlights",
     "page_vector",
     "page_vector_write",
     "pages_index",
+    "reference_top",
     "reindex_documents",
     "search_page",
+    "statistics_rebuild",
     "typo_tolerance_enabled",
     "user_configs",
 ]

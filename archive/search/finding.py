@@ -1,15 +1,18 @@
-"""Finding a user's documents: bounded ranking, capped counts, facets, keyset pages.
+"""Finding a user's documents: exact ranking, honest counts, facets, keyset pages.
 
-The work per query is bounded whatever the archive's size, because latency at a million pages
-grows with the number of matching rows, not with the archive:
+The work per query is bounded for common words, because latency at a million pages grows with
+the number of matching rows, not with the archive:
 
-- **Bounded ranking.** The GIN index finds the matching documents; at most
-  ``SEARCH_CANDIDATES`` of them (default 1,000) are taken, in index order, and only those are
-  ranked with ``ts_rank_cd`` (title weight A above text B, normalised by length).
-- **Capped counts and facets.** The same candidate rows give the count ("more than 1,000") and
-  the language / status / file type counts: no ``count(*)`` over a million rows.
+- **Exact ranking.** Relevance order is BM25 (``archive.search.bm25``); the first page is the
+  exact top of every match, found by ``archive.search.ranking.top_k`` through the impact lists
+  of frequent terms rather than by scoring every match.
+- **Honest counts.** Matches are counted exactly up to ``SEARCH_COUNT_LIMIT`` (default
+  10,000); above it ``total`` is the planner's estimate and ``estimated`` is True ("about N").
+- **Facets** count the matches counted: every match when the count is exact, otherwise a
+  sample (the first ``SEARCH_CANDIDATES`` or ``SEARCH_COUNT_LIMIT`` found).
 - **Keyset pages.** "Next page" carries a cursor (``archive.search.cursors``) instead of an
-  ``OFFSET``; sorting by date walks the (owner, created) index from the cursor.
+  ``OFFSET``: the last hit's (score, id) for relevance, which ``top_k`` continues exactly; a
+  date sort walks the (owner, created) index from the cursor.
 - **Snippets and matching pages** are computed for the rows on screen only
   (``archive.search.pages``).
 
@@ -23,28 +26,33 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from django.db.models import FloatField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db import connection
+from django.db.models import Q, QuerySet
 
 from archive.models import Document
 from archive.search.cursors import decode_cursor, encode_cursor
-from archive.search.pages import RANK_SQL, add_pages_and_snippets
-from archive.search.phrases import Verifier, verifier
+from archive.search.pages import add_pages_and_snippets
+from archive.search.phrases import verifier
 from archive.search.planning import (
+    DENSE_SHARE,
     User,
     build_query,
     candidate_cap,
-    dense,
+    count_limit,
+    estimate,
     matching_documents,
     through_the_index,
     user_configs,
 )
+from archive.search.ranking import Key, Verify, top_k
 from archive.search.results import FACETS, SORTS, SearchFilters, SearchHit, SearchPage
+from archive.search.terms import threshold
 
-# (id, created, *FACETS[, rank]) of one candidate row.
+# At most this many matches are ranked by scoring each of them.
+_FEW = 100
+
+# (id, created) of one match.
 Row = tuple[Any, ...]
-# (sort key, id) of one row in result order.
-Key = tuple[Any, int]
 
 
 def search_page(
@@ -56,34 +64,51 @@ def search_page(
     filters: SearchFilters | None = None,
     sort: str = "relevance",
     offset: int = 0,
+    verify: Verify | None = None,
 ) -> SearchPage:
-    """A page of the user's documents matching ``query``, with capped count and facets.
+    """A page of the user's documents matching ``query``, with a count and facets.
 
     ``cursor`` is a ``next_cursor`` of the previous page of the same search (``BadCursor`` if
-    it is not one); ``offset`` skips rows instead (bounded by the candidate cap when sorting by
-    relevance; kept for API clients, prefer the cursor). ``sort`` is a key of ``SORTS``.
-    Only the user's own documents are searched.
+    it is not one); ``offset`` skips rows instead (kept for API clients, prefer the cursor).
+    ``sort`` is a key of ``SORTS``. ``verify(ids) -> accepted ids``, if given, is asked about
+    a document before it enters the results; the query's own phrases are always checked on
+    the page text (``archive.search.phrases``). Only the user's own documents are searched.
     """
-    empty = SearchPage(hits=[], total=0, capped=False, facets={}, next_cursor=None)
+    empty = SearchPage(hits=[], total=0, estimated=False, facets={}, next_cursor=None)
     if not user.is_authenticated:
         return empty
     read = build_query(query, user_configs(user))
     if read is None:
         return empty
     tsquery = read.tsquery
-    verify = verifier(read)
+    verify = _both(verify, verifier(read))
     sort = sort if sort in SORTS else "relevance"
     matching = matching_documents(user, tsquery, filters)
-    rows, capped = _candidates(matching, tsquery, with_rank=sort == "relevance")
-    if verify is not None:
-        # Phrases: only the candidates whose text holds them (archive.search.phrases).
-        kept = verify([row[0] for row in rows])
-        rows = [row for row in rows if row[0] in kept]
-    facets = {
-        name: Counter(row[i + 2] for row in rows).most_common() for i, name in enumerate(FACETS)
-    }
-    if sort == "relevance" or not capped:
-        page, window = _page_of_candidates(rows, sort, cursor, offset, limit)
+    total, estimated, facets = _count(matching)
+    if sort == "relevance":
+        after: Key | None = None
+        if cursor:
+            key, pk = decode_cursor(cursor, sort)
+            after = (float(key), pk)
+        keys = top_k(
+            owner_id=int(user.pk),
+            tsquery=tsquery,
+            matching=matching,
+            k=offset + limit + 1,
+            after=after,
+            verify=verify,
+            # Scoring a few hundred documents' vectors beats walking lists for them.
+            few=not estimated and total <= max(threshold(), _FEW),
+        )
+        window = keys[offset:]
+        documents = Document.objects.in_bulk([pk for _score, pk in window[:limit]])
+        page = [
+            SearchHit(document=documents[pk], rank=score)
+            for score, pk in window[:limit]
+            if pk in documents
+        ]
+    elif not estimated and total <= candidate_cap():
+        page, window = _page_of_matches(matching, sort, cursor, offset, limit, verify)
     else:
         page, window = _page_by_date(matching, sort, cursor, offset, limit, verify)
     next_cursor = None
@@ -96,54 +121,82 @@ def search_page(
         )
     add_pages_and_snippets(page, tsquery, query)
     return SearchPage(
-        hits=page, total=len(rows), capped=capped, facets=facets, next_cursor=next_cursor
+        hits=page, total=total, estimated=estimated, facets=facets, next_cursor=next_cursor
     )
 
 
-def _candidates(
-    matching: QuerySet[Document], tsquery: str, *, with_rank: bool
-) -> tuple[list[Row], bool]:
-    """The first ``candidate_cap()`` matches (with their rank when ``with_rank``), and whether
-    there were more."""
-    cap = candidate_cap()
-    # No ORDER BY (the model's default would sort, i.e. read, every match): the first
-    # ``cap`` matches the index yields are the candidates.
-    candidates = matching.order_by()
-    if with_rank:
-        rank = RawSQL(RANK_SQL.format(table="archive_document"), [tsquery], FloatField())
-        candidates = candidates.annotate(rank=rank)
-    fields = ["id", "created", *FACETS, *(["rank"] if with_rank else [])]
-    if dense(matching):
-        # A word on a third of the archive or more: reading rows in order finds the first
-        # ``cap`` matches within a few thousand rows, sooner than the index can list them all.
-        rows = list(candidates.values_list(*fields)[: cap + 1])
+def _count(matching: QuerySet[Document]) -> tuple[int, bool, dict[str, list[tuple[str, int]]]]:
+    """(total, estimated, facets) over the first matches counted (see the module note).
+
+    The planner's estimate decides how many to count: up to ``count_limit()`` through the
+    index, or, for a word it puts far above the limit, only the first ``candidate_cap()`` (in
+    table order when the word is dense): the estimate is then the total, and those matches a
+    sample for the facets.
+    """
+    limit = count_limit()
+    planned, documents = estimate(matching)
+    many = planned > 4 * limit
+    counted_at_most = candidate_cap() if many else limit
+    sample = matching.order_by().values_list(*FACETS)[: counted_at_most + 1]
+    sql, params = sample.query.sql_with_params()
+    grouped = f"SELECT {', '.join(FACETS)}, count(*) FROM ({sql}) m GROUP BY {', '.join(FACETS)}"
+
+    def run() -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(grouped, params)
+            return list(cursor.fetchall())
+
+    # A word on many documents: reading in table order finds the first matches sooner than the
+    # index lists them all (see ``planning.dense``).
+    if documents > 0 and planned / documents >= DENSE_SHARE:
+        rows = run()
     else:
         with through_the_index():
-            rows = list(candidates.values_list(*fields)[: cap + 1])
-    return rows[:cap], len(rows) > cap
+            rows = run()
+    counted = sum(row[-1] for row in rows)
+    facets: dict[str, list[tuple[str, int]]] = {}
+    for i, name in enumerate(FACETS):
+        counter: Counter[str] = Counter()
+        for row in rows:
+            counter[row[i]] += row[-1]
+        facets[name] = counter.most_common()
+    if counted > counted_at_most:
+        return max(int(planned), counted), True, facets
+    return counted, False, facets
 
 
-def _page_of_candidates(
-    rows: list[Row], sort: str, cursor: str | None, offset: int, limit: int
-) -> tuple[list[SearchHit], list[Key]]:
-    """The hits after ``cursor`` among ``rows`` (every counted match), ordered here: exact,
-    nothing more to read. Returns the hits and the keys of one row more than shown."""
-    with_rank = sort == "relevance"
-    keys: list[Key]
-    if with_rank:
-        keys = sorted(((float(row[-1]), row[0]) for row in rows), reverse=True)
-    else:
-        keys = sorted(((row[1], row[0]) for row in rows), reverse=sort == "newest")
+def _both(first: Verify | None, second: Verify | None) -> Verify | None:
+    """A check that accepts what both ``first`` and ``second`` accept (None: accept all)."""
+    if first is None or second is None:
+        return first or second
+    return lambda ids: first(sorted(second(ids)))
+
+
+def _page_of_matches(
+    matching: QuerySet[Document],
+    sort: str,
+    cursor: str | None,
+    offset: int,
+    limit: int,
+    verify: Verify | None,
+) -> tuple[list[SearchHit], list[Row]]:
+    """Few matches, by date: read them all (through the index), check them with ``verify``
+    and order them here."""
+    with through_the_index():
+        rows = list(matching.order_by().values_list("created", "id"))
+    if verify is not None:
+        kept = verify([pk for _created, pk in rows])
+        rows = [row for row in rows if row[1] in kept]
+    keys = sorted(rows, reverse=sort == "newest")
     if cursor:
         key, pk = decode_cursor(cursor, sort)
-        after: Key = (float(key) if with_rank else datetime.fromisoformat(key), pk)
-        descending = sort != "oldest"
-        keys = [item for item in keys if _after(item, after, descending=descending)]
+        at = (datetime.fromisoformat(key), pk)
+        keys = [item for item in keys if (item < at if sort == "newest" else item > at)]
     window = keys[offset : offset + limit + 1]
     documents = Document.objects.in_bulk([pk for _key, pk in window[:limit]])
     hits = [
-        SearchHit(document=documents[pk], rank=float(key) if with_rank else 0.0)
-        for key, pk in window[:limit]
+        SearchHit(document=documents[pk], rank=0.0)
+        for _key, pk in window[:limit]
         if pk in documents
     ]
     return hits, window
@@ -155,8 +208,8 @@ def _page_by_date(
     cursor: str | None,
     offset: int,
     limit: int,
-    verify: Verifier | None,
-) -> tuple[list[SearchHit], list[Key]]:
+    verify: Verify | None,
+) -> tuple[list[SearchHit], list[Row]]:
     """More matches than are counted, newest or oldest first: walk the (owner, created) index
     from the cursor (checking phrases with ``verify``, a batch at a time)."""
     ordered = matching.order_by(*SORTS[sort])
@@ -184,11 +237,6 @@ def _page_by_date(
     return [SearchHit(document=document, rank=0.0) for document in documents[:limit]], window
 
 
-def _after(item: Key, last: Key, *, descending: bool) -> bool:
-    """True if ``item`` comes after ``last`` in the order (keys of one type, then id)."""
-    return bool(item < last) if descending else bool(item > last)
-
-
 def document_search(
     *,
     user: User,
@@ -200,7 +248,7 @@ def document_search(
     cursor: str | None = None,
 ) -> list[SearchHit]:
     """The user's documents matching ``query``, each with matching pages and a snippet: the
-    hits of ``search_page`` (see there for ``cursor``, ``offset`` and the candidate cap)."""
+    hits of ``search_page`` (see there for ``cursor`` and ``offset``)."""
     return search_page(
         user=user,
         query=query,

@@ -10,17 +10,22 @@ A page's vector is its text parsed twice, stemmed in the document's language and
 (``simple``), weight B. A document's vector is its title the same way (weight A) followed by its
 pages' stored vectors, concatenated in page order by the ``tsvector_agg`` aggregate (migration
 0004): page text is parsed once, not once for the page and again for the document.
+
+Every change of a document's vector goes through ``archive.search.terms.vectors_write``, which
+keeps the ranking statistics (df, N, document lengths, impact lists) exact in the same
+transaction; ``documents_unindex`` is the writer for a document about to lose its vector.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 
 from archive.languages import search_config
 from archive.models import Document, Page
+from archive.search.terms import vectors_write
 from archive.search.textnorm import index_text
 
 
@@ -33,11 +38,18 @@ def clean_text(text: str) -> str:
 
 
 # Each text goes in twice: stemmed in the document's language, and as exact words ("simple"), so
-# "invoices" finds "invoice" in an English document and a French word still matches there.
+# "invoices" finds "invoice" in an English document and a French word still matches there. The
+# weight of a position says where it came from (``WEIGHTS``): ranking boosts the title's
+# (``bm25.tf_sql``), and a lexeme with an exact-reading position is a word as written
+# (``SearchTerm.surface``, for autocomplete and close spellings; ``terms``).
+WEIGHTS = {"title": ("A", "C"), "text": ("D", "B")}  # part -> (stemmed, as written)
+
+
 def _vector_sql(config: str, text: str, weight: str) -> str:
+    stemmed, written = WEIGHTS["title" if weight == "A" else "text"]
     return (
-        f"setweight(to_tsvector({config}, {text}), '{weight}') "
-        f"|| setweight(to_tsvector('simple', {text}), '{weight}')"
+        f"setweight(to_tsvector({config}, {text}), '{stemmed}') "
+        f"|| setweight(to_tsvector('simple', {text}), '{written}')"
     )
 
 
@@ -86,7 +98,8 @@ def pages_index(pages: Iterable[tuple[int, str, str]]) -> int:
 
 def documents_index(documents: Iterable[Document]) -> int:
     """Rebuild the vector of each document from its title (A) and its pages' stored vectors;
-    returns the rows written. The pages must be indexed first (``pages_index``)."""
+    returns the rows written. The pages must be indexed first (``pages_index``). The ranking
+    statistics follow in the same transaction (``archive.search.terms``)."""
     ids: list[int] = []
     configs: list[str] = []
     titles: list[str] = []
@@ -96,16 +109,27 @@ def documents_index(documents: Iterable[Document]) -> int:
         titles.append(index_text(document.title))
     if not ids:
         return 0
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE archive_document AS d SET search_vector = "
+    with transaction.atomic():
+        return vectors_write(
+            "SELECT v.id, "
             + _vector_sql("v.config", "v.title", "A")
-            + f" || {_PAGES_VECTOR}"
+            + f" || {_PAGES_VECTOR} AS vec"
             " FROM unnest(%s::bigint[], %s::regconfig[], %s::text[]) AS v(id, config, title)"
-            " WHERE d.id = v.id",
+            " JOIN archive_document d ON d.id = v.id",
             [ids, configs, titles],
+            ids,
         )
-        return cursor.rowcount
+
+
+def documents_unindex(ids: Sequence[int]) -> int:
+    """Clear the vectors of documents ``ids`` (before they are deleted or their pages dropped),
+    so the document counts of their terms go down; returns the rows written."""
+    with transaction.atomic():
+        return vectors_write(
+            "SELECT d.id, NULL::tsvector AS vec FROM archive_document d WHERE d.id = ANY(%s)",
+            [list(ids)],
+            list(ids),
+        )
 
 
 def page_vector_write(page: Page, language: str) -> None:
@@ -116,19 +140,15 @@ def page_vector_write(page: Page, language: str) -> None:
 def document_vector_append(document: Document, page: Page) -> None:
     """Add one indexed page's stored vector to the document's (title first if still empty), so a
     long document is searchable while it is processed. Call after ``page_vector_write``."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE archive_document AS d SET search_vector = coalesce(d.search_vector, "
+    title = index_text(document.title)
+    with transaction.atomic():
+        vectors_write(
+            "SELECT d.id, coalesce(d.search_vector, "
             + _vector_sql("%s::regconfig", "%s", "A")
-            + ") || coalesce(p.search_vector, ''::tsvector)"
-            " FROM archive_page AS p WHERE d.id = %s AND p.id = %s",
-            [
-                search_config(document.language),
-                index_text(document.title),
-                index_text(document.title),
-                document.pk,
-                page.pk,
-            ],
+            + ") || coalesce(p.search_vector, ''::tsvector) AS vec"
+            " FROM archive_document d JOIN archive_page p ON p.id = %s WHERE d.id = %s",
+            [search_config(document.language), title, title, page.pk, document.pk],
+            [document.pk],
         )
 
 

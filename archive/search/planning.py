@@ -83,11 +83,11 @@ def matching_documents(
 # Above this estimated share of all documents matching, a scan in table order that stops at the
 # cap is faster than building the index's bitmap of every match (measured at 1,000,000 pages:
 # 10 ms against 87 ms for a word on 88 % of them; about even at 30 %).
-_DENSE_SHARE = 0.3
+DENSE_SHARE = 0.3
 
 
-def dense(matching: QuerySet[Document]) -> bool:
-    """True if the planner estimates that at least ``_DENSE_SHARE`` of all documents match."""
+def estimate(matching: QuerySet[Document]) -> tuple[float, float]:
+    """(the planner's estimate of the matches, the documents in the table) for ``matching``."""
     sql, params = matching.order_by().values("id").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -98,8 +98,18 @@ def dense(matching: QuerySet[Document]) -> bool:
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
-    estimate = float(plan[0]["Plan"]["Plan Rows"])
-    return total > 0 and estimate / total >= _DENSE_SHARE
+    return float(plan[0]["Plan"]["Plan Rows"]), total
+
+
+def dense(matching: QuerySet[Document]) -> bool:
+    """True if the planner estimates that at least ``DENSE_SHARE`` of all documents match."""
+    rows, total = estimate(matching)
+    return total > 0 and rows / total >= DENSE_SHARE
+
+
+def count_limit() -> int:
+    """Matches are counted exactly up to this many (``SEARCH_COUNT_LIMIT``)."""
+    return max(1, int(getattr(settings, "SEARCH_COUNT_LIMIT", 10_000)))
 
 
 @contextmanager

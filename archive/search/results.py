@@ -33,16 +33,23 @@ class SearchHit:
 class SearchPage:
     """One page of results.
 
-    ``total`` counts the matches up to the candidate cap; ``capped`` is True when there are
-    more (show "more than {total}"). ``facets`` maps each of ``FACETS`` to (value, count) pairs,
-    most frequent first, over the same counted matches. ``next_cursor`` is None on the last page.
+    ``total`` counts the matches exactly when ``estimated`` is False; otherwise there are more
+    than ``SEARCH_COUNT_LIMIT`` and ``total`` is an estimate (show "about {total}").
+    ``facets`` maps each of ``FACETS`` to (value, count) pairs, most frequent first, over the
+    matches counted (all of them unless estimated, then a sample of the first found).
+    ``next_cursor`` is None on the last page.
     """
 
     hits: list[SearchHit]
     total: int
-    capped: bool
+    estimated: bool
     facets: dict[str, list[tuple[str, int]]]
     next_cursor: str | None
+
+    @property
+    def capped(self) -> bool:
+        """The former name of ``estimated`` (kept for the bench and older callers)."""
+        return self.estimated
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ def search(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page_number = 1
     notice = ""
-    result = SearchPage(hits=[], total=0, capped=False, facets={}, next_cursor=None)
+    result = SearchPage(hits=[], total=0, estimated=False, facets={}, next_cursor=None)
     exact = request.GET.get("exact") == "1"
     expansion = Expansion(query)
     if query:
@@ -88,7 +88,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "notice": notice,
         "results": [(hit, covers.get(hit.document.pk)) for hit in hits],
         "total": result.total,
-        "capped": result.capped,
+        "estimated": result.estimated,
         "facets": _facet_links(result, params),
         "page_number": page_number,
         "first_rank": (page_number - 1) * _PER_PAGE + 1,

@@ -29,7 +29,7 @@ def _snapshot() -> dict[str, Any]:
         fields = {
             key: value
             for key, value in Document.objects.values().get(pk=document.pk).items()
-            if key not in {"id", "owner_id", "search_vector", "original"}
+            if key not in {"id", "owner_id", "search_vector", "search_length", "original"}
         }
         pages = [
             {

@@ -1,6 +1,8 @@
 """``manage.py reindex``: rebuild every stored search vector from the text.
 
-Needed only after an upgrade that changes how text is indexed (the release notes say so);
+Needed only after an upgrade that changes how text is indexed or ranked (the release notes say
+so; the upgrade adding BM25 ranking, migration 0010, needs it), then it also rebuilds the
+ranking statistics (``archive.search.terms.statistics_rebuild``);
 uploads and corrections keep their vectors current by themselves. Safe to run while the app
 is up: each batch of documents is rebuilt in its own transaction, set-wise, through the same
 writers that index uploads (``archive.search.index``).
@@ -15,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from archive.models import Document
-from archive.search import reindex_documents
+from archive.search import reindex_documents, statistics_rebuild
 
 
 class Command(BaseCommand):
@@ -40,6 +42,12 @@ class Command(BaseCommand):
                 pages += reindex_documents(chunk)
             count += len(chunk)
             last = chunk[-1].pk
+        # Then the ranking statistics from scratch, per owner: after an upgrade that adds them
+        # (or a change of the BM25 settings) the stored ones cannot be patched by differences.
+        owners = Document.objects.order_by().values_list("owner_id", flat=True).distinct()
+        for owner_id in owners:
+            with transaction.atomic():
+                statistics_rebuild(owner_id)
         seconds = time.perf_counter() - started
         rate = f", {pages / seconds:.0f} pages/s" if seconds > 0 and pages else ""
         self.stdout.write(f"{count} document(s) reindexed ({pages} page(s){rate})")

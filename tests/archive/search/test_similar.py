@@ -7,7 +7,7 @@ import pytest
 from archive.search import more_like_this
 from archive.search.similar import distinctive_terms
 from tests.archive.search.test_behaviour import index
-from tests.archive.search.vocabulary import backfill_terms, require_maintained_terms
+from tests.archive.search.vocabulary import require_maintained_terms
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,6 @@ def _archive(owner):
 
 def test_documents_sharing_distinctive_words_best_first(alice):
     docs = _archive(alice)
-    backfill_terms(alice)
     similar = more_like_this(docs["lease"])
     assert [s.document for s in similar][:2] == [docs["lease2"], docs["rent"]]
     assert docs["lease"] not in [s.document for s in similar]
@@ -42,15 +41,12 @@ def test_documents_sharing_distinctive_words_best_first(alice):
 def test_never_another_users_documents(alice, bob):
     docs = _archive(alice)
     theirs = index(bob, "Lease", "Tenancy lease for the flat in Zagreb, deposit and rent.")
-    backfill_terms(alice)
-    backfill_terms(bob)
     assert theirs not in [s.document for s in more_like_this(docs["lease"])]
     assert more_like_this(theirs) == []  # bob has nothing else
 
 
 def test_view_and_api(client, alice, bob):
     docs = _archive(alice)
-    backfill_terms(alice)
     client.force_login(alice)
     page = client.get(docs["lease"].get_absolute_url()).content.decode()
     assert "More like this" in page

@@ -7,7 +7,7 @@ import pytest
 
 from archive.search import document_search, expand_typos
 from tests.archive.search.test_behaviour import index
-from tests.archive.search.vocabulary import backfill_terms, require_maintained_terms, terms
+from tests.archive.search.vocabulary import require_maintained_terms, terms
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,6 @@ def ids(user, query: str) -> list[int]:
 def test_a_word_misread_by_ocr_is_found_by_its_right_spelling(alice):
     misread = index(alice, "Travel notes", "We sailed from Split to Dubrovnlk in the morning.")
     right = index(alice, "Ferry timetable", "Dubrovnik harbour, departures daily.")
-    backfill_terms(alice)
     # Before: the misread page is missing from the results.
     assert ids(alice, "Dubrovnik") == [right.pk]
     expansion = expand_typos(alice.pk, "Dubrovnik")
@@ -33,7 +32,6 @@ def test_a_word_misread_by_ocr_is_found_by_its_right_spelling(alice):
 
 def test_a_typo_in_the_query_finds_the_document_and_says_so(alice):
     doc = index(alice, "Invoice", "Invoice for the Dubrovnik conference hotel.")
-    backfill_terms(alice)
     assert ids(alice, "Dubrovnk hotel") == []
     expansion = expand_typos(alice.pk, "Dubrovnk hotel")
     assert expansion.expansions == [("Dubrovnk", ["dubrovnik"])]
@@ -119,7 +117,6 @@ def test_bounded_for_many_words(alice, django_assert_max_num_queries):
 
 def test_search_page_says_also_showing_and_offers_exact(client, alice):
     misread = index(alice, "Travel notes", "We sailed from Split to Dubrovnlk in the morning.")
-    backfill_terms(alice)
     client.force_login(alice)
     html = client.get("/search/", {"q": "Dubrovnik"}).content.decode()
     assert "Also showing results for <em>dubrovnlk</em>" in html
@@ -136,7 +133,6 @@ def test_search_page_says_also_showing_and_offers_exact(client, alice):
 def test_search_page_did_you_mean_when_nothing_matches(client, alice):
     index(alice, "Invoice", "Invoice for the Dubrovnik conference hotel.")
     index(alice, "Lease", "Lease of a garage in Split.")
-    backfill_terms(alice)
     client.force_login(alice)
     # Each word is there, but not together: nothing matches even with the close spellings.
     html = client.get("/search/", {"q": "Dubrovnk garage"}).content.decode()
@@ -147,7 +143,6 @@ def test_search_page_did_you_mean_when_nothing_matches(client, alice):
 
 def test_api_search_reports_expansions_and_suggestion(client, alice):
     misread = index(alice, "Travel notes", "We sailed from Split to Dubrovnlk in the morning.")
-    backfill_terms(alice)
     client.force_login(alice)
     data = client.get("/api/search/", {"q": "Dubrovnik"}).json()
     assert [hit["document"]["id"] for hit in data["results"]] == [misread.pk]

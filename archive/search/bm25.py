@@ -1,0 +1,178 @@
+"""The rank function: BM25 over the stored document vectors, with a title boost.
+
+For a lexeme ``t`` and a document ``d``::
+
+    tf(t, d)     = positions of t in d's vector of weight B (text)
+                   + SEARCH_TITLE_BOOST x positions of weight A (title)
+    impact(t, d) = tf (k1 + 1) / (tf + k1 (1 - b + b dl / L))
+    idf(t)       = ln(1 + (N - df + 0.5) / (df + 0.5))
+    score(d, q)  = sum over the distinct positive lexemes t of q present in d of idf(t) impact(t, d)
+
+``dl`` is ``Document.search_length`` (positions in the vector: each word counts once per
+reading), ``L`` the fixed ``SEARCH_REFERENCE_LENGTH``, ``N`` the owner's indexed documents and
+``df`` ``SearchTerm.documents`` (``archive.search.terms`` keeps both exact). A tsvector keeps at
+most 256 positions per lexeme, so ``tf`` saturates there; BM25 has long saturated by then.
+
+Every path computes impacts with ``IMPACT_SQL`` and sums scores with ``combine`` (lexemes in
+sorted order), so the stored impact lists, the fast top-k and the reference ranking give the
+same floating-point numbers for the same document.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+
+from django.conf import settings
+from django.db import connection
+
+# An operand of a tsquery's text form: 'lexeme' with optional :* prefix and weight marks.
+_TSQUERY_TOKEN = re.compile(r"'((?:[^']|'')*)'(:\*?[A-D]*)?|(!)|(\()|(\))|(&|\||<->|<\d+>)")
+# At most this many index terms stand for one prefix (``invo*``), the most frequent first.
+PREFIX_EXPANSION = 50
+
+
+def _number(name: str, default: float) -> float:
+    """A setting, inlined into the SQL as a constant (not a parameter: one plan for all)."""
+    return float(getattr(settings, name, default))
+
+
+def tf_sql(vector_row: str) -> str:
+    """tf of one row of ``unnest(tsvector)`` (``vector_row``.positions / .weights)."""
+    boost = _number("SEARCH_TITLE_BOOST", 3.0)
+    # A and C: the title's positions, stemmed and as written (``index.WEIGHTS``).
+    titled = (
+        f"(cardinality(array_positions({vector_row}.weights, 'A')) "
+        f"+ cardinality(array_positions({vector_row}.weights, 'C')))::float8"
+    )
+    return (
+        f"(cardinality({vector_row}.positions)::float8 + {float(boost) - 1.0!r}::float8 * {titled})"
+    )
+
+
+def impact_sql(tf: str, length: str) -> str:
+    """BM25's saturated term frequency for SQL expressions ``tf`` and ``length`` (dl)."""
+    k1 = _number("SEARCH_BM25_K1", 1.2)
+    b = _number("SEARCH_BM25_B", 0.75)
+    reference = _number("SEARCH_REFERENCE_LENGTH", 600.0)
+    # Constants folded here and typed float8 (a bare 1.2 is numeric in SQL: slow, and another
+    # rounding than Python's).
+    return (
+        f"(({tf}) * {k1 + 1.0!r}::float8 / (({tf}) + {k1 * (1.0 - b)!r}::float8 + "
+        f"{k1 * b / reference!r}::float8 * ({length})::float8))"
+    )
+
+
+def idf(documents: int, total: int) -> float:
+    """BM25's idf (the "plus one" form: never negative, even for a word on every document)."""
+    df = max(0, documents)
+    return math.log(1.0 + (max(total, df) - df + 0.5) / (df + 0.5))
+
+
+def combine(impacts: Mapping[str, float], weights: Mapping[str, float]) -> float:
+    """score(d, q) from one document's impacts, summed in lexeme order (see the module note)."""
+    return sum(weights[term] * impacts[term] for term in sorted(impacts) if term in weights)
+
+
+def query_lexemes(tsquery: str) -> tuple[list[str], list[str]]:
+    """The lexemes the ranking scores for a ``tsquery`` text: (exact lexemes, prefixes).
+
+    Every operand that is not under a ``!`` counts, whichever reading (configuration) it came
+    from; the same lexeme twice counts once. This reads the tsquery's text form only, so it
+    stays right however ``planning.build_tsquery`` combines the readings.
+    """
+    exact: list[str] = []
+    prefixes: list[str] = []
+    # Each open parenthesis remembers whether it was negated; a "!" before an operand or "(".
+    stack: list[bool] = []
+    negate_next = False
+    for match in _TSQUERY_TOKEN.finditer(tsquery):
+        lexeme, marks, bang, opening, closing, _operator = match.groups()
+        if bang:
+            negate_next = not negate_next
+        elif opening:
+            stack.append(negate_next or (bool(stack) and stack[-1]))
+            negate_next = False
+        elif closing:
+            if stack:
+                stack.pop()
+        elif lexeme is not None:
+            negated = negate_next or (bool(stack) and stack[-1])
+            negate_next = False
+            if not negated:
+                term = lexeme.replace("''", "'").replace("\\\\", "\\")
+                (prefixes if marks and "*" in marks else exact).append(term)
+    return list(dict.fromkeys(exact)), list(dict.fromkeys(prefixes))
+
+
+def expand_prefixes(owner_id: int, prefixes: Iterable[str]) -> list[str]:
+    """The owner's index terms starting with each prefix, the most frequent ``PREFIX_EXPANSION``
+    of each (a range scan of the "C"-collated (owner, term) index)."""
+    terms: list[str] = []
+    with connection.cursor() as cursor:
+        for prefix in prefixes:
+            if not prefix:
+                continue
+            cursor.execute(
+                "SELECT term FROM archive_searchterm WHERE owner_id = %s AND term >= %s "
+                "AND term < %s AND documents > 0 ORDER BY documents DESC, term LIMIT %s",
+                [owner_id, prefix, _after_prefix(prefix), PREFIX_EXPANSION],
+            )
+            terms.extend(row[0] for row in cursor.fetchall())
+    return terms
+
+
+def _after_prefix(prefix: str) -> str:
+    """The least string greater than every string starting with ``prefix`` (C order)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+class TermStats:
+    """The owner's N and, for each lexeme, df, idf and impact-list floor (None: no list)."""
+
+    def __init__(self, owner_id: int, lexemes: Iterable[str]) -> None:
+        wanted = sorted(set(lexemes))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT term, documents, floor FROM archive_searchterm "
+                "WHERE owner_id = %s AND term = ANY(%s)",
+                [owner_id, ["", *wanted]],
+            )
+            rows = {term: (documents, floor) for term, documents, floor in cursor.fetchall()}
+        self.total = int(rows.pop("", (0, None))[0])
+        self.documents = {term: int(rows.get(term, (0, None))[0]) for term in wanted}
+        self.floors: dict[str, float | None] = {
+            term: rows.get(term, (0, None))[1] for term in wanted
+        }
+        self.weights = {term: idf(df, self.total) for term, df in self.documents.items() if df > 0}
+
+
+def query_weights(owner_id: int, tsquery: str) -> TermStats:
+    """The scored lexemes of ``tsquery`` (prefixes expanded) with their statistics."""
+    exact, prefixes = query_lexemes(tsquery)
+    return TermStats(owner_id, [*exact, *expand_prefixes(owner_id, prefixes)])
+
+
+def document_impacts(ids: list[int], lexemes: list[str]) -> dict[int, dict[str, float]]:
+    """impact(t, d) for each of ``ids`` and each of ``lexemes`` it holds, read from the stored
+    vectors (one statement)."""
+    found: dict[int, dict[str, float]] = {pk: {} for pk in ids}
+    if not ids or not lexemes:
+        return found
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.id, u.lexeme, {impact_sql(tf_sql('u'), 'd.search_length')} "
+            "FROM archive_document d, unnest(d.search_vector) u "
+            "WHERE d.id = ANY(%s) AND u.lexeme = ANY(%s)",
+            [ids, lexemes],
+        )
+        for pk, lexeme, impact in cursor.fetchall():
+            found[pk][lexeme] = impact
+    return found
+
+
+def scores(ids: list[int], weights: Mapping[str, float]) -> dict[int, float]:
+    """score(d, q) of each document of ``ids`` (0.0 when it holds no scored lexeme)."""
+    impacts = document_impacts(ids, sorted(weights))
+    return {pk: combine(found, weights) for pk, found in impacts.items()}

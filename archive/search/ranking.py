@@ -1,0 +1,302 @@
+"""Exact top-k by BM25 (``archive.search.bm25``) with work bounded by the impact lists.
+
+``top_k`` returns the same documents, in the same order, as scoring every match and sorting
+by (score, id) descending (``reference_top`` does exactly that, slowly, for tests and the
+benchmark). How it avoids scoring every match:
+
+- **Few matches** (the caller counted at most ``SEARCH_IMPACT_THRESHOLD``): score them all.
+- Otherwise a **threshold algorithm** over the query's lexemes. A rare lexeme (no impact
+  list: df <= the threshold) has all its documents scored up front. A frequent one's list
+  (``archive.search.terms``) is read in impact order, deeper each round; each new document is
+  checked against the query and filters and scored exactly from its stored vector. A document
+  not yet seen holds each listed lexeme with at most the impact last read from its list (or
+  below the list's floor once the list is exhausted) and no rare lexeme, so its score is at
+  most ``sum(idf x bound)``; once the k-th best score exceeds that, no unseen document can
+  enter the top k and the walk stops.
+- If every list is exhausted first (a query whose best documents lie below the floors: rare
+  combinations of frequent words), fall back to scoring every match: exact, not bounded.
+
+``verify(ids) -> ids`` (e.g. a phrase check on the page text) is applied to a document only
+when its score would enter the top k; a rejected document is never a result. ``after`` (a
+(score, id) key of the previous page) restricts the ranking to documents after it, so page 2
+continues the same exact order.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from archive.models import Document
+from archive.search.bm25 import TermStats, combine, query_weights, scores
+
+if TYPE_CHECKING:
+    from archive.search.planning import User
+    from archive.search.results import SearchFilters
+
+Verify = Callable[[list[int]], set[int]]
+# (score, id): results are in descending order of this key.
+Key = tuple[float, int]
+
+# Slack for summing bounds in another order than scores (floating point).
+_EPSILON = 1e-9
+
+
+class _Best:
+    """The k best keys below ``after`` seen so far (a min-heap)."""
+
+    def __init__(self, k: int, after: Key | None) -> None:
+        self.k = k
+        self.after = after
+        self.heap: list[Key] = []
+
+    def would_enter(self, key: Key) -> bool:
+        if self.after is not None and not key < self.after:
+            return False
+        return len(self.heap) < self.k or key > self.heap[0]
+
+    def add(self, key: Key) -> None:
+        if len(self.heap) < self.k:
+            heapq.heappush(self.heap, key)
+        else:
+            heapq.heappushpop(self.heap, key)
+
+    def full(self) -> bool:
+        return len(self.heap) >= self.k
+
+    def beats_bound(self, bound: float, pk: int) -> bool:
+        """False if a document ``pk`` scoring at most ``bound`` cannot enter the top k."""
+        return (bound + _EPSILON * (1 + bound), pk) > self.heap[0]
+
+    def beats(self, bound: float) -> bool:
+        """True if every document scoring at most ``bound`` is out of the top k."""
+        return len(self.heap) >= self.k and self.heap[0][0] > bound + _EPSILON * (1 + bound)
+
+    def ordered(self) -> list[Key]:
+        return sorted(self.heap, reverse=True)
+
+
+def top_k(
+    *,
+    owner_id: int,
+    tsquery: str,
+    matching: QuerySet[Document],
+    k: int,
+    after: Key | None = None,
+    verify: Verify | None = None,
+    few: bool = False,
+) -> list[Key]:
+    """The best ``k`` matches (``matching``: the query and filters) after ``after``, best first.
+    ``few``: the caller knows there are at most ``SEARCH_IMPACT_THRESHOLD`` matches."""
+    stats = query_weights(owner_id, tsquery)
+    if few:
+        return _exhaustive(matching, stats, k, after, verify)
+    best = _Best(k, after)
+    seen: set[int] = set()
+    listed = {
+        term: float(floor)
+        for term, floor in stats.floors.items()
+        if floor is not None and term in stats.weights
+    }
+    consider = _Consider(owner_id, matching, stats, listed, best, seen, verify)
+    rare = [term for term in stats.weights if term not in listed]
+    if rare:
+        # Their documents are few (df <= the threshold) and may hold them anywhere: all read.
+        consider(_holding_any(owner_id, rare), from_lists=False)
+    depth = dict.fromkeys(listed, 0)
+    bound = dict.fromkeys(listed, 0.0)
+    # The first round reads just enough for a single word's page (its list is its ranking);
+    # later rounds read four times more each. Each round reads every list once (one statement)
+    # and considers the new documents together.
+    step = k
+    while True:
+        exhausted = True
+        rows = _lists_slice(owner_id, {term: depth[term] for term in sorted(listed)}, step)
+        for term in sorted(listed):
+            entries = rows.get(term, [])
+            depth[term] += len(entries)
+            if len(entries) == step:
+                bound[term] = entries[-1][1]
+                exhausted = False
+            else:
+                bound[term] = listed[term]
+        consider([pk for term in sorted(rows) for pk, _impact in rows[term]])
+        ceiling = sum(stats.weights[term] * bound[term] for term in sorted(listed))
+        if best.beats(ceiling):
+            return best.ordered()
+        if exhausted:
+            return _exhaustive(matching, stats, k, after, verify)
+        step *= 4
+
+
+class _Consider:
+    """Score documents not seen before and offer the matching ones to the top k.
+
+    A document is first bounded from the lists alone: its listed impacts, plus the floor of
+    each list it is missing from (it may hold that term below the floor). Only if that bound
+    could enter the top k is it checked against the query and scored exactly; when no list it
+    is missing from has a floor above 0 its listed impacts are already its exact impacts (the
+    same stored float8 values ``bm25.document_impacts`` computes) and no vector is read.
+    """
+
+    def __init__(
+        self,
+        owner_id: int,
+        matching: QuerySet[Document],
+        stats: TermStats,
+        listed: dict[str, float],
+        best: _Best,
+        seen: set[int],
+        verify: Verify | None,
+    ) -> None:
+        self.owner_id = owner_id
+        self.matching = matching
+        self.stats = stats
+        self.listed = listed
+        self.best = best
+        self.seen = seen
+        self.verify = verify
+
+    def __call__(self, ids: Iterable[int], *, from_lists: bool = True) -> None:
+        new = [pk for pk in ids if pk not in self.seen]
+        if not new:
+            return
+        self.seen.update(new)
+        weights = self.stats.weights
+        exact: dict[int, float] = {}
+        unknown = new
+        if from_lists and self.listed:
+            found = _listed_impacts(self.owner_id, sorted(self.listed), new)
+            unknown = []
+            for pk in new:
+                impacts = found.get(pk, {})
+                missing = [t for t in self.listed if t not in impacts and self.listed[t] > 0]
+                bound = combine(impacts, weights) + sum(
+                    weights[t] * self.listed[t] for t in sorted(missing)
+                )
+                if self.best.full() and not self.best.beats_bound(bound, pk):
+                    continue
+                if missing:
+                    unknown.append(pk)
+                else:
+                    exact[pk] = combine(impacts, weights)
+        candidates = [*exact, *unknown]
+        if not candidates:
+            return
+        matched = set(
+            self.matching.filter(pk__in=candidates).order_by().values_list("pk", flat=True)
+        )
+        scored = {pk: score for pk, score in exact.items() if pk in matched}
+        scored.update(scores([pk for pk in unknown if pk in matched], weights))
+        entering = sorted(
+            ((score, pk) for pk, score in scored.items() if self.best.would_enter((score, pk))),
+            reverse=True,
+        )
+        _offer(self.best, entering, self.verify)
+
+
+def _listed_impacts(owner_id: int, terms: list[str], ids: list[int]) -> dict[int, dict[str, float]]:
+    """The list entries of ``ids`` under ``terms``: {document: {term: impact}}."""
+    found: dict[int, dict[str, float]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Each list is read whole (at most about twice SEARCH_IMPACT_KEEP entries) and
+            # hash-joined with the ids: cheaper than probing by document, whose entries span
+            # every term it holds.
+            "SELECT i.document_id, i.term, i.impact FROM archive_search_impact i "
+            "JOIN unnest(%s::text[]) t(term) ON i.owner_id = %s AND i.term = t.term "
+            "WHERE i.document_id IN (SELECT unnest(%s::bigint[]))",
+            [terms, owner_id, ids],
+        )
+        for pk, term, impact in cursor.fetchall():
+            found.setdefault(pk, {})[term] = impact
+    return found
+
+
+def _offer(best: _Best, keys: list[Key], verify: Verify | None) -> None:
+    """Add ``keys`` (best first) to ``best``, those ``verify`` accepts, verified in chunks of
+    the room left so a costly check runs on few documents."""
+    index = 0
+    while index < len(keys):
+        chunk = [key for key in keys[index : index + max(best.k, 20)] if best.would_enter(key)]
+        index += max(best.k, 20)
+        if not chunk:
+            break
+        accepted = verify([pk for _score, pk in chunk]) if verify else None
+        for key in chunk:
+            if accepted is None or key[1] in accepted:
+                best.add(key)
+
+
+def _exhaustive(
+    matching: QuerySet[Document],
+    stats: TermStats,
+    k: int,
+    after: Key | None,
+    verify: Verify | None,
+) -> list[Key]:
+    """Score every match: the definition of the ranking, used when it is cheap or needed."""
+    ids = list(matching.order_by().values_list("pk", flat=True))
+    scored = scores(ids, stats.weights)
+    keys = sorted(((score, pk) for pk, score in scored.items()), reverse=True)
+    if after is not None:
+        keys = [key for key in keys if key < after]
+    best = _Best(k, after)
+    _offer(best, keys, verify)
+    return best.ordered()
+
+
+def _holding_any(owner_id: int, terms: list[str]) -> list[int]:
+    """The owner's documents whose vector holds any of ``terms`` (exact lexemes; GIN)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM archive_document WHERE owner_id = %s AND search_vector @@ "
+            "array_to_string(ARRAY(SELECT quote_literal(t) FROM unnest(%s::text[]) t), "
+            "' | ')::tsquery",
+            [owner_id, terms],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _lists_slice(
+    owner_id: int, starts: dict[str, int], count: int
+) -> dict[str, list[tuple[int, float]]]:
+    """Entries ``start`` to ``start + count`` of each term's impact list, best first."""
+    found: dict[str, list[tuple[int, float]]] = {}
+    if not starts:
+        return found
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.term, s.document_id, s.impact "
+            "FROM unnest(%s::text[], %s::int[]) t(term, start), LATERAL ("
+            "  SELECT i.document_id, i.impact FROM archive_search_impact i"
+            "  WHERE i.owner_id = %s AND i.term = t.term"
+            "  ORDER BY i.impact DESC, i.document_id DESC OFFSET t.start LIMIT %s) s "
+            "ORDER BY t.term, s.impact DESC, s.document_id DESC",
+            [list(starts), list(starts.values()), owner_id, count],
+        )
+        for term, pk, impact in cursor.fetchall():
+            found.setdefault(term, []).append((int(pk), float(impact)))
+    return found
+
+
+def reference_top(
+    user: User, query: str, k: int, filters: SearchFilters | None = None
+) -> list[int]:
+    """Ids of the exact top ``k`` for ``query``, the slow, obviously correct way: every match
+    scored with the same formula, sorted by (score, id) descending. For tests and the bench."""
+    from archive.search.planning import build_tsquery, matching_documents, user_configs
+
+    if not user.is_authenticated:
+        return []
+    tsquery = build_tsquery(query, user_configs(user))
+    if tsquery is None:
+        return []
+    stats = query_weights(int(user.pk), tsquery)
+    ids = list(matching_documents(user, tsquery, filters).order_by().values_list("pk", flat=True))
+    scored = scores(ids, stats.weights)
+    return [pk for _score, pk in sorted(((s, pk) for pk, s in scored.items()), reverse=True)[:k]]

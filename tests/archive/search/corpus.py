@@ -1,0 +1,145 @@
+"""A random archive for ranking tests, built quickly through the bulk writers, and checks of
+the ranking statistics' invariants against the stored vectors."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from django.db import connection, transaction
+
+from archive.models import Document, Page
+from archive.search import documents_index, page_vector
+from archive.search.bm25 import impact_sql, tf_sql
+
+# English words with inflected forms (so stems and exact words differ), frequent ones first.
+WORDS = [
+    "invoice",
+    "invoices",
+    "garden",
+    "gardens",
+    "tool",
+    "tools",
+    "harbour",
+    "harbours",
+    "letter",
+    "letters",
+    "payment",
+    "paid",
+    "paying",
+    "account",
+    "accounts",
+    "report",
+    "reports",
+    "meeting",
+    "meetings",
+    "river",
+    "rivers",
+    "station",
+    "stations",
+    "contract",
+    "contracts",
+    "winter",
+    "summer",
+    "market",
+    "markets",
+    "bridge",
+    "bridges",
+    "signal",
+    "signals",
+    "copper",
+    "lantern",
+    "lanterns",
+    "orchard",
+    "orchards",
+    "quarry",
+    "walnut",
+    "zephyr",
+]
+
+
+def build(owner: Any, count: int, *, seed: int = 7, batch: int = 100) -> list[Document]:
+    """``count`` one-page documents of Zipf-distributed words, indexed ``batch`` per statement
+    as the bulk load does (``page_vector`` with each page, then ``documents_index``)."""
+    rng = random.Random(seed)
+    weights = [1.0 / (rank + 1) for rank in range(len(WORDS))]
+    made: list[Document] = []
+    for first in range(0, count, batch):
+        numbers = range(first, min(first + batch, count))
+        with transaction.atomic():
+            documents = Document.objects.bulk_create(
+                Document(
+                    owner=owner,
+                    title=" ".join(rng.choices(WORDS, weights=weights, k=rng.randint(1, 3))),
+                    original=f"t/{owner.pk}/{number}",
+                    original_name=f"{number}.png",
+                    sha256=f"{owner.pk:032d}{number:032d}",
+                    mime_type=rng.choice(["image/png", "application/pdf"]),
+                    size=1,
+                    language="en",
+                    status=Document.Status.DONE,
+                    page_count=1,
+                )
+                for number in numbers
+            )
+            texts = [
+                " ".join(rng.choices(WORDS, weights=weights, k=rng.randint(3, 40)))
+                for _ in documents
+            ]
+            Page.objects.bulk_create(
+                Page(document=document, number=1, text=text, search_vector=page_vector("en", text))
+                for document, text in zip(documents, texts, strict=True)
+            )
+            documents_index(documents)
+        made.extend(documents)
+    return made
+
+
+def true_df(owner_id: int) -> dict[str, int]:
+    """df of every term from the stored vectors, and '' = indexed documents (non-zero only)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.term, count(*) FROM archive_document d, "
+            "unnest(tsvector_to_array(d.search_vector)) t(term) WHERE d.owner_id = %s "
+            "GROUP BY t.term UNION ALL SELECT '', count(*) FROM archive_document "
+            "WHERE owner_id = %s AND search_vector IS NOT NULL",
+            [owner_id, owner_id],
+        )
+        return {term: n for term, n in cursor.fetchall() if n}
+
+
+def stored_df(owner_id: int) -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT term, documents FROM archive_searchterm WHERE owner_id = %s AND documents <> 0",
+            [owner_id],
+        )
+        return dict(cursor.fetchall())
+
+
+def list_errors(owner_id: int) -> list[str]:
+    """Violations of the impact-list invariant: for each term with a floor, the list holds
+    exactly the documents with impact >= floor, with their impacts."""
+    impact = impact_sql(tf_sql("u"), "d.search_length")
+    errors: list[str] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT term, floor FROM archive_searchterm WHERE owner_id = %s AND floor IS NOT NULL",
+            [owner_id],
+        )
+        for term, floor in cursor.fetchall():
+            cursor.execute(
+                f"SELECT d.id, {impact} FROM archive_document d, unnest(d.search_vector) u "
+                f"WHERE d.owner_id = %s AND u.lexeme = %s AND {impact} >= %s",
+                [owner_id, term, floor],
+            )
+            want = dict(cursor.fetchall())
+            cursor.execute(
+                "SELECT document_id, impact FROM archive_search_impact "
+                "WHERE owner_id = %s AND term = %s",
+                [owner_id, term],
+            )
+            have = dict(cursor.fetchall())
+            if want != have:
+                errors.append(f"{term}: {len(want)} wanted, {len(have)} listed")
+    return errors

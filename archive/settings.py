@@ -137,6 +137,10 @@ SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 1000, minimum=20)
 # close spellings in the user's words (OCR misreadings, typos); ``?exact=1`` turns it off for
 # one search (archive.search.typos).
 SEARCH_TYPO_TOLERANCE = env_bool("SEARCH_TYPO_TOLERANCE", True)
+# OCR-aware indexing (archive.search.tokens) and the text check of exact phrases
+# (archive.search.phrases): on; off only to measure what they bring (bench/relevance.py).
+SEARCH_OCR_TOKENS = env_bool("SEARCH_OCR_TOKENS", True)
+SEARCH_EXACT_PHRASES = env_bool("SEARCH_EXACT_PHRASES", True)
 SEARCH_TYPO_BELOW = env_int("SEARCH_TYPO_BELOW", 3, minimum=1)
 # Ranking (archive.search.bm25): BM25 with a title boost. Impacts are stored in the impact
 # lists when documents are indexed, so changing these needs ``manage.py reindex``.

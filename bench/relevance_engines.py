@@ -73,9 +73,16 @@ class AppSearch:
             self.index_of[document.pk] = number
 
     def search(self, query: str) -> list[int]:
-        from archive.search import document_search
+        from archive.search import document_search, expand_typos
 
-        hits = document_search(user=self.user, query=query, limit=10)
+        # As the search page does: rare or unknown words also find their close spellings.
+        expanded = expand_typos(self.user.pk, query)
+        hits = document_search(
+            user=self.user,
+            query=expanded.query_text,
+            demote=expanded.alternatives,
+            limit=10,
+        )
         return [self.index_of[hit.pk] for hit in hits]
 
 

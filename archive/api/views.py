@@ -317,6 +317,7 @@ class SearchView(APIView):
         hits = document_search(
             user=request.user,
             query=expansion.query_text,
+            demote=expansion.alternatives,
             limit=size + 1,
             offset=(number - 1) * size,
             filters=query.filters(),

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from django.conf import settings
 from django.db import connection
@@ -128,10 +128,19 @@ def _after_prefix(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
+# The weight of a lexeme the user did not type (a close spelling added by typo tolerance,
+# ``archive.search.typos``), relative to its idf: its documents rank below those holding the
+# typed words unless they hold them much more (measured on bench/relevance.py: 0.3 keeps
+# misread words found and exact matches first).
+DEMOTED = 0.3
+
+
 class TermStats:
     """The owner's N and, for each lexeme, df, idf and impact-list floor (None: no list)."""
 
-    def __init__(self, owner_id: int, lexemes: Iterable[str]) -> None:
+    def __init__(
+        self, owner_id: int, lexemes: Iterable[str], demoted: Collection[str] = ()
+    ) -> None:
         wanted = sorted(set(lexemes))
         with connection.cursor() as cursor:
             cursor.execute(
@@ -145,13 +154,18 @@ class TermStats:
         self.floors: dict[str, float | None] = {
             term: rows.get(term, (0, None))[1] for term in wanted
         }
-        self.weights = {term: idf(df, self.total) for term, df in self.documents.items() if df > 0}
+        self.weights = {
+            term: idf(df, self.total) * (DEMOTED if term in demoted else 1.0)
+            for term, df in self.documents.items()
+            if df > 0
+        }
 
 
-def query_weights(owner_id: int, tsquery: str) -> TermStats:
-    """The scored lexemes of ``tsquery`` (prefixes expanded) with their statistics."""
+def query_weights(owner_id: int, tsquery: str, demoted: Collection[str] = ()) -> TermStats:
+    """The scored lexemes of ``tsquery`` (prefixes expanded) with their statistics; those in
+    ``demoted`` weigh ``DEMOTED`` times their idf."""
     exact, prefixes = query_lexemes(tsquery)
-    return TermStats(owner_id, [*exact, *expand_prefixes(owner_id, prefixes)])
+    return TermStats(owner_id, [*exact, *expand_prefixes(owner_id, prefixes)], demoted)
 
 
 def document_impacts(ids: list[int], lexemes: list[str]) -> dict[int, dict[str, float]]:

@@ -23,6 +23,7 @@ text search configurations of the user's documents and ``simple``.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -45,6 +46,7 @@ from archive.search.planning import (
     user_configs,
 )
 from archive.search.ranking import Key, Verify, top_k
+from archive.search.readings import ReadQuery, reading_lexemes
 from archive.search.results import FACETS, SORTS, SearchFilters, SearchHit, SearchPage
 from archive.search.terms import threshold
 
@@ -65,6 +67,7 @@ def search_page(
     sort: str = "relevance",
     offset: int = 0,
     verify: Verify | None = None,
+    demote: Collection[str] = (),
 ) -> SearchPage:
     """A page of the user's documents matching ``query``, with a count and facets.
 
@@ -72,12 +75,15 @@ def search_page(
     it is not one); ``offset`` skips rows instead (kept for API clients, prefer the cursor).
     ``sort`` is a key of ``SORTS``. ``verify(ids) -> accepted ids``, if given, is asked about
     a document before it enters the results; the query's own phrases are always checked on
-    the page text (``archive.search.phrases``). Only the user's own documents are searched.
+    the page text (``archive.search.phrases``). ``demote``: words of the query the user did not
+    type (close spellings from ``archive.search.typos``), ranked below the typed ones. Only the
+    user's own documents are searched.
     """
     empty = SearchPage(hits=[], total=0, estimated=False, facets={}, next_cursor=None)
     if not user.is_authenticated:
         return empty
-    read = build_query(query, user_configs(user))
+    configs = user_configs(user)
+    read = build_query(query, configs)
     if read is None:
         return empty
     tsquery = read.tsquery
@@ -99,6 +105,7 @@ def search_page(
             verify=verify,
             # Scoring a few hundred documents' vectors beats walking lists for them.
             few=not estimated and total <= max(threshold(), _FEW),
+            demoted=_demoted(read, demote, configs),
         )
         window = keys[offset:]
         documents = Document.objects.in_bulk([pk for _score, pk in window[:limit]])
@@ -163,6 +170,16 @@ def _count(matching: QuerySet[Document]) -> tuple[int, bool, dict[str, list[tupl
     if counted > counted_at_most:
         return max(int(planned), counted), True, facets
     return counted, False, facets
+
+
+def _demoted(read: ReadQuery, demote: Collection[str], configs: set[str]) -> frozenset[str]:
+    """The lexemes only the ``demote`` words of the query are read as (a lexeme a typed word
+    is read as too keeps its full weight)."""
+    if not demote:
+        return frozenset()
+    added = {word.lower() for word in demote}
+    typed = [t for c in read.query.positive for t in c.terms if t.lower() not in added]
+    return frozenset(reading_lexemes(added, configs) - reading_lexemes(typed, configs))
 
 
 def _both(first: Verify | None, second: Verify | None) -> Verify | None:
@@ -246,6 +263,7 @@ def document_search(
     filters: SearchFilters | None = None,
     sort: str = "relevance",
     cursor: str | None = None,
+    demote: Collection[str] = (),
 ) -> list[SearchHit]:
     """The user's documents matching ``query``, each with matching pages and a snippet: the
     hits of ``search_page`` (see there for ``cursor`` and ``offset``)."""
@@ -257,4 +275,5 @@ def document_search(
         filters=filters,
         sort=sort,
         cursor=cursor,
+        demote=demote,
     ).hits

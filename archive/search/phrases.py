@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connection
 
 from archive.search.query import Clause
@@ -28,6 +29,8 @@ def verifier(read: ReadQuery) -> Verifier | None:
     """A function from candidate document ids (which the index matched) to those that truly
     match ``read``, with every searched-for sequence clause checked on the text; None when the
     query has no such clause (the index's answer is then exact)."""
+    if not getattr(settings, "SEARCH_EXACT_PHRASES", True):
+        return None  # measuring what the check brings (bench/relevance.py --without phrases)
     groups = [
         group
         for group in read.query.groups

@@ -25,7 +25,7 @@ continues the same exact order.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING
 
 from django.db import connection
@@ -89,10 +89,12 @@ def top_k(
     after: Key | None = None,
     verify: Verify | None = None,
     few: bool = False,
+    demoted: Collection[str] = (),
 ) -> list[Key]:
     """The best ``k`` matches (``matching``: the query and filters) after ``after``, best first.
-    ``few``: the caller knows there are at most ``SEARCH_IMPACT_THRESHOLD`` matches."""
-    stats = query_weights(owner_id, tsquery)
+    ``few``: the caller knows there are at most ``SEARCH_IMPACT_THRESHOLD`` matches;
+    ``demoted``: lexemes weighed down (``bm25.DEMOTED``)."""
+    stats = query_weights(owner_id, tsquery, demoted)
     if few:
         return _exhaustive(matching, stats, k, after, verify)
     best = _Best(k, after)

@@ -80,3 +80,18 @@ def _combine(query: Query, by_clause: dict[Clause, str]) -> str:
             searched = True
             parts.append("(" + " | ".join(f"({text})" for text in texts) + ")")
     return " & ".join(parts) if searched else ""
+
+
+def reading_lexemes(words: Iterable[str], configs: Iterable[str]) -> set[str]:
+    """Every lexeme the ``words`` are read as in ``configs`` and ``simple`` (one statement)."""
+    listed = sorted(set(words))
+    if not listed:
+        return set()
+    ordered = sorted(set(configs) | {"simple"})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT l FROM unnest(%s::text[]) AS w, unnest(%s::regconfig[]) AS c, "
+            "unnest(tsvector_to_array(to_tsvector(c, w))) AS l",
+            [listed, ordered],
+        )
+        return {row[0] for row in cursor.fetchall()}

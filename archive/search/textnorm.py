@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.conf import settings
+
 from archive.search.tokens import join_line_hyphens, joined_number_groups, split_compounds
 
 # Letters some languages write without a combining accent, which NFKD cannot split.
@@ -99,6 +101,8 @@ def flow_with_offsets(text: str) -> tuple[str, list[int]]:
     the original of ``flow[a:b]`` (accents, ``ß``, a line-end hyphen and line break included).
     """
     folded, offsets = fold_with_offsets(text)
+    if not ocr_tokens_enabled():
+        return folded, offsets
     joined, removed, _ = join_line_hyphens(folded)
     if removed:
         kept: list[int] = []
@@ -112,8 +116,17 @@ def flow_with_offsets(text: str) -> tuple[str, list[int]]:
     return flow, offsets
 
 
+def ocr_tokens_enabled() -> bool:
+    """``SEARCH_OCR_TOKENS`` (on by default): the OCR-aware rules of ``archive.search.tokens``.
+    Off only to measure what they bring (``bench/relevance.py --without ocr-tokens``); changing
+    it needs ``manage.py reindex``."""
+    return bool(getattr(settings, "SEARCH_OCR_TOKENS", True))
+
+
 def _flow(text: str) -> tuple[str, list[str]]:
     """The flow of ``text`` and its extra forms (hyphenated, whole compounds, joined groups)."""
+    if not ocr_tokens_enabled():
+        return fold(text), []
     joined, _, hyphenated = join_line_hyphens(fold(text))
     flow, wholes = split_compounds(joined)
     return flow, hyphenated + wholes + joined_number_groups(flow)

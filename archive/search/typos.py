@@ -44,6 +44,11 @@ class Expansion:
     expansions: list[tuple[str, list[str]]] = field(default_factory=list)
     suggestion: str | None = None
 
+    @property
+    def alternatives(self) -> list[str]:
+        """The words added to the query (to rank below the typed ones: ``search_page(demote=)``)."""
+        return [found for _typed, words in self.expansions for found in words]
+
 
 def typo_tolerance_enabled() -> bool:
     return bool(getattr(settings, "SEARCH_TYPO_TOLERANCE", True))

@@ -52,6 +52,7 @@ def search(request: HttpRequest) -> HttpResponse:
             search_page,
             user=request.user,
             query=expansion.query_text,
+            demote=expansion.alternatives,
             limit=_PER_PAGE,
             filters=form.filters(),
             sort=form.cleaned_data.get("sort") or "relevance",

@@ -30,6 +30,19 @@ def test_a_word_misread_by_ocr_is_found_by_its_right_spelling(alice):
     assert set(ids(alice, expansion.query_text)) == {misread.pk, right.pk}
 
 
+def test_close_spellings_rank_below_the_words_as_typed(alice):
+    # The misread page says the word three times in few words; the right one once in many.
+    misread = index(alice, "a", "Dubrovnlk. Dubrovnlk, Dubrovnlk!")
+    filler = " ".join(["harbour", "ferry", "island", "stone", "walls"] * 20)
+    right = index(alice, "b", f"{filler} Dubrovnik {filler}")
+    expansion = expand_typos(alice.pk, "Dubrovnik")
+    assert expansion.alternatives == ["dubrovnlk"]
+    undemoted = ids(alice, expansion.query_text)
+    assert undemoted == [misread.pk, right.pk]  # the words count alike without demotion
+    hits = document_search(user=alice, query=expansion.query_text, demote=expansion.alternatives)
+    assert [hit.document.pk for hit in hits] == [right.pk, misread.pk]
+
+
 def test_a_typo_in_the_query_finds_the_document_and_says_so(alice):
     doc = index(alice, "Invoice", "Invoice for the Dubrovnik conference hotel.")
     assert ids(alice, "Dubrovnk hotel") == []

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 
-from archive.languages import search_config
+from archive.languages import document_search_configs, search_config
 from archive.models import Document, Page
 from archive.search.terms import vectors_write
 from archive.search.textnorm import index_text
@@ -46,11 +46,30 @@ WEIGHTS = {"title": ("A", "C"), "text": ("D", "B")}  # part -> (stemmed, as writ
 
 
 def _vector_sql(config: str, text: str, weight: str) -> str:
+    """SQL of the vector of ``text`` read in ``config`` (a ``regconfig`` expression, or with
+    ``_many`` a ``regconfig[]`` one: a document in several languages is read in each)."""
     stemmed, written = WEIGHTS["title" if weight == "A" else "text"]
+    if config.startswith(_MANY):
+        configs = config[len(_MANY) :]
+        # Nearly every document has one language: no subquery for it.
+        reading = (
+            f"CASE WHEN cardinality({configs}) = 1 THEN to_tsvector(({configs})[1], {text}) "
+            f"ELSE (SELECT tsvector_agg(to_tsvector(c, {text})) FROM unnest({configs}) c) END"
+        )
+    else:
+        reading = f"to_tsvector({config}, {text})"
     return (
-        f"setweight(to_tsvector({config}, {text}), '{stemmed}') "
+        f"setweight({reading}, '{stemmed}') "
         f"|| setweight(to_tsvector('simple', {text}), '{written}')"
     )
+
+
+_MANY = "many:"
+
+
+def _many(configs_sql: str) -> str:
+    """Marks a ``regconfig[]`` SQL expression for ``_vector_sql``."""
+    return _MANY + configs_sql
 
 
 # The pages' stored vectors in page order; '' for a document without pages yet.
@@ -76,20 +95,26 @@ def pages_index(pages: Iterable[tuple[int, str, str]]) -> int:
     The text is normalised here (accents folded, CJK bigrams, see ``archive.search.textnorm``); the
     parsing runs in PostgreSQL, all pages in one statement.
     """
+    return _pages_index((pk, [search_config(language)], text) for pk, language, text in pages)
+
+
+def _pages_index(pages: Iterable[tuple[int, list[str], str]]) -> int:
+    """``pages_index`` for ``(page id, configurations, text)``: read in each configuration."""
     ids: list[int] = []
     configs: list[str] = []
     texts: list[str] = []
-    for page_id, language, text in pages:
+    for page_id, page_configs, text in pages:
         ids.append(page_id)
-        configs.append(search_config(language))
+        # Arrays of arrays must be rectangular: the configurations travel as one string.
+        configs.append(",".join(page_configs))
         texts.append(index_text(text))
     if not ids:
         return 0
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE archive_page AS pg SET search_vector = "
-            + _vector_sql("v.config", "v.body", "B")
-            + " FROM unnest(%s::bigint[], %s::regconfig[], %s::text[]) AS v(id, config, body)"
+            + _vector_sql(_many("string_to_array(v.configs, ',')::regconfig[]"), "v.body", "B")
+            + " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, configs, body)"
             " WHERE pg.id = v.id",
             [ids, configs, texts],
         )
@@ -105,16 +130,16 @@ def documents_index(documents: Iterable[Document]) -> int:
     titles: list[str] = []
     for document in documents:
         ids.append(document.pk)
-        configs.append(search_config(document.language))
+        configs.append(",".join(document_search_configs(document)))
         titles.append(index_text(document.title))
     if not ids:
         return 0
     with transaction.atomic():
         return vectors_write(
             "SELECT v.id, "
-            + _vector_sql("v.config", "v.title", "A")
+            + _vector_sql(_many("string_to_array(v.configs, ',')::regconfig[]"), "v.title", "A")
             + f" || {_PAGES_VECTOR} AS vec"
-            " FROM unnest(%s::bigint[], %s::regconfig[], %s::text[]) AS v(id, config, title)"
+            " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, configs, title)"
             " JOIN archive_document d ON d.id = v.id",
             [ids, configs, titles],
             ids,
@@ -160,8 +185,8 @@ def document_vector_rebuild(document: Document) -> None:
 def reindex_documents(documents: Sequence[Document]) -> int:
     """Re-parse every page of ``documents`` and rebuild their vectors (two statements for the
     pages, one for the documents); returns the number of pages written."""
-    language = {document.pk: document.language for document in documents}
-    rows = Page.objects.filter(document_id__in=language).values_list("id", "document_id", "text")
-    written = pages_index((pk, language[doc], text) for pk, doc, text in rows.iterator())
+    configs = {document.pk: document_search_configs(document) for document in documents}
+    rows = Page.objects.filter(document_id__in=configs).values_list("id", "document_id", "text")
+    written = _pages_index((pk, configs[doc], text) for pk, doc, text in rows.iterator())
     documents_index(documents)
     return written

@@ -36,7 +36,8 @@ def user_configs(user: User) -> set[str]:
     """The text search configurations of the user's documents, plus ``simple``.
 
     A skip scan over the (owner, language) index: one index probe per distinct language, so
-    the cost does not grow with the number of documents.
+    the cost does not grow with the number of documents; then the other languages of the few
+    documents in several (``Document.languages``, through their partial index).
     """
     with connection.cursor() as cursor:
         cursor.execute(
@@ -51,8 +52,11 @@ def user_configs(user: User) -> set[str]:
                 FROM languages WHERE languages.language IS NOT NULL
             )
             SELECT language FROM languages WHERE language IS NOT NULL
+            UNION
+            SELECT DISTINCT unnest(languages) FROM archive_document
+            WHERE owner_id = %s AND cardinality(languages) > 1
             """,
-            [user.pk, user.pk],
+            [user.pk, user.pk, user.pk],
         )
         return {search_config(row[0]) for row in cursor.fetchall()} | {"simple"}
 

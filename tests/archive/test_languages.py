@@ -67,7 +67,6 @@ def test_a_document_with_an_english_and_a_german_page_has_both_languages(alice, 
 
 @pytest.mark.django_db
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="wired when the index writers read document_search_configs")
 def test_a_mixed_document_is_found_by_stems_in_both_languages(alice, make_upload):
     document = _mixed_document(alice, make_upload)
     assert "Rechnung" in document.pages.get(number=2).text

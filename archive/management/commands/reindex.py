@@ -30,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         batch = max(1, options["batch"])
-        documents = Document.objects.only("id", "title", "language").order_by("pk")
+        documents = Document.objects.only("id", "title", "language", "languages").order_by("pk")
         count = pages = 0
         started = time.perf_counter()
         last = 0

@@ -231,3 +231,14 @@ def test_results_equal_a_reference_evaluation(alice, seed, django_user_model):
         assert found(owner, text) == _reference(text, documents), text
 
     check()
+
+
+def test_a_cjk_phrase_matches_only_the_characters_in_that_order(alice):
+    text = index(alice, "扫描", ["本软件将扫描图像转换为文本", "图书馆的开放时间"], language="zh")
+    apart = index(alice, "图", ["扫描仪和图像处理"], language="zh")
+    assert found(alice, '"扫描图像"') == {text.pk}
+    assert found(alice, "扫描图像") == {text.pk}  # a typed run is a phrase too
+    assert found(alice, '"图像扫描"') == set()
+    assert found(alice, '"文本图书"') == set()  # the end of page 1 and the start of page 2
+    assert found(alice, '"描图"') == {text.pk}
+    assert apart.pk in found(alice, "扫描 图像")  # as separate words both documents match

@@ -250,7 +250,8 @@ class DocumentViewSet(viewsets.GenericViewSet):
         ),
         responses=s.SimilarDocumentSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    # A short list, not a page of results: no pagination (in the schema either).
+    @action(detail=True, methods=["get"], pagination_class=None)
     def similar(self, request: Request, pk: int) -> Response:
         found = more_like_this(self.get_object(), limit=10)
         context = self.get_serializer_context()

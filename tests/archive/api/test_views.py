@@ -100,6 +100,8 @@ def test_search_has_the_ui_syntax_filters_and_snippets(api, processed):
         "next": None,
         "previous": None,
         "results": [],
+        "expansions": [],
+        "suggestion": None,
     }
 
 

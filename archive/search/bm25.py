@@ -29,8 +29,10 @@ from django.db import connection
 
 # An operand of a tsquery's text form: 'lexeme' with optional :* prefix and weight marks.
 _TSQUERY_TOKEN = re.compile(r"'((?:[^']|'')*)'(:\*?[A-D]*)?|(!)|(\()|(\))|(&|\||<->|<\d+>)")
-# At most this many index terms stand for one prefix (``invo*``), the most frequent first.
-PREFIX_EXPANSION = 50
+# At most this many index terms stand for one prefix (``invo*``) in ranking, the most frequent
+# first (matching still takes every word with the prefix). Fewer terms give the threshold
+# algorithm a tighter bound: at 30k pages 10 instead of 50 took `cou*` from 666 to 426 ms.
+PREFIX_EXPANSION = 10
 
 
 def _number(name: str, default: float) -> float:

@@ -140,6 +140,10 @@ SEARCH_TYPO_TOLERANCE = env_bool("SEARCH_TYPO_TOLERANCE", True)
 # OCR-aware indexing (archive.search.tokens) and the text check of exact phrases
 # (archive.search.phrases): on; off only to measure what they bring (bench/relevance.py).
 SEARCH_OCR_TOKENS = env_bool("SEARCH_OCR_TOKENS", True)
+# What one search may cost (archive.search.limits): words and phrases per query, and a time
+# limit for its statements (0: none); past either the user is asked to simplify the query.
+SEARCH_MAX_TERMS = env_int("SEARCH_MAX_TERMS", 32, minimum=1)
+SEARCH_TIMEOUT_MS = env_int("SEARCH_TIMEOUT_MS", 10_000, minimum=0)
 SEARCH_EXACT_PHRASES = env_bool("SEARCH_EXACT_PHRASES", True)
 SEARCH_TYPO_BELOW = env_int("SEARCH_TYPO_BELOW", 3, minimum=1)
 # Ranking (archive.search.bm25): BM25 with a title boost. Impacts are stored in the impact

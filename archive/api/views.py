@@ -18,6 +18,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status as http
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -35,7 +36,13 @@ from archive.documents import (
 from archive.exports import ExportUnavailable
 from archive.forms import LibraryForm
 from archive.models import Document, Page, storage_name
-from archive.search import complete, document_search, expand_typos, more_like_this
+from archive.search import (
+    QueryTooExpensive,
+    complete,
+    document_search,
+    expand_typos,
+    more_like_this,
+)
 from archive.uploads import upload_status, upload_take
 from archive.views.media import (
     original_response,
@@ -315,15 +322,18 @@ class SearchView(APIView):
         # Rare or unknown words also find their close spellings (unless exact=true).
         expansion = expand_typos(request.user.pk, data["q"], expand=not data["exact"])
         # One more than a page tells whether there is a next page without counting every match.
-        hits = document_search(
-            user=request.user,
-            query=expansion.query_text,
-            demote=expansion.alternatives,
-            limit=size + 1,
-            offset=(number - 1) * size,
-            filters=query.filters(),
-            sort=data["sort"],
-        )
+        try:
+            hits = document_search(
+                user=request.user,
+                query=expansion.query_text,
+                demote=expansion.alternatives,
+                limit=size + 1,
+                offset=(number - 1) * size,
+                filters=query.filters(),
+                sort=data["sort"],
+            )
+        except QueryTooExpensive as error:
+            raise ValidationError({"q": [str(error)]}) from error
         has_next = len(hits) > size and number < s.MAX_SEARCH_PAGE
         results = s.SearchResultsSerializer(
             {

@@ -9,7 +9,7 @@ meets them:
 - ``planning``: configurations to cover, the ``tsquery`` value, how to reach the matches.
 - ``finding``: counts, facets, pages of results.
 - ``bm25``, ``ranking``: the rank function, and the exact top k through the impact lists.
-- ``cursors``: keyset "next page" cursors.
+- ``cursors``: keyset "next page" cursors; ``limits``: what one search may cost.
 - ``pages``, ``snippets``, ``highlight``: what the hits on screen show (matching pages,
   snippets, boxes on the page image).
 - ``index``: the writers of the stored vectors, called in the same transaction as the text;
@@ -36,6 +36,7 @@ from archive.search.index import (
     pages_index,
     reindex_documents,
 )
+from archive.search.limits import QueryTooExpensive
 from archive.search.planning import build_tsquery, user_configs
 from archive.search.ranking import reference_top
 from archive.search.results import FACETS, SORTS, SearchFilters, SearchHit, SearchPage
@@ -52,6 +53,7 @@ __all__ = [
     "CloseTerm",
     "Completion",
     "Expansion",
+    "QueryTooExpensive",
     "SearchFilters",
     "SearchHit",
     "SearchPage",

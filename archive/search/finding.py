@@ -32,6 +32,7 @@ from django.db.models import Q, QuerySet
 
 from archive.models import Document
 from archive.search.cursors import decode_cursor, encode_cursor
+from archive.search.limits import bounded, check_clauses
 from archive.search.pages import add_pages_and_snippets
 from archive.search.phrases import verifier
 from archive.search.planning import (
@@ -57,6 +58,7 @@ _FEW = 100
 Row = tuple[Any, ...]
 
 
+@bounded
 def search_page(
     *,
     user: User,
@@ -77,7 +79,8 @@ def search_page(
     a document before it enters the results; the query's own phrases are always checked on
     the page text (``archive.search.phrases``). ``demote``: words of the query the user did not
     type (close spellings from ``archive.search.typos``), ranked below the typed ones. Only the
-    user's own documents are searched.
+    user's own documents are searched. ``QueryTooExpensive`` (``archive.search.limits``) for a
+    query with too many words or one that runs past ``SEARCH_TIMEOUT_MS``.
     """
     empty = SearchPage(hits=[], total=0, estimated=False, facets={}, next_cursor=None)
     if not user.is_authenticated:
@@ -86,6 +89,7 @@ def search_page(
     read = build_query(query, configs)
     if read is None:
         return empty
+    check_clauses(len(read.query.clauses))
     tsquery = read.tsquery
     verify = _both(verify, verifier(read))
     sort = sort if sort in SORTS else "relevance"

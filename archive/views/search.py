@@ -18,7 +18,15 @@ from archive import selectors
 from archive.forms import SearchForm
 from archive.languages import LANGUAGES
 from archive.models import Document
-from archive.search import BadCursor, Expansion, SearchPage, complete, expand_typos, search_page
+from archive.search import (
+    BadCursor,
+    Expansion,
+    QueryTooExpensive,
+    SearchPage,
+    complete,
+    expand_typos,
+    search_page,
+)
 from ocr.formats import SUPPORTED_TYPES
 
 _PER_PAGE = 20
@@ -58,10 +66,13 @@ def search(request: HttpRequest) -> HttpResponse:
             sort=form.cleaned_data.get("sort") or "relevance",
         )
         try:
-            result = run(cursor=request.GET.get("after") or None)
-        except BadCursor as error:
-            notice, page_number = str(error), 1
-            result = run()
+            try:
+                result = run(cursor=request.GET.get("after") or None)
+            except BadCursor as error:
+                notice, page_number = str(error), 1
+                result = run()
+        except QueryTooExpensive as error:
+            notice = str(error)
     hits = result.hits
     covers = selectors.cover_pages([hit.document.pk for hit in hits])
     params = request.GET.copy()

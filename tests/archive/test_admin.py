@@ -337,7 +337,7 @@ def test_view_only_staff_never_see_a_pdf_password(client, django_user_model, pro
     assert change.status_code == 200
     assert SECRET not in change.content.decode()
     assert "PDF password" in change.content.decode()
-    assert "set" in change.content.decode()
+    assert ">set<" in change.content.decode()  # shown as "set", not the value
     listing = client.get(reverse(CHANGELIST))
     assert listing.status_code == 200
     assert SECRET not in listing.content.decode()
@@ -360,11 +360,8 @@ def test_change_staff_cannot_reassign_an_owner_or_set_a_password(
         for key, value in form.initial.items()
         if key in form.fields and value is not None
     }
-    inline = page.context["inline_admin_formsets"][0].formset
-    data.update({f"{inline.prefix}-{k}": v for k, v in inline.management_form.initial.items()})
-    for number, inline_form in enumerate(inline.forms):
-        data[f"{inline.prefix}-{number}-id"] = inline_form.instance.pk
-        data[f"{inline.prefix}-{number}-document"] = protected.pk
+    # No page inline: the editor may not view pages (it would need its management form).
+    assert page.context["inline_admin_formsets"] == []
     data.update(owner=bob.pk, pdf_password="other", title="Renamed")
     response = client.post(url, data)
     assert response.status_code == 302, getattr(response, "context", None) and [

@@ -108,7 +108,14 @@ class DocumentAdmin(admin.ModelAdmin):
         'text (as in the search box: words, "phrases", OR, -exclude, prefix*).'
     )
     list_select_related = ("owner", "reviewed_by")
+    # The PDF password is the owner's secret: never on a form, in a list or a read-only display
+    # (a view-only user sees every field read-only), only whether one is set. It is set by its
+    # owner (``documents.document_set_password``), which also queues the document again; the admin
+    # offers no way to set or clear it.
+    exclude = ("pdf_password",)
     readonly_fields = (
+        "owner",  # a document belongs to who uploaded it; staff do not move it to someone else
+        "pdf_password_state",
         "original",
         "original_name",
         "sha256",
@@ -154,6 +161,11 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def _needs_review(self, request: HttpRequest) -> HttpResponse:
         return admin_review.needs_review_view(self.admin_site, request)
+
+    @admin.display(description="PDF password")
+    def pdf_password_state(self, obj: Document) -> str:
+        """Whether a password is stored, never the password itself."""
+        return "set" if obj.pdf_password else "not set"
 
     @admin.display(description="Language", ordering="language")
     def language_shown(self, obj: Document) -> str:

@@ -5,6 +5,8 @@ processing, with ``SEARCHABLE_PDF_AT_END``) with ``ocr.searchable_pdf`` from the
 and the saved pages, stores it through Django's storage API and remembers its name on the
 document; later calls return that name. ``searchable_pdf_invalidate`` forgets it (and deletes
 the file once the transaction commits) whenever the text changes: a re-run, a text correction.
+Parallel first requests may each build one: the first to record it wins, the others serve the
+winner's file and delete their own (no request serves a deleted name, no copy is left over).
 
 The PDF is only recorded if the pages it was made from are still the document's pages, with
 the same text, when it is finished: a correction saved while it was being built is not lost.
@@ -62,9 +64,16 @@ def searchable_pdf(document: Document) -> str:
             return cached
         pages = list(document.pages.order_by("number"))
         stored = _build_and_store(document, pages)
-        if _record(document, pages, stored):
-            return stored
-        default_storage.delete(stored)
+        served: str | None = None
+        try:
+            served = _record(document, pages, stored)
+        finally:
+            # Ours is kept only if it is the one recorded: a concurrent request that recorded
+            # first wins, a build from changed pages is thrown away (no orphan files).
+            if served != stored:
+                default_storage.delete(stored)
+        if served is not None:
+            return served
     raise ExportUnavailable("The document changed while its PDF was being made; try again.")
 
 
@@ -119,22 +128,27 @@ def _build_and_store(document: Document, pages: Sequence[Page]) -> str:
     return name
 
 
-def _record(document: Document, pages: Sequence[Page], name: str) -> bool:
-    """Remember ``name`` if the document still has exactly ``pages`` with their text."""
+def _record(document: Document, pages: Sequence[Page], name: str) -> str | None:
+    """The name to serve: ``name``, now recorded, if the document still has exactly
+    ``pages`` with their text and no PDF yet; the PDF another request recorded meanwhile, if
+    there is one (so parallel first downloads all serve that one file); ``None`` if the
+    pages changed (or the document is no longer done). Sets ``document.searchable_pdf`` to
+    what is recorded. Never deletes a file: the caller deletes ``name`` unless returned."""
     with transaction.atomic():
         locked = Document.objects.select_for_update().filter(pk=document.pk).first()
         if locked is None or locked.status != Document.Status.DONE:
-            return False
+            return None
         now = list(locked.pages.order_by("number"))
         if _fingerprint(now) != _fingerprint(pages):
-            return False
-        if locked.searchable_pdf.name and default_storage.exists(locked.searchable_pdf.name):
-            # Another request made it first: serve one, keep no second copy.
-            default_storage.delete(name)
-            name = locked.searchable_pdf.name
+            return None
+        recorded = locked.searchable_pdf.name
+        if recorded and default_storage.exists(recorded):
+            # Another request made it first (same pages, checked under the row lock).
+            document.searchable_pdf.name = recorded
+            return str(recorded)
         Document.objects.filter(pk=document.pk).update(searchable_pdf=name)
         document.searchable_pdf.name = name
-    return True
+    return name
 
 
 def _fingerprint(pages: Sequence[Page]) -> str:

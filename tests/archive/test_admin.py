@@ -22,7 +22,7 @@ from archive.ingest import document_create
 from archive.models import Document, PageCorrection, storage_name
 from archive.processing import document_process
 from archive.search import document_search
-from tests.archive.conftest import run_queued_tasks
+from tests.archive.conftest import document_with_pages, run_queued_tasks
 from tests.archive.scans import ENGLISH_LINE, FRAKTUR_LINES, scanned
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -309,3 +309,65 @@ def _work_off_one_task() -> None:
     worker(tasks, results, Value("f", -1))
     results.put("STOP")
     monitor(results, broker)
+
+
+SECRET = "s3cret-pdf-pass"
+
+
+@pytest.fixture
+def protected(alice) -> Document:
+    """A done document of alice's whose PDF password is set (made in the database: no OCR)."""
+    document = document_with_pages(alice, "Payslips", "en", ["Net pay"])
+    Document.objects.filter(pk=document.pk).update(pdf_password=SECRET)
+    return document
+
+
+def _staff_with(django_user_model, name: str, *codenames: str):
+    staff = django_user_model.objects.create_user(
+        name, password=f"{name}-password-1", is_staff=True
+    )
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return staff
+
+
+def test_view_only_staff_never_see_a_pdf_password(client, django_user_model, protected):
+    viewer = _staff_with(django_user_model, "vera", "view_document", "view_page")
+    client.force_login(viewer)
+    change = client.get(reverse("admin:archive_document_change", args=[protected.pk]))
+    assert change.status_code == 200
+    assert SECRET not in change.content.decode()
+    assert "PDF password" in change.content.decode()
+    assert ">set<" in change.content.decode()  # shown as "set", not the value
+    listing = client.get(reverse(CHANGELIST))
+    assert listing.status_code == 200
+    assert SECRET not in listing.content.decode()
+
+
+def test_change_staff_cannot_reassign_an_owner_or_set_a_password(
+    client, django_user_model, protected, bob
+):
+    editor = _staff_with(django_user_model, "ed", "view_document", "change_document")
+    client.force_login(editor)
+    url = reverse("admin:archive_document_change", args=[protected.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert SECRET not in page.content.decode()
+    form = page.context["adminform"].form
+    assert "owner" not in form.fields
+    assert "pdf_password" not in form.fields
+    data = {
+        key: value
+        for key, value in form.initial.items()
+        if key in form.fields and value is not None
+    }
+    # No page inline: the editor may not view pages (it would need its management form).
+    assert page.context["inline_admin_formsets"] == []
+    data.update(owner=bob.pk, pdf_password="other", title="Renamed")
+    response = client.post(url, data)
+    assert response.status_code == 302, getattr(response, "context", None) and [
+        f.errors for f in [response.context["adminform"].form]
+    ]
+    protected.refresh_from_db()
+    assert protected.title == "Renamed"  # the form was saved ...
+    assert protected.owner != bob  # ... but not the owner
+    assert protected.pdf_password == SECRET  # unchanged

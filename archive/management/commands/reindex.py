@@ -1,7 +1,7 @@
 """``manage.py reindex``: rebuild every stored search vector from the text.
 
 Needed only after an upgrade that changes how text is indexed or ranked (the release notes say
-so; the upgrade adding BM25 ranking, migration 0010, needs it), then it also rebuilds the
+so; the upgrade to BM25 ranking runs it once, migration 0012), then it also rebuilds the
 ranking statistics (``archive.search.terms.statistics_rebuild``);
 uploads and corrections keep their vectors current by themselves. Safe to run while the app
 is up: each batch of documents is rebuilt in its own transaction, set-wise, through the same

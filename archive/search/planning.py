@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -126,20 +127,30 @@ def through_the_index() -> Iterator[None]:
     the matches. A larger ``work_mem`` keeps the bitmap exact (no lossy pages to recheck).
     The settings are local to the transaction and restored afterwards.
     """
-    wanted = {"enable_seqscan": "off", "enable_indexscan": "off", "work_mem": "64MB"}
+    with planner_settings({"enable_seqscan": "off", "enable_indexscan": "off", "work_mem": "64MB"}):
+        yield
+
+
+@contextmanager
+def planner_settings(wanted: dict[str, str]) -> Iterator[CursorWrapper]:
+    """A cursor whose statements run with the settings ``wanted``, local to a savepoint, and the
+    settings as they were afterwards.
+
+    Restored by hand on success (in the caller's transaction a released savepoint keeps them;
+    in our own, COMMIT drops them). On an error, such as a search cancelled by its time limit,
+    the savepoint's rollback restores them: a statement in the aborted transaction would fail
+    and hide the error.
+    """
     names = list(wanted)
     # Reads the old values and sets the new ones in one statement (left to right).
     swap = "SELECT " + ", ".join(
         ["current_setting(%s)" for _ in names] + ["set_config(%s, %s, true)" for _ in names]
     )
     restore = "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names)
-    # In the caller's transaction the old values must come back; in our own, COMMIT drops them.
     outer = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(swap, [*names, *(part for item in wanted.items() for part in item)])
         before = dict(zip(names, cursor.fetchone()[: len(names)], strict=True))
-        try:
-            yield
-        finally:
-            if outer:
-                cursor.execute(restore, [part for item in before.items() for part in item])
+        yield cursor
+        if outer:
+            cursor.execute(restore, [part for item in before.items() for part in item])

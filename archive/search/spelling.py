@@ -32,12 +32,11 @@ candidates read are capped, and every read is limited to one owner's terms.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from django.db import connection, transaction
+from archive.search.planning import planner_settings
 
 #: Words outside these lengths are never expanded (see the table above).
 MIN_LENGTH = 4
@@ -202,21 +201,7 @@ def close_terms(owner_id: int | None, word: str, limit: int = 5) -> list[CloseTe
 _PLAN = {"enable_seqscan": "off", "enable_indexscan": "off", "max_parallel_workers_per_gather": "0"}
 
 
-@contextmanager
-def _through_the_deletion_index() -> Iterator[Any]:
+def _through_the_deletion_index() -> AbstractContextManager[Any]:
     """A cursor whose statements reach ``archive_searchterm`` through the GIN index of
     deletions (a bitmap scan), whatever the estimates; the settings are restored after."""
-    names = list(_PLAN)
-    swap = "SELECT " + ", ".join(
-        ["current_setting(%s)" for _ in names] + ["set_config(%s, %s, true)" for _ in names]
-    )
-    restore = "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names)
-    outer = connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(swap, [*names, *(part for item in _PLAN.items() for part in item)])
-        before = dict(zip(names, cursor.fetchone()[: len(names)], strict=True))
-        try:
-            yield cursor
-        finally:
-            if outer:  # in the caller's transaction the old values must come back
-                cursor.execute(restore, [part for item in before.items() for part in item])
+    return planner_settings(_PLAN)

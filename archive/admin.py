@@ -19,6 +19,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from archive import admin_review, selectors
+from archive.documents import document_delete
 from archive.models import Document, Page, PageCorrection
 from archive.review import documents_mark_reviewed
 from archive.views.media import staff_page_image
@@ -190,6 +191,15 @@ class DocumentAdmin(admin.ModelAdmin):
     def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
         count = documents_mark_reviewed(queryset, user=admin_review.reviewer(request))
         self.message_user(request, f"{count} document(s) marked reviewed.", messages.SUCCESS)
+
+    # Deleting goes through the service, as in the library: the files go after the commit and
+    # the owner's search statistics (term document counts) stay exact.
+    def delete_model(self, request: HttpRequest, obj: Document) -> None:
+        document_delete(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
+        for document in queryset:
+            document_delete(document)
 
 
 @admin.register(Page)

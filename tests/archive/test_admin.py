@@ -371,3 +371,25 @@ def test_change_staff_cannot_reassign_an_owner_or_set_a_password(
     assert protected.title == "Renamed"  # the form was saved ...
     assert protected.owner != bob  # ... but not the owner
     assert protected.pdf_password == SECRET  # unchanged
+
+
+def test_deleting_in_the_admin_keeps_search_statistics_exact(admin_client, alice):
+    from archive.models import SearchTerm
+    from tests.archive.search.test_behaviour import index
+
+    keep = index(alice, "keep", "walrus harbour")
+    gone = index(alice, "gone", "walrus iceberg")
+    gone_too = index(alice, "gone too", "iceberg")
+    assert SearchTerm.objects.get(owner=alice, term="walrus").documents == 2
+    response = admin_client.post(
+        reverse("admin:archive_document_delete", args=[gone.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    response = admin_client.post(
+        reverse(CHANGELIST),
+        {"action": "delete_selected", "_selected_action": [gone_too.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert list(Document.objects.filter(owner=alice)) == [keep]
+    assert SearchTerm.objects.get(owner=alice, term="walrus").documents == 1
+    assert SearchTerm.objects.get(owner=alice, term="iceberg").documents == 0

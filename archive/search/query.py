@@ -30,7 +30,8 @@ from dataclasses import dataclass
 
 from archive.search.textnorm import is_cjk, query_words
 
-_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+# One token of the search box: an optionally negated quoted phrase, or a bare word.
+TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def parse_query(text: str) -> Query | None:
     exclusions only: "everything except X" is not a search)."""
     groups: list[list[Clause]] = []
     pending_or = False
-    for match in _TOKEN.finditer(text):
+    for match in TOKEN.finditer(text):
         negated_phrase, phrase, bare = match.groups()
         if bare == "OR":
             # An operator only between two terms; leading or trailing: ignored.

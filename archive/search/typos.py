@@ -25,11 +25,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from archive.search.planning import user_configs
+from archive.search.query import TOKEN
 from archive.search.spelling import MAX_LENGTH, MIN_LENGTH, close_terms
 from archive.search.textnorm import is_cjk, query_words
 
-# The search box's tokens, as ``archive.search.query`` reads them.
-_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 #: At most this many words of one query are looked up, and this many alternatives each.
 MAX_WORDS = 8
 MAX_ALTERNATIVES = 3
@@ -65,7 +64,7 @@ def expand_typos(owner_id: int | None, query_text: str, *, expand: bool = True) 
     if not typo_tolerance_enabled():
         return Expansion(query_text)
     candidates: list[tuple[re.Match[str], str]] = []
-    for match in _TOKEN.finditer(query_text):
+    for match in TOKEN.finditer(query_text):
         word = _bare_word(match)
         if word is not None:
             candidates.append((match, word))

@@ -58,7 +58,7 @@ def test_view_and_api(client, alice, bob):
 
 
 def test_with_the_writers_maintaining_terms(alice):
-    """Depends on the index writers keeping SearchTerm (skipped until they do)."""
+    """Depends on the index writers keeping SearchTerm (fails if they stop)."""
     docs = _archive(alice)
     require_maintained_terms(alice)
     assert [s.document for s in more_like_this(docs["lease"])][:2] == [

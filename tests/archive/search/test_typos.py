@@ -53,7 +53,7 @@ def test_a_typo_in_the_query_finds_the_document_and_says_so(alice):
 
 
 def test_with_the_writers_maintaining_terms(alice):
-    """Depends on the index writers keeping SearchTerm (skipped until they do)."""
+    """Depends on the index writers keeping SearchTerm (fails if they stop)."""
     misread = index(alice, "Travel notes", "We sailed from Split to Dubrovnlk in the morning.")
     right = index(alice, "Ferry timetable", "Dubrovnik harbour, departures daily.")
     require_maintained_terms(alice)

@@ -1,27 +1,22 @@
 """Fixtures shared by the whole suite.
 
 The tests run against a real PostgreSQL (``DATABASE_URL``; ``scripts/test`` points it at the
-local service) and real OCR. Test data lives beside the project in ``../shared/testdata``
-(override with ``SCAN_ARCHIVE_TESTDATA``).
+local service, or the embedded one) and real OCR. Test data lives beside the project in
+``../shared/testdata`` (override with ``SCAN_ARCHIVE_TESTDATA``); see ``tests/testdata.py`` for
+what happens when it is missing (``SCAN_ARCHIVE_REQUIRE_TESTDATA``).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-TESTDATA = Path(
-    os.environ.get(
-        "SCAN_ARCHIVE_TESTDATA", Path(__file__).resolve().parents[1].parent / "shared" / "testdata"
-    )
-)
+from tests.testdata import require_testdata
 
 
 @pytest.fixture(scope="session")
 def testdata() -> Path:
-    """The shared test data folder; tests using it skip with a reason when it is absent."""
-    if not TESTDATA.is_dir():
-        pytest.skip(f"test data not found at {TESTDATA} (set SCAN_ARCHIVE_TESTDATA)")
-    return TESTDATA
+    """The shared test data folder; tests using it skip with a reason when it is absent, or
+    fail when ``SCAN_ARCHIVE_REQUIRE_TESTDATA`` is set."""
+    return require_testdata()

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr.engines import Engine, get_engine
+from tests.testdata import require_file
 
 DrawPage = Callable[..., Image.Image]
 
@@ -24,10 +25,7 @@ DrawPage = Callable[..., Image.Image]
 @pytest.fixture(scope="session")
 def phototest(testdata: Path) -> Path:
     """A clean 640x480 English page, 200 dpi, bitonal TIFF, with ground truth beside it."""
-    path = testdata / "tesseract_test" / "phototest.tif"
-    if not path.is_file():
-        pytest.skip(f"{path} is missing from the test scans")
-    return path
+    return require_file(testdata / "tesseract_test" / "phototest.tif")
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from ocr.deskew import deskew, estimate_skew, ink_mask, line_angle
 from ocr.engines import Engine
 from ocr.layout import reading_order
 from ocr.scoring import cer
+from tests.testdata import require_file
 
 LINES = textwrap.wrap(
     "The quick brown fox jumps over the lazy dog while the archive keeps every scanned page "
@@ -54,9 +55,7 @@ def test_blank_and_black_pages_measure_nothing() -> None:
 @pytest.fixture(scope="module")
 def skew_pdf_page(testdata: Path) -> Image.Image:
     pdfium = pytest.importorskip("pypdfium2")
-    path = testdata / "pdfs" / "ocrmypdf" / "skew.pdf"
-    if not path.is_file():
-        pytest.skip(f"{path} is missing from the test scans")
+    path = require_file(testdata / "pdfs" / "ocrmypdf" / "skew.pdf")
     image: Image.Image = pdfium.PdfDocument(path)[0].render(scale=300 / 72).to_pil()
     return image.convert("RGB")
 

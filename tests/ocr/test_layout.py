@@ -10,6 +10,7 @@ from ocr.layout import reading_order
 from ocr.prepare import prepare
 from ocr.scoring import bag_of_words_f1, cer
 from ocr.types import PageResult, Word, mean_confidence
+from tests.testdata import require_file
 
 
 def page(lines: list[tuple[str, tuple[int, int, int, int]]]) -> PageResult:
@@ -67,9 +68,7 @@ def magazine(testdata: Path, engine: Engine) -> dict[str, tuple[PageResult, str]
     """RapidOCR's raw results on the two UNLV magazine pages, with their ground truth."""
     found = {}
     for name in ("8071_093.3B", "8087_054.3B"):
-        path = testdata / "tesseract_test" / f"{name}.tif"
-        if not path.is_file():
-            pytest.skip(f"{path} is missing from the test scans")
+        path = require_file(testdata / "tesseract_test" / f"{name}.tif")
         with Image.open(path) as image:
             result = engine.recognize(prepare(image, orient=False, deskew=False))
         found[name] = (result, path.with_suffix(".gt.txt").read_text())

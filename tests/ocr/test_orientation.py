@@ -9,6 +9,7 @@ from ocr.engines import Engine
 from ocr.orientation import detect_orientation
 from ocr.prepare import prepare
 from ocr.scoring import cer
+from tests.testdata import require_file
 
 # Upright pages of several kinds (clean print, typewriter, carbon copy, magazine, Fraktur):
 # none may be turned, and each turned copy must be turned back.
@@ -25,9 +26,7 @@ UPRIGHT = [
 
 
 def load(testdata: Path, name: str) -> Image.Image:
-    path = testdata / name
-    if not path.is_file():
-        pytest.skip(f"{path} is missing from the test scans")
+    path = require_file(testdata / name)
     with Image.open(path) as image:
         return image.convert("RGB")
 

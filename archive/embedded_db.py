@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from pathlib import Path
 
 _logger = logging.getLogger(__name__)
@@ -22,7 +23,12 @@ def embedded_database_url(data_dir: Path) -> str:
     (the web server and the worker under ``manage.py serve``) connect to the same server
     without each starting their own handle.
     """
-    import pgserver  # imported lazily: only local mode needs it
+    with warnings.catch_warnings():
+        # pgserver keeps its lock file in platformdirs' runtime folder, which warns when
+        # XDG_RUNTIME_DIR is unset (servers, containers, CI) and falls back to
+        # /tmp/runtime-<uid>: a fine place, and the warning is noise on every command.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import pgserver  # imported lazily: only local mode needs it
 
     data_dir.mkdir(parents=True, exist_ok=True)
     # pgserver logs every handle at INFO; that is noise for a user running a command.

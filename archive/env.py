@@ -8,6 +8,7 @@ silently falling back to a default the operator did not ask for.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -73,3 +74,10 @@ def env_float(
     if maximum is not None and value > maximum:
         raise ImproperlyConfigured(f"{name}={value} is above the maximum of {maximum}.")
     return value
+
+
+def var_dir() -> Path:
+    """The local-mode data folder (embedded PostgreSQL, files, secret key):
+    ``SCAN_ARCHIVE_VAR_DIR``, by default ``var/`` in the project folder."""
+    default = Path(__file__).resolve().parent.parent / "var"
+    return Path(env_str("SCAN_ARCHIVE_VAR_DIR", str(default)))

@@ -15,11 +15,11 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from archive.embedded_db import embedded_database_url
-from archive.env import env_bool, env_float, env_int, env_list, env_str
+from archive.env import env_bool, env_float, env_int, env_list, env_str, var_dir
 from archive.languages import LANGUAGES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("SCAN_ARCHIVE_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR = var_dir()
 
 
 def _secret_key() -> str:
@@ -323,5 +323,6 @@ LOGGING = {
     "loggers": {
         "RapidOCR": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},  # "logger bridge initialized" in every process
     },
 }

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,28 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from archive.models import Document
-from tests.archive.conftest import encode, render_page
+from tests.archive.conftest import child_env, encode, render_page
+from tests.archive.serving import ADMIN_PASSWORD, PROJECT, ctrl_c, start_serve
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-PROJECT = Path(django_settings.BASE_DIR)
-
-
-def _child_env(settings: Any, **extra: str) -> dict[str, str]:
-    """Environment for a child process that uses this test's database and media folder."""
-    db = connection.settings_dict
-    host = db["HOST"] or "127.0.0.1"
-    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-    if host.startswith("/"):  # a Unix socket (the embedded server)
-        url = f"postgres://{db['USER']}@/{db['NAME']}?host={host}"
-    env = {**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
-    env.update(extra)
-    return env
 
 
 @pytest.fixture
@@ -50,7 +36,7 @@ def worker(settings: Any) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(
         [sys.executable, "manage.py", "qcluster"],
         cwd=PROJECT,
-        env=_child_env(settings, WORKERS="1"),
+        env=child_env(settings.MEDIA_ROOT, WORKERS="1"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -111,20 +97,7 @@ def test_import_reports_rejects_and_wait_exits_nonzero_on_failure(alice, worker,
 
 def test_serve_runs_web_and_worker_and_stops_on_ctrl_c(settings, tmp_path):
     port = 18000 + os.getpid() % 1000
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--port", str(port), "--web-workers", "1"],
-        cwd=PROJECT,
-        env=_child_env(
-            settings,
-            STATIC_ROOT=str(tmp_path / "static"),
-            SCAN_ARCHIVE_VAR_DIR=str(tmp_path / "var"),
-            SECRET_KEY="test-secret",
-            ADMIN_PASSWORD="admin-test-password",
-        ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    process = start_serve(settings, tmp_path, "--port", str(port), "--web-workers", "1")
     try:
         body = b""
         deadline = time.monotonic() + 90
@@ -143,10 +116,43 @@ def test_serve_runs_web_and_worker_and_stops_on_ctrl_c(settings, tmp_path):
 
         assert User.objects.filter(username="admin", is_superuser=True).exists()
     finally:
-        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole process group
-        output = process.communicate(timeout=60)[0].decode()
+        output = ctrl_c(process)
     assert process.returncode == 0, output
-    assert "Created the admin account" in output
+    # The welcome box: where, who, the password (first start), where it is kept, and a
+    # command that changes it with the Python that runs the app.
+    assert f"Scan Archive is running at http://127.0.0.1:{port}/" in output
+    assert "Log in as:        admin" in output
+    assert f"Password:         {ADMIN_PASSWORD}" in output
+    assert str(tmp_path / "var" / "admin-password.txt") in output
+    (change,) = [line for line in output.splitlines() if "Change it:" in line]
+    command = change.split("Change it:")[1].strip(" |").split()
+    assert command[1:] == ["manage.py", "changepassword", "admin"]
+    # That Python, run from the project folder, has Django (the system's may not).
+    check = subprocess.run(
+        [*command[:2], "changepassword", "--help"],
+        cwd=PROJECT,
+        env=child_env(settings.MEDIA_ROOT),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert check.returncode == 0, check.stderr
+
+
+def test_serve_on_a_busy_port_says_so_and_how_to_pick_another(settings, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = start_serve(settings, tmp_path, "--port", str(port))
+        output = process.communicate(timeout=60)[0].decode()
+    assert process.returncode == 1
+    assert output.strip() == (
+        f"Port {port} on 127.0.0.1 is already in use: another program (perhaps Scan Archive "
+        f"started earlier) is listening there. Stop it, or pick another port: "
+        f"scripts/run --port {port + 1}"
+    )
+    assert not (tmp_path / "var" / "admin-password.txt").exists()  # stopped before anything
 
 
 def test_reindex_rebuilds_vectors(alice):

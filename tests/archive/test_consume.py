@@ -7,9 +7,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from io import StringIO
 from pathlib import Path
@@ -23,6 +20,7 @@ from archive.bulk import Result
 from archive.consume import Consumed, ConsumeFolder, free_name, watch
 from archive.models import Document
 from tests.archive.conftest import encode, render_page
+from tests.archive.serving import ctrl_c, start_serve
 
 pytestmark = pytest.mark.django_db
 
@@ -248,27 +246,18 @@ def test_watch_command_refuses_bad_arguments(alice, folder, tmp_path, settings: 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_serve_starts_the_watcher_when_watch_dir_is_set(alice, folder, settings, tmp_path):
-    from tests.archive.test_commands import PROJECT, _child_env
-
     (folder / "dropped.png").write_bytes(png("Dropped"))
     port = 19000 + os.getpid() % 1000
-    process = subprocess.Popen(
-        # No OCR worker: the watcher is under test, and OCR would load the shared cores.
-        [sys.executable, "manage.py", "serve", "--port", str(port), "--no-worker"],
-        cwd=PROJECT,
-        env=_child_env(
-            settings,
-            STATIC_ROOT=str(tmp_path / "static"),
-            SCAN_ARCHIVE_VAR_DIR=str(tmp_path / "var"),
-            SECRET_KEY="test-secret",
-            ADMIN_PASSWORD="admin-test-password",
-            WATCH_DIR=str(folder),
-            WATCH_OWNER="alice",
-            WATCH_INTERVAL="1",
-        ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    # No OCR worker: the watcher is under test, and OCR would load the shared cores.
+    process = start_serve(
+        settings,
+        tmp_path,
+        "--port",
+        str(port),
+        "--no-worker",
+        WATCH_DIR=str(folder),
+        WATCH_OWNER="alice",
+        WATCH_INTERVAL="1",
     )
     try:
         deadline = time.monotonic() + 90
@@ -276,8 +265,7 @@ def test_serve_starts_the_watcher_when_watch_dir_is_set(alice, folder, settings,
             assert time.monotonic() < deadline, "the watcher did not take the file"
             time.sleep(0.2)
     finally:
-        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C
-        output = process.communicate(timeout=60)[0].decode()
+        output = ctrl_c(process)
     assert process.returncode == 0, output
     assert (folder / "done" / "dropped.png").exists(), output
     assert Document.objects.filter(owner=alice, original_name="dropped.png").exists()

@@ -22,6 +22,17 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from archive.accounts import ensure_admin
 from archive.env import env_int, env_str
+from archive.startup import (
+    AdminLogin,
+    manage_command,
+    port_in_use,
+    port_in_use_message,
+    saved_admin,
+    shown_path,
+    wait_until_listening,
+    welcome_box,
+)
+from archive.stopping import StopRequest, stop_on_signals
 
 
 class Command(BaseCommand):
@@ -43,10 +54,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Before anything slow: a busy port would otherwise show up as gunicorn's errors
+        # after "running at".
+        if port_in_use(options["host"], options["port"]):
+            self.stderr.write(port_in_use_message(options["host"], options["port"]))
+            sys.exit(1)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        self._ensure_admin()
+        admin = self._ensure_admin()
 
+        # From here on Ctrl-C and SIGTERM stop the children in order (see _supervise).
+        stop = stop_on_signals()
         # Children inherit os.environ, which holds the embedded database's DATABASE_URL, so they
         # join this process's server instead of starting their own.
         address = f"{options['host']}:{options['port']}"
@@ -96,44 +114,51 @@ class Command(BaseCommand):
                 ],
                 cwd=settings.BASE_DIR,
             )
-        self.stdout.write(
-            self.style.SUCCESS(f"Scan Archive is running at http://{address}/ (Ctrl-C stops it)")
-        )
-        sys.exit(_supervise(children))
+        # The box comes once the web server listens, below its start-up lines; if it dies
+        # first, _supervise says so instead.
+        web = children["web"]
+        if wait_until_listening(
+            options["host"],
+            options["port"],
+            alive=lambda: web.poll() is None and not stop.requested,
+        ):
+            self._welcome(address, options["port"], admin)
+        sys.exit(_supervise(children, stop))
 
-    def _ensure_admin(self) -> None:
-        password_file = settings.VAR_DIR / "admin-password.txt"
-        admin = ensure_admin(
+    def _welcome(self, address: str, port: int, admin: AdminLogin | None) -> None:
+        box = welcome_box(
+            url=f"http://{address}/",
+            admin=admin,
+            password_file=shown_path(self._password_file(), settings.BASE_DIR),
+            manage=manage_command(settings.BASE_DIR),
+            port=port,
+        )
+        self.stdout.write(self.style.SUCCESS(box))
+        self.stdout.flush()  # under a supervisor stdout is a pipe: say it now
+
+    def _password_file(self) -> Path:
+        return Path(settings.VAR_DIR) / "admin-password.txt"
+
+    def _ensure_admin(self) -> AdminLogin | None:
+        """The admin account to show: made now (with its password), or on an earlier start."""
+        made = ensure_admin(
             username=env_str("ADMIN_USERNAME", "admin"),
             password=env_str("ADMIN_PASSWORD"),
-            password_file=password_file,
+            password_file=self._password_file(),
         )
-        if admin is not None:
-            self.stdout.write(
-                self.style.WARNING(
-                    f"Created the admin account: username {admin.username!r}, password "
-                    f"{admin.password!r} (also saved in {password_file}). "
-                    "Change it with: python manage.py changepassword " + admin.username
-                )
-            )
+        if made is not None:
+            return AdminLogin(made.username, made.password)
+        return saved_admin(self._password_file())
 
 
-def _supervise(children: dict[str, subprocess.Popen[bytes]]) -> int:
+def _supervise(children: dict[str, subprocess.Popen[bytes]], stop: StopRequest) -> int:
     """Wait until a signal arrives or a child exits; then stop all children. Returns exit code."""
-    stopping = False
-
-    def request_stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
     failed = ""
-    while not stopping:
+    while not stop.requested:
         exited = [name for name, child in children.items() if child.poll() is not None]
         # A child that exits because of the same Ctrl-C (it shares our process group) is not
         # a failure; one that exits on its own is.
-        if exited and not stopping:
+        if exited and not stop.requested:
             failed = f"{exited[0]} exited with code {children[exited[0]].returncode}"
             break
         time.sleep(0.2)

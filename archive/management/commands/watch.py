@@ -10,7 +10,6 @@ command when ``WATCH_DIR`` is set. Progress is logged (logger ``archive.consume`
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from archive.bulk import Summary
 from archive.consume import ConsumeFolder, consume_once, watch
 from archive.languages import DETECT, LANGUAGES
+from archive.stopping import stop_on_signals
 
 
 class Command(BaseCommand):
@@ -80,15 +80,8 @@ class Command(BaseCommand):
             self.stdout.write(summary.counts_line())
             return
 
-        stopping = False
-
-        def request_stop(signum: int, frame: object) -> None:
-            nonlocal stopping
-            stopping = True
-
         # Finish the file in hand on Ctrl-C or SIGTERM (serve sends both), then exit cleanly.
-        signal.signal(signal.SIGINT, request_stop)
-        signal.signal(signal.SIGTERM, request_stop)
+        stop = stop_on_signals()
         self.stdout.write(f"Watching {consume.folder} every {interval:g} s for {username}.")
         self.stdout.flush()  # under serve stdout is a pipe: say it now, not at exit
-        watch(consume, interval=interval, should_stop=lambda: stopping)
+        watch(consume, interval=interval, should_stop=lambda: stop.requested)

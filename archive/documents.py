@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from archive.errors import UserError
 from archive.exports import searchable_pdf_invalidate
 from archive.ingest import WRONG_PASSWORD_MESSAGE, too_many_pages
 from archive.models import Document, Page, PageAttempt, storage_name
@@ -27,10 +28,11 @@ from ocr.pages import validate
 
 
 def document_rename(document: Document, title: str) -> None:
-    """Set the title and re-index it (the title is part of the search vector, weight A)."""
+    """Set the title and re-index it (the title is part of the search vector, weight A);
+    ``UserError`` for an empty title."""
     title = title.strip()[:255]
     if not title:
-        raise ValueError("A title cannot be empty.")
+        raise UserError("A title cannot be empty.")
     with transaction.atomic():
         document.title = title
         document.save(update_fields=["title", "updated"])
@@ -101,30 +103,30 @@ def document_set_password(document: Document, password: str) -> None:
 
     The password is checked against the stored original first (headers only, no rendering).
     If it opens the PDF it is saved in ``pdf_password`` and the document is queued like
-    ``document_rerun``. Otherwise ``ValueError`` says why in words for the owner (wrong
+    ``document_rerun``. Otherwise ``UserError`` says why in words for the owner (wrong
     password, not waiting for one, too many pages, a damaged file) and nothing is changed.
     """
     if document.status != Document.Status.NEEDS_PASSWORD:
-        raise ValueError("This document is not waiting for a password.")
+        raise UserError("This document is not waiting for a password.")
     if not password:
-        raise ValueError("Enter the PDF's password.")
+        raise UserError("Enter the PDF's password.")
     with default_storage.open(storage_name(document.original), "rb") as original:
         try:
             _mime, page_count = validate(
                 original, max_pixels=settings.OCR_MAX_PIXELS, password=password
             )
         except PasswordRequired as error:
-            raise ValueError(WRONG_PASSWORD_MESSAGE) from error
+            raise UserError(WRONG_PASSWORD_MESSAGE) from error
         except OcrError as error:
-            raise ValueError(str(error)) from error
+            raise UserError(str(error)) from error
     refusal = too_many_pages(page_count)
     if refusal is not None:
-        raise ValueError(refusal)
+        raise UserError(refusal)
     with transaction.atomic():
         # Two tabs may send the password at once: queue the document once.
         locked = Document.objects.select_for_update().filter(pk=document.pk).first()
         if locked is None or locked.status != Document.Status.NEEDS_PASSWORD:
-            raise ValueError("This document is not waiting for a password.")
+            raise UserError("This document is not waiting for a password.")
         document.pdf_password = password
         document.save(update_fields=["pdf_password", "updated"])
         document_rerun(document)

@@ -33,6 +33,7 @@ from archive.documents import (
     document_rerun,
     document_set_password,
 )
+from archive.errors import UserError
 from archive.exports import ExportUnavailable
 from archive.forms import LibraryForm
 from archive.models import Document, Page, storage_name
@@ -212,7 +213,7 @@ class DocumentViewSet(viewsets.GenericViewSet):
         given.is_valid(raise_exception=True)
         try:
             document_set_password(document, given.validated_data["password"])
-        except ValueError as error:
+        except UserError as error:
             return Response({"detail": str(error)}, status=http.HTTP_400_BAD_REQUEST)
         return self._document_response(document, http.HTTP_202_ACCEPTED)
 

@@ -16,6 +16,7 @@ from archive.documents import (
     document_rerun,
     document_set_password,
 )
+from archive.errors import UserError
 from archive.forms import PdfPasswordForm, RenameForm, RerunForm
 from archive.search import more_like_this, page_highlights
 
@@ -112,7 +113,7 @@ def document_password_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(document)
     try:
         document_set_password(document, form.cleaned_data["password"])
-    except ValueError as error:
+    except UserError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "The password opens the PDF. OCR queued.")

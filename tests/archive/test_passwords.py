@@ -12,8 +12,10 @@ import pytest
 from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from archive.documents import document_set_password
+from archive.errors import UserError
 from archive.ingest import NEEDS_PASSWORD_MESSAGE, WRONG_PASSWORD_MESSAGE, document_create
 from archive.models import Document
 from ocr.pages import open_document
@@ -101,7 +103,7 @@ def test_set_password_checks_it_then_queues(
 ):
     result = document_create(owner=alice, upload=make_upload(data=protected), name="p.pdf")
     document = result.document
-    with pytest.raises(ValueError, match="The password given does not open this PDF"):
+    with pytest.raises(UserError, match="The password given does not open this PDF"):
         document_set_password(document, "wrong")
     document.refresh_from_db()
     assert (document.status, document.pdf_password) == (Document.Status.NEEDS_PASSWORD, "")
@@ -112,7 +114,7 @@ def test_set_password_checks_it_then_queues(
     assert document.pdf_password == "test"
     assert document.queued_at is not None
     assert len(callbacks) == 1
-    with pytest.raises(ValueError, match="not waiting for a password"):
+    with pytest.raises(UserError, match="not waiting for a password"):
         document_set_password(document, "test")
 
 
@@ -124,7 +126,7 @@ def test_set_password_applies_the_page_limit(alice, make_upload, protected, sett
         owner=alice, upload=make_upload(data=protected + b"\n"), name="q.pdf"
     ).document
     settings.MAX_PAGES = 0  # (no real setting is that low; this is the check alone)
-    with pytest.raises(ValueError, match="above the limit of 0 pages"):
+    with pytest.raises(UserError, match="above the limit of 0 pages"):
         document_set_password(other, "test")
 
 
@@ -143,6 +145,38 @@ def test_password_form_on_the_document_page(client, alice, make_upload, protecte
     assert Document.objects.get().status == Document.Status.QUEUED
     after = client.get(document.document.get_absolute_url()).content.decode()
     assert f'action="{url}"' not in after, "the form is shown only while it is needed"
+
+
+def _without_its_file(document: Document) -> Document:
+    """The document with its original gone from the row: the service then meets an internal
+    fault (``storage_name`` raises ``ValueError("original holds no file")``)."""
+    Document.objects.filter(pk=document.pk).update(original="")
+    document.refresh_from_db()
+    return document
+
+
+def test_an_internal_fault_is_not_shown_as_a_form_message(client, alice, make_upload, protected):
+    document = _without_its_file(
+        document_create(owner=alice, upload=make_upload(data=protected), name="p.pdf").document
+    )
+    client.force_login(alice)
+    client.raise_request_exception = False
+    response = client.post(
+        reverse("document_password", args=[document.pk]), {"password": "test"}, follow=True
+    )
+    assert response.status_code == 500
+    assert "holds no file" not in response.content.decode()
+
+
+def test_an_internal_fault_is_not_an_api_detail(alice, make_upload, protected):
+    document = _without_its_file(
+        document_create(owner=alice, upload=make_upload(data=protected), name="p.pdf").document
+    )
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(alice)
+    response = api.post(f"/api/documents/{document.pk}/password/", {"password": "test"})
+    assert response.status_code == 500
+    assert "holds no file" not in response.content.decode()
 
 
 def test_password_view_is_post_only_owner_only_and_csrf_checked(alice, bob, make_upload, protected):

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pypdfium2 as pdfium
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -27,6 +26,7 @@ from PIL import Image
 
 from archive.models import Document
 from tests.archive.conftest import encode, render_page
+from tests.ocr.pdfmaker import LETTER, blank_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -57,16 +57,6 @@ def _png_declaring(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
         + chunk(b"IEND", b"")
     )
-
-
-def _blank_pdf(pages: int) -> bytes:
-    pdf = pdfium.PdfDocument.new()
-    for _ in range(pages):
-        pdf.new_page(612, 792)
-    buffer = io.BytesIO()
-    pdf.save(buffer)
-    pdf.close()
-    return buffer.getvalue()
 
 
 def _zip() -> bytes:
@@ -146,7 +136,7 @@ CASES = {
     ),
     "5000-pages": Case(
         "long.pdf",
-        lambda: _blank_pdf(5000),
+        lambda: blank_pdf(*[LETTER] * 5000),
         False,
         "long.pdf: The file has 5,000 pages, above the limit of 2,000 pages. "
         "Split it into smaller files.",

@@ -8,12 +8,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import pypdfium2 as pdfium
 import pytest
 from django.core.files.storage import default_storage
 
 from archive.ingest import FileTooLarge, UploadRejected, document_create
 from archive.models import Document
+from tests.ocr.pdfmaker import LETTER, blank_pdf
 
 
 def _stored_files(settings: Any) -> list[Path]:
@@ -96,32 +96,25 @@ def test_upload_over_the_size_limit_is_rejected(alice, make_upload, settings):
     assert not Document.objects.exists()
 
 
-def blank_pdf(pages: int) -> bytes:
-    """A PDF of ``pages`` empty Letter-size pages."""
-    pdf = pdfium.PdfDocument.new()
-    for _ in range(pages):
-        pdf.new_page(612, 792)
-    buffer = io.BytesIO()
-    pdf.save(buffer)
-    pdf.close()
-    return buffer.getvalue()
-
-
 @pytest.mark.django_db
 def test_file_over_the_page_limit_is_rejected(alice, make_upload, settings):
     settings.MAX_PAGES = 2
     with pytest.raises(UploadRejected, match="has 3 pages, above the limit of 2 pages"):
-        document_create(owner=alice, upload=make_upload(data=blank_pdf(3)), name="three.pdf")
+        document_create(
+            owner=alice, upload=make_upload(data=blank_pdf(*[LETTER] * 3)), name="three.pdf"
+        )
     assert not Document.objects.exists()
     assert _stored_files(settings) == []
     settings.MAX_PAGES = 3
-    assert document_create(owner=alice, upload=make_upload(data=blank_pdf(3)), name="3.pdf").created
+    assert document_create(
+        owner=alice, upload=make_upload(data=blank_pdf(*[LETTER] * 3)), name="3.pdf"
+    ).created
 
 
 @pytest.mark.django_db
 def test_five_thousand_pages_are_over_the_default_limit(alice, make_upload, settings):
     assert settings.MAX_PAGES == 2000
-    upload = make_upload(data=blank_pdf(5000))
+    upload = make_upload(data=blank_pdf(*[LETTER] * 5000))
     with pytest.raises(UploadRejected, match="has 5,000 pages, above the limit of 2,000 pages"):
         document_create(owner=alice, upload=upload, name="huge.pdf")
     assert not Document.objects.exists()

@@ -1,4 +1,5 @@
-"""Born-digital PDFs made in the tests with PDFium itself: real text objects, real fonts."""
+"""PDFs made in the tests with PDFium itself: born-digital pages with real text objects and
+fonts (``text_pdf``), and empty pages (``blank_pdf``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,19 @@ from collections.abc import Sequence
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
+
+LETTER = (612.0, 792.0)  # US Letter, in points
+
+
+def blank_pdf(*sizes: tuple[float, float]) -> bytes:
+    """A PDF with one empty page per (width, height) in points: ``blank_pdf(*[LETTER] * 3)``."""
+    pdf = pdfium.PdfDocument.new()
+    for width, height in sizes:
+        pdf.new_page(width, height)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    pdf.close()
+    return buffer.getvalue()
 
 
 def text_pdf(

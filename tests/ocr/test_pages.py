@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import pypdfium2 as pdfium
 import pytest
 from PIL import Image, TiffImagePlugin
 
@@ -20,6 +19,7 @@ from ocr.errors import (
     WrongPassword,
 )
 from ocr.pages import open_document, validate
+from tests.ocr.pdfmaker import blank_pdf
 
 Encode = Callable[..., bytes]
 
@@ -37,17 +37,6 @@ def png_declaring(width: int, height: int) -> bytes:
         + png_chunk(b"IDAT", zlib.compress(b"\x00" * 16))
         + png_chunk(b"IEND", b"")
     )
-
-
-def blank_pdf(*sizes: tuple[float, float]) -> bytes:
-    """A PDF with one empty page per (width, height) in points."""
-    pdf = pdfium.PdfDocument.new()
-    for width, height in sizes:
-        pdf.new_page(width, height)
-    buffer = io.BytesIO()
-    pdf.save(buffer)
-    pdf.close()
-    return buffer.getvalue()
 
 
 def test_multipage_tiff_frames_in_order(three_page_tiff: Path) -> None:

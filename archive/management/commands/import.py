@@ -20,12 +20,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.bulk import Result, Summary, WaitTimedOut, find_files, import_files
 from archive.bulk import wait_for_documents as wait_for
 from archive.languages import DETECT, LANGUAGES
+from archive.management.owners import owner_named
 from archive.models import Document
 from archive.progress import Progress
 
@@ -53,11 +53,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user_model = get_user_model()
-        try:
-            owner = user_model.objects.get(username=options["owner"])
-        except user_model.DoesNotExist:
-            raise CommandError(f"No user named {options['owner']!r}.") from None
+        owner = owner_named(options["owner"])
         verbosity: int = options["verbosity"]
 
         found = find_files(options["paths"])

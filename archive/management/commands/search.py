@@ -10,9 +10,9 @@ import html
 import json
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from archive.management.owners import owner_named
 from archive.search import document_search
 
 
@@ -31,11 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print one JSON array.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user_model = get_user_model()
-        try:
-            owner = user_model.objects.get(username=options["owner"])
-        except user_model.DoesNotExist:
-            raise CommandError(f"No user named {options['owner']!r}.") from None
+        owner = owner_named(options["owner"])
         hits = document_search(user=owner, query=options["query"], limit=options["limit"])
         rows = [
             {

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.bulk import Summary
 from archive.consume import ConsumeFolder, consume_once, watch
 from archive.languages import DETECT, LANGUAGES
+from archive.management.owners import owner_named
 from archive.stopping import stop_on_signals
 
 
@@ -61,11 +61,7 @@ class Command(BaseCommand):
         )
         if interval <= 0:
             raise CommandError("--interval must be above 0 seconds.")
-        user_model = get_user_model()
-        try:
-            owner = user_model.objects.get(username=username)
-        except user_model.DoesNotExist:
-            raise CommandError(f"No user named {username!r}.") from None
+        owner = owner_named(username)
 
         consume = ConsumeFolder(folder.resolve(), owner=owner, language=options["language"])
         try:

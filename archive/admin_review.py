@@ -25,7 +25,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from archive import selectors
-from archive.forms import engine_choices
+from archive.choices import engine_choices
 from archive.languages import UPLOAD_LANGUAGE_CHOICES
 from archive.models import Document, Page
 from archive.review import documents_rerun, page_correct, page_revert

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django import forms
-from django.conf import settings
 
+from archive.choices import LIBRARY_SORT_LABELS, engine_choices, library_ordering
 from archive.languages import DETECT, LANGUAGE_CHOICES, UPLOAD_LANGUAGE_CHOICES
 from archive.models import Document
 from archive.search import SearchFilters
-from ocr.engines import available_engines
 from ocr.formats import SUPPORTED_TYPES
 
 
@@ -74,18 +72,6 @@ def _engine_field(form: forms.Form, *, staff: bool) -> None:
         del form.fields["engine"]
 
 
-@functools.cache
-def _engine_names() -> tuple[str, ...]:
-    # Probing engines can start a helper process (Aspose): once per web process is enough.
-    return tuple(available_engines())
-
-
-def engine_choices() -> list[tuple[str, str]]:
-    """("", default) and every engine that can run here."""
-    default = ("", f"Default ({settings.OCR_ENGINE})")
-    return [default, *((name, name) for name in _engine_names())]
-
-
 class RerunForm(forms.Form):
     """Re-run OCR: only the missing pages, or everything (another language or engine, or
     forcing OCR of pages that have a text layer, reads every page again)."""
@@ -105,21 +91,7 @@ class RerunForm(forms.Form):
 class LibraryForm(forms.Form):
     """Sorting and narrowing of the library (all optional)."""
 
-    SORTS = {
-        "newest": ("-created", "-id"),
-        "oldest": ("created", "id"),
-        "title": ("title", "id"),
-        "pages": ("-page_count", "-id"),
-    }
-    sort = forms.ChoiceField(
-        required=False,
-        choices=[
-            ("newest", "Newest"),
-            ("oldest", "Oldest"),
-            ("title", "Title"),
-            ("pages", "Most pages"),
-        ],
-    )
+    sort = forms.ChoiceField(required=False, choices=LIBRARY_SORT_LABELS)
     status = forms.ChoiceField(
         required=False, choices=[("", "Any status"), *Document.Status.choices]
     )
@@ -127,7 +99,7 @@ class LibraryForm(forms.Form):
 
     def ordering(self) -> tuple[str, ...]:
         sort = self.cleaned_data.get("sort") if self.is_valid() else ""
-        return self.SORTS.get(sort or "newest", self.SORTS["newest"])
+        return library_ordering(sort or "")
 
 
 class PdfPasswordForm(forms.Form):

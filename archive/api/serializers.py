@@ -14,7 +14,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from archive.forms import LibraryForm, engine_choices
+from archive.choices import LIBRARY_SORTS, engine_choices
 from archive.languages import LANGUAGE_CHOICES, UPLOAD_LANGUAGE_CHOICES
 from archive.models import Document, Page
 from archive.search import SORTS as SEARCH_SORTS
@@ -377,7 +377,7 @@ class DocumentFilterSerializer(serializers.Serializer):
 
 class DocumentListQuerySerializer(DocumentFilterSerializer):
     ordering = serializers.ChoiceField(
-        choices=list(LibraryForm.SORTS), default="newest", help_text="Order of the list."
+        choices=list(LIBRARY_SORTS), default="newest", help_text="Order of the list."
     )
 
 

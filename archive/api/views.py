@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 
 from archive import selectors
 from archive.api import serializers as s
+from archive.choices import library_ordering
 from archive.documents import (
     document_delete,
     document_rename,
@@ -35,7 +36,6 @@ from archive.documents import (
 )
 from archive.errors import UserError
 from archive.exports import ExportUnavailable
-from archive.forms import LibraryForm
 from archive.models import Document, Page, storage_name
 from archive.search import (
     QueryTooExpensive,
@@ -108,7 +108,7 @@ class DocumentViewSet(viewsets.GenericViewSet):
         query = s.DocumentListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         documents = query.filters().apply(self.get_queryset())
-        documents = documents.order_by(*LibraryForm.SORTS[query.validated_data["ordering"]])
+        documents = documents.order_by(*library_ordering(query.validated_data["ordering"]))
         page = self.paginate_queryset(documents)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

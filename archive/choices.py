@@ -1,0 +1,43 @@
+"""Choices offered both by the web UI's forms and by the REST API, kept below both so that
+neither imports the other: how the library can be ordered, and which OCR engines staff may pick.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+
+from ocr.engines import available_engines
+
+#: Library orderings: key (the web form's ``sort``, the API's ``ordering``) -> ``order_by``
+#: fields, each ending in the id so that equal values keep one stable order.
+LIBRARY_SORTS: dict[str, tuple[str, ...]] = {
+    "newest": ("-created", "-id"),
+    "oldest": ("created", "id"),
+    "title": ("title", "id"),
+    "pages": ("-page_count", "-id"),
+}
+LIBRARY_SORT_LABELS: list[tuple[str, str]] = [
+    ("newest", "Newest"),
+    ("oldest", "Oldest"),
+    ("title", "Title"),
+    ("pages", "Most pages"),
+]
+
+
+def library_ordering(sort: str) -> tuple[str, ...]:
+    """The ``order_by`` fields for ``sort``; an unknown or empty key orders newest first."""
+    return LIBRARY_SORTS.get(sort or "newest", LIBRARY_SORTS["newest"])
+
+
+@functools.cache
+def _engine_names() -> tuple[str, ...]:
+    # Probing engines can start a helper process (Aspose): once per web process is enough.
+    return tuple(available_engines())
+
+
+def engine_choices() -> list[tuple[str, str]]:
+    """("", default) and every engine that can run here."""
+    default = ("", f"Default ({settings.OCR_ENGINE})")
+    return [default, *((name, name) for name in _engine_names())]

@@ -1,0 +1,38 @@
+"""``archive.choices``: the library orderings and engine choices, shared by the web forms and
+the REST API from below both (the API does not import the web UI's forms)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import archive.api
+from archive.choices import LIBRARY_SORT_LABELS, LIBRARY_SORTS, engine_choices, library_ordering
+from archive.forms import LibraryForm
+
+
+def test_every_ordering_has_a_label_and_ends_in_the_id() -> None:
+    assert [key for key, _label in LIBRARY_SORT_LABELS] == list(LIBRARY_SORTS)
+    for fields in LIBRARY_SORTS.values():
+        assert fields[-1].lstrip("-") == "id"
+
+
+def test_an_unknown_ordering_is_newest_first() -> None:
+    assert library_ordering("") == library_ordering("nonsense") == LIBRARY_SORTS["newest"]
+    assert LibraryForm({"sort": "title"}).ordering() == LIBRARY_SORTS["title"]
+
+
+def test_engine_choices_start_with_the_default() -> None:
+    assert engine_choices()[0][0] == ""
+
+
+def test_the_api_does_not_import_the_web_forms() -> None:
+    for path in Path(archive.api.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(), str(path))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} | {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        assert "archive.forms" not in imported, path

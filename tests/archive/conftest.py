@@ -96,19 +96,24 @@ def run_queued_tasks(limit: int = 1000) -> int:
     return ran
 
 
+def database_url(name: str = "") -> str:
+    """A URL of the database this test uses (``name`` picks another on the same server)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    name = name or db["NAME"]
+    host = db["HOST"] or "127.0.0.1"
+    if host.startswith("/"):  # a Unix socket (the embedded server)
+        return f"postgres://{db['USER']}@/{name}?host={host}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{db['PORT'] or 5432}/{name}"
+
+
 def child_env(media_root: object, **extra: str) -> dict[str, str]:
     """Environment for a child process (a worker, ``serve``) that uses this test's database
     and media folder, plus ``extra`` settings."""
     import os
 
-    from django.db import connection
-
-    db = connection.settings_dict
-    host = db["HOST"] or "127.0.0.1"
-    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-    if host.startswith("/"):  # a Unix socket (the embedded server)
-        url = f"postgres://{db['USER']}@/{db['NAME']}?host={host}"
-    return {**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": str(media_root), **extra}
+    return {**os.environ, "DATABASE_URL": database_url(), "MEDIA_ROOT": str(media_root), **extra}
 
 
 def document_with_pages(owner: Any, title: str, language: str, texts: list[str]) -> Document:

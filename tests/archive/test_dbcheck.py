@@ -18,6 +18,7 @@ import pytest
 from django.db import connection
 
 from archive.dbcheck import NoDatabase, choose
+from tests.archive.conftest import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,15 +29,6 @@ def _closed_port() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"127.0.0.1:{port}"
-
-
-def _server_url(name: str = "postgres") -> str:
-    """A URL of the tests' own PostgreSQL server, on its maintenance database."""
-    db = connection.settings_dict
-    host = db["HOST"] or "127.0.0.1"
-    if host.startswith("/"):  # the embedded server's Unix socket
-        return f"postgres://{db['USER']}@/{name}?host={host}"
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{db['PORT'] or 5432}/{name}"
 
 
 @pytest.fixture
@@ -80,7 +72,7 @@ def _check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_database_url_that_answers_is_kept() -> None:
-    url = _server_url()
+    url = database_url("postgres")
     assert choose(database_url=url, local=_closed_port()).url == url
 
 

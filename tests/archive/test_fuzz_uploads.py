@@ -123,6 +123,7 @@ def _stored_files(root: Path) -> set[Path]:
 ENDPOINTS = [("/upload/", "scans"), ("/api/documents/", "files")]
 
 
+@pytest.mark.slow  # hundreds of files through the upload and the worker code
 @pytest.mark.parametrize(("url", "field"), ENDPOINTS)
 def test_hostile_uploads_never_break_anything(
     client: Client, alice: User, testdata: Path, settings_media_root: Path, url: str, field: str

@@ -65,6 +65,7 @@ def test_skew_pdf_is_measured(skew_pdf_page: Image.Image) -> None:
     assert estimate_skew(skew_pdf_page) == pytest.approx(-1.8, abs=0.5)
 
 
+@pytest.mark.slow  # full-page OCR
 def test_skew_pdf_reads_better_straightened(
     skew_pdf_page: Image.Image, engine: Engine, testdata: Path
 ) -> None:

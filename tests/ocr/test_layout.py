@@ -75,6 +75,7 @@ def magazine(testdata: Path, engine: Engine) -> dict[str, tuple[PageResult, str]
     return found
 
 
+@pytest.mark.slow  # full-page OCR
 @pytest.mark.parametrize("name", ["8071_093.3B", "8087_054.3B"])
 def test_magazine_pages_come_out_column_by_column(
     magazine: dict[str, tuple[PageResult, str]], name: str
@@ -88,6 +89,7 @@ def test_magazine_pages_come_out_column_by_column(
     assert bag_of_words_f1(ordered.text, reference) == bag_of_words_f1(result.text, reference)
 
 
+@pytest.mark.slow  # full-page OCR
 @pytest.mark.parametrize("name", ["8071_093.3B", "8087_054.3B"])
 def test_magazine_pages_in_order_with_tesseract_lines_too(testdata: Path, name: str) -> None:
     """Tesseract orders its own blocks; on 8087_054.3B a picture caption crosses the gutter and

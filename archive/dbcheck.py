@@ -2,7 +2,8 @@
 
 ``python -m archive.dbcheck`` (``scripts/test`` runs it first) decides, in this order:
 
-1. ``DATABASE_URL`` is set: that server must answer.
+1. ``DATABASE_URL`` is set: that server must answer (the database it names need not exist
+   yet: pytest makes its own ``test_…`` database beside it).
 2. Otherwise, a PostgreSQL answering at the local address (``127.0.0.1:5432``;
    ``SCAN_ARCHIVE_LOCAL_POSTGRES=host:port`` moves it) as user ``postgres`` without a password
    is used: ``postgres://postgres@host:port/postgres``.
@@ -25,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import psycopg
+import psycopg.conninfo
 
 LOCAL_DEFAULT = "127.0.0.1:5432"
 CONNECT_SECONDS = 5
@@ -46,6 +48,19 @@ def _answers(url: str) -> None:
     """Connect to ``url`` and run one query; raises ``psycopg.Error`` if that fails."""
     with psycopg.connect(url, connect_timeout=CONNECT_SECONDS) as connection:
         connection.execute("SELECT 1")
+
+
+def _server_answers(url: str) -> None:
+    """The server of ``url`` answers: its database, or else the maintenance database
+    ``postgres`` with the same credentials (the tests make their own ``test_…`` database, so
+    the one named need not exist). Raises the first ``psycopg.Error`` if neither answers."""
+    try:
+        _answers(url)
+    except psycopg.Error as error:
+        try:
+            _answers(psycopg.conninfo.make_conninfo(url, dbname="postgres"))
+        except psycopg.Error:
+            raise error from None
 
 
 def _listening(host: str, port: int) -> bool:
@@ -75,7 +90,7 @@ def choose(
     """
     if database_url:
         try:
-            _answers(database_url)
+            _server_answers(database_url)
         except psycopg.Error as error:
             raise NoDatabase(
                 f"the database at DATABASE_URL does not answer ({_first_line(error)}); "

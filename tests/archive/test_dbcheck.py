@@ -76,6 +76,12 @@ def test_a_database_url_that_answers_is_kept() -> None:
     assert choose(database_url=url, local=_closed_port()).url == url
 
 
+def test_a_database_url_naming_a_database_not_made_yet_is_kept() -> None:
+    # pytest-django makes test_<name> on the server; <name> itself need not exist.
+    url = database_url("no_such_database_here")
+    assert choose(database_url=url, local=_closed_port()).url == url
+
+
 def test_a_database_url_that_does_not_answer_is_one_plain_line() -> None:
     with pytest.raises(NoDatabase) as failure:
         choose(database_url=f"postgres://postgres@{_closed_port()}/postgres")

@@ -231,7 +231,7 @@ def import_archive(source: Path) -> BackupSummary:
             f"documents.jsonl holds {documents}."
         )
     call_command("reindex", verbosity=0)
-    from archive.tasks import enqueue_processing
+    from archive.processing.enqueue import enqueue_processing
 
     for pk in requeue:
         enqueue_processing(pk)

@@ -15,13 +15,13 @@ from django.utils import timezone
 from archive.exports import searchable_pdf_invalidate
 from archive.ingest import WRONG_PASSWORD_MESSAGE, too_many_pages
 from archive.models import Document, Page, PageAttempt, storage_name
+from archive.processing.enqueue import enqueue_processing
 from archive.search import (
     clean_text,
     document_vector_rebuild,
     documents_unindex,
     page_vector_write,
 )
-from archive.tasks import enqueue_processing
 from ocr.errors import OcrError, PasswordRequired
 from ocr.pages import validate
 

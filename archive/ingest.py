@@ -22,7 +22,7 @@ from django.utils import timezone
 from archive.filenames import clean_filename, clean_title, title_from_filename
 from archive.languages import DETECT, LANGUAGES
 from archive.models import Document
-from archive.tasks import enqueue_processing
+from archive.processing.enqueue import enqueue_processing
 from ocr.errors import OcrError, PasswordRequired
 from ocr.formats import EXTENSIONS, HEAD_SIZE, SUPPORTED_TYPES, describe, sniff
 from ocr.pages import validate

@@ -200,8 +200,9 @@ OCR_PAGE_ATTEMPTS = env_int("OCR_PAGE_ATTEMPTS", 2, minimum=1)
 # handed out twice (harmless: pages are saved once, but the work is done twice).
 OCR_RETRY_SECONDS = env_int("OCR_RETRY_SECONDS", 2 * OCR_PAGE_TIMEOUT + 30, minimum=5)
 # A queued or processing document with no page saved or started for this long, and no task for
-# it in the queue, is queued again by a check that runs every 5 minutes (archive.stuck). It must
-# exceed a page's time limit, so that a page still being read is never taken for a lost one.
+# it in the queue, is queued again by a check that runs every 5 minutes (archive.processing.
+# stuck). It must exceed a page's time limit, so that a page still being read is never taken for
+# a lost one.
 STUCK_AFTER_SECONDS = env_int(
     "STUCK_AFTER_SECONDS", OCR_PAGE_TIMEOUT + 60, minimum=OCR_PAGE_TIMEOUT + 1
 )

@@ -23,10 +23,11 @@ from django_q.models import OrmQ
 from django_q.signing import BadSignature, SignedPackage
 
 from archive.models import Document, Page, PageAttempt
+from archive.processing.enqueue import PROCESS_DOCUMENT, PROCESS_PAGE, enqueue_processing
 
 _logger = logging.getLogger(__name__)
 
-_TASKS = {"archive.tasks.process_document", "archive.tasks.process_page"}
+_TASKS = {PROCESS_DOCUMENT, PROCESS_PAGE}
 
 
 def stuck_documents(*, now: datetime | None = None) -> list[int]:
@@ -89,8 +90,6 @@ def _broker_idle() -> bool:
 
 def requeue_stuck() -> list[int]:
     """Queue a new processing run for every stuck document; return their ids."""
-    from archive.tasks import enqueue_processing
-
     stuck = stuck_documents()
     for pk in stuck:
         _logger.warning("document %s has had no worker for a while; queueing it again", pk)

@@ -12,8 +12,15 @@ so the pages of a large document are read by all workers at once.
 
 from __future__ import annotations
 
-from archive.processing import document_process, page_process
+from archive.processing import document_process, page_process, run_next
+from archive.processing.jobs import sweep
 from archive.processing.stuck import requeue_stuck as _requeue_stuck
+
+
+def process_next() -> None:
+    """Worker entry point (a ticket): do the OCR job the fair queue hands out next (see
+    ``processing.jobs``)."""
+    run_next()
 
 
 def process_document(document_id: int) -> None:
@@ -24,6 +31,11 @@ def process_document(document_id: int) -> None:
 def process_page(document_id: int, run: int, number: int) -> None:
     """Worker entry point: read one page of a run (see ``processing.page_process``)."""
     page_process(document_id, run, number)
+
+
+def sweep_leases() -> None:
+    """Scheduled entry point: hand the jobs of dead workers to live ones (``jobs.sweep``)."""
+    sweep()
 
 
 def requeue_stuck() -> None:

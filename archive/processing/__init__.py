@@ -34,6 +34,6 @@ the engine and its languages), ``images`` (WebP page images, encoded on a thread
 from __future__ import annotations
 
 from archive.processing.reading import ocr_languages
-from archive.processing.runs import document_process, page_process
+from archive.processing.runs import document_process, page_process, run_next
 
-__all__ = ["document_process", "ocr_languages", "page_process"]
+__all__ = ["document_process", "ocr_languages", "page_process", "run_next"]

@@ -7,8 +7,10 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from PIL import Image
 
-from archive.models import Document, Page
+from archive.models import Document, Page, PageJob
 from archive.processing.failures import WORKING
+from archive.processing.jobs import Lease
+from archive.processing.leases import still_held
 from archive.processing.orphans import page_folder
 from archive.search import clean_text, document_vector_append, page_vector
 from ocr.types import PageResult
@@ -16,15 +18,16 @@ from ocr.types import PageResult
 
 def save_page(
     document: Document,
-    run: int,
-    number: int,
+    lease: Lease,
     image: Image.Image,
     images: tuple[bytes, bytes],
     result: PageResult,
 ) -> bool:
     """Store the page's images (``images``: the encoded display image and thumbnail of
-    ``image``) and write the page with its vectors, unless it is there already or the run is
-    out of date (then the images are removed again). True if saved."""
+    ``image``) and write page ``lease.number`` with its vectors, unless it is there already,
+    the run is out of date or ``lease`` no longer holds its job (then the images are removed
+    again). The job is deleted with the page, in one transaction. True if saved."""
+    run, number = lease.run, lease.number
     base = f"{page_folder(document)}/{number:05d}"
     display, thumbnail = images
     names = [
@@ -41,7 +44,11 @@ def save_page(
                 .filter(pk=document.pk, run=run, status__in=WORKING)
                 .exists()
             )
-            if current and not Page.objects.filter(document=document, number=number).exists():
+            held = still_held(lease)
+            if held:
+                PageJob.objects.filter(pk=lease.job).delete()
+            exists = Page.objects.filter(document=document, number=number).exists()
+            if current and held and not exists:
                 page = Page.objects.create(
                     document=document,
                     number=number,

@@ -34,7 +34,7 @@ from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
-from archive.models import Document, Page
+from archive.models import Document, Page, PageJob
 
 FORMAT = "scan-archive-backup"
 VERSION = 1
@@ -231,10 +231,10 @@ def import_archive(source: Path) -> BackupSummary:
             f"documents.jsonl holds {documents}."
         )
     call_command("reindex", verbosity=0)
-    from archive.tasks import enqueue_processing
+    from archive.processing.jobs import queue_document
 
-    for pk in requeue:
-        enqueue_processing(pk)
+    for document in Document.objects.filter(pk__in=requeue):
+        queue_document(document, priority=PageJob.Priority.BULK)
     return BackupSummary(len(users), documents, pages, files)
 
 

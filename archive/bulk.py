@@ -21,7 +21,7 @@ import django.db
 from django.contrib.auth.base_user import AbstractBaseUser
 
 from archive.ingest import StorageFailed, UploadRejected, document_create
-from archive.models import Document
+from archive.models import Document, PageJob
 
 _logger = logging.getLogger(__name__)
 
@@ -176,7 +176,14 @@ def import_file(path: Path, *, owner: AbstractBaseUser, language: str = "") -> O
     """
     try:
         with path.open("rb") as handle:
-            result = document_create(owner=owner, upload=handle, name=path.name, language=language)
+            result = document_create(
+                owner=owner,
+                upload=handle,
+                name=path.name,
+                language=language,
+                # Behind interactive uploads in the OCR queue, and not bound by their limit.
+                priority=PageJob.Priority.BULK,
+            )
     except StorageFailed as error:
         return Outcome(path, Result.REJECTED, reason=str(error), retry=True)
     except UploadRejected as error:

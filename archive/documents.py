@@ -15,14 +15,14 @@ from django.utils import timezone
 from archive.errors import UserError
 from archive.exports import searchable_pdf_invalidate
 from archive.ingest import WRONG_PASSWORD_MESSAGE, too_many_pages
-from archive.models import Document, Page, PageAttempt, storage_name
+from archive.models import Document, Page, PageAttempt, PageJob, storage_name
+from archive.processing.jobs import queue_document
 from archive.search import (
     clean_text,
     document_vector_rebuild,
     documents_unindex,
     page_vector_write,
 )
-from archive.tasks import enqueue_processing
 from ocr.errors import OcrError, PasswordRequired
 from ocr.pages import validate
 
@@ -57,8 +57,9 @@ def document_rerun(
     engine: str | None = None,
     language: str | None = None,
     force_ocr: bool | None = None,
+    priority: int = PageJob.Priority.BULK,
 ) -> None:
-    """Queue the document again.
+    """Queue the document again (by default behind interactive uploads in the OCR queue).
 
     By default only the pages still missing are read (after a failure). ``from_scratch``
     drops every saved page first; so does any change of ``engine``, ``language`` or
@@ -95,7 +96,7 @@ def document_rerun(
         document.save(
             update_fields=["status", "error", "queued_at", "finished_at", "updated", *changes]
         )
-        transaction.on_commit(lambda: enqueue_processing(document.pk))
+        queue_document(document, priority=priority)
 
 
 def document_set_password(document: Document, password: str) -> None:
@@ -129,7 +130,8 @@ def document_set_password(document: Document, password: str) -> None:
             raise UserError("This document is not waiting for a password.")
         document.pdf_password = password
         document.save(update_fields=["pdf_password", "updated"])
-        document_rerun(document)
+        # Its owner waits for it, as for an upload.
+        document_rerun(document, priority=PageJob.Priority.INTERACTIVE)
 
 
 def document_delete(document: Document) -> None:

@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from archive.filenames import clean_filename, clean_title, title_from_filename
 from archive.languages import DETECT, LANGUAGES
-from archive.models import Document
-from archive.tasks import enqueue_processing
+from archive.models import Document, PageJob
+from archive.processing.jobs import queue_document, queued_pages
 from ocr.errors import OcrError, PasswordRequired
 from ocr.formats import EXTENSIONS, HEAD_SIZE, SUPPORTED_TYPES, describe, sniff
 from ocr.pages import validate
@@ -71,6 +71,7 @@ def document_create(
     language: str = "",
     engine: str = "",
     password: str = "",
+    priority: int = PageJob.Priority.INTERACTIVE,
 ) -> IngestResult:
     """Validate ``upload`` by content and turn it into a queued ``Document``.
 
@@ -83,8 +84,11 @@ def document_create(
       not queued, unless ``password`` opens it: then the password is kept in
       ``pdf_password`` and the document is queued as usual. A password given for a file that
       needs none is ignored (and not stored).
-    - Otherwise the bytes are stored unchanged through the default storage, the row is written,
-      and the OCR task is enqueued when the transaction commits.
+    - An interactive upload (``priority``, the default) that would take its owner past
+      ``OCR_QUEUED_PAGES_PER_USER`` pages waiting for OCR is rejected, saying how many wait.
+    - Otherwise the bytes are stored unchanged through the default storage, the row is written
+      with its job in the fair OCR queue at ``priority`` (``archive.processing.jobs``), and a
+      worker is told when the transaction commits.
 
     ``language`` is an ISO 639-1 code of ``archive.languages.LANGUAGES`` or, by default,
     ``"detect"``: the worker finds it from the text (``archive.langdetect``).
@@ -116,7 +120,9 @@ def document_create(
     existing = Document.objects.filter(owner_id=owner.pk, sha256=digest).first()
     if existing is not None:
         return IngestResult(existing, created=False)
-    status, error, pdf_password = _check_content(upload, password)
+    status, error, pdf_password, page_count = _check_content(upload, password)
+    if status == Document.Status.QUEUED and priority == PageJob.Priority.INTERACTIVE:
+        _check_queue_share(owner, page_count)
     upload.seek(0)
     return _store(
         owner=owner,
@@ -131,6 +137,22 @@ def document_create(
         status=status,
         error=error,
         pdf_password=pdf_password,
+        priority=priority,
+        page_count=page_count,
+    )
+
+
+def _check_queue_share(owner: AbstractBaseUser, page_count: int) -> None:
+    """``UploadRejected`` if ``page_count`` more pages would take ``owner`` past the pages one
+    user may have waiting for OCR (``OCR_QUEUED_PAGES_PER_USER``)."""
+    limit = settings.OCR_QUEUED_PAGES_PER_USER
+    waiting = queued_pages(owner.pk)
+    if waiting + page_count <= limit:
+        return
+    raise UploadRejected(
+        f"You have {waiting:,} pages waiting to be read, and this file's {page_count:,} would "
+        f"pass the limit of {limit:,} pages per user. Upload it again once some of your "
+        "documents are done."
     )
 
 
@@ -144,8 +166,9 @@ def too_many_pages(page_count: int) -> str | None:
     )
 
 
-def _check_content(upload: IO[bytes], password: str) -> tuple[Document.Status, str, str]:
-    """(status, error, pdf_password) for a new document, or ``UploadRejected`` why not.
+def _check_content(upload: IO[bytes], password: str) -> tuple[Document.Status, str, str, int]:
+    """(status, error, pdf_password, page count) for a new document, or ``UploadRejected`` why
+    not (the page count is 0 while a password is missing).
 
     Validation reads headers only (``ocr.pages.validate``). A password is tried only after the
     file turned out to need one: PDFium does not fall back to "no password", so a password
@@ -156,14 +179,14 @@ def _check_content(upload: IO[bytes], password: str) -> tuple[Document.Status, s
         _mime, page_count = validate(upload, max_pixels=settings.OCR_MAX_PIXELS)
     except PasswordRequired:
         if not password:
-            return Document.Status.NEEDS_PASSWORD, NEEDS_PASSWORD_MESSAGE, ""
+            return Document.Status.NEEDS_PASSWORD, NEEDS_PASSWORD_MESSAGE, "", 0
         try:
             upload.seek(0)
             _mime, page_count = validate(
                 upload, max_pixels=settings.OCR_MAX_PIXELS, password=password
             )
         except PasswordRequired:
-            return Document.Status.NEEDS_PASSWORD, WRONG_PASSWORD_MESSAGE, ""
+            return Document.Status.NEEDS_PASSWORD, WRONG_PASSWORD_MESSAGE, "", 0
         except OcrError as error:
             raise UploadRejected(str(error)) from error
     except OcrError as error:
@@ -173,7 +196,7 @@ def _check_content(upload: IO[bytes], password: str) -> tuple[Document.Status, s
     refusal = too_many_pages(page_count)
     if refusal is not None:
         raise UploadRejected(refusal)
-    return Document.Status.QUEUED, "", password
+    return Document.Status.QUEUED, "", password, page_count
 
 
 def _store(
@@ -190,6 +213,8 @@ def _store(
     status: Document.Status,
     error: str,
     pdf_password: str,
+    priority: int,
+    page_count: int,
 ) -> IngestResult:
     path = f"originals/{owner.pk}/{digest[:2]}/{digest}{EXTENSIONS[mime]}"
     stored_name = _save_original(path, upload)
@@ -211,7 +236,7 @@ def _store(
                 queued_at=timezone.now() if status == Document.Status.QUEUED else None,
             )
             if status == Document.Status.QUEUED:
-                transaction.on_commit(lambda: enqueue_processing(document.pk))
+                queue_document(document, priority=priority, pages=page_count)
     except IntegrityError:
         # The same file arrived twice at once (two tabs, two importers): the other one won.
         default_storage.delete(stored_name)

@@ -238,6 +238,61 @@ class PageAttempt(models.Model):
         return f"{self.document_id} p. {self.number}: {self.count}"
 
 
+class PageJob(models.Model):
+    """One step of a document's OCR waiting for a worker, or held by one: the fair OCR queue.
+
+    Number 0 opens the document (counts its pages and queues them, ``run`` is then still to be
+    started); number n reads page n of run ``run``. Workers take the row that comes first by
+    (``priority``, ``tag``, id): ``tag`` is the job's place in its owner's fair share
+    (``archive.processing.jobs``), so one user's long upload cannot hold back another's scan.
+
+    A worker holds a job by a lease (``lease_token`` until ``lease_until``) that its heartbeat
+    renews; a lease that is not renewed (worker killed, host gone, database unreachable) runs
+    out, and the job goes to another worker. A page is saved only under a lease that is still
+    held, in the same transaction that deletes its job (``archive.processing.leases``).
+    """
+
+    class Priority(models.IntegerChoices):
+        INTERACTIVE = 0, "Upload"
+        BULK = 1, "Bulk import or re-run"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="jobs")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    run = models.PositiveIntegerField(default=0)
+    number = models.PositiveIntegerField(help_text="0: open the document; n: read page n.")
+    priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices, default=Priority.INTERACTIVE
+    )
+    tag = models.BigIntegerField(default=0, help_text="Place in the owner's fair share.")
+    pages = models.PositiveIntegerField(
+        default=1, help_text="Pages this job stands for (its file's pages for number 0)."
+    )
+    lease_token = models.UUIDField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    holder = models.CharField(max_length=100, blank=True, help_text="host:pid of the worker.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="page_job_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["priority", "tag", "id"], name="page_job_order"),
+            # A user's last tag and queued pages (archive.processing.jobs).
+            models.Index(fields=["owner", "priority", "tag"], name="page_job_owner"),
+            models.Index(
+                fields=["lease_until"],
+                name="page_job_leased",
+                condition=models.Q(lease_until__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} job {self.number} (run {self.run})"
+
+
 class LoginFailure(models.Model):
     """One failed login, kept for ``LOGIN_LOCKOUT_SECONDS`` to throttle guessing.
 

@@ -200,11 +200,22 @@ OCR_PAGE_ATTEMPTS = env_int("OCR_PAGE_ATTEMPTS", 2, minimum=1)
 # handed out twice (harmless: pages are saved once, but the work is done twice).
 OCR_RETRY_SECONDS = env_int("OCR_RETRY_SECONDS", 2 * OCR_PAGE_TIMEOUT + 30, minimum=5)
 # A queued or processing document with no page saved or started for this long, and no task for
-# it in the queue, is queued again by a check that runs every 5 minutes (archive.stuck). It must
-# exceed a page's time limit, so that a page still being read is never taken for a lost one.
+# it in the queue, is queued again by a check that runs every 5 minutes (archive.processing.
+# stuck). It must exceed a page's time limit, so that a page still being read is never taken for
+# a lost one.
 STUCK_AFTER_SECONDS = env_int(
     "STUCK_AFTER_SECONDS", OCR_PAGE_TIMEOUT + 60, minimum=OCR_PAGE_TIMEOUT + 1
 )
+
+# Fair OCR queue (archive.processing.jobs): a worker holds the page it reads by a lease that its
+# heartbeat renews every OCR_LEASE_SECONDS / 3; a lease not renewed for OCR_LEASE_SECONDS (worker
+# killed, host gone, database unreachable) hands the page to another worker, within
+# OCR_LEASE_SECONDS + LEASE_SWEEP_SECONDS (the check ``serve`` runs).
+OCR_LEASE_SECONDS = env_int("OCR_LEASE_SECONDS", 15, minimum=3)
+LEASE_SWEEP_SECONDS = env_int("LEASE_SWEEP_SECONDS", 5, minimum=1)
+# Pages one user may have waiting for OCR from uploads (web, API); an upload past it is refused
+# with a message saying so. Bulk imports by the administrator are not limited.
+OCR_QUEUED_PAGES_PER_USER = env_int("OCR_QUEUED_PAGES_PER_USER", 5000, minimum=1)
 
 # --- review of OCR results (admin) -----------------------------------------------------------
 # Pages whose mean word confidence is below this are listed under "Needs review", and words

@@ -1,7 +1,9 @@
-"""Background tasks. Tasks only call services; they hold no logic of their own.
+"""Background tasks: the entry points the workers run. Tasks only call services; they hold no
+logic of their own, so this module stays a list of thin entry points.
 
 django-q2 imports tasks by dotted path, so these names are part of the queue's data: renaming
-one strands the tasks already queued under the old name.
+one strands the tasks already queued under the old name. Queueing them is done elsewhere
+(``archive.processing.enqueue``), so nothing the tasks call imports this module back.
 
 Every task is bounded by ``OCR_PAGE_TIMEOUT`` (the cluster's task timeout): a document task
 opens the file, queues its pages and reads the first; each other page is a task of its own,
@@ -10,51 +12,32 @@ so the pages of a large document are read by all workers at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from archive.processing import document_process, page_process, run_next
+from archive.processing.jobs import sweep
+from archive.processing.stuck import requeue_stuck as _requeue_stuck
 
-from django_q.tasks import async_task
+
+def process_next() -> None:
+    """Worker entry point (a ticket): do the OCR job the fair queue hands out next (see
+    ``processing.jobs``)."""
+    run_next()
 
 
 def process_document(document_id: int) -> None:
     """Worker entry point: start a processing run (see ``processing.document_process``)."""
-    from archive.processing import document_process
-
     document_process(document_id)
 
 
 def process_page(document_id: int, run: int, number: int) -> None:
     """Worker entry point: read one page of a run (see ``processing.page_process``)."""
-    from archive.processing import page_process
-
     page_process(document_id, run, number)
+
+
+def sweep_leases() -> None:
+    """Scheduled entry point: hand the jobs of dead workers to live ones (``jobs.sweep``)."""
+    sweep()
 
 
 def requeue_stuck() -> None:
     """Scheduled entry point: queue again the documents no worker will finish (``stuck``)."""
-    from archive.stuck import requeue_stuck as requeue
-
-    requeue()
-
-
-def enqueue_processing(document_id: int) -> str:
-    """Queue OCR of a document; call it from ``transaction.on_commit`` so the row is visible."""
-    task_id: str = async_task(
-        "archive.tasks.process_document",
-        document_id,
-        task_name=f"ocr-document-{document_id}",
-        group="ocr",
-    )
-    return task_id
-
-
-def enqueue_pages(document_id: int, run: int, numbers: Iterable[int]) -> None:
-    """Queue one task per page number of run ``run``; call it once ``run`` is committed."""
-    for number in numbers:
-        async_task(
-            "archive.tasks.process_page",
-            document_id,
-            run,
-            number,
-            task_name=f"ocr-document-{document_id}-run-{run}-page-{number}",
-            group="ocr",
-        )
+    _requeue_stuck()

@@ -1,7 +1,7 @@
 """The two searchers the relevance benchmark compares, over the same OCR texts.
 
 - ``AppSearch``: the product. Documents are written as the worker writes them
-  (``archive.processing._save_page``: each page created with ``page_vector``, then
+  (``archive.processing.saving.save_page``: each page created with ``page_vector``, then
   ``document_vector_append``), for one user, each document filed under its language; queries
   go through ``archive.search.document_search``.
 - ``TantivySearch``: the BM25 baseline, Tantivy through its official Python bindings, in RAM:

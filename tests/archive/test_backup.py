@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django_q.models import OrmQ
 
 from archive.ingest import document_create
-from archive.models import Document, Page, PageCorrection
+from archive.models import Document, Page, PageCorrection, PageJob
 from archive.processing import document_process
 from archive.review import page_correct, page_revert
 from archive.search import document_search
@@ -106,7 +106,9 @@ def archive_content(alice: User, bob: User, make_upload: Any, testdata: Path) ->
     )
 
 
-def test_export_then_import_restores_everything(archive_content: None, tmp_path: Path) -> None:
+def test_export_then_import_restores_everything(
+    archive_content: None, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
     before = _snapshot()
     assert len(before["documents"]) == 4
     call_command("export", str(tmp_path / "backup"))
@@ -119,7 +121,8 @@ def test_export_then_import_restores_everything(archive_content: None, tmp_path:
     User.objects.all().delete()
     OrmQ.objects.all().delete()
 
-    call_command("import-archive", str(tmp_path / "backup"))
+    with django_capture_on_commit_callbacks(execute=True):  # its ticket is sent on commit
+        call_command("import-archive", str(tmp_path / "backup"))
 
     after = _snapshot()
     for sha, document in before["documents"].items():
@@ -136,6 +139,9 @@ def test_export_then_import_restores_everything(archive_content: None, tmp_path:
     # The document that was still queued is queued again.
     waiting = Document.objects.get(original_name="waiting.png")
     assert waiting.status == Document.Status.QUEUED
+    assert list(PageJob.objects.values_list("document", "number", "priority")) == [
+        (waiting.pk, 0, PageJob.Priority.BULK)
+    ]
     assert OrmQ.objects.count() == 1
 
 

@@ -155,6 +155,86 @@ def test_serve_on_a_busy_port_says_so_and_how_to_pick_another(settings, tmp_path
     assert not (tmp_path / "var" / "admin-password.txt").exists()  # stopped before anything
 
 
+def _qcluster_child(parent: int) -> int | None:
+    """The pid of ``parent``'s child process running ``manage.py qcluster``, if any."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        if ppid == parent and b"qcluster" in command:
+            return int(entry.name)
+    return None
+
+
+def test_serve_starts_its_worker_cluster_again_after_a_sigkill(alice, settings, tmp_path):
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from archive.ingest import document_create
+
+    words = ["Quebec", "Romeo", "Sierra", "Tango"]
+    frames = [render_page([f"{word} part"], size=(900, 400)) for word in words]
+    upload = SimpleUploadedFile("four.tif", encode(frames, "TIFF"))
+    document = document_create(owner=alice, upload=upload, name="four.tif").document
+    with socket.socket() as probe:  # a free port: other servers may run on this machine
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--port", str(port), "--web-workers", "1"],
+            cwd=PROJECT,
+            env=_child_env(
+                settings,
+                STATIC_ROOT=str(tmp_path / "static"),
+                SCAN_ARCHIVE_VAR_DIR=str(tmp_path / "var"),
+                SECRET_KEY=django_settings.SECRET_KEY,  # reads the task this test queued
+                ADMIN_PASSWORD="admin-test-password",
+                WORKERS="1",
+                OCR_ENGINE="rapidocr",
+                OCR_LEASE_SECONDS="3",
+                LEASE_SWEEP_SECONDS="1",
+            ),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait(lambda: document.pages.exists() or process.poll() is not None, 240)
+        cluster = _qcluster_child(process.pid)
+        assert cluster is not None, log.read_text()
+        os.kill(cluster, signal.SIGKILL)  # mid-document, no shutdown of any kind
+        _wait(lambda: Document.objects.get(pk=document.pk).is_finished, 240)
+        assert process.poll() is None, log.read_text()  # serve stayed up
+        restarted = _qcluster_child(process.pid)
+        assert restarted not in (None, cluster)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=10) as response:
+            assert b"Log in" in response.read()
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=60)
+    assert "The worker exited with code -9; starting it again." in log.read_text()
+    document.refresh_from_db()
+    assert document.status == Document.Status.DONE, document.error
+    pages = list(document.pages.order_by("number"))
+    assert [page.number for page in pages] == [1, 2, 3, 4]
+    for page, word in zip(pages, words, strict=True):
+        assert word.lower() in page.text.lower()
+    folder = f"pages/{alice.pk}/{document.pk}"
+    assert len(default_storage.listdir(folder)[1]) == 8  # one image and thumbnail per page
+
+
+def _wait(condition: Any, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.5)
+
+
 def test_reindex_rebuilds_vectors(alice):
     from archive.models import Page
     from tests.archive.search.test_behaviour import ids, index

@@ -28,7 +28,7 @@ from archive.documents import document_rerun
 from archive.ingest import document_create
 from archive.models import Document, Page
 from archive.processing import document_process
-from archive.stuck import requeue_stuck
+from archive.processing.stuck import requeue_stuck
 from tests.archive.conftest import encode, render_page
 from tests.archive.workers import start_cluster, stop_cluster, wait_for
 

@@ -11,7 +11,6 @@ from django.core.management import call_command
 from django.forms import ChoiceField
 from django.urls import reverse
 
-from archive import processing
 from archive.bulk import import_file
 from archive.consume import ConsumeFolder
 from archive.forms import UploadForm
@@ -19,7 +18,7 @@ from archive.ingest import UploadRejected, document_create
 from archive.langdetect import detect, document_language_detect
 from archive.languages import DETECT
 from archive.models import Document
-from archive.processing import document_process
+from archive.processing import document_process, reading
 from archive.search import document_search
 from tests.archive.api.conftest import DOCUMENTS, token_client
 from tests.archive.conftest import encode, render_page, run_queued_tasks
@@ -156,13 +155,13 @@ def _found(owner, query: str) -> list[int]:
 def reads(monkeypatch) -> list[int]:
     """The page numbers the worker reads, in order (a page read twice shows twice)."""
     numbers: list[int] = []
-    real = processing._read
+    real = reading.read
 
     def spy(document, engine, source, number, on_image=None):
         numbers.append(number)
         return real(document, engine, source, number, on_image)
 
-    monkeypatch.setattr(processing, "_read", spy)
+    monkeypatch.setattr(reading, "read", spy)
     return numbers
 
 

@@ -1,4 +1,4 @@
-"""Documents left without a worker are found and queued again (archive.stuck)."""
+"""Documents left without a worker are found and queued again (archive.processing.stuck)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django_q.models import OrmQ, Schedule
 
 from archive.ingest import document_create
 from archive.models import Document
-from archive.stuck import queued_document_ids, requeue_stuck, stuck_documents
+from archive.processing.stuck import queued_document_ids, requeue_stuck, stuck_documents
 from tests.archive.conftest import run_queued_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)

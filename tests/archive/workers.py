@@ -35,6 +35,9 @@ def start_cluster(settings: Any) -> subprocess.Popen[bytes]:
             OCR_ENGINE="rapidocr",
             OCR_PAGE_TIMEOUT="60",  # a cold worker loads its models first
             OCR_RETRY_SECONDS=str(RETRY_SECONDS),
+            # Runs out before the tasks of a killed cluster are handed out again: those then
+            # find the jobs they stood for free to take (there is no ``serve`` here to sweep).
+            OCR_LEASE_SECONDS="3",
         ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

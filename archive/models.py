@@ -238,21 +238,34 @@ class PageAttempt(models.Model):
         return f"{self.document_id} p. {self.number}: {self.count}"
 
 
-class LoginFailure(models.Model):
-    """One failed login, kept for ``LOGIN_LOCKOUT_SECONDS`` to throttle guessing.
+class LoginThrottle(models.Model):
+    """The failed logins counted under one key (an account and address, an address, an
+    account), and when the next attempt under it may be checked. See ``archive.throttle``."""
 
-    See ``archive.throttle``.
-    """
+    key = models.CharField(max_length=250, primary_key=True)
+    failures = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures} failures, next at {self.next_attempt_at:%H:%M:%S}"
+
+
+class LoginSource(models.Model):
+    """An address an account logged in from with its password: a later login from there is
+    not held back by failures other addresses caused. See ``archive.throttle``."""
 
     username = models.CharField(max_length=150)
-    address = models.CharField(max_length=45, blank=True)
+    address = models.CharField(max_length=45)
     at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["address", "username", "at"], name="login_failure_lookup")]
+        constraints = [
+            models.UniqueConstraint(fields=["username", "address"], name="login_source_unique")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.username} from {self.address or '?'} at {self.at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class PageCorrection(models.Model):

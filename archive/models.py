@@ -45,6 +45,18 @@ class Document(models.Model):
         editable=False,
         help_text="The cached searchable PDF (archive.exports); emptied when the text changes.",
     )
+    searchable_pdf_requested = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a build of the searchable PDF was queued; empty when none is pending.",
+    )
+    searchable_pdf_progress = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Pages of the searchable PDF done by its build."
+    )
+    searchable_pdf_error = models.TextField(
+        blank=True, editable=False, help_text="Why the last build of the searchable PDF failed."
+    )
     sha256 = models.CharField(max_length=64)
     mime_type = models.CharField(max_length=100)
     size = models.BigIntegerField(help_text="Size of the original in bytes.")

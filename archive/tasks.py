@@ -58,3 +58,21 @@ def enqueue_pages(document_id: int, run: int, numbers: Iterable[int]) -> None:
             task_name=f"ocr-document-{document_id}-run-{run}-page-{number}",
             group="ocr",
         )
+
+
+def build_searchable_pdf(document_id: int) -> None:
+    """Worker entry point: build a document's searchable PDF (``exports.searchable_pdf_build``)."""
+    from archive.exports import searchable_pdf_build
+
+    searchable_pdf_build(document_id)
+
+
+def enqueue_searchable_pdf(document_id: int) -> str:
+    """Queue the build of a document's searchable PDF; call it once the request is committed."""
+    task_id: str = async_task(
+        "archive.tasks.build_searchable_pdf",
+        document_id,
+        task_name=f"export-document-{document_id}",
+        group="export",
+    )
+    return task_id

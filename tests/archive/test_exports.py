@@ -191,8 +191,9 @@ def test_a_build_that_fails_says_why_instead_of_waiting_for_ever(
     client, alice, make_upload, django_capture_on_commit_callbacks
 ):
     document = _processed(alice, "scan.png", make_upload().read())
-    default_storage.delete(document.original.name)
-    default_storage.save(document.original.name, SimpleUploadedFile("x", b"not an image"))
+    original = str(document.original.name)
+    default_storage.delete(original)
+    default_storage.save(original, SimpleUploadedFile("x", b"not an image"))
     client.force_login(alice)
     url = reverse("document_searchable_pdf", args=[document.pk])
     with django_capture_on_commit_callbacks(execute=True):

@@ -85,12 +85,15 @@ def original_response(document: Document) -> FileResponse:
     check)."""
     stored = storage_name(document.original)
     name = document.original_name or PurePath(stored).name
-    return FileResponse(
+    response = FileResponse(
         default_storage.open(stored, "rb"),
         as_attachment=True,
         filename=name,
         content_type=document.mime_type or mimetypes.guess_type(name)[0],
     )
+    # A user's file: never kept by a cache (see archive.security).
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @require_GET
@@ -138,5 +141,5 @@ def searchable_pdf_response(document: Document) -> FileResponse:
         filename=download_name(document),
         content_type="application/pdf",
     )
-    patch_cache_control(response, private=True, no_cache=True)
+    patch_cache_control(response, private=True, no_store=True)
     return response

@@ -135,6 +135,7 @@ def build(
             source.seek(0)
             pdf = pikepdf.open(source, password=password or "")
         with pdf:
+            remove_active_content(pdf)
             font = GlyphlessFont(pdf)
             outcomes = []
             for index, page in enumerate(pages):
@@ -146,6 +147,74 @@ def build(
                 out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
             )
     return outcomes
+
+
+#: Actions that run something (a script, a program, a form submission to a server, media)
+#: rather than move within the document or open a link: dropped from the searchable PDF.
+_ACTIVE_ACTIONS = frozenset(
+    {
+        "/JavaScript",
+        "/Launch",
+        "/ImportData",
+        "/SubmitForm",
+        "/RichMediaExecute",
+        "/Rendition",
+        "/GoToE",
+    }
+)
+
+
+def remove_active_content(pdf: pikepdf.Pdf) -> None:
+    """Remove from ``pdf`` everything a viewer would run by itself or on a click other than
+    following a link: the document's ``/OpenAction`` and its named scripts, every automatic
+    action (``/AA``) of the document, pages, annotations and form fields, and every action
+    of a kind in ``_ACTIVE_ACTIONS`` (with its ``/Next`` chain) wherever it is attached.
+
+    The searchable PDF is a copy for reading and searching: an uploaded PDF's scripts, launch
+    actions or form submissions must not come back out of the archive (a download would run
+    them in the user's viewer, on the archive's word)."""
+    root = pdf.Root
+    for key in ("/OpenAction", "/AA"):
+        if key in root:
+            del root[key]
+    names = root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary) and "/JavaScript" in names:
+        del names["/JavaScript"]
+    seen: set[tuple[int, int]] = set()
+    stack: list[pikepdf.Object] = [pdf.trailer]
+    while stack:
+        obj = stack.pop()
+        if obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Array):
+            stack.extend(
+                item for item in obj if isinstance(item, pikepdf.Dictionary | pikepdf.Array)
+            )
+            continue
+        if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            continue
+        if "/AA" in obj:
+            del obj["/AA"]
+        for key in ("/A", "/Next"):
+            action = obj.get(key)
+            if isinstance(action, pikepdf.Dictionary) and action.get("/S") in _ACTIVE_ACTIONS:
+                del obj[key]
+            elif isinstance(action, pikepdf.Array):
+                kept = [
+                    a
+                    for a in action
+                    if not (isinstance(a, pikepdf.Dictionary) and a.get("/S") in _ACTIVE_ACTIONS)
+                ]
+                obj[key] = pikepdf.Array(kept)
+        for key in list(obj.keys()):
+            # /Parent points back up the page tree: everything there is reached from the root.
+            if key == "/Parent":
+                continue
+            value = obj.get(key)
+            if isinstance(value, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream):
+                stack.append(value)
 
 
 def _page(

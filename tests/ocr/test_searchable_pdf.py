@@ -173,7 +173,7 @@ def _active_content(pdf: pikepdf.Pdf) -> list[str]:
                     found.append(f"{where}{key}")
             if obj.get("/S") in (pikepdf.Name.JavaScript, pikepdf.Name.Launch):
                 found.append(f"{where}/S {obj.get('/S')}")
-            for key in obj.keys():
+            for key in obj.keys():  # noqa: SIM118  (a pikepdf Stream is no mapping)
                 if key != "/Parent":
                     walk(obj[key], f"{where}{key}")
         elif isinstance(obj, pikepdf.Array):

@@ -7,6 +7,7 @@ indexes (see ``archive.search``), so the search index can never drift from the d
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,22 @@ def storage_name(file: FieldFile) -> str:
     return file.name
 
 
+#: New documents' ids are drawn from [FIRST_RANDOM_ID, LAST_RANDOM_ID): above any id the old
+#: sequence gave (so old URLs keep working and never collide) and below 2**53, so a
+#: JavaScript client reads them exactly.
+FIRST_RANDOM_ID = 2**32
+LAST_RANDOM_ID = 2**53
+
+
+def random_document_id() -> int:
+    """A new document's id: random, so that ids say nothing about how many documents the
+    archive holds or when one was added (issue 15, item 9: sequential global ids let any user
+    count everyone's uploads). Like a UUID, but an integer: every URL, API field and index
+    stays as it was. Two documents draw the same id with probability n / 2**53 for n
+    documents; the unique key turns that into a failed insert, never a shared id."""
+    return FIRST_RANDOM_ID + secrets.randbelow(LAST_RANDOM_ID - FIRST_RANDOM_ID)
+
+
 class Document(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -33,6 +50,7 @@ class Document(models.Model):
         FAILED = "failed", "Failed"
         NEEDS_PASSWORD = "needs_password", "Needs password"
 
+    id = models.BigIntegerField(primary_key=True, default=random_document_id, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="documents"
     )

@@ -59,8 +59,9 @@ REQUEST_STALE = timedelta(minutes=15)
 #: Progress is written at most this often (seconds): a row update per page of a
 #: 2,000-page PDF would be wasteful.
 _PROGRESS_EVERY = 1.0
-# Namespace of the advisory locks (pg_advisory_lock(int, int)): "PDF" in ASCII.
-_LOCK_SPACE = 0x504446
+# Advisory lock keys (pg_advisory_lock(bigint)): "P" in the top bits, the document id (below
+# 2**53, see ``models.random_document_id``) in the rest.
+_LOCK_SPACE = ord("P") << 55
 
 
 class ExportUnavailable(Exception):
@@ -183,12 +184,12 @@ def _build_lock(document_id: int) -> Iterator[None]:
     """Hold the document's build lock (a session-level advisory lock, waited for): a second
     build of the same document starts only after the first has recorded its PDF."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_SPACE, document_id])
+        cursor.execute("SELECT pg_advisory_lock(%s::bigint)", [_LOCK_SPACE | document_id])
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_SPACE, document_id])
+            cursor.execute("SELECT pg_advisory_unlock(%s::bigint)", [_LOCK_SPACE | document_id])
 
 
 def searchable_pdf_invalidate(document: Document) -> None:

@@ -280,13 +280,18 @@ def main() -> None:
     parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-        help="a server to make the bench's own database on (scan_archive_load, dropped first)",
+        help="a server to make the bench's own database on (see --database-name)",
     )
     parser.add_argument("--settle", type=float, default=900, help="max seconds to wait for OCR")
     parser.add_argument("--abuse", action="store_true", help="add the attackers of issue 15")
+    parser.add_argument(
+        "--database-name",
+        default="scan_archive_load",
+        help="the bench's own database (dropped first): give each concurrent run its own",
+    )
     args = parser.parse_args()
 
-    url = _database(args.database_url, "scan_archive_load")
+    url = _database(args.database_url, args.database_name)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     media = tempfile.mkdtemp(prefix="scan-archive-load-")

@@ -19,6 +19,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from archive import admin_review, selectors
+from archive.admin_search import BoundedSearchAdmin
 from archive.documents import document_delete
 from archive.models import Document, Page, PageCorrection
 from archive.review import documents_mark_reviewed
@@ -81,7 +82,7 @@ class PageInline(admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(BoundedSearchAdmin):
     list_display = (
         "title",
         "owner",
@@ -203,7 +204,7 @@ class DocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(BoundedSearchAdmin):
     list_display = ("document", "number", "confidence", "engine", "source", "corrections", "review")
     list_filter = ("engine", "source")
     search_fields = ("document__title",)
@@ -252,7 +253,7 @@ class PageAdmin(admin.ModelAdmin):
 
 
 @admin.register(PageCorrection)
-class PageCorrectionAdmin(admin.ModelAdmin):
+class PageCorrectionAdmin(BoundedSearchAdmin):
     """The history of corrections, read-only: it is written by the review screen only."""
 
     list_display = ("page", "action", "user", "created")

@@ -1,15 +1,24 @@
 """Searchable PDFs of documents: the original pages with the OCR text as an invisible layer.
 
-``searchable_pdf(document)`` builds the PDF on first request (or in the worker at the end of
-processing, with ``SEARCHABLE_PDF_AT_END``) with ``ocr.searchable_pdf`` from the stored original
-and the saved pages, stores it through Django's storage API and remembers its name on the
-document; later calls return that name. ``searchable_pdf_invalidate`` forgets it (and deletes
-the file once the transaction commits) whenever the text changes: a re-run, a text correction.
-Parallel first requests may each build one: the first to record it wins, the others serve the
-winner's file and delete their own (no request serves a deleted name, no copy is left over).
+Built in the worker, never in a web process: building one decodes every page of the original
+(a 13000 x 13000 px scan is 169 million pixels) and takes seconds to minutes.
+
+* ``searchable_pdf_ready(document)`` (web and API): the storage name of the built PDF; if
+  there is none yet, queues a build (once: a build already queued is not queued again) and
+  raises ``ExportPending`` with the progress, so the download can say "being prepared".
+* ``searchable_pdf_build(document_id)`` (the worker task, ``archive.tasks``) and
+  ``searchable_pdf(document)`` (also called at the end of processing with
+  ``SEARCHABLE_PDF_AT_END``) build it with ``ocr.searchable_pdf`` from the stored original
+  and the saved pages, one page decoded at a time, store it through Django's storage API and
+  remember its name on the document. One build per document at a time: a build holds a
+  PostgreSQL advisory lock on the document, a second one waits for it and then finds the PDF.
+* ``searchable_pdf_invalidate`` forgets the PDF (and deletes the file once the transaction
+  commits) whenever the text changes: a re-run, a text correction.
 
 The PDF is only recorded if the pages it was made from are still the document's pages, with
 the same text, when it is finished: a correction saved while it was being built is not lost.
+A build that fails (an original that cannot be read any more) records why, and the download
+says so instead of waiting for ever.
 """
 
 from __future__ import annotations
@@ -19,14 +28,20 @@ import hashlib
 import logging
 import shutil
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import IO
 
 import pikepdf
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_q.tasks import async_task
 from PIL import Image
 
 from archive.filenames import clean_filename
@@ -39,42 +54,152 @@ from ocr.types import PageResult, Word
 _logger = logging.getLogger(__name__)
 #: A build whose pages changed meanwhile is made again, at most this many times in all.
 _ATTEMPTS = 3
+#: A queued build not finished after this long is taken for lost (its worker died) and queued
+#: again by the next download.
+REQUEST_STALE = timedelta(minutes=15)
+#: Progress is written at most this often (seconds): a row update per page of a
+#: 2,000-page PDF would be wasteful.
+_PROGRESS_EVERY = 1.0
+# Advisory lock keys (pg_advisory_lock(bigint)): "P" in the top bits, the document id (below
+# 2**53, see ``models.random_document_id``) in the rest.
+_LOCK_SPACE = ord("P") << 55
 
 
 class ExportUnavailable(Exception):
     """The document has no searchable PDF to give; the message says why, in plain words."""
 
 
-def searchable_pdf(document: Document) -> str:
-    """The storage name of ``document``'s searchable PDF, built and stored first if need be.
+class ExportFailed(ExportUnavailable):
+    """The build itself failed (the original cannot be read or converted)."""
+
+
+class ExportPending(Exception):
+    """The PDF is being prepared in the background; ask again later.
+
+    ``pages_done`` of ``pages`` is the build's progress (0 while it waits in the queue)."""
+
+    def __init__(self, pages_done: int, pages: int) -> None:
+        super().__init__(f"The searchable PDF is being prepared ({pages_done} of {pages} pages).")
+        self.pages_done = pages_done
+        self.pages = pages
+
+
+def searchable_pdf_ready(document: Document) -> str:
+    """The storage name of ``document``'s searchable PDF if it is built; else queue its build
+    (unless one is queued already) and raise ``ExportPending``.
 
     Raises ``ExportUnavailable`` for a document that is not done (queued, being read, failed,
-    waiting for a password) or whose original cannot be read any more. The caller has checked
-    access (``archive.selectors``).
+    waiting for a password) and ``ExportFailed`` when its last build failed (until the text
+    changes). The caller has checked access (``archive.selectors``)."""
+    document.refresh_from_db(
+        fields=[
+            "status",
+            "searchable_pdf",
+            "searchable_pdf_error",
+            "searchable_pdf_progress",
+            "page_count",
+        ]
+    )
+    _check_done(document)
+    cached = document.searchable_pdf.name
+    if cached and default_storage.exists(cached):
+        return str(cached)
+    if document.searchable_pdf_error:
+        raise ExportFailed(document.searchable_pdf_error)
+    now = timezone.now()
+    # One UPDATE decides who queues the build: parallel downloads cannot queue two.
+    claimed = (
+        Document.objects.filter(pk=document.pk, status=Document.Status.DONE)
+        .filter(
+            Q(searchable_pdf_requested__isnull=True)
+            | Q(searchable_pdf_requested__lt=now - REQUEST_STALE)
+        )
+        .update(searchable_pdf_requested=now, searchable_pdf_progress=0)
+    )
+    if claimed:
+        pk = document.pk
+        transaction.on_commit(lambda: _enqueue_build(pk))
+        document.searchable_pdf_progress = 0
+    raise ExportPending(document.searchable_pdf_progress, document.page_count or 0)
+
+
+def _enqueue_build(document_id: int) -> None:
+    """Queue the build of a document's searchable PDF (``archive.tasks.build_searchable_pdf``;
+    the dotted name is stored in the queue). Called once the request is committed."""
+    async_task(
+        "archive.tasks.build_searchable_pdf",
+        document_id,
+        task_name=f"export-document-{document_id}",
+        group="export",
+    )
+
+
+def searchable_pdf_build(document_id: int) -> None:
+    """Worker task: build the document's searchable PDF if it has none (see the module
+    docstring). A failure is recorded for the download to show; a document deleted or no
+    longer done meanwhile is left alone."""
+    try:
+        document = Document.objects.get(pk=document_id)
+    except Document.DoesNotExist:
+        return
+    try:
+        searchable_pdf(document)
+    except ExportFailed as error:
+        Document.objects.filter(pk=document_id).update(searchable_pdf_error=str(error))
+    except ExportUnavailable as error:
+        _logger.info("document %s: searchable PDF not built: %s", document_id, error)
+    finally:
+        Document.objects.filter(pk=document_id).update(searchable_pdf_requested=None)
+
+
+def searchable_pdf(document: Document) -> str:
+    """The storage name of ``document``'s searchable PDF, built and stored first if need be.
+    For the worker only: it may take minutes.
+
+    Raises ``ExportUnavailable`` for a document that is not done and ``ExportFailed`` when the
+    original cannot be read or converted any more. The caller has checked access.
     """
-    for _ in range(_ATTEMPTS):
-        document.refresh_from_db(fields=["status", "run", "searchable_pdf", "pdf_password"])
-        if document.status != Document.Status.DONE:
-            raise ExportUnavailable(
-                "The searchable PDF can be made once every page has been read "
-                f"(the document is {document.get_status_display().lower()})."
-            )
-        cached = document.searchable_pdf.name
-        if cached and default_storage.exists(cached):
-            return cached
-        pages = list(document.pages.order_by("number"))
-        stored = _build_and_store(document, pages)
-        served: str | None = None
-        try:
-            served = _record(document, pages, stored)
-        finally:
-            # Ours is kept only if it is the one recorded: a concurrent request that recorded
-            # first wins, a build from changed pages is thrown away (no orphan files).
-            if served != stored:
-                default_storage.delete(stored)
-        if served is not None:
-            return served
+    with _build_lock(document.pk):
+        for _ in range(_ATTEMPTS):
+            document.refresh_from_db(fields=["status", "run", "searchable_pdf", "pdf_password"])
+            _check_done(document)
+            cached = document.searchable_pdf.name
+            if cached and default_storage.exists(cached):
+                return str(cached)
+            pages = list(document.pages.order_by("number"))
+            stored = _build_and_store(document, pages)
+            served: str | None = None
+            try:
+                served = _record(document, pages, stored)
+            finally:
+                # Ours is kept only if it is the one recorded: a build from changed pages
+                # is thrown away (no orphan files).
+                if served != stored:
+                    default_storage.delete(stored)
+            if served is not None:
+                return served
     raise ExportUnavailable("The document changed while its PDF was being made; try again.")
+
+
+def _check_done(document: Document) -> None:
+    if document.status != Document.Status.DONE:
+        raise ExportUnavailable(
+            "The searchable PDF can be made once every page has been read "
+            f"(the document is {document.get_status_display().lower()})."
+        )
+
+
+@contextmanager
+def _build_lock(document_id: int) -> Iterator[None]:
+    """Hold the document's build lock (a session-level advisory lock, waited for): a second
+    build of the same document starts only after the first has recorded its PDF."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s::bigint)", [_LOCK_SPACE | document_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s::bigint)", [_LOCK_SPACE | document_id])
 
 
 def searchable_pdf_invalidate(document: Document) -> None:
@@ -82,8 +207,10 @@ def searchable_pdf_invalidate(document: Document) -> None:
     Call it inside the transaction that changes the text."""
     name = Document.objects.filter(pk=document.pk).values_list("searchable_pdf", flat=True).first()
     if not name:
+        # A failed build is worth another try with the new text.
+        Document.objects.filter(pk=document.pk).update(searchable_pdf_error="")
         return
-    Document.objects.filter(pk=document.pk).update(searchable_pdf="")
+    Document.objects.filter(pk=document.pk).update(searchable_pdf="", searchable_pdf_error="")
     document.searchable_pdf.name = ""
     transaction.on_commit(lambda: default_storage.delete(name))
 
@@ -111,12 +238,13 @@ def _build_and_store(document: Document, pages: Sequence[Page]) -> str:
                 max_pixels=settings.OCR_MAX_PIXELS,
                 pdf_dpi=settings.OCR_PDF_DPI,
                 max_side=settings.OCR_MAX_SIDE,
+                on_page=_progress(document.pk),
             )
         except OcrError as error:
-            raise ExportUnavailable(f"The original cannot be read: {error}") from error
+            raise ExportFailed(f"The original cannot be read: {error}") from error
         except (pikepdf.PdfError, ValueError) as error:
             _logger.warning("document %s: no searchable PDF: %s", document.pk, error)
-            raise ExportUnavailable(
+            raise ExportFailed(
                 "The searchable PDF could not be made from this file "
                 f"({type(error).__name__}). The original can still be downloaded."
             ) from error
@@ -126,6 +254,19 @@ def _build_and_store(document: Document, pages: Sequence[Page]) -> str:
         )
     _logger.info("document %s: searchable PDF %s (%s)", document.pk, name, ", ".join(outcomes))
     return name
+
+
+def _progress(document_id: int) -> Callable[[int], None]:
+    """A build's ``on_page``: writes the pages done to the document, at most once a second."""
+    last = [0.0]
+
+    def report(done: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= _PROGRESS_EVERY:
+            last[0] = now
+            Document.objects.filter(pk=document_id).update(searchable_pdf_progress=done)
+
+    return report
 
 
 def _record(document: Document, pages: Sequence[Page], name: str) -> str | None:

@@ -22,13 +22,18 @@ class _LockoutMessage:
         except forms.ValidationError:
             wait = getattr(self.request, LOCKED_ATTRIBUTE, 0)
             if wait:
-                minutes = max(1, round(wait / 60))
                 raise forms.ValidationError(
-                    f"Too many failed logins. Try again in {minutes} minute"
-                    f"{'s' if minutes != 1 else ''}.",
-                    code="locked",
+                    f"Too many failed logins. Try again in {wait_text(wait)}.", code="locked"
                 ) from None
             raise
+
+
+def wait_text(seconds: int) -> str:
+    """``seconds`` in words: "20 seconds", "1 minute", "15 minutes"."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = round(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 class LoginForm(_LockoutMessage, AuthenticationForm):

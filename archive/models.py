@@ -7,6 +7,7 @@ indexes (see ``archive.search``), so the search index can never drift from the d
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,22 @@ def storage_name(file: FieldFile) -> str:
     return file.name
 
 
+#: New documents' ids are drawn from [FIRST_RANDOM_ID, LAST_RANDOM_ID): above any id the old
+#: sequence gave (so old URLs keep working and never collide) and below 2**53, so a
+#: JavaScript client reads them exactly.
+FIRST_RANDOM_ID = 2**32
+LAST_RANDOM_ID = 2**53
+
+
+def random_document_id() -> int:
+    """A new document's id: random, so that ids say nothing about how many documents the
+    archive holds or when one was added (issue 15, item 9: sequential global ids let any user
+    count everyone's uploads). Like a UUID, but an integer: every URL, API field and index
+    stays as it was. Two documents draw the same id with probability n / 2**53 for n
+    documents; the unique key turns that into a failed insert, never a shared id."""
+    return FIRST_RANDOM_ID + secrets.randbelow(LAST_RANDOM_ID - FIRST_RANDOM_ID)
+
+
 class Document(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -33,6 +50,7 @@ class Document(models.Model):
         FAILED = "failed", "Failed"
         NEEDS_PASSWORD = "needs_password", "Needs password"
 
+    id = models.BigIntegerField(primary_key=True, default=random_document_id, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="documents"
     )
@@ -44,6 +62,18 @@ class Document(models.Model):
         blank=True,
         editable=False,
         help_text="The cached searchable PDF (archive.exports); emptied when the text changes.",
+    )
+    searchable_pdf_requested = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a build of the searchable PDF was queued; empty when none is pending.",
+    )
+    searchable_pdf_progress = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Pages of the searchable PDF done by its build."
+    )
+    searchable_pdf_error = models.TextField(
+        blank=True, editable=False, help_text="Why the last build of the searchable PDF failed."
     )
     sha256 = models.CharField(max_length=64)
     mime_type = models.CharField(max_length=100)
@@ -293,21 +323,34 @@ class PageJob(models.Model):
         return f"{self.document_id} job {self.number} (run {self.run})"
 
 
-class LoginFailure(models.Model):
-    """One failed login, kept for ``LOGIN_LOCKOUT_SECONDS`` to throttle guessing.
+class LoginThrottle(models.Model):
+    """The failed logins counted under one key (an account and address, an address, an
+    account), and when the next attempt under it may be checked. See ``archive.throttle``."""
 
-    See ``archive.throttle``.
-    """
+    key = models.CharField(max_length=250, primary_key=True)
+    failures = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures} failures, next at {self.next_attempt_at:%H:%M:%S}"
+
+
+class LoginSource(models.Model):
+    """An address an account logged in from with its password: a later login from there is
+    not held back by failures other addresses caused. See ``archive.throttle``."""
 
     username = models.CharField(max_length=150)
-    address = models.CharField(max_length=45, blank=True)
+    address = models.CharField(max_length=45)
     at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["address", "username", "at"], name="login_failure_lookup")]
+        constraints = [
+            models.UniqueConstraint(fields=["username", "address"], name="login_source_unique")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.username} from {self.address or '?'} at {self.at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class PageCorrection(models.Model):

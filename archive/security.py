@@ -2,7 +2,11 @@
 
 Django sets ``X-Content-Type-Options``, ``Referrer-Policy`` and ``Cross-Origin-Opener-Policy``
 (see ``SECURE_*`` in ``archive.settings``) and ``XFrameOptionsMiddleware`` sets
-``X-Frame-Options``. This adds a Content Security Policy and a Permissions Policy.
+``X-Frame-Options``. This adds a Content Security Policy and a Permissions Policy, and
+``Cache-Control: no-store, private`` on every answer for a logged-in user and every API answer
+(which may carry a token or a user's data): neither a shared cache nor the browser's disk may
+keep them, so nothing of a user's archive is left behind after logout. A view that sets its
+own ``Cache-Control`` keeps it (page images by page id are immutable and cached privately).
 
 The policy allows no inline script, no ``eval`` of strings and no third-party origin: every
 script and style is a file under ``static/`` (htmx is vendored, its inline indicator style is
@@ -46,4 +50,19 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if "Cache-Control" not in response.headers and _private(request):
+            response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
         return response
+
+
+#: What a private answer (see the module docstring) says to caches.
+PRIVATE_CACHE_CONTROL = "no-store, private"
+
+
+def _private(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return True
+    # API clients authenticate by token inside the API's own views (request.user above is the
+    # session's): every API answer counts as private.
+    return request.path_info.startswith("/api/") or "HTTP_AUTHORIZATION" in request.META

@@ -21,7 +21,8 @@ from django.http import Http404
 
 from archive.languages import LANGUAGES, search_config
 from archive.models import Document, Page, PageCorrection
-from archive.search import build_tsquery
+from archive.search.limits import check_clauses
+from archive.search.planning import build_query
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -103,7 +104,8 @@ def staff_document_search(documents: QuerySet[Document], text: str) -> QuerySet[
     sha256 is ``text``, or whose OCR text matches it as a search (same syntax as the search box).
 
     The text match runs on the documents' full-text GIN index (a subquery of ids), never as a
-    substring scan over the pages' text. An empty ``text`` returns ``documents`` unchanged.
+    substring scan over the pages' text. An empty ``text`` returns ``documents`` unchanged. Raises
+    ``QueryTooExpensive`` for a text with more words than ``SEARCH_MAX_TERMS``.
     """
     text = text.strip()
     if not text:
@@ -116,7 +118,12 @@ def staff_document_search(documents: QuerySet[Document], text: str) -> QuerySet[
     )
     # Every configuration the archive knows (a handful): staff search across all owners, and
     # a DISTINCT over all documents' languages would be a scan per search.
-    tsquery = build_tsquery(text, {search_config(code) for code in LANGUAGES})
+    read = build_query(text, {search_config(code) for code in LANGUAGES})
+    tsquery = None if read is None else read.tsquery
+    if read is not None:
+        # The same bound on words as the search box (``QueryTooExpensive``); the admin runs
+        # the list under the search's time limit too (``archive.admin_search``).
+        check_clauses(len(read.query.clauses))
     if tsquery is not None:
         matching = Document.objects.filter(
             # Unqualified on purpose: inside the subquery Django aliases the table (U0), and a

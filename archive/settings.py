@@ -61,10 +61,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "archive.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "archive.multipart.MultipartNamesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "archive.throttle.LoginDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -314,10 +316,18 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-# Failed logins: after LOGIN_MAX_FAILURES for one account from one address (or 4x as many
-# from one address over any accounts) within LOGIN_LOCKOUT_SECONDS, further attempts are
-# refused until the window has passed (see archive.throttle).
+# Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or networks,
+# e.g. "127.0.0.1,10.0.0.0/8"); empty: none, the client address is REMOTE_ADDR (see
+# archive.proxies and docs/security.md).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+# Failed logins (see archive.throttle): per account and client address, LOGIN_MAX_FAILURES
+# attempts are free, then each further failure doubles a wait (from LOGIN_BACKOFF_SECONDS up
+# to LOGIN_LOCKOUT_SECONDS). One address over all accounts, and one account over all
+# addresses, get LOGIN_MAX_FAILURES x 4 free; a device or address the account logged in from
+# before is exempt from the all-addresses count. Counts are forgotten after
+# LOGIN_LOCKOUT_SECONDS without a failure.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
+LOGIN_BACKOFF_SECONDS = env_int("LOGIN_BACKOFF_SECONDS", 1, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
 
 LANGUAGE_CODE = "en-us"

@@ -12,6 +12,7 @@ so the pages of a large document are read by all workers at once.
 
 from __future__ import annotations
 
+from archive.exports import searchable_pdf_build
 from archive.processing import document_process, page_process, run_next
 from archive.processing.jobs import sweep
 from archive.processing.stuck import requeue_stuck as _requeue_stuck
@@ -41,3 +42,8 @@ def sweep_leases() -> None:
 def requeue_stuck() -> None:
     """Scheduled entry point: queue again the documents no worker will finish (``stuck``)."""
     _requeue_stuck()
+
+
+def build_searchable_pdf(document_id: int) -> None:
+    """Worker entry point: build a document's searchable PDF (``exports.searchable_pdf_build``)."""
+    searchable_pdf_build(document_id)

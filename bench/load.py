@@ -10,13 +10,23 @@ every upload to be processed and checks that each was stored and processed exact
 Prints requests/s and p50/p95/max latency per request type, the errors (target: none), and the
 upload accounting (target: nothing lost, nothing duplicated). Loopback only.
 
-    .venv/bin/python -m bench.load --seconds 120 --users 20
+``--abuse`` adds the attackers of issue 15 beside the normal users: a password guesser (wrong
+passwords for a normal user's account through the API, as fast as answers come), a client
+sending the most expensive search the box accepts (104 prefix terms joined by OR), and one
+downloading the searchable PDF of a 13000 x 13000 px scan from 3 connections at once. The
+normal users' rows then show what the attack costs them (targets: p95 <= 300 ms, uploads
+searchable within 30 s, no errors); it also reports the web processes' peak RSS (target:
+<= 500 MB each), what the guesser got (password checks against refusals) and whether the
+victim could still log in.
+
+    .venv/bin/python -m bench.load --seconds 120 --users 20 [--abuse]
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import os
 import random
 import re
@@ -30,6 +40,7 @@ import threading
 import time
 import urllib.error
 import urllib.parse
+import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +143,127 @@ def _person(
         time.sleep(rng.uniform(0.3, 1.0))  # a person reads before the next click
 
 
+# --- the abuse mix (issue 15) ------------------------------------------------------------------
+ATTACKER = "attacker"
+#: 104 prefix terms joined by OR: under the search box's 500 characters.
+EXPENSIVE_QUERY = " OR ".join(f"{chr(97 + n % 26)}{chr(97 + n // 26 % 26)}*" for n in range(104))
+
+
+@dataclass
+class Abuse:
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    web_peak_mb: dict[int, float] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, what: str) -> None:
+        with self.lock:
+            self.counts[what] += 1
+
+
+def _guesser(base: str, victim: str, deadline: float, abuse: Abuse) -> None:
+    """Wrong passwords for ``victim`` through the API, one after the other."""
+    while time.monotonic() < deadline:
+        body = urllib.parse.urlencode({"username": victim, "password": secrets.token_hex(6)})
+        try:
+            with urllib.request.urlopen(base + "/api/token/", body.encode(), timeout=30):
+                abuse.count("guess got in (!)")
+        except urllib.error.HTTPError as answer:
+            abuse.count(
+                {400: "guess checked", 429: "guess refused"}.get(
+                    answer.code, f"guess HTTP {answer.code}"
+                )
+            )
+        except OSError:
+            abuse.count("guess failed")
+        time.sleep(0.05)
+
+
+def _expensive_searcher(base: str, deadline: float, abuse: Abuse) -> None:
+    browser = Browser(base)
+    browser.login(ATTACKER, PASSWORD)
+    query = urllib.parse.urlencode({"q": EXPENSIVE_QUERY, "sort": "relevance"})
+    while time.monotonic() < deadline:
+        try:
+            page = browser.get(f"/search/?{query}")
+            abuse.count(
+                "expensive search refused" if "simplify" in page else "expensive search answered"
+            )
+        except urllib.error.HTTPError as answer:
+            abuse.count(f"expensive search HTTP {answer.code}")
+
+
+def _huge_png() -> bytes:
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (13000, 13000), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=200)
+    for row in range(8):
+        draw.text((500, 800 + row * 1400), f"Abuse line {row} amount due 1234", fill=0, font=font)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _exporter(base: str, deadline: float, abuse: Abuse) -> None:
+    """Upload a 13000 x 13000 px scan, then download its searchable PDF from 3 connections."""
+    browser = Browser(base)
+    browser.login(ATTACKER, PASSWORD)
+    browser.upload("huge.png", _huge_png())
+    ids: list[str] = []
+    while time.monotonic() < deadline and not ids:
+        ids = re.findall(r'href="/documents/(\d+)/"', browser.get("/"))
+        time.sleep(1)
+    if not ids:
+        return
+    url = f"/documents/{ids[0]}/searchable.pdf"
+
+    def download() -> None:
+        client = Browser(base)
+        client.login(ATTACKER, PASSWORD)
+        while time.monotonic() < deadline:
+            try:
+                with client.opener.open(base + url, timeout=60) as response:
+                    response.read()
+                    abuse.count(f"export HTTP {response.status}")
+            except urllib.error.HTTPError as answer:
+                abuse.count(f"export HTTP {answer.code}")
+            time.sleep(0.5)
+
+    threads = [threading.Thread(target=download) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def _web_rss(server_pid: int, deadline: float, abuse: Abuse) -> None:
+    """Peak RSS of every gunicorn process under ``serve``, sampled every 200 ms."""
+    import psutil
+
+    root = psutil.Process(server_pid)
+    while time.monotonic() < deadline:
+        for process in root.children(recursive=True):
+            try:
+                if "gunicorn" not in " ".join(process.cmdline()):
+                    continue
+                rss = process.memory_info().rss / 2**20
+            except psutil.Error:
+                continue
+            with abuse.lock:
+                abuse.web_peak_mb[process.pid] = max(abuse.web_peak_mb.get(process.pid, 0), rss)
+        time.sleep(0.2)
+
+
+def _logs_in(browser: Browser, username: str) -> bool:
+    """Whether ``browser`` gets in as ``username`` with the right password now."""
+    try:
+        browser.login(username, PASSWORD)
+    except (SystemExit, urllib.error.HTTPError):
+        return False
+    return True
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -148,12 +280,18 @@ def main() -> None:
     parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-        help="a server to make the bench's own database on (scan_archive_load, dropped first)",
+        help="a server to make the bench's own database on (see --database-name)",
     )
     parser.add_argument("--settle", type=float, default=900, help="max seconds to wait for OCR")
+    parser.add_argument("--abuse", action="store_true", help="add the attackers of issue 15")
+    parser.add_argument(
+        "--database-name",
+        default="scan_archive_load",
+        help="the bench's own database (dropped first): give each concurrent run its own",
+    )
     args = parser.parse_args()
 
-    url = _database(args.database_url, "scan_archive_load")
+    url = _database(args.database_url, args.database_name)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     media = tempfile.mkdtemp(prefix="scan-archive-load-")
@@ -168,7 +306,8 @@ def main() -> None:
         "WORKERS": str(args.workers),
         "WEB_WORKERS": str(args.web_workers),
         "ADMIN_PASSWORD": PASSWORD,
-        "LOGIN_MAX_FAILURES": "1000",
+        # The normal users all log in from 127.0.0.1: without --abuse nobody guesses.
+        **({} if args.abuse else {"LOGIN_MAX_FAILURES": "1000"}),
     }
     server = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--port", str(port)],
@@ -181,8 +320,12 @@ def main() -> None:
     try:
         _wait_for_server(base)
         usernames = [f"person{n:02d}" for n in range(args.users)]
-        _make_users(url, usernames)
+        _make_users(url, [*usernames, ATTACKER])
         stats = Stats()
+        abuse = Abuse()
+        # The victim's own browser, which logged in before the attack (a known device).
+        victim_device = Browser(base)
+        victim_device.login(usernames[0], PASSWORD)
         scans = _scans()
         deadline = time.monotonic() + args.seconds
         started = time.monotonic()
@@ -190,11 +333,21 @@ def main() -> None:
             threading.Thread(target=_person, args=(name, base, deadline, stats, scans))
             for name in usernames
         ]
+        if args.abuse:
+            people += [
+                threading.Thread(target=_guesser, args=(base, usernames[0], deadline, abuse)),
+                threading.Thread(target=_expensive_searcher, args=(base, deadline, abuse)),
+                threading.Thread(target=_exporter, args=(base, deadline, abuse)),
+                threading.Thread(target=_web_rss, args=(server.pid, deadline, abuse)),
+            ]
         for person in people:
             person.start()
         for person in people:
             person.join()
         elapsed = time.monotonic() - started
+        # Everyone here is 127.0.0.1: a new browser shares the guesser's address.
+        victim_in = _logs_in(victim_device, usernames[0])
+        stranger_in = _logs_in(Browser(base), usernames[0])
         settle_started = time.monotonic()
         accounting = _settle(url, stats.uploads, args.settle)
         settle = time.monotonic() - settle_started
@@ -235,7 +388,20 @@ def main() -> None:
         f"OCR engine time: {accounting['ocr_seconds']} s over {elapsed + settle:.0f} s of wall "
         f"time with {args.workers} workers (how busy OCR kept the machine)"
     )
+    print(
+        f"normal users' uploads searchable after: p50 {accounting['searchable_p50']} s, "
+        f"p95 {accounting['searchable_p95']} s, max {accounting['searchable_max']} s"
+    )
     print(f"errors={errors} lost={accounting['lost']} duplicated={accounting['duplicated']}")
+    if args.abuse:
+        print("abuse: " + ", ".join(f"{k}: {v}" for k, v in sorted(abuse.counts.items())))
+        peaks = sorted(abuse.web_peak_mb.values(), reverse=True)
+        print(f"web processes' peak RSS MB: {[round(p) for p in peaks]}")
+        print(
+            f"victim logs in after the guessing: from its own browser "
+            f"{'yes' if victim_in else 'NO'}; from a new browser at the guesser's address "
+            f"{'yes' if stranger_in else 'no (backed off)'}"
+        )
 
 
 def _wait_for_server(base: str) -> None:
@@ -261,7 +427,7 @@ def _make_users(url: str, usernames: list[str]) -> None:
     )
 
 
-def _settle(url: str, uploads: list[tuple[str, str]], timeout: float) -> dict[str, int]:
+def _settle(url: str, uploads: list[tuple[str, str]], timeout: float) -> dict[str, float]:
     """Wait until no upload is queued or processing; count what became of each upload."""
     deadline = time.monotonic() + timeout
     with psycopg.connect(url, autocommit=True) as connection:
@@ -277,14 +443,26 @@ def _settle(url: str, uploads: list[tuple[str, str]], timeout: float) -> dict[st
             "(SELECT count(*) FROM archive_page p WHERE p.document_id = d.id) "
             "FROM archive_document d JOIN auth_user u ON u.id = d.owner_id"
         ).fetchall()
+        waits = sorted(
+            float(row[0])
+            for row in connection.execute(
+                "SELECT extract(epoch FROM finished_at - created) FROM archive_document d "
+                "JOIN auth_user u ON u.id = d.owner_id "
+                "WHERE u.username <> %s AND finished_at IS NOT NULL",
+                [ATTACKER],
+            ).fetchall()
+        )
     found: dict[tuple[str, str], list[tuple[str, int, int]]] = defaultdict(list)
     ocr_seconds = 0.0
     for username, sha, status, page_count, seconds, pages in rows:
         found[(username, sha)].append((status, page_count or 0, pages))
         ocr_seconds += seconds
-    sent = set(uploads)
+    sent = set(uploads)  # the attacker's huge scan is not among them
     done = sum(1 for key in sent for s, n, p in found.get(key, []) if s == "done" and n == p)
     return {
+        "searchable_p50": round(statistics.median(waits), 1) if waits else 0,
+        "searchable_p95": round(_percentile(waits, 0.95), 1) if waits else 0,
+        "searchable_max": round(max(waits), 1) if waits else 0,
         "ocr_seconds": round(ocr_seconds),
         "sent": len(uploads),
         "stored": sum(1 for key in sent if key in found),

@@ -107,6 +107,23 @@ class ImageTooLarge(OcrError):
         )
 
 
+class ImageTooThin(OcrError):
+    """A page far longer than it is wide (or the reverse): nothing can be read on it, and the
+    engines cannot scale it (RapidOCR failed with ``ResizeImgError``). Raised before decoding.
+    """
+
+    def __init__(self, *, width: int, height: int, limit: int, page: int | None = None) -> None:
+        self.width = width
+        self.height = height
+        self.limit = limit
+        self.page = page
+        super().__init__(
+            f"{_page_prefix(page, 'The image')} is {width}{_TIMES}{height} pixels: too long and "
+            f"thin to be a page (more than {limit} times as long as it is wide). Crop it to the "
+            "part with text, or scan it again."
+        )
+
+
 class PasswordRequired(OcrError):
     """The PDF is encrypted with a password needed to open it."""
 

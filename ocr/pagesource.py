@@ -8,7 +8,7 @@ from types import TracebackType
 
 from PIL import Image
 
-from ocr.errors import ImageTooLarge
+from ocr.errors import ImageTooLarge, ImageTooThin
 
 
 class PageSource(ABC):
@@ -58,8 +58,18 @@ class PageSource(ABC):
             raise IndexError(f"page index {index} out of range 0..{self.page_count - 1}")
 
 
+#: A page's longest side may be at most this many times its shortest. Downscaled to the
+#: prepared size (4000 px) such a page is still 8 px across: the least that can hold a
+#: letter. A till receipt is about 40 times as long as wide, a single text line cropped from
+#: a page rarely 100 times.
+MAX_ASPECT = 500
+
+
 def check_pixels(width: int, height: int, *, max_pixels: int, page: int | None) -> None:
-    """Raise ``ImageTooLarge`` if a ``width`` x ``height`` page exceeds ``max_pixels``."""
+    """Raise ``ImageTooLarge`` if a ``width`` x ``height`` page exceeds ``max_pixels``, and
+    ``ImageTooThin`` if one side is more than ``MAX_ASPECT`` times the other."""
     pixels = width * height
     if pixels > max_pixels:
         raise ImageTooLarge(pixels=pixels, limit=max_pixels, width=width, height=height, page=page)
+    if max(width, height) > MAX_ASPECT * max(1, min(width, height)):
+        raise ImageTooThin(width=width, height=height, limit=MAX_ASPECT, page=page)

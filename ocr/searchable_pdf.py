@@ -52,7 +52,7 @@ from ocr.pagegeometry import Affine
 from ocr.pageread import read_page
 from ocr.pages import DEFAULT_MAX_PIXELS, DEFAULT_PDF_DPI, open_document
 from ocr.pagesource import PageSource
-from ocr.prepare import DEFAULT_MAX_SIDE, limit_size, straighten_plan, to_rgb
+from ocr.prepare import DEFAULT_MAX_SIDE, limited_size, straighten_plan, to_rgb, to_working
 from ocr.raster import RasterPages
 from ocr.types import PageResult, Word
 
@@ -113,14 +113,18 @@ def build(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     pdf_dpi: int = DEFAULT_PDF_DPI,
     max_side: int = DEFAULT_MAX_SIDE,
+    on_page: Callable[[int], object] | None = None,
 ) -> list[str]:
     """Write the searchable PDF of the file ``source`` (a seekable binary stream) to ``out``.
 
     ``pages`` are the file's pages in order, read with these ``max_pixels``, ``pdf_dpi`` and
     ``max_side`` (the worker's settings: they decide the page images the boxes refer to).
     Returns what became of each page (``KEPT``, ``GRAFTED``, ``STRAIGHTENED``, ``REPLACED``,
-    ``EMPTY``). Raises what ``ocr.open_document`` raises for the file, and ``ValueError`` when
-    ``pages`` does not have one entry per page of the file. The PDF is written unencrypted.
+    ``EMPTY``). ``on_page`` is called with the number of pages done after each page (for a
+    progress display). Pages are decoded one at a time, only to measure their geometry (no
+    full-size RGB copy), and dropped after use. Raises what ``ocr.open_document`` raises for
+    the file, and ``ValueError`` when ``pages`` does not have one entry per page of the file.
+    The PDF is written unencrypted.
     """
     with open_document(source, max_pixels=max_pixels, pdf_dpi=pdf_dpi, password=password) as opened:
         if len(pages) != opened.page_count:
@@ -131,15 +135,86 @@ def build(
             source.seek(0)
             pdf = pikepdf.open(source, password=password or "")
         with pdf:
+            remove_active_content(pdf)
             font = GlyphlessFont(pdf)
-            outcomes = [
-                _page(pdf, index, page, opened, font, max_side) for index, page in enumerate(pages)
-            ]
+            outcomes = []
+            for index, page in enumerate(pages):
+                outcomes.append(_page(pdf, index, page, opened, font, max_side))
+                if on_page is not None:
+                    on_page(index + 1)
             font.finish()
             pdf.save(
                 out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
             )
     return outcomes
+
+
+#: Actions that run something (a script, a program, a form submission to a server, media)
+#: rather than move within the document or open a link: dropped from the searchable PDF.
+_ACTIVE_ACTIONS = frozenset(
+    {
+        "/JavaScript",
+        "/Launch",
+        "/ImportData",
+        "/SubmitForm",
+        "/RichMediaExecute",
+        "/Rendition",
+        "/GoToE",
+    }
+)
+
+
+def remove_active_content(pdf: pikepdf.Pdf) -> None:
+    """Remove from ``pdf`` everything a viewer would run by itself or on a click other than
+    following a link: the document's ``/OpenAction`` and its named scripts, every automatic
+    action (``/AA``) of the document, pages, annotations and form fields, and every action
+    of a kind in ``_ACTIVE_ACTIONS`` (with its ``/Next`` chain) wherever it is attached.
+
+    The searchable PDF is a copy for reading and searching: an uploaded PDF's scripts, launch
+    actions or form submissions must not come back out of the archive (a download would run
+    them in the user's viewer, on the archive's word)."""
+    root = pdf.Root
+    for key in ("/OpenAction", "/AA"):
+        if key in root:
+            del root[key]
+    names = root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary) and "/JavaScript" in names:
+        del names["/JavaScript"]
+    seen: set[tuple[int, int]] = set()
+    stack: list[pikepdf.Object] = [pdf.trailer]
+    while stack:
+        obj = stack.pop()
+        if obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Array):
+            stack.extend(
+                item for item in obj if isinstance(item, pikepdf.Dictionary | pikepdf.Array)
+            )
+            continue
+        if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            continue
+        if "/AA" in obj:
+            del obj["/AA"]
+        for key in ("/A", "/Next"):
+            action = obj.get(key)
+            if isinstance(action, pikepdf.Dictionary) and action.get("/S") in _ACTIVE_ACTIONS:
+                del obj[key]
+            elif isinstance(action, pikepdf.Array):
+                kept = [
+                    a
+                    for a in action
+                    if not (isinstance(a, pikepdf.Dictionary) and a.get("/S") in _ACTIVE_ACTIONS)
+                ]
+                obj[key] = pikepdf.Array(kept)
+        for key in list(obj.keys()):
+            # /Parent points back up the page tree: everything there is reached from the root.
+            if key == "/Parent":
+                continue
+            value = obj.get(key)
+            if isinstance(value, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream):
+                stack.append(value)
 
 
 def _page(
@@ -160,19 +235,23 @@ def _page(
     view_w, view_h = geo.view_size(crop, rotate)
     # The page exactly as the worker prepared it, up to the straightening: same decoder,
     # same rendering, the plan measured on the full page as ``prepare`` does, same downscale.
-    full = to_rgb(opened.page(index))
+    # Only the plan and the size are needed, not the prepared pixels: the page is measured in
+    # its working mode (one band for grey, as ``prepare`` does) and dropped at once, so a
+    # huge scan costs its decode and no full-size RGB copy or downscale.
+    full = to_working(opened.page(index))
     turn, skew = straighten_plan(full)
-    seen = limit_size(full, max_side)
-    turned = (seen.height, seen.width) if turn in (90, 270) else seen.size
+    seen_w, seen_h = limited_size(full.size, max_side)
+    del full
+    turned = (seen_h, seen_w) if turn in (90, 270) else (seen_w, seen_h)
     if turned != text.size:
         return _replace(pdf, page, text, font, (view_w, view_h))
-    straighten = geo.straighten_map(seen.size, turn, skew)
+    straighten = geo.straighten_map((seen_w, seen_h), turn, skew)
     width, height = text.size
     # Points per pixel of the prepared image (a quarter turn or a deskew keeps the scale).
-    per_px = view_w / seen.width
+    per_px = view_w / seen_w
     user_to_px = geo.chain(
         geo.user_to_view(crop, rotate),
-        geo.scale(seen.width / view_w, seen.height / view_h),
+        geo.scale(seen_w / view_w, seen_h / view_h),
         straighten,
     )
     if geo.is_upright(straighten):

@@ -17,6 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from archive.api import serializers as s
+from archive.loginforms import wait_text
+from archive.throttle import LOCKED_ATTRIBUTE
 
 _WRONG_CREDENTIALS = "The username or password is not correct."
 
@@ -38,7 +40,7 @@ class TokenView(APIView):
         tags=["auth"],
         summary="Get a token",
         request=s.TokenRequestSerializer,
-        responses={200: s.TokenSerializer},
+        responses={200: s.TokenSerializer, 429: s.DetailSerializer},
         auth=[],
     )
     def post(self, request: Request) -> Response:
@@ -50,6 +52,13 @@ class TokenView(APIView):
             password=credentials.validated_data["password"],
         )
         if user is None:
+            wait = getattr(request._request, LOCKED_ATTRIBUTE, 0)
+            if wait:
+                return Response(
+                    {"detail": f"Too many failed logins. Try again in {wait_text(wait)}."},
+                    status=http.HTTP_429_TOO_MANY_REQUESTS,
+                    headers={"Retry-After": str(wait)},
+                )
             return Response({"detail": _WRONG_CREDENTIALS}, status=http.HTTP_400_BAD_REQUEST)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

@@ -271,6 +271,13 @@ class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class ExportPendingSerializer(DetailSerializer):
+    """A searchable PDF being prepared: how far its build is."""
+
+    pages_done = serializers.IntegerField(help_text="Pages done so far (0 while queued).")
+    pages = serializers.IntegerField(help_text="Pages of the document.")
+
+
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text='Send it as "Authorization: Token <token>".')
 

@@ -35,7 +35,7 @@ from archive.documents import (
     document_set_password,
 )
 from archive.errors import UserError
-from archive.exports import ExportUnavailable
+from archive.exports import ExportPending, ExportUnavailable
 from archive.models import Document, Page, storage_name
 from archive.search import (
     QueryTooExpensive,
@@ -46,6 +46,7 @@ from archive.search import (
 )
 from archive.uploads import upload_status, upload_take
 from archive.views.media import (
+    PREPARING_REFRESH,
     original_response,
     page_file_response,
     searchable_pdf_response,
@@ -228,11 +229,16 @@ class DocumentViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Download the searchable PDF",
         description=(
-            "The scan with its recognised text as an invisible layer (made on the first "
-            "request, then kept until the text changes). 409 while the document is not done."
+            "The scan with its recognised text as an invisible layer, built by the worker on "
+            "the first request and then kept until the text changes. 202 with the progress "
+            "(and Retry-After) while it is being prepared; 409 while the document is not done "
+            "or when the PDF cannot be made."
         ),
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
+            (202, "application/json"): OpenApiResponse(
+                response=s.ExportPendingSerializer, description="Being prepared: ask again."
+            ),
             (409, "application/json"): OpenApiResponse(
                 response=s.DetailSerializer, description="Not done yet: no PDF to give."
             ),
@@ -247,6 +253,16 @@ class DocumentViewSet(viewsets.GenericViewSet):
     def searchable_pdf(self, request: Request, pk: int) -> FileResponse | Response:
         try:
             return searchable_pdf_response(self.get_object())
+        except ExportPending as pending:
+            return Response(
+                {
+                    "detail": str(pending),
+                    "pages_done": pending.pages_done,
+                    "pages": pending.pages,
+                },
+                status=http.HTTP_202_ACCEPTED,
+                headers={"Retry-After": str(PREPARING_REFRESH)},
+            )
         except ExportUnavailable as error:
             return Response({"detail": str(error)}, status=http.HTTP_409_CONFLICT)
 

@@ -13,12 +13,13 @@ from pathlib import PurePath
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from archive import selectors
-from archive.exports import ExportUnavailable, download_name, searchable_pdf
+from archive.exports import ExportPending, ExportUnavailable, download_name, searchable_pdf_ready
 from archive.models import Document, Page, storage_name
 
 
@@ -84,12 +85,15 @@ def original_response(document: Document) -> FileResponse:
     check)."""
     stored = storage_name(document.original)
     name = document.original_name or PurePath(stored).name
-    return FileResponse(
+    response = FileResponse(
         default_storage.open(stored, "rb"),
         as_attachment=True,
         filename=name,
         content_type=document.mime_type or mimetypes.guess_type(name)[0],
     )
+    # A user's file: never kept by a cache (see archive.security).
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @require_GET
@@ -98,27 +102,44 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
+#: Seconds after which the "being prepared" page (and an API client, by ``Retry-After``)
+#: asks again.
+PREPARING_REFRESH = 3
+
+
 @login_required
 @require_GET
 def document_searchable_pdf(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
-    """The document's searchable PDF (made on first request, then cached), as a download.
-    A document that has none to give yet answers 409 with the reason in words."""
+    """The document's searchable PDF as a download once the worker has built it; until then
+    202 with a "being prepared" page that refreshes itself (the first request queues the
+    build). A document that has none to give answers 409 with the reason in words."""
     document = selectors.document_get(user=request.user, pk=pk)
     try:
         return searchable_pdf_response(document)
+    except ExportPending as pending:
+        response = render(
+            request,
+            "archive/preparing.html",
+            {"document": document, "pending": pending, "refresh": PREPARING_REFRESH},
+            status=202,
+        )
+        # The Refresh header reloads the page without any script (the CSP allows none inline).
+        response["Refresh"] = str(PREPARING_REFRESH)
+        return response
     except ExportUnavailable as error:
         return HttpResponse(str(error), status=409, content_type="text/plain; charset=utf-8")
 
 
 def searchable_pdf_response(document: Document) -> FileResponse:
-    """The document's searchable PDF as an attachment, made first if need be (the caller did
-    the access check); ``ExportUnavailable`` when the document has none to give yet."""
-    name = searchable_pdf(document)
+    """The document's searchable PDF as an attachment (the caller did the access check);
+    ``ExportPending`` while it is being prepared, ``ExportUnavailable`` when the document has
+    none to give."""
+    name = searchable_pdf_ready(document)
     response = FileResponse(
         default_storage.open(name, "rb"),
         as_attachment=True,
         filename=download_name(document),
         content_type="application/pdf",
     )
-    patch_cache_control(response, private=True, no_cache=True)
+    patch_cache_control(response, private=True, no_store=True)
     return response

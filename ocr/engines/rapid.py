@@ -89,7 +89,11 @@ class RapidOcrEngine:
             started = time.perf_counter()
             # Always every switch: RapidOCR keeps a call's options for the next call.
             output = self._ocr(
-                rgb, use_det=not line, use_cls=not line, use_rec=True, return_word_box=True
+                rgb if line else _padded(rgb),
+                use_det=not line,
+                use_cls=not line,
+                use_rec=True,
+                return_word_box=True,
             )
             seconds = time.perf_counter() - started
         if line:
@@ -114,6 +118,24 @@ class RapidOcrEngine:
         ImageDraw.Draw(image).text((12, 10), "Warm up 42", fill="black", font=font)
         with self._lock:
             self._ocr(image, use_det=True, use_cls=True, use_rec=True, return_word_box=True)
+
+
+#: RapidOCR's detector scales a page to a side limit and then to multiples of 32 px: a page
+#: much longer than wide comes out 0 px across and fails (``ResizeImgError``). Such a page
+#: is padded with white to at most this ratio; the words keep their coordinates.
+_MAX_DETECT_ASPECT = 32
+
+
+def _padded(image: Image.Image) -> Image.Image:
+    """``image`` with white added below (or to the right) so that its longest side is at most
+    ``_MAX_DETECT_ASPECT`` times its shortest; ``image`` itself when it already is."""
+    width, height = image.size
+    least = -(-max(width, height) // _MAX_DETECT_ASPECT)
+    if min(width, height) >= least:
+        return image
+    canvas = Image.new("RGB", (max(width, least), max(height, least)), "white")
+    canvas.paste(image, (0, 0))
+    return canvas
 
 
 def _read(output: object, width: int, height: int) -> tuple[list[str], tuple[Word, ...]]:

@@ -393,3 +393,29 @@ def test_deleting_in_the_admin_keeps_search_statistics_exact(admin_client, alice
     assert list(Document.objects.filter(owner=alice)) == [keep]
     assert SearchTerm.objects.get(owner=alice, term="walrus").documents == 1
     assert SearchTerm.objects.get(owner=alice, term="iceberg").documents == 0
+
+
+def test_an_expensive_admin_text_search_is_stopped_with_a_plain_message(
+    admin_client, alice, settings
+):
+    # Issue 15, item 6: admin text search took up to 4.2 s on 20,000 documents, unbounded.
+    from tests.archive.search.test_behaviour import index
+
+    words = " ".join(f"apple{i} apricot{i} avocado{i}" for i in range(100))
+    for number in range(150):
+        index(alice, f"d{number}", f"{words} page {number}")
+    settings.SEARCH_TIMEOUT_MS = 1
+    url = reverse("admin:archive_document_changelist")
+    response = admin_client.get(url, {"q": "a* OR ap* OR av* OR apr*"}, follow=True)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "This search takes too long to answer. Please simplify it" in text
+    settings.SEARCH_MAX_TERMS = 3
+    settings.SEARCH_TIMEOUT_MS = 10_000
+    response = admin_client.get(url, {"q": "a b c d e"}, follow=True)
+    assert "at most 3 are searched at once" in response.content.decode()
+    # Without a search the list is there, and a simple search still answers.
+    assert admin_client.get(url).status_code == 200
+    found = admin_client.get(url, {"q": "d7"})
+    assert found.status_code == 200
+    assert "d7" in found.content.decode()

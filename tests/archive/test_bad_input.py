@@ -134,6 +134,15 @@ CASES = {
         "bomb.png: The image is 50000\u00d750000 pixels (2,500 megapixels), above the limit of "
         "178 megapixels.",
     ),
+    # Issue 15, item 9: this once failed in the worker with "internal error (ResizeImgError)".
+    "170000x1": Case(
+        "thin.png",
+        lambda: encode([Image.new("L", (170_000, 1), 255)], "PNG"),
+        False,
+        "thin.png: Page 1 of the file is 170000\u00d71 pixels: too long and thin to be a page "
+        "(more than 500 times as long as it is wide). Crop it to the part with text, or scan it "
+        "again.",
+    ),
     "5000-pages": Case(
         "long.pdf",
         lambda: blank_pdf(*[LETTER] * 5000),
@@ -176,14 +185,16 @@ def test_bad_input_through_the_upload_view(client: Client, alice, settings, case
         assert _files(settings) == []
 
 
-def _multipart(name: str, data: bytes, boundary: str = "b0undary") -> bytes:
-    """A form post with a file name sent exactly as given (the test client would clean it)."""
+def _multipart(name: str | bytes, data: bytes, boundary: str = "b0undary") -> bytes:
+    """A form post with a file name sent exactly as given (the test client would clean it);
+    a name given as bytes is sent as those bytes (not necessarily UTF-8)."""
+    raw = name if isinstance(name, bytes) else name.encode()
     return (
-        (
-            f"--{boundary}\r\n"
-            f'Content-Disposition: form-data; name="scans"; filename="{name}"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n"
-        ).encode()
+        f"--{boundary}\r\n".encode()
+        + b'Content-Disposition: form-data; name="scans"; filename="'
+        + raw
+        + b'"\r\n'
+        + b"Content-Type: application/octet-stream\r\n\r\n"
         + data
         + f"\r\n--{boundary}--\r\n".encode()
     )
@@ -216,6 +227,32 @@ def test_file_names_are_cleaned_through_the_view(
     assert f"{original_name}: uploaded, OCR queued." in response.content.decode()
     document = Document.objects.get()
     assert (document.original_name, document.title) == (original_name, title)
+    assert [path.read_bytes() for path in _files(settings)] == [data]
+
+
+@pytest.mark.parametrize(
+    ("sent", "original_name"),
+    [
+        (b"Rechnung M\xe4rz.png", "Rechnung M\u00e4rz.png"),
+        (b"scan-\xff\xfe.png", "scan-\u00ff\u00fe.png"),
+    ],
+    ids=["latin-1", "invalid-utf-8"],
+)
+def test_a_file_name_that_is_not_utf8_is_kept_not_dropped(
+    client: Client, alice, settings, sent: bytes, original_name: str
+) -> None:
+    # Issue 15, item 9: such a file once vanished ("This field is required.").
+    client.force_login(alice)
+    data = encode([render_page(["A named scan"])], "PNG")
+    posted = client.generic(
+        "POST",
+        reverse("upload"),
+        _multipart(sent, data),
+        content_type="multipart/form-data; boundary=b0undary",
+    )
+    assert posted.status_code == 302, posted.content.decode()[:500]
+    document = Document.objects.get()
+    assert document.original_name == original_name
     assert [path.read_bytes() for path in _files(settings)] == [data]
 
 

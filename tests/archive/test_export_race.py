@@ -1,19 +1,20 @@
-"""Concurrent first downloads of a searchable PDF (issue 15, item 2): several requests for a
-PDF not built yet each build one, and all must get the same valid file, with no second copy
-left in storage. Real requests on separate threads (each its own database connection)."""
+"""Concurrent first downloads of a searchable PDF (issue 15, items 2 and 5).
+
+Item 2: three parallel downloads of a PDF not built yet once gave 200, 500, 500. Item 5: the
+PDF was built inside the web request. Now the requests only queue one build and answer
+"being prepared"; two workers that both get a build task for the document build it once.
+Real requests on separate threads (each its own database connection)."""
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
 from django.db import connections
 from django.test import Client
 from django.urls import reverse
+from django_q.models import OrmQ
 
 from archive import exports
 from archive.ingest import document_create
@@ -26,21 +27,15 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 REQUESTS = 3
 
 
-def _rendezvous(build: Callable[..., str], barrier: threading.Barrier) -> Callable[..., str]:
-    """``build``, then wait for the other requests' builds: every request has built its own
-    file before any records one, the interleaving a double click gives on a slow build. A fix
-    that lets only one request build breaks the barrier by timeout; the others go on."""
-
-    def wrapped(*args: Any, **kwargs: Any) -> str:
-        name = build(*args, **kwargs)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait()
-        return name
-
-    return wrapped
+def _parallel(target, count: int) -> None:
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
 
 
-def test_parallel_first_downloads_all_get_the_one_recorded_pdf(alice, make_upload, monkeypatch):
+def test_parallel_first_downloads_queue_one_build_and_all_get_the_one_pdf(alice, make_upload):
     upload = make_upload()
     document = document_create(owner=alice, upload=upload, name=upload.name).document
     document_process(document.pk)
@@ -49,11 +44,9 @@ def test_parallel_first_downloads_all_get_the_one_recorded_pdf(alice, make_uploa
     assert document.status == Document.Status.DONE, document.error
     assert not document.searchable_pdf.name
 
-    barrier = threading.Barrier(REQUESTS, timeout=10)
-    monkeypatch.setattr(exports, "_build_and_store", _rendezvous(exports._build_and_store, barrier))
     url = reverse("document_searchable_pdf", args=[document.pk])
     start = threading.Barrier(REQUESTS)
-    results: list[tuple[int, bytes]] = []
+    statuses: list[int] = []
     lock = threading.Lock()
 
     def download() -> None:
@@ -62,26 +55,51 @@ def test_parallel_first_downloads_all_get_the_one_recorded_pdf(alice, make_uploa
             client.force_login(alice)
             start.wait()
             response = client.get(url)
-            body = response.getvalue() if response.status_code == 200 else b""
             with lock:
-                results.append((response.status_code, body))
+                statuses.append(response.status_code)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=download) for _ in range(REQUESTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    _parallel(download, REQUESTS)
+    assert statuses == [202] * REQUESTS
+    assert OrmQ.objects.count() == 1  # one build queued for three clicks
 
-    assert sorted(status for status, _ in results) == [200] * REQUESTS
-    bodies = {body for _, body in results}
+    # Two workers each holding a build task for the document: one builds, the other waits
+    # for it and finds the PDF (no second build, no second file).
+    builds: list[str] = []
+    real_build = exports._build_and_store
+
+    def counted(*args, **kwargs):
+        name = real_build(*args, **kwargs)
+        with lock:
+            builds.append(name)
+        return name
+
+    exports._build_and_store = counted
+    try:
+
+        def work() -> None:
+            try:
+                exports.searchable_pdf_build(document.pk)
+            finally:
+                connections.close_all()
+
+        _parallel(work, 2)
+    finally:
+        exports._build_and_store = real_build
+    assert len(builds) == 1
+    document.refresh_from_db()
+    assert document.searchable_pdf.name == builds[0]
+    assert document.searchable_pdf_requested is None
+
+    bodies = set()
+    for _ in range(REQUESTS):
+        client = Client()
+        client.force_login(alice)
+        response = client.get(url)
+        assert response.status_code == 200
+        bodies.add(response.getvalue())
     assert len(bodies) == 1
     assert next(iter(bodies)).startswith(b"%PDF-")
-    document.refresh_from_db()
-    recorded = document.searchable_pdf.name
-    assert recorded
-    assert default_storage.exists(recorded)
-    folder = f"exports/{alice.pk}/{document.pk}"
-    _, files = default_storage.listdir(folder)
-    assert [f"{folder}/{name}" for name in files] == [recorded]  # no orphan copies
+    _folders, files = default_storage.listdir(f"exports/{alice.pk}/{document.pk}")
+    assert len(files) == 1

@@ -139,7 +139,25 @@ def test_not_made_before_the_document_is_done(alice, make_upload):
         searchable_pdf(document)
 
 
-def test_download_is_for_the_owner_only(client, alice, bob, make_upload):
+def _exports_stored() -> list[str]:
+    """Every searchable PDF in storage."""
+    found: list[str] = []
+
+    def walk(folder: str) -> None:
+        if not default_storage.exists(folder):
+            return
+        folders, files = default_storage.listdir(folder)
+        found.extend(f"{folder}/{name}" for name in files)
+        for sub in folders:
+            walk(f"{folder}/{sub}")
+
+    walk("exports")
+    return found
+
+
+def test_download_is_for_the_owner_only_and_built_by_the_worker(
+    client, alice, bob, make_upload, django_capture_on_commit_callbacks
+):
     document = _processed(alice, "scan.png", make_upload().read())
     document.title = 'Invoice "March"/2024'
     document.save(update_fields=["title"])
@@ -149,14 +167,42 @@ def test_download_is_for_the_owner_only(client, alice, bob, make_upload):
     client.force_login(bob)
     assert client.get(url).status_code == 404
     client.force_login(alice)
+    # Issue 15, item 5: the web request only queues the build; the worker makes the PDF.
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            waiting = client.get(url)
+        assert waiting.status_code == 202
+        assert waiting["Refresh"] == "3"
+        assert "being prepared" in waiting.content.decode()
+    assert _exports_stored() == []
+    assert run_queued_tasks() == 1  # two downloads, one build
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == r'attachment; filename="Invoice \"March\"-2024.pdf"'
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert len(_exports_stored()) == 1
     detail = client.get(document.get_absolute_url())
     assert url.encode() in detail.content
     assert b"Download searchable PDF" in detail.content
+
+
+def test_a_build_that_fails_says_why_instead_of_waiting_for_ever(
+    client, alice, make_upload, django_capture_on_commit_callbacks
+):
+    document = _processed(alice, "scan.png", make_upload().read())
+    original = str(document.original.name)
+    default_storage.delete(original)
+    default_storage.save(original, SimpleUploadedFile("x", b"not an image"))
+    client.force_login(alice)
+    url = reverse("document_searchable_pdf", args=[document.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.get(url).status_code == 202
+    assert run_queued_tasks() == 1
+    response = client.get(url)
+    assert response.status_code == 409
+    assert "cannot be read" in response.content.decode()
+    assert run_queued_tasks() == 0  # not queued again until the text changes
 
 
 def test_download_of_a_document_still_queued_says_why(client, alice, make_upload):

@@ -154,3 +154,16 @@ def test_a_title_given_is_cleaned_too(alice, make_upload):
         owner=alice, upload=make_upload(), name="x.png", title="Lease\x00 2024\n"
     ).document
     assert document.title == "Lease 2024"
+
+
+def test_new_document_ids_say_nothing_about_the_archive(alice, bob, make_upload):
+    # Issue 15, item 9: sequential global ids let any user count everyone's uploads.
+    from archive.models import FIRST_RANDOM_ID, LAST_RANDOM_ID
+
+    ids = []
+    for owner in (alice, bob, alice, bob):
+        upload = make_upload()
+        ids.append(document_create(owner=owner, upload=upload, name=upload.name).document.pk)
+    assert all(FIRST_RANDOM_ID <= pk < LAST_RANDOM_ID for pk in ids)
+    steps = [abs(b - a) for a, b in zip(ids, ids[1:], strict=False)]
+    assert min(steps) > 1_000_000, ids  # not a counter: a neighbour's id is unguessable

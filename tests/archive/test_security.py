@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -29,6 +30,32 @@ def test_every_response_carries_the_security_headers(
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_private_answers_are_never_stored_by_a_cache(
+    client: Client, alice: User, make_upload: Any
+) -> None:
+    # Issue 15, item 9: logged-in pages, API answers and originals carried no Cache-Control,
+    # so a shared cache or the browser's disk kept them after logout.
+    from rest_framework.test import APIClient
+
+    from archive.ingest import document_create
+
+    upload = make_upload()
+    document = document_create(owner=alice, upload=upload, name=upload.name).document
+    client.force_login(alice)
+    for path in ["/", "/search/?q=x", document.get_absolute_url(), "/upload/"]:
+        assert "no-store" in client.get(path)["Cache-Control"], path
+    original = client.get(f"/documents/{document.pk}/original/")
+    assert original.status_code == 200
+    assert "no-store" in original["Cache-Control"]
+    api = APIClient()
+    api.force_authenticate(alice)
+    for path in ["/api/documents/", f"/api/documents/{document.pk}/", "/api/nowhere/"]:
+        answer = api.get(path)
+        assert "no-store" in answer["Cache-Control"], path
+        assert "private" in answer["Cache-Control"], path
+    assert "no-store" in APIClient().get("/api/documents/")["Cache-Control"]  # a 401 too
 
 
 def test_the_policy_allows_no_inline_script_or_eval() -> None:

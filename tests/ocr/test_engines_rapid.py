@@ -88,6 +88,14 @@ def test_blank_page(engine: Engine) -> None:
     assert (result.width, result.height) == (400, 300)
 
 
+@pytest.mark.parametrize("size", [(4000, 16), (16, 4000), (4000, 8)])
+def test_a_long_thin_page_is_read_not_refused(engine: Engine, size: tuple[int, int]) -> None:
+    # Issue 15, item 9: RapidOCR's detector failed on these with ResizeImgError.
+    result = engine.recognize(Image.new("RGB", size, "white"), languages=["en"])
+    assert (result.width, result.height) == size
+    assert result.text == ""
+
+
 def test_non_rgb_input_is_accepted(engine: Engine, draw_page: Callable[..., Image.Image]) -> None:
     assert engine.recognize(draw_page("page one", mode="L")).text == "page one"
 

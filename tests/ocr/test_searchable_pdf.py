@@ -8,6 +8,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
+from ocr.pages import open_document
 from ocr.searchable_pdf import GRAFTED, KEPT, STRAIGHTENED, PageText, build, read_pages
 from ocr.types import Word
 from tests.pdftext import PdfPage, pdf_text, pdf_words
@@ -154,3 +155,74 @@ def test_wrong_page_count_is_refused(tmp_path, encode):
     source.write_bytes(encode(Image.new("RGB", (100, 100), "white"), "PNG"))
     with pytest.raises(ValueError, match="2 pages given for a file of 1 pages"):
         _build(source, [PageText(lines=(), size=(100, 100))] * 2, tmp_path / "out.pdf")
+
+
+def _active_content(pdf: pikepdf.Pdf) -> list[str]:
+    """Every script, launch, automatic action or submit action anywhere in ``pdf``."""
+    found: list[str] = []
+    seen: set[tuple[int, int]] = set()
+
+    def walk(obj: object, where: str) -> None:
+        if isinstance(obj, pikepdf.Object) and obj.is_indirect:
+            if obj.objgen in seen:
+                return
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            for key in ("/OpenAction", "/AA", "/JS", "/JavaScript"):
+                if key in obj:
+                    found.append(f"{where}{key}")
+            if obj.get("/S") in (pikepdf.Name.JavaScript, pikepdf.Name.Launch):
+                found.append(f"{where}/S {obj.get('/S')}")
+            for key in obj.keys():  # noqa: SIM118  (a pikepdf Stream is no mapping)
+                if key != "/Parent":
+                    walk(obj[key], f"{where}{key}")
+        elif isinstance(obj, pikepdf.Array):
+            for index, item in enumerate(obj):
+                walk(item, f"{where}[{index}]")
+
+    walk(pdf.trailer, "")
+    return found
+
+
+def test_scripts_and_launch_actions_of_the_original_are_not_kept(tmp_path):
+    # Issue 15, item 9: the searchable PDF kept the original's JavaScript and /Launch actions.
+    source = tmp_path / "active.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page(page_size=(300, 300))
+        script = pdf.make_indirect(
+            pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+        )
+        launch = pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("calc.exe"))
+        link = pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.Link,
+            Rect=[10, 10, 100, 100],
+            A=launch,
+        )
+        uri = pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.Link,
+            Rect=[100, 100, 200, 200],
+            A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://example.org")),
+        )
+        page = pdf.pages[0]
+        page.obj.Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(link), uri]))
+        page.obj.AA = pikepdf.Dictionary(O=script)
+        pdf.Root.OpenAction = script
+        pdf.Root.AA = pikepdf.Dictionary(WC=script)
+        pdf.Root.Names = pikepdf.Dictionary(
+            JavaScript=pikepdf.Dictionary(Names=[pikepdf.String("x"), script])
+        )
+        pdf.save(source)
+    with pikepdf.open(source) as original:
+        assert len(_active_content(original)) >= 5
+    out = tmp_path / "out.pdf"
+    words = ((Word("Safe", (20, 20, 120, 60), 0.9),),)
+    with open_document(source) as opened:
+        page_size = opened.page(0).size
+    _build(source, [PageText(lines=words, size=page_size)], out)
+    with pikepdf.open(out) as built:
+        assert _active_content(built) == []
+        # Plain links stay: only actions that run something go.
+        annots = built.pages[0].obj.Annots
+        assert [str(a.A.S) for a in annots if "/A" in a] == ["/URI"]

@@ -296,7 +296,16 @@ def test_rename_rerun_and_delete(api, processed, django_capture_on_commit_callba
     assert not any(default_storage.exists(name) for name in names)
 
 
-def test_searchable_pdf_download(api, bob_api, processed, tmp_path: Path):
+def test_searchable_pdf_download(
+    api, bob_api, processed, tmp_path: Path, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = api.get(f"{DOCUMENTS}{processed.pk}/searchable-pdf/")
+    assert waiting.status_code == 202
+    assert waiting["Retry-After"] == "3"
+    assert waiting.json()["pages"] == 1
+    assert "being prepared" in waiting.json()["detail"]
+    assert run_queued_tasks() == 1
     response = api.get(f"{DOCUMENTS}{processed.pk}/searchable-pdf/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"

@@ -188,11 +188,11 @@ def test_serve_starts_its_worker_cluster_again_after_a_sigkill(alice, settings, 
         process = subprocess.Popen(
             [sys.executable, "manage.py", "serve", "--port", str(port), "--web-workers", "1"],
             cwd=PROJECT,
-            env=_child_env(
-                settings,
+            env=child_env(
+                settings.MEDIA_ROOT,
                 STATIC_ROOT=str(tmp_path / "static"),
                 SCAN_ARCHIVE_VAR_DIR=str(tmp_path / "var"),
-                SECRET_KEY=django_settings.SECRET_KEY,  # reads the task this test queued
+                SECRET_KEY=settings.SECRET_KEY,  # reads the task this test queued
                 ADMIN_PASSWORD="admin-test-password",
                 WORKERS="1",
                 OCR_ENGINE="rapidocr",

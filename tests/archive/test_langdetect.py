@@ -81,9 +81,9 @@ def test_fallback_shows_that_the_text_did_not_tell(alice, make_upload, settings)
 
 
 def test_document_create_defaults_to_detect_and_keeps_an_explicit_language(alice, make_upload):
-    def create(name: str, **kwargs: str) -> Document:
+    def create(name: str, language: str = "") -> Document:
         upload = make_upload(name, lines=[name])
-        return document_create(owner=alice, upload=upload, name=name, **kwargs).document
+        return document_create(owner=alice, upload=upload, name=name, language=language).document
 
     assert create("a.png").language == DETECT
     assert create("b.png", language="de").language == "de"

@@ -23,7 +23,7 @@ from archive.search import (
 )
 from archive.tasks import enqueue_processing
 from ocr.errors import OcrError, PasswordRequired
-from ocr.pages import validate
+from ocr.files import validate
 
 
 def document_rename(document: Document, title: str) -> None:

@@ -24,8 +24,8 @@ from archive.languages import DETECT, LANGUAGES
 from archive.models import Document
 from archive.tasks import enqueue_processing
 from ocr.errors import OcrError, PasswordRequired
+from ocr.files import validate
 from ocr.formats import EXTENSIONS, HEAD_SIZE, SUPPORTED_TYPES, describe, sniff
-from ocr.pages import validate
 
 _logger = logging.getLogger(__name__)
 _CHUNK = 1024 * 1024
@@ -147,7 +147,7 @@ def too_many_pages(page_count: int) -> str | None:
 def _check_content(upload: IO[bytes], password: str) -> tuple[Document.Status, str, str]:
     """(status, error, pdf_password) for a new document, or ``UploadRejected`` why not.
 
-    Validation reads headers only (``ocr.pages.validate``). A password is tried only after the
+    Validation reads headers only (``ocr.files.validate``). A password is tried only after the
     file turned out to need one: PDFium does not fall back to "no password", so a password
     typed for an ordinary PDF would otherwise make it fail.
     """

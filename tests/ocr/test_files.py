@@ -19,7 +19,7 @@ from ocr.errors import (
     UnsupportedFormat,
     WrongPassword,
 )
-from ocr.pages import open_document, validate
+from ocr.files import open_document, validate
 
 Encode = Callable[..., bytes]
 

@@ -21,6 +21,7 @@ from rest_framework.authtoken.models import Token
 
 from archive.ingest import document_create
 from archive.models import Document
+from archive.ocr_files import OCR_FILE_FORMATS
 from archive.processing import document_process
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,12 @@ def _fill(route: str, converters: dict[str, Any], document: Document) -> list[st
     urls = [route]
     page_id = document.pages.get().pk
     for name in converters:
-        values = {"1"} if name in {"number", "page"} else {str(document.pk), str(page_id)}
+        if name in {"number", "page"}:
+            values = {"1"}
+        elif name == "fmt":  # the OCR file formats: real ones, or the owner would get 404 too
+            values = set(OCR_FILE_FORMATS)
+        else:
+            values = {str(document.pk), str(page_id)}
         urls = [re.sub(rf"<(?:\w+:)?{name}>", value, url) for url in urls for value in values]
     return ["/" + url for url in urls]
 
@@ -119,6 +125,10 @@ def test_the_walk_covers_the_app(owned: Document) -> None:
         f"/documents/{owned.pk}/pages/1/thumbnail/",
         f"/documents/{owned.pk}/original/",
         f"/documents/{owned.pk}/delete/",
+        f"/documents/{owned.pk}/ocr/alto/",
+        f"/documents/{owned.pk}/pages/1/ocr/hocr/",
+        f"/api/documents/{owned.pk}/ocr/hocr/",
+        f"/api/documents/{owned.pk}/pages/1/ocr/alto/",
         f"/admin/archive/page/{owned.pages.get().pk}/review/",
         f"/admin/archive/page/{owned.pages.get().pk}/image/",
         "/admin/archive/document/needs-review/",
@@ -128,8 +138,18 @@ def test_the_walk_covers_the_app(owned: Document) -> None:
 
 def test_the_owner_reaches_the_walked_urls(client: Client, alice: User, owned: Document) -> None:
     client.force_login(alice)
-    for url in (f"/documents/{owned.pk}/", f"/documents/{owned.pk}/pages/1/image/"):
-        assert client.get(url).status_code == 200, url
+    for url in (
+        f"/documents/{owned.pk}/",
+        f"/documents/{owned.pk}/pages/1/image/",
+        f"/documents/{owned.pk}/ocr/alto/",
+        f"/documents/{owned.pk}/pages/1/ocr/hocr/",
+        f"/api/documents/{owned.pk}/ocr/hocr/",
+        f"/api/documents/{owned.pk}/pages/1/ocr/alto/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if "/ocr/" in url:  # the walk's secret word is in the owner's OCR files
+            assert not _shows_nothing(response), url
 
 
 @pytest.mark.parametrize("who", ["another user", "anonymous"])

@@ -1,8 +1,4 @@
-"""Fixtures for the interchange formats: the official ALTO schema, and results to write.
-
-The ALTO 4.4 XSD and the XLink schema it imports are kept in ``tests/ocr/schemas`` (see the
-README there); the import's URL is mapped to the local copy so validation is offline.
-"""
+"""Fixtures for the interchange formats: the official ALTO schema, and results to write."""
 
 from __future__ import annotations
 
@@ -13,23 +9,13 @@ from lxml import etree
 
 from ocr.engines import Engine
 from ocr.types import PageResult, Word
-
-SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
-
-
-class _LocalSchemas(etree.Resolver):
-    def resolve(self, url: str, pubid: str, context: object) -> object:
-        if url.endswith("/xlink.xsd"):
-            return self.resolve_filename(str(SCHEMAS / "xlink.xsd"), context)
-        return None
+from tests.ocr import schemas
 
 
 @pytest.fixture(scope="session")
 def alto_schema() -> etree.XMLSchema:
-    """The official ALTO 4.4 schema."""
-    parser = etree.XMLParser(no_network=True)
-    parser.resolvers.add(_LocalSchemas())
-    return etree.XMLSchema(etree.parse(str(SCHEMAS / "alto-4-4.xsd"), parser))
+    """The official ALTO 4.4 schema (``tests.ocr.schemas``)."""
+    return schemas.alto_schema()
 
 
 @pytest.fixture(scope="session")

@@ -206,6 +206,16 @@ STUCK_AFTER_SECONDS = env_int(
     "STUCK_AFTER_SECONDS", OCR_PAGE_TIMEOUT + 60, minimum=OCR_PAGE_TIMEOUT + 1
 )
 
+# --- OCR service (POST /api/ocr/, archive.ocr_service) ----------------------------------------
+# A file of at most this many pages is answered in the request itself (the web process waits
+# for the worker, at most OCR_SYNC_WAIT_SECONDS, then answers with the job to poll instead).
+OCR_SYNC_MAX_PAGES = env_int("OCR_SYNC_MAX_PAGES", 2, minimum=0)
+OCR_SYNC_WAIT_SECONDS = env_int("OCR_SYNC_WAIT_SECONDS", 30, minimum=1)
+# A job and its result are kept this long after it was sent, then purged.
+OCR_JOB_KEEP_SECONDS = env_int("OCR_JOB_KEEP_SECONDS", 3600, minimum=60)
+# Jobs one user may have queued or being read at once; more are refused (429) until some end.
+OCR_JOBS_PER_USER = env_int("OCR_JOBS_PER_USER", 20, minimum=1)
+
 # --- review of OCR results (admin) -----------------------------------------------------------
 # Pages whose mean word confidence is below this are listed under "Needs review", and words
 # below it are marked on the page review screen. Confidences are 0-1, as the engines give them.

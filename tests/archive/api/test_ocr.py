@@ -158,7 +158,7 @@ def test_async_is_asked_for_and_another_user_cannot_read_the_job(
 def test_a_job_expires(api: APIClient, phototest: Path) -> None:
     url = api.post(f"{OCR}?async=1", {"file": file_upload(phototest)}).json()["url"]
     job = OcrJob.objects.get()
-    name = job.input.name
+    name = str(job.input.name)
     OcrJob.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     assert api.get(url).status_code == 404
     # The next request of anyone purges it, input included.

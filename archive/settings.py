@@ -280,6 +280,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Documents and OCR service jobs both have a "status": one enum name each (the documents'
+    # keeps the name it had).
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "archive.models.Document.Status",
+        "OcrJobStatusEnum": "archive.ocr_jobs.OcrJob.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "archive.api.schema.add_error_responses",

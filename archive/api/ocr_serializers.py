@@ -11,6 +11,7 @@ from typing import Any
 from rest_framework import serializers
 
 from archive.languages import UPLOAD_LANGUAGE_CHOICES
+from archive.models import OcrJob
 from archive.ocr_service import OUTPUTS
 from ocr.engines import available_engines
 
@@ -62,7 +63,7 @@ class OcrSubmitQuerySerializer(OcrQuerySerializer):
     )
 
 
-class _WordSerializer(serializers.Serializer):
+class OcrWordSerializer(serializers.Serializer):
     text = serializers.CharField()
     box = serializers.ListField(
         child=serializers.IntegerField(), min_length=4, max_length=4, help_text="x0, y0, x1, y1"
@@ -70,7 +71,7 @@ class _WordSerializer(serializers.Serializer):
     confidence = serializers.FloatField()
 
 
-class _PageSerializer(serializers.Serializer):
+class OcrPageSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     text = serializers.CharField(allow_blank=True)
     confidence = serializers.FloatField()
@@ -81,10 +82,10 @@ class _PageSerializer(serializers.Serializer):
     height = serializers.IntegerField()
     seconds = serializers.FloatField(help_text="The engine's time for this page.")
     evaluation = serializers.BooleanField()
-    words = _WordSerializer(many=True)
+    words = OcrWordSerializer(many=True)
 
 
-class _TimingsSerializer(serializers.Serializer):
+class OcrTimingsSerializer(serializers.Serializer):
     engine_seconds = serializers.FloatField()
     waited_seconds = serializers.FloatField(
         allow_null=True, help_text="From the request to a worker starting on it."
@@ -92,15 +93,15 @@ class _TimingsSerializer(serializers.Serializer):
     total_seconds = serializers.FloatField(allow_null=True)
 
 
-class _ResultSerializer(serializers.Serializer):
+class OcrResultSerializer(serializers.Serializer):
     engine = serializers.CharField()
     language = serializers.CharField(help_text="As asked, or as detected from the text.")
     text = serializers.CharField(allow_blank=True, help_text="Pages joined by a form feed line.")
-    pages = _PageSerializer(many=True)
-    timings = _TimingsSerializer()
+    pages = OcrPageSerializer(many=True)
+    timings = OcrTimingsSerializer()
 
 
-class _ProgressSerializer(serializers.Serializer):
+class OcrProgressSerializer(serializers.Serializer):
     pages_done = serializers.IntegerField()
     page_count = serializers.IntegerField()
 
@@ -110,9 +111,9 @@ class OcrJobSerializer(serializers.Serializer):
 
     id = serializers.UUIDField()
     url = serializers.URLField(help_text="Where to poll it.")
-    status = serializers.ChoiceField(choices=["queued", "running", "done", "failed"])
+    status = serializers.ChoiceField(choices=OcrJob.Status.choices)
     name = serializers.CharField()
-    progress = _ProgressSerializer()
+    progress = OcrProgressSerializer()
     engine = serializers.CharField()
     language = serializers.CharField()
     error = serializers.CharField(allow_null=True)
@@ -120,4 +121,4 @@ class OcrJobSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     expires_at = serializers.DateTimeField(help_text="The job is gone (404) after this.")
-    result = _ResultSerializer(allow_null=True)
+    result = OcrResultSerializer(allow_null=True)

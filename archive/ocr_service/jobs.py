@@ -122,7 +122,10 @@ def ocr_job_wait(job: OcrJob, *, seconds: float) -> OcrJob:
     deadline = time.monotonic() + seconds
     while job.status not in FINISHED and time.monotonic() < deadline:
         time.sleep(_POLL_SECONDS)
-        job.refresh_from_db(fields=["status", "error", "started_at", "finished_at"])
+        try:
+            job.refresh_from_db(fields=["status", "error", "started_at", "finished_at"])
+        except OcrJob.DoesNotExist:
+            break  # deleted meanwhile (its owner went): the caller answers with what it has
     return job
 
 

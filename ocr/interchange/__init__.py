@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from ocr.interchange.alto import read_alto, to_alto
 from ocr.interchange.hocr import read_hocr, to_hocr
-from ocr.interchange.reading import InvalidOcrFile, read_ocr_file, sniff_ocr_file
+from ocr.interchange.reading import InvalidOcrFile
+from ocr.interchange.sniffing import read_ocr_file, sniff_ocr_file
 
 __all__ = [
     "FORMATS",

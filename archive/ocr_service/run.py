@@ -68,7 +68,8 @@ def ocr_job_page_run(job_id: str, number: int) -> None:
         _fail(job, _reason(number, error))
         return
     try:
-        OcrJobPage.objects.create(job=job, number=number, result=page_json(number, result))
+        with transaction.atomic():  # a savepoint: the caller's transaction survives a duplicate
+            OcrJobPage.objects.create(job=job, number=number, result=page_json(number, result))
     except IntegrityError:
         return  # read twice (a task handed out again): the first one saved it
     _finish_if_complete(job.pk)

@@ -24,7 +24,7 @@ from archive.search import (
     page_vector_write,
 )
 from ocr.errors import OcrError, PasswordRequired
-from ocr.pages import validate
+from ocr.files import validate
 
 
 def document_rename(document: Document, title: str) -> None:

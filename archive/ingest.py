@@ -24,8 +24,8 @@ from archive.languages import DETECT, LANGUAGES
 from archive.models import Document, PageJob
 from archive.processing.jobs import queue_document, queued_pages
 from ocr.errors import OcrError, PasswordRequired
+from ocr.files import validate
 from ocr.formats import EXTENSIONS, HEAD_SIZE, SUPPORTED_TYPES, describe, sniff
-from ocr.pages import validate
 
 _logger = logging.getLogger(__name__)
 _CHUNK = 1024 * 1024
@@ -170,7 +170,7 @@ def _check_content(upload: IO[bytes], password: str) -> tuple[Document.Status, s
     """(status, error, pdf_password, page count) for a new document, or ``UploadRejected`` why
     not (the page count is 0 while a password is missing).
 
-    Validation reads headers only (``ocr.pages.validate``). A password is tried only after the
+    Validation reads headers only (``ocr.files.validate``). A password is tried only after the
     file turned out to need one: PDFium does not fall back to "no password", so a password
     typed for an ordinary PDF would otherwise make it fail.
     """

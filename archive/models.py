@@ -472,3 +472,22 @@ class SearchImpact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term}: {self.document_id} ({self.impact:.3f})"
+
+
+# The OCR service's jobs live in their own module; imported here so Django registers them.
+from archive.ocr_jobs import OcrJob, OcrJobPage  # noqa: E402
+
+__all__ = [
+    "Document",
+    "LoginSource",
+    "LoginThrottle",
+    "OcrJob",
+    "OcrJobPage",
+    "Page",
+    "PageAttempt",
+    "PageCorrection",
+    "PageJob",
+    "SearchImpact",
+    "SearchTerm",
+    "storage_name",
+]

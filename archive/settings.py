@@ -219,6 +219,16 @@ LEASE_SWEEP_SECONDS = env_int("LEASE_SWEEP_SECONDS", 5, minimum=1)
 # with a message saying so. Bulk imports by the administrator are not limited.
 OCR_QUEUED_PAGES_PER_USER = env_int("OCR_QUEUED_PAGES_PER_USER", 5000, minimum=1)
 
+# --- OCR service (POST /api/ocr/, archive.ocr_service) ----------------------------------------
+# A file of at most this many pages is answered in the request itself (the web process waits
+# for the worker, at most OCR_SYNC_WAIT_SECONDS, then answers with the job to poll instead).
+OCR_SYNC_MAX_PAGES = env_int("OCR_SYNC_MAX_PAGES", 2, minimum=0)
+OCR_SYNC_WAIT_SECONDS = env_int("OCR_SYNC_WAIT_SECONDS", 30, minimum=1)
+# A job and its result are kept this long after it was sent, then purged.
+OCR_JOB_KEEP_SECONDS = env_int("OCR_JOB_KEEP_SECONDS", 3600, minimum=60)
+# Jobs one user may have queued or being read at once; more are refused (429) until some end.
+OCR_JOBS_PER_USER = env_int("OCR_JOBS_PER_USER", 20, minimum=1)
+
 # --- review of OCR results (admin) -----------------------------------------------------------
 # Pages whose mean word confidence is below this are listed under "Needs review", and words
 # below it are marked on the page review screen. Confidences are 0-1, as the engines give them.
@@ -283,6 +293,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Documents and OCR service jobs both have a "status": one enum name each (the documents'
+    # keeps the name it had).
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "archive.models.Document.Status",
+        "OcrJobStatusEnum": "archive.ocr_jobs.OcrJob.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "archive.api.schema.add_error_responses",

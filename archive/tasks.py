@@ -39,6 +39,13 @@ def sweep_leases() -> None:
     sweep()
 
 
+def read_ocr_job_page(job_id: str, number: int) -> None:
+    """Worker entry point: read one page of an OCR service job (``ocr_service.run``)."""
+    from archive.ocr_service.run import ocr_job_page_run
+
+    ocr_job_page_run(job_id, number)
+
+
 def requeue_stuck() -> None:
     """Scheduled entry point: queue again the documents no worker will finish (``stuck``)."""
     _requeue_stuck()

@@ -22,6 +22,14 @@ urlpatterns = [
         views.document_searchable_pdf,
         name="document_searchable_pdf",
     ),
+    path(
+        "documents/<int:pk>/ocr/<str:fmt>/", views.document_ocr_download, name="document_ocr_file"
+    ),
+    path(
+        "documents/<int:pk>/pages/<int:number>/ocr/<str:fmt>/",
+        views.page_ocr_download,
+        name="page_ocr_file",
+    ),
     path("documents/<int:pk>/rerun/", views.document_rerun_view, name="document_rerun"),
     path("documents/<int:pk>/rename/", views.document_rename_view, name="document_rename"),
     path("documents/<int:pk>/password/", views.document_password_view, name="document_password"),

@@ -40,8 +40,8 @@ if step == "build":
     answer = outcome
 else:
     from ocr.engines import get_engine
-    from ocr.pageread import read_page
-    from ocr.pages import open_document
+    from ocr.pagetext import read_page
+    from ocr.files import open_document
     with open_document(path) as opened:
         _image, result = read_page(opened, 0, engine=get_engine("tesseract"))
     answer = result.text

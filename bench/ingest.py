@@ -138,7 +138,7 @@ class Measure:
 
 def page_count(path: Path) -> int:
     """Pages of ``path`` as the app counts them."""
-    from ocr.pages import open_document
+    from ocr.files import open_document
 
     with open_document(path) as source:
         return source.page_count
@@ -173,7 +173,7 @@ def build_pdf(files: Sequence[Path], pages: int, target: Path) -> Path:
     """Render the first ``pages`` pages of ``files`` (cycled) into one image-only PDF."""
     import pypdfium2 as pdfium
 
-    from ocr.pages import open_document
+    from ocr.files import open_document
 
     document = pdfium.PdfDocument.new()
     done = 0
@@ -205,8 +205,8 @@ def build_pdf(files: Sequence[Path], pages: int, target: Path) -> Path:
 
 def read_all(engine: Any, files: Sequence[Path]) -> tuple[int, float]:
     """Read every page of ``files`` as a worker does; (pages, engine seconds)."""
-    from ocr.pageread import read_page
-    from ocr.pages import open_document
+    from ocr.files import open_document
+    from ocr.pagetext import read_page
 
     pages, engine_seconds = 0, 0.0
     for path in files:

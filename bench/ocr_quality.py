@@ -6,7 +6,7 @@ Usage::
     python -m bench.ocr_quality --limit 3 --sets uw3_lines_en --engines tesseract,auto
     python -m bench.ocr_quality --jobs 0              # skip the throughput measurement
 
-Every page goes through the library's whole pipeline (``ocr.api.extract``: decoding,
+Every page goes through the library's whole pipeline (``ocr.api.recognize``: decoding,
 preparation, the engine, reading order), so the figures are what a user gets. Scoring is
 ``ocr.scoring`` (the rules of the test data's README). Printed as Markdown tables:
 
@@ -43,7 +43,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from ocr.api import extract
+from ocr.api import recognize
 from ocr.engines import available_engines, get_engine
 from ocr.errors import OcrError
 from ocr.scoring import bag_of_words_f1, cer, strip_unreadable
@@ -113,7 +113,7 @@ def score(engine: str, item: Item) -> Score:
     truth = strip_unreadable(item.truth.read_text(encoding="utf-8"))
     decode_seconds = decode(item.image)
     started = time.perf_counter()
-    result = extract(item.image, engine=engine, languages=languages_for(engine, item.languages))
+    result = recognize(item.image, engine=engine, languages=languages_for(engine, item.languages))
     wall = time.perf_counter() - started
     text = result.text
     return Score(
@@ -212,7 +212,7 @@ def _ready(seconds: float) -> int:
 
 def _read_page(engine: str, item: Item) -> int:
     return len(
-        extract(item.image, engine=engine, languages=languages_for(engine, item.languages)).pages
+        recognize(item.image, engine=engine, languages=languages_for(engine, item.languages)).pages
     )
 
 

@@ -96,8 +96,8 @@ def read_file(path: Path, language: str) -> dict[str, Any]:
     from archive.processing import ocr_languages
     from archive.search import clean_text
     from ocr.engines import get_engine
-    from ocr.pageread import read_page
-    from ocr.pages import open_document
+    from ocr.files import open_document
+    from ocr.pagetext import read_page
 
     engine = get_engine(settings.OCR_ENGINE)
     pages: list[dict[str, Any]] = []

@@ -1,6 +1,6 @@
 """Searchable PDF build time per page and size against the original, on real test scans.
 
-Each file is read once the way the worker reads it (``ocr.pageread.read_page``, RapidOCR; not
+Each file is read once the way the worker reads it (``ocr.pagetext.read_page``, RapidOCR; not
 timed), then its searchable PDF is built ``--rounds`` times (``ocr.searchable_pdf.build``) and
 the median is reported per page, with the PDF's size as a ratio of the original's and what
 became of the pages. Figures are ratios and times within one run on this machine.

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 from ocr.api import (
     DEFAULT_ENGINE,
-    aextract,
     aextract_as_completed,
     aextract_many,
     aextract_text,
     arecognize,
-    extract,
     extract_text,
     recognize,
     recognize_page,
@@ -39,11 +37,12 @@ from ocr.errors import (
     UnsupportedLanguage,
     WrongPassword,
 )
+from ocr.files import DEFAULT_MAX_PIXELS, open_document, validate
 from ocr.formats import SUPPORTED_TYPES, describe, sniff
-from ocr.pages import DEFAULT_MAX_PIXELS, PageSource, open_document, validate
+from ocr.inputs import Source
+from ocr.pagesource import PageSource
 from ocr.pool import WorkerDied, make_pool
 from ocr.prepare import DEFAULT_MAX_SIDE, prepare
-from ocr.sources import Source
 from ocr.types import DocumentResult, PageResult, Word
 
 __all__ = [
@@ -67,14 +66,12 @@ __all__ = [
     "Word",
     "WorkerDied",
     "WrongPassword",
-    "aextract",
     "aextract_as_completed",
     "aextract_many",
     "aextract_text",
     "arecognize",
     "available_engines",
     "describe",
-    "extract",
     "extract_text",
     "get_engine",
     "languages",

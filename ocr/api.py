@@ -3,7 +3,7 @@
 Every function takes the same options:
 
 - ``source``: a path, the file's bytes, a binary file object or a ``PIL.Image.Image``
-  (``ocr.sources``). Multi-page TIFFs and PDFs give one ``PageResult`` per page.
+  (``ocr.inputs``). Multi-page TIFFs and PDFs give one ``PageResult`` per page.
 - ``engine``: a registry name (``ocr.available_engines()``) or an ``Engine`` instance. The
   default ``"auto"`` is the ``auto`` engine where installed, else ``rapidocr`` (decided at
   call time).
@@ -12,7 +12,7 @@ Every function takes the same options:
 - ``max_side``: prepared pages are downscaled to this longest side (``ocr.prepare``).
 - ``max_pixels``: pages declaring more pixels are refused with ``ImageTooLarge``.
 - ``text_layer`` (blocking functions): PDF pages that carry text keep it rather than being
-  OCR'd (``ocr.pageread``); ``False`` OCRs every page.
+  OCR'd (``ocr.pagetext``); ``False`` OCRs every page.
 
 Errors are ``ocr.errors.OcrError`` subclasses, whose message can be shown to a person, plus
 ``OSError`` for unreadable paths and ``TypeError`` for something that is not a source.
@@ -35,11 +35,11 @@ from typing import Literal, overload
 from PIL import Image
 
 from ocr.engines import Engine, available_engines, check_languages, get_engine
-from ocr.pageread import ocr_page, read_page
-from ocr.pages import DEFAULT_MAX_PIXELS
+from ocr.files import DEFAULT_MAX_PIXELS
+from ocr.inputs import Source, open_source
+from ocr.pagetext import ocr_page, read_page
 from ocr.pool import Dispatcher
 from ocr.prepare import DEFAULT_MAX_SIDE
-from ocr.sources import Source, open_source
 from ocr.types import DocumentResult, PageResult
 
 #: The engine used when none is named: ``auto`` where it exists, else ``rapidocr``.
@@ -86,7 +86,7 @@ def recognize(
     """Read every page of ``source``, blocking until done.
 
     PDF pages that carry text keep it instead of being OCR'd, with OCR only for pictures no
-    text lies over (``ocr.pageread``); ``text_layer=False`` OCRs every page regardless.
+    text lies over (``ocr.pagetext``); ``text_layer=False`` OCRs every page regardless.
     Pages are decoded, prepared and read one at a time, so memory holds about one page.
     """
     ocr_engine = _engine(engine)
@@ -104,10 +104,6 @@ def recognize(
             )
             pages.append(result)
     return DocumentResult(tuple(pages))
-
-
-#: The name this function had first; the README documents it.
-extract = recognize
 
 
 def extract_text(
@@ -145,10 +141,6 @@ async def arecognize(
     """
     dispatcher, call = _plan(engine, languages, max_side, max_pixels, executor)
     return await _run(dispatcher, call, source)
-
-
-#: The name this function had first; the README documents it.
-aextract = arecognize
 
 
 async def aextract_text(

@@ -1,5 +1,5 @@
 """Command line: ``python -m ocr FILE... [--lang en,fr] [--engine NAME] [--jobs N]
-[--format text|jsonl]``.
+[--format text|jsonl|hocr|alto] [--output-dir DIR]``.
 
 Files are read in parallel in a process pool (``--jobs`` workers, default one per CPU; each
 holds its own engine models, about 0.8 GB with RapidOCR) and printed in the order given, each
@@ -11,6 +11,9 @@ as soon as it and those before it are done:
   ``seconds``, ``evaluation``, ``words``: ``text``, ``box`` ``[x0, y0, x1, y1]`` in the
   page's ``width`` x ``height`` pixels, ``confidence``) and ``error`` (``null`` or the message).
   ``--json`` is the same.
+- ``hocr`` / ``alto``: the file as an hOCR (XHTML) or ALTO XML 4 document with every word's box
+  (``ocr.interchange``). One file is printed; several need ``--output-dir``, where each is
+  written as ``NAME.hocr`` or ``NAME.alto.xml`` (``NAME`` the input's name, its suffix kept).
 
 A file that cannot be read gets one ``FILE: message`` line on stderr and the others go on.
 With several files and stderr on a terminal, a progress bar is drawn there. Exit status: 0
@@ -28,11 +31,13 @@ import sys
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from contextlib import aclosing
+from pathlib import Path
 from typing import Any, TextIO
 
 from ocr.api import DEFAULT_ENGINE, Outcome, aextract_as_completed, engine_name
 from ocr.engines import available_engines
 from ocr.errors import EngineUnavailable, OcrError, UnsupportedLanguage
+from ocr.interchange import FORMATS, to_alto, to_hocr
 from ocr.pool import make_pool, shared_pool, shutdown_now
 from ocr.types import DocumentResult, PageResult
 
@@ -45,8 +50,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     languages = [code for value in args.lang for code in value.split(",")] if args.lang else None
     files: list[str] = args.files
+    if args.format in FORMATS and len(files) > 1 and args.output_dir is None:
+        parser.error(f"--format {args.format} with several files needs --output-dir DIR")
+    if args.output_dir is not None and args.format not in FORMATS:
+        parser.error("--output-dir is for --format hocr or alto")
     executor = make_pool(min(args.jobs, len(files))) if args.jobs else None
-    output = _Output(files, engine_name(args.engine), languages, jsonl=args.format == "jsonl")
+    output = _Output(
+        files, engine_name(args.engine), languages, fmt=args.format, output_dir=args.output_dir
+    )
     try:
         asyncio.run(_read(files, args.engine, languages, args.jobs, executor, output))
     except (EngineUnavailable, UnsupportedLanguage) as exc:
@@ -107,9 +118,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--format",
-        choices=("text", "jsonl"),
+        choices=("text", "jsonl", *FORMATS),
         default="text",
-        help="text (default), or jsonl: one JSON object per file with pages, words and boxes",
+        help="text (default); jsonl: one JSON object per file with pages, words and boxes; "
+        "hocr or alto: the standard OCR formats, words with boxes",
+    )
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        metavar="DIR",
+        help="with --format hocr or alto: write one file per input into DIR (it must exist)",
     )
     parser.add_argument(
         "--json",
@@ -140,12 +158,20 @@ class _Output:
     """Prints outcomes in input order as they arrive out of order, and draws the progress."""
 
     def __init__(
-        self, files: list[str], engine: str, languages: list[str] | None, *, jsonl: bool
+        self,
+        files: list[str],
+        engine: str,
+        languages: list[str] | None,
+        *,
+        fmt: str,
+        output_dir: Path | None,
     ) -> None:
         self.files = files
         self.engine = engine
         self.languages = languages
-        self.jsonl = jsonl
+        self.jsonl = fmt == "jsonl"
+        self.fmt = fmt
+        self.output_dir = output_dir
         self.failed = False
         self.progress = Progress(len(files), sys.stderr, enabled=len(files) > 1)
         self._waiting: dict[int, Outcome] = {}
@@ -167,11 +193,27 @@ class _Output:
             print(f"{path}: {describe(outcome)}", file=sys.stderr)
         if self.jsonl:
             print(json.dumps(self._record(path, outcome), ensure_ascii=False))
+        elif isinstance(outcome, DocumentResult) and self.fmt in FORMATS:
+            self._write_document(path, outcome)
         elif isinstance(outcome, DocumentResult):
             if len(self.files) > 1:
                 print(f"\n==> {path} <==" if self._printed_text else f"==> {path} <==")
             print(outcome.text)
             self._printed_text = True
+
+    def _write_document(self, path: str, result: DocumentResult) -> None:
+        """The hOCR/ALTO document of one file: to stdout, or into ``output_dir``."""
+        write = to_hocr if self.fmt == "hocr" else to_alto
+        data = write(result.pages, source_name=Path(path).name)
+        if self.output_dir is None:
+            sys.stdout.write(data.decode("utf-8"))
+            return
+        target = self.output_dir / (Path(path).name + FORMATS[self.fmt][1])
+        try:
+            target.write_bytes(data)
+        except OSError as exc:
+            self.failed = True
+            print(f"{target}: {describe(exc)}", file=sys.stderr)
 
     def _record(self, path: str, outcome: Outcome) -> dict[str, Any]:
         if isinstance(outcome, Exception):

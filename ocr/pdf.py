@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -68,12 +69,7 @@ class PdfPages(PageSource):
             self.page_count = len(self._pdf)
 
     def page(self, index: int) -> Image.Image:
-        self._check_index(index)
-        with PDFIUM_LOCK:
-            try:
-                page = self._pdf[index]
-            except pdfium.PdfiumError as exc:
-                raise CorruptFile(_reason(exc), page=index + 1) from exc
+        with self._open_page(index) as page:
             try:
                 scale = self._scale(*page.get_size(), page=index + 1)
                 bitmap = page.render(scale=scale)
@@ -85,8 +81,6 @@ class PdfPages(PageSource):
                     bitmap.close()
             except pdfium.PdfiumError as exc:
                 raise CorruptFile(_reason(exc), page=index + 1) from exc
-            finally:
-                page.close()
         dpi = round(scale * _POINTS_PER_INCH)
         image.info["dpi"] = (dpi, dpi)
         return image
@@ -97,6 +91,13 @@ class PdfPages(PageSource):
         ``size`` is the (width, height) of the image ``page(index)`` returned, or of that
         image scaled: boxes are mapped onto exactly that many pixels.
         """
+        with self._open_page(index) as page:
+            return read_text_layer(page, size, form=self._pdf.formenv)
+
+    @contextlib.contextmanager
+    def _open_page(self, index: int) -> Iterator[pdfium.PdfPage]:
+        """Page ``index`` (0-based), loaded and closed under ``PDFIUM_LOCK``, which is held
+        for the whole ``with`` block; a page PDFium cannot load is ``CorruptFile``."""
         self._check_index(index)
         with PDFIUM_LOCK:
             try:
@@ -104,7 +105,7 @@ class PdfPages(PageSource):
             except pdfium.PdfiumError as exc:
                 raise CorruptFile(_reason(exc), page=index + 1) from exc
             try:
-                return read_text_layer(page, size, form=self._pdf.formenv)
+                yield page
             finally:
                 page.close()
 

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ocr.errors import OcrError
-from ocr.sources import Portable, Source, portable
+from ocr.inputs import Portable, Source, portable
 
 __all__ = [
     "Dispatcher",
@@ -168,7 +168,7 @@ class Dispatcher:
         return int(getattr(self.executor, "_max_workers", 0)) or default_workers()
 
     async def ship(self, source: Source) -> Source | Portable:
-        """``source`` as the call should receive it (``ocr.sources.portable`` if needed)."""
+        """``source`` as the call should receive it (``ocr.inputs.portable`` if needed)."""
         if not self.crosses_processes or isinstance(source, bytes):
             return source
         # Reading a stream (maybe over the network) or encoding an image blocks; a path is

@@ -45,13 +45,13 @@ from PIL import Image
 from ocr import pagegeometry as geo
 from ocr.engines.base import Engine
 from ocr.engines.wordboxes import is_cjk
+from ocr.files import DEFAULT_MAX_PIXELS, DEFAULT_PDF_DPI, open_document
 from ocr.glyphless import GLYPH_WIDTH, GlyphlessFont
 from ocr.imagepdf import raster_pdf
 from ocr.layout import result_lines
 from ocr.pagegeometry import Affine
-from ocr.pageread import read_page
-from ocr.pages import DEFAULT_MAX_PIXELS, DEFAULT_PDF_DPI, open_document
 from ocr.pagesource import PageSource
+from ocr.pagetext import read_page
 from ocr.prepare import DEFAULT_MAX_SIDE, limited_size, straighten_plan, to_rgb, to_working
 from ocr.raster import RasterPages
 from ocr.types import PageResult, Word
@@ -84,7 +84,7 @@ class PageText:
 
     @classmethod
     def from_read(cls, image: Image.Image, result: PageResult) -> PageText:
-        """A page as ``ocr.pageread.read_page`` returned it: ``(page image, result)``."""
+        """A page as ``ocr.pagetext.read_page`` returned it: ``(page image, result)``."""
         return cls(
             lines=tuple(words for _, words in result_lines(result)),
             size=image.size,
@@ -95,7 +95,7 @@ class PageText:
 
 def read_pages(path: str | Path, *, engine: Engine) -> list[PageText]:
     """Every page of the file at ``path`` read as the archive's worker reads it
-    (``ocr.pageread.read_page``), ready for ``build``."""
+    (``ocr.pagetext.read_page``), ready for ``build``."""
     pages = []
     with open_document(path) as source:
         for index in range(source.page_count):

@@ -3,7 +3,7 @@
 A page with a text layer does not need OCR for that text: PDFium gives every character with its
 box, exactly. What it cannot give is text *inside pictures* on the page: a scanned receipt
 pasted into a typed letter, a stamp, a screenshot. So the layer also reports the images on the
-page that no text lies over ("uncovered"); the caller OCRs only those areas (``ocr.pageread``).
+page that no text lies over ("uncovered"); the caller OCRs only those areas (``ocr.pagetext``).
 An image with text over it (an OCR'd scan, whose invisible words sit on the picture) counts as
 covered, so an archive of already-OCR'd PDFs is not OCR'd again.
 

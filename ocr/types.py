@@ -40,7 +40,8 @@ class PageResult:
     truncated and carry a trial banner, and callers should say so rather than trust it.
     ``origin`` says where the text came from: ``"ocr"`` (the engine read the image),
     ``"text"`` (a PDF page's own text layer, no OCR; confidence 1.0) or ``"mixed"`` (the text
-    layer plus OCR of pictures on the page that had no text over them).
+    layer plus OCR of pictures on the page that had no text over them) or ``"imported"`` (read
+    from an hOCR or ALTO file, ``ocr.interchange``).
     """
 
     text: str

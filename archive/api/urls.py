@@ -12,6 +12,7 @@ from rest_framework.routers import DefaultRouter
 
 from archive.api.auth import TokenView
 from archive.api.docs import ApiDocsView
+from archive.api.ocr import OcrJobView, OcrView
 from archive.api.views import DocumentViewSet, SearchView, SuggestView
 
 app_name = "api"
@@ -26,6 +27,8 @@ urlpatterns = [
     path("", include(router.urls)),
     path("search/", SearchView.as_view(), name="search"),
     path("search/suggest/", SuggestView.as_view(), name="search-suggest"),
+    path("ocr/", OcrView.as_view(), name="ocr"),
+    path("ocr/<uuid:job>/", OcrJobView.as_view(), name="ocr-job"),
     path("token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", ApiDocsView.as_view(url_name="api:schema"), name="docs"),

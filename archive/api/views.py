@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status as http
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -37,6 +37,7 @@ from archive.documents import (
 from archive.errors import UserError
 from archive.exports import ExportPending, ExportUnavailable
 from archive.models import Document, Page, storage_name
+from archive.ocr_files import OCR_FILE_FORMATS, document_ocr_file, page_ocr_file
 from archive.search import (
     QueryTooExpensive,
     complete,
@@ -47,6 +48,7 @@ from archive.search import (
 from archive.uploads import upload_status, upload_take
 from archive.views.media import (
     PREPARING_REFRESH,
+    ocr_file_response,
     original_response,
     page_file_response,
     searchable_pdf_response,
@@ -73,6 +75,19 @@ class _FirstRenderer(BaseContentNegotiation):
 
 
 _WEBP = {(200, "image/webp"): OpenApiTypes.BINARY}
+
+#: The ``{fmt}`` of the OCR file downloads, and what they answer.
+_FMT = OpenApiParameter(
+    "fmt",
+    str,
+    OpenApiParameter.PATH,
+    enum=list(OCR_FILE_FORMATS),
+    description="hocr (hOCR 1.2, XHTML) or alto (ALTO XML 4.4)",
+)
+_OCR_FILES = {
+    (200, "application/alto+xml"): OpenApiTypes.BINARY,
+    (200, "text/vnd.hocr+html"): OpenApiTypes.BINARY,
+}
 
 
 @extend_schema(tags=["documents"])
@@ -267,6 +282,37 @@ class DocumentViewSet(viewsets.GenericViewSet):
             return Response({"detail": str(error)}, status=http.HTTP_409_CONFLICT)
 
     @extend_schema(
+        summary="Download the text as hOCR or ALTO",
+        description=(
+            "Every page's words with their boxes (pixels of the page images) and confidences, "
+            "in reading order, with the corrections made in review. 409 while the document is "
+            "not done."
+        ),
+        parameters=[_FMT],
+        responses={
+            **_OCR_FILES,
+            (409, "application/json"): OpenApiResponse(
+                response=s.DetailSerializer, description="Not done yet: no file to give."
+            ),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="ocr/<str:fmt>",
+        url_name="ocr-file",
+        content_negotiation_class=_FirstRenderer,
+    )
+    def ocr_file(self, request: Request, pk: int, fmt: str) -> HttpResponse | Response:
+        document = self.get_object()
+        if fmt not in OCR_FILE_FORMATS:
+            raise NotFound("No such format.")
+        try:
+            return ocr_file_response(document_ocr_file(document, fmt))
+        except ExportUnavailable as error:
+            return Response({"detail": str(error)}, status=http.HTTP_409_CONFLICT)
+
+    @extend_schema(
         summary="More like this",
         description=(
             "Up to 10 of the user's other documents sharing this one's most distinctive words "
@@ -320,6 +366,24 @@ class DocumentViewSet(viewsets.GenericViewSet):
     def page_thumbnail(self, request: Request, pk: int, number: int) -> FileResponse:
         page = self._page(number)
         return page_file_response(request, page, thumbnail_name(page))
+
+    @extend_schema(
+        summary="Download one page's text as hOCR or ALTO",
+        parameters=[_FMT],
+        responses=_OCR_FILES,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="pages/<int:number>/ocr/<str:fmt>",
+        url_name="page-ocr-file",
+        content_negotiation_class=_FirstRenderer,
+    )
+    def page_ocr_file(self, request: Request, pk: int, number: int, fmt: str) -> HttpResponse:
+        page = self._page(number)
+        if fmt not in OCR_FILE_FORMATS:
+            raise NotFound("No such format.")
+        return ocr_file_response(page_ocr_file(page, fmt))
 
 
 class SearchView(APIView):

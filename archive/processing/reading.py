@@ -16,9 +16,9 @@ from archive.languages import DETECT
 from archive.models import Document, Page, storage_name
 from ocr.engines.base import Engine
 from ocr.engines.plan import same_reading, unknown_language_codes
-from ocr.pageread import read_page
-from ocr.pages import open_document
+from ocr.files import open_document
 from ocr.pagesource import PageSource
+from ocr.pagetext import read_page
 from ocr.types import PageResult
 
 _logger = logging.getLogger(__name__)

@@ -15,10 +15,12 @@ from archive.views.document import (
 )
 from archive.views.library import library, upload
 from archive.views.media import (
+    document_ocr_download,
     document_original,
     document_searchable_pdf,
     favicon,
     page_image,
+    page_ocr_download,
     page_thumbnail,
 )
 from archive.views.search import search, search_suggest
@@ -26,6 +28,7 @@ from archive.views.search import search, search_suggest
 __all__ = [
     "document_delete_view",
     "document_detail",
+    "document_ocr_download",
     "document_original",
     "document_password_view",
     "document_rename_view",
@@ -35,6 +38,7 @@ __all__ = [
     "favicon",
     "library",
     "page_image",
+    "page_ocr_download",
     "page_thumbnail",
     "search",
     "search_suggest",

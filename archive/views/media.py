@@ -1,5 +1,5 @@
-"""Stored files, served only after the access check: page images, thumbnails, originals and
-searchable PDFs.
+"""Stored files, served only after the access check: page images, thumbnails, originals,
+searchable PDFs and OCR files (hOCR, ALTO).
 
 The ``*_response`` helpers are shared with the REST API (``archive.api``), which does its own
 authentication and then the same selector-based access check.
@@ -12,15 +12,23 @@ from pathlib import PurePath
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+)
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from archive import selectors
 from archive.exports import ExportPending, ExportUnavailable, download_name, searchable_pdf_ready
 from archive.models import Document, Page, storage_name
+from archive.ocr_files import OCR_FILE_FORMATS, OcrFile, document_ocr_file, page_ocr_file
 
 
 @login_required
@@ -128,6 +136,38 @@ def document_searchable_pdf(request: HttpRequest, pk: int) -> HttpResponse | Fil
         return response
     except ExportUnavailable as error:
         return HttpResponse(str(error), status=409, content_type="text/plain; charset=utf-8")
+
+
+@login_required
+@require_GET
+def document_ocr_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The whole document as an hOCR or ALTO file (``fmt``), with its corrected text; 409
+    with the reason while it is not done, 404 for a format there is none of."""
+    document = selectors.document_get(user=request.user, pk=pk)
+    if fmt not in OCR_FILE_FORMATS:
+        raise Http404("No such format.")
+    try:
+        return ocr_file_response(document_ocr_file(document, fmt))
+    except ExportUnavailable as error:
+        return HttpResponse(str(error), status=409, content_type="text/plain; charset=utf-8")
+
+
+@login_required
+@require_GET
+def page_ocr_download(request: HttpRequest, pk: int, number: int, fmt: str) -> HttpResponse:
+    """One page as an hOCR or ALTO file (``fmt``), with its corrected text."""
+    page = selectors.page_get(user=request.user, document_pk=pk, number=number)
+    if fmt not in OCR_FILE_FORMATS:
+        raise Http404("No such format.")
+    return ocr_file_response(page_ocr_file(page, fmt))
+
+
+def ocr_file_response(file: OcrFile) -> HttpResponse:
+    """``file`` as a private, uncached attachment (the text can change with a correction)."""
+    response = HttpResponse(file.data, content_type=file.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, file.filename)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 def searchable_pdf_response(document: Document) -> FileResponse:

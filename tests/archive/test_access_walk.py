@@ -20,7 +20,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 
 from archive.ingest import document_create
-from archive.models import Document
+from archive.models import Document, OcrJob
+from archive.ocr_files import OCR_FILE_FORMATS
+from archive.ocr_service import ocr_job_submit
+from archive.ocr_service.run import ocr_job_page_run
 from archive.processing import document_process
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +47,17 @@ def owned(alice: User, make_upload: Any) -> Document:
     return document
 
 
+@pytest.fixture
+def owned_job(alice: User, owned: Document, make_upload: Any) -> OcrJob:
+    """An OCR service job of the owner's, read, whose result holds the secret word."""
+    upload = make_upload("job.png", lines=[f"{SECRET} memo"])
+    job = ocr_job_submit(owner=alice, upload=upload, name="job.png", engine="rapidocr")
+    ocr_job_page_run(str(job.pk), 1)
+    job.refresh_from_db()
+    assert job.status == OcrJob.Status.DONE, job.error
+    return job
+
+
 def _patterns(
     resolvers: list[URLPattern | URLResolver], prefix: str = "", namespace: str = ""
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -58,7 +72,9 @@ def _patterns(
             yield namespace, prefix + str(entry.pattern), converters
 
 
-def _fill(route: str, converters: dict[str, Any], document: Document) -> list[str]:
+def _fill(
+    route: str, converters: dict[str, Any], document: Document, job: OcrJob | None
+) -> list[str]:
     """The route with its arguments set to the owner's ids (a page number, or each of the
     document's and its page's ids for any other argument); none for a regex route."""
     if route.startswith("^"):
@@ -66,15 +82,22 @@ def _fill(route: str, converters: dict[str, Any], document: Document) -> list[st
     urls = [route]
     page_id = document.pages.get().pk
     for name in converters:
-        values = {"1"} if name in {"number", "page"} else {str(document.pk), str(page_id)}
+        if name in {"number", "page"}:
+            values = {"1"}
+        elif name == "fmt":  # the OCR file formats: real ones, or the owner would get 404 too
+            values = set(OCR_FILE_FORMATS)
+        elif name == "job":  # an OCR service job's id is a UUID
+            values = {str(job.pk)} if job is not None else set()
+        else:
+            values = {str(document.pk), str(page_id)}
         urls = [re.sub(rf"<(?:\w+:)?{name}>", value, url) for url in urls for value in values]
     return ["/" + url for url in urls]
 
 
-def _app_urls(document: Document) -> list[str]:
+def _app_urls(document: Document, job: OcrJob | None = None) -> list[str]:
     urls = []
     for _namespace, route, converters in _patterns(get_resolver().url_patterns):
-        urls += [url for url in _fill(route, converters, document) if "<" not in url]
+        urls += [url for url in _fill(route, converters, document, job) if "<" not in url]
     return sorted(set(urls))
 
 
@@ -110,8 +133,8 @@ def _refused(response: Any, url: str, *, anonymous: bool) -> bool:
     return anonymous and url.startswith("/api/") and response.status_code in (401, 403)
 
 
-def test_the_walk_covers_the_app(owned: Document) -> None:
-    urls = _app_urls(owned)
+def test_the_walk_covers_the_app(owned: Document, owned_job: OcrJob) -> None:
+    urls = _app_urls(owned, owned_job)
     # The walk must reach the owner's document, page and media URLs, or it proves nothing.
     for expected in [
         f"/documents/{owned.pk}/",
@@ -119,6 +142,12 @@ def test_the_walk_covers_the_app(owned: Document) -> None:
         f"/documents/{owned.pk}/pages/1/thumbnail/",
         f"/documents/{owned.pk}/original/",
         f"/documents/{owned.pk}/delete/",
+        f"/documents/{owned.pk}/ocr/alto/",
+        f"/documents/{owned.pk}/pages/1/ocr/hocr/",
+        f"/api/documents/{owned.pk}/ocr/hocr/",
+        f"/api/documents/{owned.pk}/pages/1/ocr/alto/",
+        f"/api/ocr/{owned_job.pk}/",
+        "/api/ocr/",
         f"/admin/archive/page/{owned.pages.get().pk}/review/",
         f"/admin/archive/page/{owned.pages.get().pk}/image/",
         "/admin/archive/document/needs-review/",
@@ -126,15 +155,29 @@ def test_the_walk_covers_the_app(owned: Document) -> None:
         assert expected in urls
 
 
-def test_the_owner_reaches_the_walked_urls(client: Client, alice: User, owned: Document) -> None:
+def test_the_owner_reaches_the_walked_urls(
+    client: Client, alice: User, owned: Document, owned_job: OcrJob
+) -> None:
     client.force_login(alice)
-    for url in (f"/documents/{owned.pk}/", f"/documents/{owned.pk}/pages/1/image/"):
-        assert client.get(url).status_code == 200, url
+    for url in (
+        f"/documents/{owned.pk}/",
+        f"/documents/{owned.pk}/pages/1/image/",
+        f"/documents/{owned.pk}/ocr/alto/",
+        f"/documents/{owned.pk}/pages/1/ocr/hocr/",
+        f"/api/documents/{owned.pk}/ocr/hocr/",
+        f"/api/documents/{owned.pk}/pages/1/ocr/alto/",
+        f"/api/ocr/{owned_job.pk}/",
+        f"/api/ocr/{owned_job.pk}/?output=alto",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if "/ocr/" in url:  # the walk's secret word is in the owner's OCR files and job
+            assert not _shows_nothing(response), url
 
 
 @pytest.mark.parametrize("who", ["another user", "anonymous"])
 def test_nobody_else_reads_or_changes_anything(
-    who: str, client: Client, bob: User, owned: Document
+    who: str, client: Client, bob: User, owned: Document, owned_job: OcrJob
 ) -> None:
     if who == "another user":
         client.force_login(bob)
@@ -142,10 +185,12 @@ def test_nobody_else_reads_or_changes_anything(
         client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
     before = Document.objects.values().get(pk=owned.pk)
     walked = 0
-    for url in sorted(set(_app_urls(owned) + _admin_urls(owned))):
+    for url in sorted(set(_app_urls(owned, owned_job) + _admin_urls(owned))):
         if url.endswith("/logout/"):
             continue  # would end the walker's own session; shows nothing of anyone's
-        mentions_document = str(owned.pk) in url.replace("/pages/1/", "/")
+        mentions_document = str(owned.pk) in url.replace("/pages/1/", "/") or (
+            str(owned_job.pk) in url
+        )
         for method in ("get", "post", "patch", "delete"):
             response = getattr(client, method)(url)
             walked += 1
@@ -159,3 +204,4 @@ def test_nobody_else_reads_or_changes_anything(
     # Nothing of the owner's changed: the document row is as it was, with its page and files.
     assert Document.objects.values().get(pk=owned.pk) == before
     assert owned.pages.count() == 1
+    assert OcrJob.objects.filter(pk=owned_job.pk, status=OcrJob.Status.DONE).exists()

@@ -18,7 +18,7 @@ from archive.documents import document_set_password
 from archive.errors import UserError
 from archive.ingest import NEEDS_PASSWORD_MESSAGE, WRONG_PASSWORD_MESSAGE, document_create
 from archive.models import Document
-from ocr.pages import open_document
+from ocr.files import open_document
 
 pytestmark = pytest.mark.django_db
 

@@ -73,7 +73,7 @@ def single_page(tmp_path: Path, draw_page: DrawPage) -> Path:
 
 
 def test_extract_multipage_tiff_in_order(three_page_tiff: Path, engine: Engine) -> None:
-    result = ocr.extract(three_page_tiff, engine=engine)
+    result = ocr.recognize(three_page_tiff, engine=engine)
     assert [page.text for page in result.pages] == ["page one", "page two", "page three"]
     assert result.text == PAGE_SEPARATOR.join(["page one", "page two", "page three"])
     assert [(page.width, page.height) for page in result.pages] == [
@@ -105,9 +105,9 @@ def test_recognize_page_returns_the_prepared_image(phototest: Path, engine: Engi
 
 def test_languages_are_checked_before_the_file_is_read(zip_file: Path, engine: Engine) -> None:
     with pytest.raises(UnsupportedLanguage):
-        ocr.extract(zip_file, engine=engine, languages=["de"])
+        ocr.recognize(zip_file, engine=engine, languages=["de"])
     with pytest.raises(UnsupportedFormat):
-        ocr.extract(zip_file, engine=engine)
+        ocr.recognize(zip_file, engine=engine)
 
 
 def test_bad_inputs_give_clear_errors(

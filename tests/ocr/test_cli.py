@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from ocr.cli import Progress, main
+from ocr.interchange import read_ocr_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,6 +93,30 @@ def test_jsonl_output(pages: tuple[Path, Path], capsys: pytest.CaptureFixture[st
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["hocr", "alto"])
+def test_hocr_and_alto_output(
+    fmt: str, pages: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One file is printed; several go to --output-dir, one document each, same words."""
+    first, second = pages
+    assert main([*ENGINE, "--format", fmt, str(first)]) == 0
+    printed = capsys.readouterr().out.encode()
+    (page,) = read_ocr_file(printed)
+    assert [word.text for word in page.words] == ["page", "one"]
+    assert (page.width, page.height) == (480, 480)
+
+    out = first.parent / "out"
+    out.mkdir()
+    assert main([*ENGINE, "--format", fmt, "--output-dir", str(out), str(first), str(second)]) == 0
+    assert capsys.readouterr().out == ""
+    suffix = ".hocr" if fmt == "hocr" else ".alto.xml"
+    written = {path.name: read_ocr_file(path.read_bytes()) for path in out.iterdir()}
+    assert set(written) == {f"first.png{suffix}", f"second.jpg{suffix}"}
+    assert written[f"first.png{suffix}"][0].text == page.text
+    assert written[f"second.jpg{suffix}"][0].text == "page two"
+
+
+@pytest.mark.slow
 def test_bad_files_fail_alone_with_a_clear_message(
     pages: tuple[Path, Path], bad_files: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -128,6 +153,8 @@ def test_bad_files_fail_alone_with_a_clear_message(
         [],
         ["--jobs", "0", "x.png"],
         ["--format", "xml", "x.png"],
+        ["--format", "alto", "x.png", "y.png"],  # several documents need --output-dir
+        ["--output-dir", ".", "x.png"],  # only for hocr/alto
         ["--engine", "nope", "x.png"],
         ["--engine", "rapidocr", "--lang", "xx", "x.png"],
     ],

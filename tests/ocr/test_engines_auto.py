@@ -59,7 +59,7 @@ def test_the_chosen_engine_gets_only_languages_it_has(auto: AutoEngine) -> None:
 
 
 def test_result_names_the_engine_that_read_the_page(auto: AutoEngine, phototest: Path) -> None:
-    result = ocr.extract(phototest, engine="auto", languages=["en"])
+    result = ocr.recognize(phototest, engine="auto", languages=["en"])
     page = result.pages[0]
     chosen, _codes = auto.choose(["en"])
     assert page.engine == chosen.name != "auto"

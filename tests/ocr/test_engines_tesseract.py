@@ -37,7 +37,7 @@ def _truth(image: Path) -> str:
 
 def test_reads_phototest_nearly_perfectly(engine: object, phototest: Path) -> None:
     # Benchmark: CER 0.000 through the whole pipeline (F1 1.0).
-    result = ocr.extract(phototest, engine="tesseract", languages=["en"])
+    result = ocr.recognize(phototest, engine="tesseract", languages=["en"])
     page = result.pages[0]
     assert cer(result.text, _truth(phototest)) <= 0.02
     assert page.engine == "tesseract"

@@ -8,7 +8,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from ocr.pages import open_document
+from ocr.files import open_document
 from ocr.searchable_pdf import GRAFTED, KEPT, STRAIGHTENED, PageText, build, read_pages
 from ocr.types import Word
 from tests.pdftext import PdfPage, pdf_text, pdf_words

@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 
-from ocr.pages import open_document
+from ocr.files import open_document
 from ocr.pdf import PdfPages
 from ocr.textlayer import TextLayer
 from tests.ocr.pdfmaker import text_pdf

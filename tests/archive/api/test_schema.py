@@ -86,14 +86,22 @@ def _short_connections():
 
 
 @pytest.mark.usefixtures("_short_connections")
-def test_live_api_conforms_to_its_schema(live_server, alice, testdata: Path):
+def test_live_api_conforms_to_its_schema(live_server, alice, testdata: Path, settings):
+    # No worker runs here: a synchronous OCR request waits 1 s, then answers with its job.
+    settings.OCR_SYNC_WAIT_SECONDS = 1
     base = live_server.url
     headers = {"Authorization": f"Token {Token.objects.create(user=alice).key}"}
     scan = _upload(f"{base}/api/documents/", headers, testdata / "tesseract_test" / "phototest.tif")
     _upload(f"{base}/api/documents/", headers, testdata / "pdfs/paperless/password-is-test.pdf")
+    with (testdata / "tesseract_test" / "phototest.tif").open("rb") as handle:
+        job = requests.post(
+            f"{base}/api/ocr/?async=1", headers=headers, files={"file": handle}, timeout=60
+        )
+    assert job.status_code == 202, job.text
     run_queued_tasks()  # the worker's part, in this process
     assert Document.objects.get(pk=scan).status == Document.Status.DONE
-    real = {"id": scan, "number": 1}
+    assert requests.get(job.json()["url"], headers=headers, timeout=60).json()["status"] == "done"
+    real = {"id": scan, "number": 1, "fmt": "alto", "job": job.json()["id"]}
 
     schema = schemathesis.openapi.from_url(f"{base}/api/schema/?format=json")
     results = list(schema.get_all_operations())

@@ -18,7 +18,7 @@ from ocr.errors import (
     UnsupportedFormat,
     WrongPassword,
 )
-from ocr.pages import open_document, validate
+from ocr.files import open_document, validate
 from tests.ocr.pdfmaker import blank_pdf
 
 Encode = Callable[..., bytes]

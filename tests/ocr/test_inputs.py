@@ -13,8 +13,8 @@ from PIL import Image
 import ocr
 from ocr.engines import Engine
 from ocr.errors import ImageTooLarge
+from ocr.inputs import ImagePages, open_source, portable
 from ocr.prepare import prepare
-from ocr.sources import ImagePages, open_source, portable
 
 DrawPage = Callable[..., Image.Image]
 

@@ -2,7 +2,7 @@
 
 A ``Source`` is a filesystem path, the file's bytes, a readable binary stream, or a
 ``PIL.Image.Image`` already in memory. Paths, bytes and streams are typed by their content
-(``ocr.pages.open_document``); an image's frames are its pages.
+(``ocr.files.open_document``); an image's frames are its pages.
 
 For a process pool, ``portable`` turns a source into something that can be pickled cheaply: a
 path stays a path (made absolute, since a worker may have another working directory), while
@@ -21,7 +21,7 @@ from typing import IO
 from PIL import Image
 
 from ocr.errors import CorruptFile
-from ocr.pages import DEFAULT_MAX_PIXELS, open_document
+from ocr.files import DEFAULT_MAX_PIXELS, open_document
 from ocr.pagesource import PageSource, check_pixels
 from ocr.raster import DECODE_ERRORS
 
@@ -37,7 +37,7 @@ Portable = str | bytes
 def open_source(source: Source, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> PageSource:
     """Open any ``Source`` and return its pages (use it as a context manager).
 
-    Raises what ``ocr.pages.open_document`` raises, ``ImageTooLarge`` for an in-memory image
+    Raises what ``ocr.files.open_document`` raises, ``ImageTooLarge`` for an in-memory image
     above ``max_pixels``, and ``TypeError`` for anything that is not a ``Source``.
     """
     if isinstance(source, Image.Image):

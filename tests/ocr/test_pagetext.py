@@ -1,4 +1,4 @@
-"""ocr.pageread: a PDF page's own text where it has one, OCR where it has none, both on a
+"""ocr.pagetext: a PDF page's own text where it has one, OCR where it has none, both on a
 page that has both, and OCR of everything when asked."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ocr.engines.base import Engine
-from ocr.pageread import TEXT_LAYER_ENGINE, read_page
-from ocr.pages import open_document
+from ocr.files import open_document
+from ocr.pagetext import TEXT_LAYER_ENGINE, read_page
 from ocr.types import PageResult
 from tests.ocr.pdfmaker import text_pdf
 

@@ -1,4 +1,7 @@
-"""Open a document (image or PDF) and get its pages as images, one at a time.
+"""Open a document file (an image or a PDF, given as a path or a binary stream) by its content.
+
+The pages come back as a ``PageSource``, decoded one at a time. ``ocr.inputs`` builds on this for
+every other input the library accepts (bytes, an in-memory PIL image).
 
 Memory: a path is read in place. A file-like source (for example a file from Django's storage
 API, which may live on S3) is first copied into a spooled temporary file: up to
@@ -25,8 +28,7 @@ __all__ = [
     "DEFAULT_MAX_PIXELS",
     "DEFAULT_PDF_DPI",
     "SPOOL_MAX_MEMORY",
-    "PageSource",
-    "Source",
+    "FileInput",
     "open_document",
     "validate",
 ]
@@ -43,12 +45,13 @@ DEFAULT_PDF_DPI = 300
 #: A file-like source is copied to memory up to this size, beyond it to a temporary file.
 SPOOL_MAX_MEMORY = 64 * 1024 * 1024
 
-#: What ``open_document`` accepts: a filesystem path or a readable binary stream.
-Source = str | os.PathLike[str] | IO[bytes]
+#: What ``open_document`` accepts: a filesystem path or a readable binary stream (a subset of
+#: ``ocr.inputs.Source``, which adds bytes and in-memory images).
+FileInput = str | os.PathLike[str] | IO[bytes]
 
 
 def open_document(
-    source: Source,
+    source: FileInput,
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     pdf_dpi: int = DEFAULT_PDF_DPI,
@@ -97,7 +100,7 @@ def open_document(
 
 
 def validate(
-    source: Source,
+    source: FileInput,
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     pdf_dpi: int = DEFAULT_PDF_DPI,
@@ -135,7 +138,7 @@ def _open_pdf(
         raise
 
 
-def _open_input(source: Source) -> tuple[IO[bytes], Path | None]:
+def _open_input(source: FileInput) -> tuple[IO[bytes], Path | None]:
     """A binary file positioned at the start of the content, owned by the caller."""
     if isinstance(source, str | os.PathLike):
         path = Path(source)

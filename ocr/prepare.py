@@ -206,7 +206,7 @@ def straighten_plan(
         # the preparation time of a line.
         return 0, 0.0
     mask = ink_mask(image)
-    rotation, skew = page_geometry(mask) if orient else (0, line_skew(mask))
+    rotation, skew = page_geometry(mask, image) if orient else (0, line_skew(mask))
     if not (deskew and MIN_ANGLE <= abs(skew) <= MAX_ANGLE):
         skew = 0.0
     return rotation, skew

@@ -46,6 +46,7 @@ from archive.exports import ExportUnavailable, searchable_pdf
 from archive.langdetect import document_language_detect, document_languages_update
 from archive.languages import DETECT
 from archive.models import Document, Page, PageAttempt, storage_name
+from archive.organize.suggest import document_suggest
 from archive.search import (
     clean_text,
     document_vector_append,
@@ -398,6 +399,7 @@ def _finish_if_complete(document_id: int, run: int) -> None:
     _logger.info(
         "document %s done: %d pages, %.1f s OCR", document_id, totals["pages"], document.ocr_seconds
     )
+    document_suggest(document_id)  # metadata from the text (archive.organize.suggest)
     if settings.SEARCHABLE_PDF_AT_END:
         _export(document)
 

@@ -36,6 +36,13 @@ def requeue_stuck() -> None:
     requeue()
 
 
+def train_classifier(owner_id: int) -> None:
+    """Worker entry point: retrain a user's classifier (``organize.training.classifier_train``)."""
+    from archive.organize.training import classifier_train
+
+    classifier_train(owner_id)
+
+
 def enqueue_processing(document_id: int) -> str:
     """Queue OCR of a document; call it from ``transaction.on_commit`` so the row is visible."""
     task_id: str = async_task(
@@ -58,3 +65,14 @@ def enqueue_pages(document_id: int, run: int, numbers: Iterable[int]) -> None:
             task_name=f"ocr-document-{document_id}-run-{run}-page-{number}",
             group="ocr",
         )
+
+
+def enqueue_classifier_training(owner_id: int) -> None:
+    """Queue training of ``owner_id``'s classifier; call it once the change that asks for it
+    is committed (``organize.training.classifier_mark_dirty`` does)."""
+    async_task(
+        "archive.tasks.train_classifier",
+        owner_id,
+        task_name=f"train-classifier-{owner_id}",
+        group="organize",
+    )

@@ -32,7 +32,7 @@ def check_owner(owner: AbstractBaseUser, item: MatchingModel | None) -> None:
 def check_unique_name(
     model: type[M], owner: AbstractBaseUser, name: str, exclude: int | None
 ) -> None:
-    clash = model.objects.filter(owner_id=owner.pk, name__iexact=name)
+    clash = model._default_manager.filter(owner_id=owner.pk, name__iexact=name)
     if exclude is not None:
         clash = clash.exclude(pk=exclude)
     if clash.exists():

@@ -56,7 +56,7 @@ def suggestion_reject(*, owner: AbstractBaseUser, suggestion: Suggestion) -> Sug
             document.document_type = None
             document.save(update_fields=["document_type", "updated"])
         elif row.kind == Kind.TAG:
-            DocumentTag.objects.filter(document=document, tag_id=row.tag_id).delete()
+            DocumentTag.objects.filter(document=document, tag_id=row.tag_id or 0).delete()
         elif row.kind == Kind.FIELD:
             from archive.organize.fields import field_value_show
 

@@ -93,7 +93,7 @@ def custom_field_create(
         )
     name = clean_name(name)
     check_unique_name(CustomField, owner, name, None)
-    field = CustomField(owner=owner, name=name, data_type=data_type)
+    field = CustomField(owner_id=owner.pk, name=name, data_type=data_type)
     field.currency = _currency(currency)
     field.select_options = _options(select_options or [])
     if data_type == DataType.SELECT and not field.select_options:
@@ -140,9 +140,13 @@ def custom_field_update(
             _options(options)  # renames may collide
             for old, new in renames.items():
                 field.values.filter(value_text=old).update(value_text=new)
-            used = set(
-                field.values.exclude(value_text__in=options).values_list("value_text", flat=True)
-            ) - {None}
+            used = {
+                text
+                for text in field.values.exclude(value_text__in=options).values_list(
+                    "value_text", flat=True
+                )
+                if text is not None
+            }
             if used:
                 raise OrganizeError(
                     "Documents still use "

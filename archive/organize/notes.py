@@ -25,7 +25,7 @@ def note_create(*, owner: AbstractBaseUser, document_id: int, text: str) -> Note
 
     if not Document.objects.filter(pk=document_id, owner_id=owner.pk).exists():
         raise OrganizeError("No such document.")
-    return Note.objects.create(document_id=document_id, author=owner, text=_text(text))
+    return Note.objects.create(document_id=document_id, author_id=owner.pk, text=_text(text))
 
 
 def _own(owner: AbstractBaseUser, note: Note) -> None:

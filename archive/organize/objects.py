@@ -31,7 +31,7 @@ from archive.organize.training import classifier_mark_dirty
 def _matching_create(model: type[M], owner: AbstractBaseUser, name: str, rule: dict[str, Any]) -> M:
     name = clean_name(name)
     check_unique_name(model, owner, name, None)
-    item = model(owner=owner, name=name)
+    item = model(owner_id=owner.pk, name=name)
     apply_rule(item, rule)
     item.save()
     return item
@@ -132,7 +132,9 @@ def tag_create(
     """A new tag under ``parent`` (one of the owner's tags, or none)."""
     check_owner(owner, parent)
     name = _tag_name(name)
-    tag = Tag(owner=owner, name=name, parent=parent, path=_tag_path(owner, parent, name, None))
+    tag = Tag(
+        owner_id=owner.pk, name=name, parent=parent, path=_tag_path(owner, parent, name, None)
+    )
     if colour is not None:
         tag.colour = _colour(colour)
     apply_rule(tag, rule)

@@ -37,7 +37,7 @@ def saved_view_create(*, owner: AbstractBaseUser, name: str, **values: Any) -> S
         if "position" not in values:
             last = SavedView.objects.filter(owner_id=owner.pk).aggregate(m=Max("position"))["m"]
             values["position"] = 0 if last is None else last + 1
-        view = SavedView(owner=owner, name=name, **values)
+        view = SavedView(owner_id=owner.pk, name=name, **values)
         _check(view)
         view.save()
     return view

@@ -300,7 +300,7 @@ def _withdraw(place: _Place, row: Suggestion) -> None:
         document.document_type_id = None
         place.dirty.add("document_type")
     elif row.kind == Kind.TAG:
-        DocumentTag.objects.filter(document_id=document.pk, tag_id=row.tag_id).delete()
+        DocumentTag.objects.filter(document_id=document.pk, tag_id=row.tag_id or 0).delete()
         place.tags.discard(row.tag_id or 0)
     else:
         held = place.values.pop(row.field_id or 0)
@@ -319,7 +319,7 @@ def _put(place: _Place, candidate: Candidate) -> None:
         document.document_type_id = candidate.document_type_id
         place.dirty.add("document_type")
     elif candidate.kind == Kind.TAG:
-        DocumentTag.objects.create(document_id=document.pk, tag_id=candidate.tag_id)
+        DocumentTag.objects.create(document_id=document.pk, tag_id=candidate.tag_id or 0)
         place.tags.add(candidate.tag_id or 0)
     else:
         assert candidate.field is not None

@@ -168,7 +168,7 @@ def classifier_for(owner_id: int) -> Classifier | None:
         return cached[1]
     data = UserClassifier.objects.filter(owner_id=owner_id).values_list("model", flat=True)[0]
     try:
-        classifier = Classifier.loads(bytes(data))
+        classifier = Classifier.loads(bytes(data or b""))
     except Exception:  # a model from an older release: retrain, predict nothing meanwhile
         _logger.exception("classifier of user %s cannot be loaded; retraining", owner_id)
         classifier_mark_dirty(owner_id)

@@ -10,6 +10,7 @@ responses (``archive.views.media``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from django.http import FileResponse
@@ -37,11 +38,13 @@ from archive.exports import ExportUnavailable
 from archive.forms import LibraryForm
 from archive.models import Document, Page, storage_name
 from archive.search import (
+    QueryError,
     QueryTooExpensive,
     complete,
     document_search,
     expand_typos,
     more_like_this,
+    split_fields,
 )
 from archive.uploads import upload_status, upload_take
 from archive.views.media import (
@@ -319,20 +322,22 @@ class SearchView(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         number, size = data["page"], data["page_size"]
-        # Rare or unknown words also find their close spellings (unless exact=true).
-        expansion = expand_typos(request.user.pk, data["q"], expand=not data["exact"])
-        # One more than a page tells whether there is a next page without counting every match.
         try:
+            # Field terms (tag:tax) narrow; rare or unknown words also find their close
+            # spellings (unless exact=true).
+            split = split_fields(data["q"])
+            expansion = expand_typos(request.user.pk, split.text, expand=not data["exact"])
+            # One more than a page tells whether there is a next page without counting all.
             hits = document_search(
                 user=request.user,
                 query=expansion.query_text,
                 demote=expansion.alternatives,
                 limit=size + 1,
                 offset=(number - 1) * size,
-                filters=query.filters(),
+                filters=replace(query.filters(), fields=split.groups),
                 sort=data["sort"],
             )
-        except QueryTooExpensive as error:
+        except (QueryTooExpensive, QueryError) as error:
             raise ValidationError({"q": [str(error)]}) from error
         has_next = len(hits) > size and number < s.MAX_SEARCH_PAGE
         results = s.SearchResultsSerializer(

@@ -7,6 +7,7 @@ search box (``search_suggest``)."""
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -21,11 +22,13 @@ from archive.models import Document
 from archive.search import (
     BadCursor,
     Expansion,
+    QueryError,
     QueryTooExpensive,
     SearchPage,
     complete,
     expand_typos,
     search_page,
+    split_fields,
 )
 from ocr.formats import SUPPORTED_TYPES
 
@@ -55,23 +58,26 @@ def search(request: HttpRequest) -> HttpResponse:
     exact = request.GET.get("exact") == "1"
     expansion = Expansion(query)
     if query:
-        expansion = expand_typos(request.user.pk, query, expand=not exact)
-        run = functools.partial(
-            search_page,
-            user=request.user,
-            query=expansion.query_text,
-            demote=expansion.alternatives,
-            limit=_PER_PAGE,
-            filters=form.filters(),
-            sort=form.cleaned_data.get("sort") or "relevance",
-        )
         try:
+            # Field terms (tag:tax) narrow; only the words get close spellings.
+            split = split_fields(query)
+            expansion = expand_typos(request.user.pk, split.text, expand=not exact)
+            filters = replace(form.filters(), fields=split.groups)
+            run = functools.partial(
+                search_page,
+                user=request.user,
+                query=expansion.query_text,
+                demote=expansion.alternatives,
+                limit=_PER_PAGE,
+                filters=filters,
+                sort=form.cleaned_data.get("sort") or "relevance",
+            )
             try:
                 result = run(cursor=request.GET.get("after") or None)
             except BadCursor as error:
                 notice, page_number = str(error), 1
                 result = run()
-        except QueryTooExpensive as error:
+        except (QueryTooExpensive, QueryError) as error:
             notice = str(error)
     hits = result.hits
     covers = selectors.cover_pages([hit.document.pk for hit in hits])

@@ -12,6 +12,7 @@ from rest_framework.routers import DefaultRouter
 
 from archive.api.auth import TokenView
 from archive.api.docs import ApiDocsView
+from archive.api.facets import FacetsView
 from archive.api.views import DocumentViewSet, SearchView, SuggestView
 
 app_name = "api"
@@ -23,6 +24,8 @@ router.include_format_suffixes = False
 router.register("documents", DocumentViewSet, basename="document")
 
 urlpatterns = [
+    # Before the router: "facets" is not a document id.
+    path("documents/facets/", FacetsView.as_view(), name="document-facets"),
     path("", include(router.urls)),
     path("search/", SearchView.as_view(), name="search"),
     path("search/suggest/", SuggestView.as_view(), name="search-suggest"),

@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 
 from archive import selectors
 from archive.api import serializers as s
+from archive.api.facets import FILTER_PARAMETERS, filtered_documents
 from archive.documents import (
     document_delete,
     document_rename,
@@ -103,13 +104,13 @@ class DocumentViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="List documents",
-        parameters=[s.DocumentListQuerySerializer],
+        parameters=[s.DocumentListQuerySerializer, *FILTER_PARAMETERS],
         responses=s.DocumentSerializer(many=True),
     )
     def list(self, request: Request) -> Response:
         query = s.DocumentListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        documents = query.filters().apply(self.get_queryset())
+        documents = query.filters().apply(filtered_documents(request, self.get_queryset()))
         documents = documents.order_by(*LibraryForm.SORTS[query.validated_data["ordering"]])
         page = self.paginate_queryset(documents)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

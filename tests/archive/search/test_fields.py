@@ -175,27 +175,28 @@ def test_exclusion_of_a_field_term_keeps_documents_without_the_value(alice, arch
         assert found(alice, f"lamp -{term}") == expected, term
 
 
+def _combination(shape: int, word: str, other: str, a: str, b: str, c: str):
+    """A query of one of four shapes, and its meaning as a predicate on ``Doc``."""
+    if shape == 0:
+        return f"{word} {a}", lambda d: word in d.words and TERMS[a](d)
+    if shape == 1:
+        return f"{a} OR {b} {word}", lambda d: (TERMS[a](d) or TERMS[b](d)) and word in d.words
+    if shape == 2:
+        return f"{a} -{b} {c}", lambda d: TERMS[a](d) and not TERMS[b](d) and TERMS[c](d)
+    return (
+        f"{word} OR {other} {a} -{b}",
+        lambda d: (word in d.words or other in d.words) and TERMS[a](d) and not TERMS[b](d),
+    )
+
+
 def test_random_combinations_with_words_or_and_exclusion(alice, archive):
     rng = random.Random(3)
     names = list(TERMS)
     for _ in range(60):
         a, b, c = rng.sample(names, 3)
         word = rng.choice(WORDS)
-        shape = rng.randrange(4)
-        if shape == 0:
-            query, meaning = f"{word} {a}", lambda d: word in d.words and TERMS[a](d)
-        elif shape == 1:
-            query = f"{a} OR {b} {word}"
-            meaning = lambda d: (TERMS[a](d) or TERMS[b](d)) and word in d.words  # noqa: E731
-        elif shape == 2:
-            query = f"{a} -{b} {c}"
-            meaning = lambda d: TERMS[a](d) and not TERMS[b](d) and TERMS[c](d)  # noqa: E731
-        else:
-            other = rng.choice([w for w in WORDS if w != word])
-            query = f"{word} OR {other} {a} -{b}"
-            meaning = lambda d: (  # noqa: E731
-                (word in d.words or other in d.words) and TERMS[a](d) and not TERMS[b](d)
-            )
+        other = rng.choice([w for w in WORDS if w != word])
+        query, meaning = _combination(rng.randrange(4), word, other, a, b, c)
         assert found(alice, query) == {d.pk for d in archive if meaning(d)}, query
 
 

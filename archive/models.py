@@ -403,6 +403,7 @@ class SearchImpact(models.Model):
 
 # The organizing metadata (tags, correspondents, types, custom fields, notes, saved views,
 # suggestions) lives in its own package; importing it here registers its models with the app.
+from archive.organize.bulk_models import BulkEdit  # noqa: E402
 from archive.organize.models import (  # noqa: E402
     Correspondent,
     CustomField,
@@ -418,6 +419,7 @@ from archive.organize.models import (  # noqa: E402
 )
 
 __all__ = [
+    "BulkEdit",
     "Correspondent",
     "CustomField",
     "CustomFieldValue",

@@ -43,6 +43,13 @@ def train_classifier(owner_id: int) -> None:
     classifier_train(owner_id)
 
 
+def run_bulk_edit(edit_id: int) -> None:
+    """Worker entry point: apply a bulk edit batch by batch (``organize.bulk_edit``)."""
+    from archive.organize.bulk_edit import bulk_edit_run
+
+    bulk_edit_run(edit_id)
+
+
 def enqueue_processing(document_id: int) -> str:
     """Queue OCR of a document; call it from ``transaction.on_commit`` so the row is visible."""
     task_id: str = async_task(
@@ -74,5 +81,15 @@ def enqueue_classifier_training(owner_id: int) -> None:
         "archive.tasks.train_classifier",
         owner_id,
         task_name=f"train-classifier-{owner_id}",
+        group="organize",
+    )
+
+
+def enqueue_bulk_edit(edit_id: int) -> None:
+    """Queue a bulk edit; call it once the edit is committed."""
+    async_task(
+        "archive.tasks.run_bulk_edit",
+        edit_id,
+        task_name=f"bulk-edit-{edit_id}",
         group="organize",
     )

@@ -29,6 +29,7 @@ from archive.forms import LibraryForm, UploadForm
 from archive.models import Document
 from archive.organize.facets import FilterError, LibraryFilter, facet_counts, filter_from_params
 from archive.uploads import UploadOutcome, upload_status, upload_take
+from archive.views.bulk import bulk_choices
 from archive.views.facet_links import facet_panels
 
 _PAGE_SIZE = 48
@@ -81,6 +82,8 @@ def _library_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
         "estimated": facets.estimated,
         "notice": notice,
         "filter_params": filt.to_params(),
+        "path": request.get_full_path(),
+        **bulk_choices(owner),
     }
     return render(request, "archive/library.html", context, status=status)
 

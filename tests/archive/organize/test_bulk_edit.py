@@ -91,7 +91,8 @@ def test_select_all_matching_a_filter(alice, api, settings):
     assert answer.json()["status"] == "done"
     german = set(Document.objects.filter(owner=alice, language="de").values_list("pk", flat=True))
     assert set(Document.objects.filter(correspondent=ikea).values_list("pk", flat=True)) == german
-    assert len(german) == 30 and len(ids) == 60
+    assert len(german) == 30
+    assert len(ids) == 60
 
 
 def test_a_failure_half_way_leaves_each_batch_whole(alice, settings):
@@ -118,7 +119,8 @@ def test_a_failure_half_way_leaves_each_batch_whole(alice, settings):
     )
     edit = bulk_edit_run(edit.pk)
     assert edit.status == "failed"
-    assert edit.done == 200 and edit.batches == 2
+    assert edit.done == 200
+    assert edit.batches == 2
     tagged = set(DocumentTag.objects.filter(tag=tag).values_list("document_id", flat=True))
     assert tagged == set(ids[:200])
     assert "Stopped at documents 201–300 of 450: disk full (test)" in edit.error
@@ -212,4 +214,5 @@ def test_the_web_form_edits_all_matching_the_library_filter(client, alice):
     )
     assert "Added German: 10 tags on 10 of 10 documents." in answer.content.decode()
     tagged = Document.objects.filter(tags=tag)
-    assert tagged.count() == 10 and set(tagged.values_list("language", flat=True)) == {"de"}
+    assert tagged.count() == 10
+    assert set(tagged.values_list("language", flat=True)) == {"de"}

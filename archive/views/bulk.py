@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,9 +16,6 @@ from archive.models import BulkEdit, Correspondent, CustomField, Document, Docum
 from archive.organize.bulk_edit import bulk_edit_create, bulk_edit_start
 from archive.organize.errors import OrganizeError
 from archive.organize.facets import FilterError, filter_from_params
-
-# The library's filter parameters, carried by the bulk form for "all matching".
-_FILTER_KEYS = ("tag", "correspondent", "type", "year", "month", "language", "status", "field", "q")
 
 
 def bulk_choices(owner: Any) -> dict[str, Any]:
@@ -38,11 +35,8 @@ def _selected(request: HttpRequest) -> list[int]:
     carries, else the ticked ``documents``."""
     owner = request.user
     if request.POST.get("all") == "1":
-        params = request.POST.copy()
-        for key in list(params):
-            if key not in _FILTER_KEYS:
-                params.pop(key)
-        filt = filter_from_params(params)
+        # The library's filter travels as one encoded field, apart from the action's values.
+        filt = filter_from_params(QueryDict(request.POST.get("filter", "")))
         matching = filt.apply(owner, Document.objects.filter(owner_id=owner.pk))  # type: ignore[arg-type]
         return list(matching.order_by("pk").values_list("pk", flat=True))
     ids = []

@@ -88,7 +88,8 @@ def facet_panels(
                 count,
                 _link(narrowed, keep),
                 active,
-                depth=tag["path"].count("/"),
+                # Indented by CSS classes depth-1 … depth-4 (no inline styles under the CSP).
+                depth=min(tag["path"].count("/"), 4),
             )
         )
     for tag_id in filt.tags:

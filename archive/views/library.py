@@ -14,6 +14,7 @@ Too Large) when every file was refused for its size alone.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -82,6 +83,7 @@ def _library_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
         "estimated": facets.estimated,
         "notice": notice,
         "filter_params": filt.to_params(),
+        "filter_query": urlencode(filt.to_params()),
         "path": request.get_full_path(),
         **bulk_choices(owner),
     }

@@ -114,9 +114,7 @@ def test_a_failure_half_way_leaves_each_batch_whole(alice, settings):
             FOR EACH ROW WHEN (NEW.document_id = {int(poisoned)}) EXECUTE FUNCTION refuse_tag()
             """
         )
-    edit = bulk_edit_create(
-        owner=alice, action="add_tags", documents=ids, value={"tags": [tag.pk]}
-    )
+    edit = bulk_edit_create(owner=alice, action="add_tags", documents=ids, value={"tags": [tag.pk]})
     edit = bulk_edit_run(edit.pk)
     assert edit.status == "failed"
     assert edit.done == 200
@@ -209,7 +207,15 @@ def test_the_web_form_edits_all_matching_the_library_filter(client, alice):
     tag = tag_for_path(owner=alice, path="German")
     answer = client.post(
         reverse("bulk_edit"),
-        {"action": "add_tags", "all": "1", "language": "de", "tags": [tag.pk], "next": "/"},
+        {
+            "action": "add_tags",
+            "all": "1",
+            "filter": "language=de",
+            "tags": [tag.pk],
+            # A value field named like a filter parameter must not narrow the selection.
+            "correspondent": "1",
+            "next": "/",
+        },
         follow=True,
     )
     assert "Added German: 10 tags on 10 of 10 documents." in answer.content.decode()

@@ -117,10 +117,12 @@ def _load(owner: Any, count: int, rng: random.Random, *, organize: bool) -> floa
         cursor.execute(
             """
             UPDATE archive_document d SET
-              correspondent_id = CASE WHEN random() < 0.8 THEN (SELECT min(id) FROM
-                archive_correspondent WHERE owner_id = %s) + floor(%s * power(random(), 2))::int END,
-              document_type_id = CASE WHEN random() < 0.8 THEN (SELECT min(id) FROM
-                archive_documenttype WHERE owner_id = %s) + floor(%s * power(random(), 2))::int END,
+              correspondent_id = CASE WHEN random() < 0.8 THEN
+                (SELECT min(id) FROM archive_correspondent WHERE owner_id = %s)
+                + floor(%s * power(random(), 2))::int END,
+              document_type_id = CASE WHEN random() < 0.8 THEN
+                (SELECT min(id) FROM archive_documenttype WHERE owner_id = %s)
+                + floor(%s * power(random(), 2))::int END,
               document_date = CASE WHEN random() < 0.9
                 THEN date '2015-01-01' + floor(random() * 3650)::int END
             WHERE owner_id = %s
@@ -283,7 +285,8 @@ def main() -> None:
             _load(user, args.others, rng, organize=False)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-        print(f"loaded {args.documents} documents (+{2 * args.others} of others) in {seconds:.0f} s")
+        others = 2 * args.others
+        print(f"loaded {args.documents} documents (+{others} of others) in {seconds:.0f} s")
     client = Client()
     client.force_login(owner)
     rows = []
@@ -300,9 +303,7 @@ def main() -> None:
             for _ in range(args.repeat):
                 start = time.perf_counter()
                 matching = filt.apply(owner, base)
-                ids = list(
-                    matching.order_by("-created", "-id").values_list("pk", flat=True)[:48]
-                )
+                ids = list(matching.order_by("-created", "-id").values_list("pk", flat=True)[:48])
                 shown = selectors.document_list(user=owner).filter(pk__in=ids).in_bulk()
                 assert len(shown) == len(ids)
                 times["list"].append((time.perf_counter() - start) * 1000)
@@ -323,7 +324,7 @@ def main() -> None:
             estimated = estimated or facets.estimated
         for op, values in times.items():
             values.sort()
-            p95 = values[max(0, int(round(0.95 * len(values))) - 1)]
+            p95 = values[max(0, round(0.95 * len(values)) - 1)]
             p95s.append(p95)
             rows.append(
                 (

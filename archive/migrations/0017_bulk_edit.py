@@ -7,33 +7,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0013_organize'),
+        ("archive", "0013_organize"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BulkEdit',
+            name="BulkEdit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('add_tags', 'Add tags'), ('remove_tags', 'Remove tags'), ('set_correspondent', 'Set correspondent'), ('set_type', 'Set document type'), ('set_date', 'Set document date'), ('set_field', 'Set custom field'), ('rerun', 'Re-run OCR'), ('delete', 'Delete')], max_length=20)),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('documents', django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), default=list, size=None)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('changed', models.PositiveIntegerField(default=0)),
-                ('batches', models.PositiveIntegerField(default=0, help_text='Batches committed.')),
-                ('summary', models.TextField(blank=True)),
-                ('error', models.TextField(blank=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('finished', models.DateTimeField(blank=True, null=True)),
-                ('owner', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("add_tags", "Add tags"),
+                            ("remove_tags", "Remove tags"),
+                            ("set_correspondent", "Set correspondent"),
+                            ("set_type", "Set document type"),
+                            ("set_date", "Set document date"),
+                            ("set_field", "Set custom field"),
+                            ("rerun", "Re-run OCR"),
+                            ("delete", "Delete"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict)),
+                (
+                    "documents",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.BigIntegerField(), default=list, size=None
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("changed", models.PositiveIntegerField(default=0)),
+                ("batches", models.PositiveIntegerField(default=0, help_text="Batches committed.")),
+                ("summary", models.TextField(blank=True)),
+                ("error", models.TextField(blank=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("finished", models.DateTimeField(blank=True, null=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-id'],
-                'indexes': [models.Index(fields=['owner', '-created'], name='bulk_edit_owner_created')],
+                "ordering": ["-created", "-id"],
+                "indexes": [
+                    models.Index(fields=["owner", "-created"], name="bulk_edit_owner_created")
+                ],
             },
         ),
     ]

@@ -73,31 +73,36 @@ class LibraryFilter:
     def apply(self, owner: AbstractBaseUser, documents: QuerySet[Any]) -> QuerySet[Any]:
         """``documents`` (already ``owner``'s) narrowed to this filter; ``FilterError`` for
         malformed search-box terms in ``q``."""
+        return documents.filter(self.condition(owner))
+
+    def condition(self, owner: AbstractBaseUser) -> Q:
+        """The filter as a condition on ``owner``'s documents (see ``apply``)."""
+        where = Q()
         for tag in self.tags:
-            documents = documents.filter(Exists(_tagged(owner, tag)))
+            where &= Q(Exists(_tagged(owner, tag)))
         if self.correspondents:
-            documents = documents.filter(_either("correspondent_id", self.correspondents))
+            where &= _either("correspondent_id", self.correspondents)
         if self.types:
-            documents = documents.filter(_either("document_type_id", self.types))
+            where &= _either("document_type_id", self.types)
         if self.no_date:
-            documents = documents.filter(document_date__isnull=True)
+            where &= Q(document_date__isnull=True)
         elif self.year:
-            documents = documents.filter(document_date__year=self.year)
+            where &= Q(document_date__year=self.year)
             if self.month:
-                documents = documents.filter(document_date__month=self.month)
+                where &= Q(document_date__month=self.month)
         if self.language:
-            documents = documents.filter(language=self.language)
+            where &= Q(language=self.language)
         if self.status:
-            documents = documents.filter(status=self.status)
+            where &= Q(status=self.status)
         for field_id, value in self.fields:
-            documents = documents.filter(Exists(_field_values(field_id, value)))
+            where &= Q(Exists(_field_values(field_id, value)))
         if self.q:
             try:
                 split = split_fields(self.q)
             except QueryError as error:
                 raise FilterError(str(error)) from error
-            documents = documents.filter(split.condition())
-        return documents
+            where &= split.condition()
+        return where
 
     def to_params(self) -> list[tuple[str, str]]:
         """The filter as URL parameters (``from_params`` reads them back)."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from archive.search.cursors import BadCursor
 from archive.search.fields import FieldQuery, QueryError, split_fields
-from archive.search.finding import document_search, search_page
+from archive.search.finding import document_search, search_matches, search_page
 from archive.search.highlight import page_highlights
 from archive.search.index import (
     clean_text,
@@ -79,6 +79,7 @@ __all__ = [
     "pages_index",
     "reference_top",
     "reindex_documents",
+    "search_matches",
     "search_page",
     "split_fields",
     "statistics_rebuild",

@@ -150,6 +150,27 @@ def search_page(
     )
 
 
+def search_matches(
+    *, user: User, query: str, filters: SearchFilters | None = None
+) -> QuerySet[Document] | None:
+    """The user's documents the index finds for ``query`` (words and field terms) under
+    ``filters``, for counting facets over a search; None for a query with nothing to search
+    for. Phrases are not checked on the text here (``phrases``): a phrase's count may include
+    a document whose words are only adjacent across a page break."""
+    if not user.is_authenticated:
+        return None
+    split = split_fields(query)
+    filters = filters or SearchFilters()
+    if split.groups:
+        filters = replace(filters, fields=filters.fields + split.groups)
+    read = build_query(split.text, user_configs(user))
+    if read is None:
+        if not filters.fields:
+            return None
+        return filters.apply(Document.objects.filter(owner_id=user.pk))
+    return matching_documents(user, read.tsquery, filters)
+
+
 def _listing(
     user: User,
     filters: SearchFilters,

@@ -229,3 +229,30 @@ def test_the_api_filters_the_list_and_counts_facets(alice, archive):
     assert bad.status_code == 400
     assert "needs a year" in str(bad.json())
     assert api.get("/api/documents/", {"tag": "x"}).status_code == 400
+
+
+def test_search_results_show_facets_counted_over_the_matches(client, alice, archive):
+    from archive.search import search_matches, search_page
+    from archive.search.results import SearchFilters
+
+    tax = Tag.objects.get(owner=alice, path="Tax")
+    lamp = [d for d in archive if "lamp" in d.words]
+    matches = search_matches(user=alice, query="lamp")
+    facets = facet_counts(alice, matches)
+    assert facets.total == len(lamp)
+    assert facets.tags.get(tax.pk, 0) == sum(_has_tag(d, "Tax") for d in lamp)
+    # The page shows the counts, and the facet parameter narrows the hits to that count.
+    client.force_login(alice)
+    body = client.get("/search/", {"q": "lamp"}).content.decode()
+    assert 'data-facet="tag"' in body
+    assert f"?tag={tax.pk}&amp;q=lamp" in body
+    narrowed = client.get("/search/", {"q": "lamp", "tag": tax.pk}).content.decode()
+    expected = [d for d in lamp if _has_tag(d, "Tax")]
+    assert f"{len(expected)} document" in narrowed
+    page = search_page(
+        user=alice,
+        query="lamp",
+        limit=100,
+        filters=SearchFilters(where=LibraryFilter(tags=(tax.pk,)).condition(alice)),
+    )
+    assert {hit.pk for hit in page.hits} == {d.pk for d in expected}

@@ -133,6 +133,26 @@ class Document(models.Model):
         editable=False,
         help_text="Positions in the search vector (BM25's document length; archive.search).",
     )
+    # Metadata (archive.organize): the date on the letter, not the upload date; set by the user
+    # or by the suggestion step (archive.organize.models.Suggestion says which).
+    document_date = models.DateField(null=True, blank=True)
+    correspondent = models.ForeignKey(
+        "archive.Correspondent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
+    document_type = models.ForeignKey(
+        "archive.DocumentType",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
+    tags = models.ManyToManyField(
+        "archive.Tag", through="archive.DocumentTag", related_name="documents", blank=True
+    )
     # Set by a staff reviewer (admin "Mark reviewed"); cleared when a re-run reads the pages again.
     reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
     reviewed_by = models.ForeignKey(
@@ -156,6 +176,11 @@ class Document(models.Model):
             # Which text search configurations a user's query must cover: a skip scan over
             # this index reads one entry per language (archive.search), not every document.
             models.Index(fields=["owner", "language"], name="document_owner_language"),
+            # Library facets and filters (archive.organize): a user's documents by date,
+            # correspondent and type are index ranges.
+            models.Index(fields=["owner", "document_date"], name="document_owner_date"),
+            models.Index(fields=["owner", "correspondent"], name="document_owner_correspondent"),
+            models.Index(fields=["owner", "document_type"], name="document_owner_type"),
             # The few documents in several languages (``languages``), so the configurations a
             # user's query must cover can add their other languages without a scan.
             models.Index(
@@ -477,17 +502,46 @@ class SearchImpact(models.Model):
 # The OCR service's jobs live in their own module; imported here so Django registers them.
 from archive.ocr_jobs import OcrJob, OcrJobPage  # noqa: E402
 
+# The organizing metadata (tags, correspondents, types, custom fields, notes, saved views,
+# suggestions) lives in its own package; importing it here registers its models with the app.
+from archive.organize.bulk_models import BulkEdit  # noqa: E402
+from archive.organize.models import (  # noqa: E402
+    Correspondent,
+    CustomField,
+    CustomFieldValue,
+    DocumentTag,
+    DocumentType,
+    MatchAlgorithm,
+    Note,
+    SavedView,
+    Suggestion,
+    Tag,
+    UserClassifier,
+)
+
 __all__ = [
+    "BulkEdit",
+    "Correspondent",
+    "CustomField",
+    "CustomFieldValue",
     "Document",
+    "DocumentTag",
+    "DocumentType",
     "LoginSource",
     "LoginThrottle",
+    "MatchAlgorithm",
+    "Note",
     "OcrJob",
     "OcrJobPage",
     "Page",
     "PageAttempt",
     "PageCorrection",
     "PageJob",
+    "SavedView",
     "SearchImpact",
     "SearchTerm",
+    "Suggestion",
+    "Tag",
+    "UserClassifier",
     "storage_name",
 ]

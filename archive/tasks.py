@@ -12,6 +12,8 @@ so the pages of a large document are read by all workers at once.
 
 from __future__ import annotations
 
+from django_q.tasks import async_task
+
 from archive.exports import searchable_pdf_build
 from archive.processing import document_process, page_process, run_next
 from archive.processing.jobs import sweep
@@ -54,3 +56,38 @@ def requeue_stuck() -> None:
 def build_searchable_pdf(document_id: int) -> None:
     """Worker entry point: build a document's searchable PDF (``exports.searchable_pdf_build``)."""
     searchable_pdf_build(document_id)
+
+
+def train_classifier(owner_id: int) -> None:
+    """Worker entry point: retrain a user's classifier (``organize.training.classifier_train``)."""
+    from archive.organize.training import classifier_train
+
+    classifier_train(owner_id)
+
+
+def run_bulk_edit(edit_id: int) -> None:
+    """Worker entry point: apply a bulk edit batch by batch (``organize.bulk_edit``)."""
+    from archive.organize.bulk_edit import bulk_edit_run
+
+    bulk_edit_run(edit_id)
+
+
+def enqueue_classifier_training(owner_id: int) -> None:
+    """Queue training of ``owner_id``'s classifier; call it once the change that asks for it
+    is committed (``organize.training.classifier_mark_dirty`` does)."""
+    async_task(
+        "archive.tasks.train_classifier",
+        owner_id,
+        task_name=f"train-classifier-{owner_id}",
+        group="organize",
+    )
+
+
+def enqueue_bulk_edit(edit_id: int) -> None:
+    """Queue a bulk edit; call it once the edit is committed."""
+    async_task(
+        "archive.tasks.run_bulk_edit",
+        edit_id,
+        task_name=f"bulk-edit-{edit_id}",
+        group="organize",
+    )

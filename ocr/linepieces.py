@@ -13,7 +13,6 @@ import cv2
 import numpy as np
 from PIL import Image
 
-
 #: Longest side of the grey copy lines are found and cut in: twice the orientation mask's
 #: (``ocr.deskew.WORK_SIDE``), so a 300 dpi page's body text is ~16 px high, a third of the
 #: classifier's input height.

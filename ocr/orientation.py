@@ -114,9 +114,7 @@ def page_geometry(mask: np.ndarray, image: Image.Image | None = None) -> tuple[i
     verdict = _up_or_down(straight)
     if image is not None and not (verdict == 1 and ascender_ratio(straight)[0] >= STRONG_RATIO):
         # (Clearly upright by the profile is left alone at once: most pages, at no cost.)
-        votes = _classifier_votes(
-            straight, image, quarter_turns=0, skew=across, profile=verdict
-        )
+        votes = _classifier_votes(straight, image, quarter_turns=0, skew=across, profile=verdict)
         if votes is not None:
             # Turned only when the classifier says so, with the more evidence the less the
             # ink profile agrees; otherwise the page stays as it is.
@@ -141,10 +139,7 @@ def _classifier_votes(
         if log_odds <= -SIDEWAYS_LOG_ODDS and votes_up >= max(MIN_VOTES, 2 * votes_down):
             return 1
         return 0
-    turn = (
-        log_odds >= REQUIRED_LOG_ODDS[profile]
-        and votes_down >= max(MIN_VOTES, 2 * votes_up)
-    )
+    turn = log_odds >= REQUIRED_LOG_ODDS[profile] and votes_down >= max(MIN_VOTES, 2 * votes_up)
     return -1 if turn else 1
 
 

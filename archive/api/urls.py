@@ -11,7 +11,9 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from archive.api.auth import TokenView
+from archive.api.bulk import BulkEditsView, BulkEditView
 from archive.api.docs import ApiDocsView
+from archive.api.facets import FacetsView
 from archive.api.ocr import OcrJobView, OcrView
 from archive.api.views import DocumentViewSet, SearchView, SuggestView
 
@@ -24,7 +26,11 @@ router.include_format_suffixes = False
 router.register("documents", DocumentViewSet, basename="document")
 
 urlpatterns = [
+    # Before the router: "facets" is not a document id.
+    path("documents/facets/", FacetsView.as_view(), name="document-facets"),
     path("", include(router.urls)),
+    path("bulk-edits/", BulkEditsView.as_view(), name="bulk-edits"),
+    path("bulk-edits/<int:pk>/", BulkEditView.as_view(), name="bulk-edit"),
     path("search/", SearchView.as_view(), name="search"),
     path("search/suggest/", SuggestView.as_view(), name="search-suggest"),
     path("ocr/", OcrView.as_view(), name="ocr"),

@@ -10,6 +10,7 @@ responses (``archive.views.media``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from django.http import FileResponse, HttpResponse
@@ -27,6 +28,7 @@ from rest_framework.views import APIView
 
 from archive import selectors
 from archive.api import serializers as s
+from archive.api.facets import FILTER_PARAMETERS, filtered_documents
 from archive.choices import library_ordering
 from archive.documents import (
     document_delete,
@@ -39,11 +41,13 @@ from archive.exports import ExportPending, ExportUnavailable
 from archive.models import Document, Page, storage_name
 from archive.ocr_files import OCR_FILE_FORMATS, document_ocr_file, page_ocr_file
 from archive.search import (
+    QueryError,
     QueryTooExpensive,
     complete,
     document_search,
     expand_typos,
     more_like_this,
+    split_fields,
 )
 from archive.uploads import upload_status, upload_take
 from archive.views.media import (
@@ -117,13 +121,13 @@ class DocumentViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="List documents",
-        parameters=[s.DocumentListQuerySerializer],
+        parameters=[s.DocumentListQuerySerializer, *FILTER_PARAMETERS],
         responses=s.DocumentSerializer(many=True),
     )
     def list(self, request: Request) -> Response:
         query = s.DocumentListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        documents = query.filters().apply(self.get_queryset())
+        documents = query.filters().apply(filtered_documents(request, self.get_queryset()))
         documents = documents.order_by(*library_ordering(query.validated_data["ordering"]))
         page = self.paginate_queryset(documents)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -400,20 +404,22 @@ class SearchView(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         number, size = data["page"], data["page_size"]
-        # Rare or unknown words also find their close spellings (unless exact=true).
-        expansion = expand_typos(request.user.pk, data["q"], expand=not data["exact"])
-        # One more than a page tells whether there is a next page without counting every match.
         try:
+            # Field terms (tag:tax) narrow; rare or unknown words also find their close
+            # spellings (unless exact=true).
+            split = split_fields(data["q"])
+            expansion = expand_typos(request.user.pk, split.text, expand=not data["exact"])
+            # One more than a page tells whether there is a next page without counting all.
             hits = document_search(
                 user=request.user,
                 query=expansion.query_text,
                 demote=expansion.alternatives,
                 limit=size + 1,
                 offset=(number - 1) * size,
-                filters=query.filters(),
+                filters=replace(query.filters(), fields=split.groups),
                 sort=data["sort"],
             )
-        except QueryTooExpensive as error:
+        except (QueryTooExpensive, QueryError) as error:
             raise ValidationError({"q": [str(error)]}) from error
         has_next = len(hits) > size and number < s.MAX_SEARCH_PAGE
         results = s.SearchResultsSerializer(

@@ -27,7 +27,7 @@ def remove_schedule(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) ->
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("archive", "0012_reindex_for_search_upgrade"),
+        ("archive", "0013_organize"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from archive.langdetect import document_languages_update
 from archive.models import Document
+from archive.organize.suggest import document_suggest
 from archive.processing.exporting import export_at_end
 from archive.processing.orphans import remove_orphans
 from archive.search import document_vector_rebuild, reindex_documents
@@ -61,5 +62,7 @@ def document_completed(document: Document) -> None:
     worker, after the transaction that marked it done. A step added here must not fail the
     document (it is done): catch and log its own errors, as ``export_at_end`` does.
     """
+    # Metadata from the text (archive.organize.suggest); it logs its own errors.
+    document_suggest(document.pk)
     if settings.SEARCHABLE_PDF_AT_END:
         export_at_end(document)

@@ -5,6 +5,7 @@ meets them:
 
 - ``textnorm``: text as the index sees it (accents folded, CJK bigrams); shared by both sides.
 - ``tokens``: its OCR-aware rules (line-end hyphenation, compound tokens, number groups).
+- ``fields``: field terms of the search box (``tag:tax``, ``date:2024``), split from the words.
 - ``query``: the search-box syntax turned into a ``tsquery``.
 - ``planning``: configurations to cover, the ``tsquery`` value, how to reach the matches.
 - ``finding``: counts, facets, pages of results.
@@ -23,7 +24,8 @@ meets them:
 from __future__ import annotations
 
 from archive.search.cursors import BadCursor
-from archive.search.finding import document_search, search_page
+from archive.search.fields import FieldQuery, QueryError, split_fields
+from archive.search.finding import document_search, search_matches, search_page
 from archive.search.highlight import page_highlights
 from archive.search.index import (
     clean_text,
@@ -53,6 +55,8 @@ __all__ = [
     "CloseTerm",
     "Completion",
     "Expansion",
+    "FieldQuery",
+    "QueryError",
     "QueryTooExpensive",
     "SearchFilters",
     "SearchHit",
@@ -75,7 +79,9 @@ __all__ = [
     "pages_index",
     "reference_top",
     "reindex_documents",
+    "search_matches",
     "search_page",
+    "split_fields",
     "statistics_rebuild",
     "typo_tolerance_enabled",
     "user_configs",

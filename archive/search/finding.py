@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +33,7 @@ from django.db.models import Q, QuerySet
 
 from archive.models import Document
 from archive.search.cursors import decode_cursor, encode_cursor
+from archive.search.fields import split_fields
 from archive.search.limits import bounded, check_clauses
 from archive.search.pages import add_pages_and_snippets
 from archive.search.phrases import verifier
@@ -81,14 +83,26 @@ def search_page(
     type (close spellings from ``archive.search.typos``), ranked below the typed ones. Only the
     user's own documents are searched. ``QueryTooExpensive`` (``archive.search.limits``) for a
     query with too many words or one that runs past ``SEARCH_TIMEOUT_MS``.
+
+    Field terms in ``query`` (``tag:tax``, ``date:2024``: ``archive.search.fields``) narrow
+    the search like ``filters.fields``; ``QueryError`` for a malformed one. A query of field
+    terms alone (or ``filters.fields`` with no words) lists the documents they match, newest
+    first unless sorted oldest first.
     """
     empty = SearchPage(hits=[], total=0, estimated=False, facets={}, next_cursor=None)
     if not user.is_authenticated:
         return empty
+    split = split_fields(query)
+    filters = filters or SearchFilters()
+    if split.groups:
+        filters = replace(filters, fields=filters.fields + split.groups)
+    query = split.text
     configs = user_configs(user)
     read = build_query(query, configs)
     if read is None:
-        return empty
+        if not filters.fields:
+            return empty
+        return _listing(user, filters, limit, cursor, sort, offset)
     check_clauses(len(read.query.clauses))
     tsquery = read.tsquery
     verify = _both(verify, verifier(read))
@@ -131,6 +145,50 @@ def search_page(
             else encode_cursor(sort, last.document.created.isoformat(), last.pk)
         )
     add_pages_and_snippets(page, tsquery, query)
+    return SearchPage(
+        hits=page, total=total, estimated=estimated, facets=facets, next_cursor=next_cursor
+    )
+
+
+def search_matches(
+    *, user: User, query: str, filters: SearchFilters | None = None
+) -> QuerySet[Document] | None:
+    """The user's documents the index finds for ``query`` (words and field terms) under
+    ``filters``, for counting facets over a search; None for a query with nothing to search
+    for. Phrases are not checked on the text here (``phrases``): a phrase's count may include
+    a document whose words are only adjacent across a page break."""
+    if not user.is_authenticated:
+        return None
+    split = split_fields(query)
+    filters = filters or SearchFilters()
+    if split.groups:
+        filters = replace(filters, fields=filters.fields + split.groups)
+    read = build_query(split.text, user_configs(user))
+    if read is None:
+        if not filters.fields:
+            return None
+        return filters.apply(Document.objects.filter(owner_id=user.pk))
+    return matching_documents(user, read.tsquery, filters)
+
+
+def _listing(
+    user: User,
+    filters: SearchFilters,
+    limit: int,
+    cursor: str | None,
+    sort: str,
+    offset: int,
+) -> SearchPage:
+    """The user's documents matching ``filters`` (no words to rank by): newest first, or
+    oldest first for ``sort="oldest"``; counted and faceted as a search is."""
+    sort = "oldest" if sort == "oldest" else "newest"
+    matching = filters.apply(Document.objects.filter(owner_id=user.pk))
+    total, estimated, facets = _count(matching)
+    page, window = _page_by_date(matching, sort, cursor, offset, limit, None)
+    next_cursor = None
+    if len(window) > limit and page:
+        last = page[-1]
+        next_cursor = encode_cursor(sort, last.document.created.isoformat(), last.pk)
     return SearchPage(
         hits=page, total=total, estimated=estimated, facets=facets, next_cursor=next_cursor
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from archive.models import Document
+from archive.search.fields import FieldQuery, FieldTerm
 
 SORTS = {"relevance": ("-rank", "-id"), "newest": ("-created", "-id"), "oldest": ("created", "id")}
 FACETS = ("language", "status", "mime_type")
@@ -54,13 +55,18 @@ class SearchPage:
 
 @dataclass(frozen=True)
 class SearchFilters:
-    """Narrowing of a search; every field is optional. Dates are inclusive upload dates."""
+    """Narrowing of a search; every field is optional. Dates are inclusive upload dates.
+    ``fields``: the field terms of the search box (``archive.search.fields``), AND of ORs;
+    ``where``: any other condition on the user's documents (the library's facet filter)."""
 
     uploaded_from: date | None = None
     uploaded_to: date | None = None
     language: str = ""
     status: str = ""
     mime_type: str = ""
+    fields: tuple[tuple[FieldTerm, ...], ...] = ()
+    # Any further condition on the user's documents (the library's facet filter).
+    where: Q | None = None
 
     def apply(self, documents: QuerySet[Document]) -> QuerySet[Document]:
         if self.uploaded_from:
@@ -73,4 +79,8 @@ class SearchFilters:
             documents = documents.filter(status=self.status)
         if self.mime_type:
             documents = documents.filter(mime_type=self.mime_type)
+        if self.fields:
+            documents = documents.filter(FieldQuery(text="", groups=self.fields).condition())
+        if self.where is not None:
+            documents = documents.filter(self.where)
         return documents

@@ -5,6 +5,7 @@ Every document-specific view gets its document through ``archive.selectors``, wh
 404 for anything that is not the user's own. Media are served only by ``media``'s views.
 """
 
+from archive.views.bulk import bulk_edit, bulk_edit_progress
 from archive.views.document import (
     document_delete_view,
     document_detail,
@@ -26,6 +27,8 @@ from archive.views.media import (
 from archive.views.search import search, search_suggest
 
 __all__ = [
+    "bulk_edit",
+    "bulk_edit_progress",
     "document_delete_view",
     "document_detail",
     "document_ocr_download",

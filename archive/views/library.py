@@ -14,6 +14,7 @@ Too Large) when every file was refused for its size alone.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,7 +27,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from archive import selectors
 from archive.forms import LibraryForm, UploadForm
+from archive.models import Document
+from archive.organize.facets import FilterError, LibraryFilter, facet_counts, filter_from_params
 from archive.uploads import UploadOutcome, upload_status, upload_take
+from archive.views.bulk import bulk_choices
+from archive.views.facet_links import facet_panels
 
 _PAGE_SIZE = 48
 #: Session keys of the last upload's choices, offered again on the next upload.
@@ -41,22 +46,46 @@ def library(request: HttpRequest) -> HttpResponse:
 
 
 def _library_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
+    """The library under the filter its URL holds (``archive.organize.facets``), with facet
+    counts beside; a malformed filter parameter shows its message over the whole library."""
     filters = LibraryForm(request.GET)
-    documents = selectors.document_list(user=request.user)
-    if filters.is_valid():
-        if filters.cleaned_data["status"]:
-            documents = documents.filter(status=filters.cleaned_data["status"])
-        if filters.cleaned_data["language"]:
-            documents = documents.filter(language=filters.cleaned_data["language"])
-    documents = documents.order_by(*filters.ordering())
-    page = Paginator(documents, _PAGE_SIZE).get_page(request.GET.get("page"))
+    owner = request.user
+    notice = ""
+    try:
+        filt = filter_from_params(request.GET)
+        matching = filt.apply(owner, Document.objects.filter(owner_id=owner.pk))  # type: ignore[arg-type]
+    except FilterError as error:
+        notice = str(error)
+        filt = LibraryFilter()
+        matching = Document.objects.filter(owner_id=owner.pk)
+    facets = facet_counts(owner, matching)  # type: ignore[arg-type]
+    # The page's ids first (an index walk in order), then only those rows with what the cards
+    # show: annotating every match before the LIMIT would count the pages of all of them.
+    paginator = Paginator(
+        matching.order_by(*filters.ordering()).values_list("pk", flat=True), _PAGE_SIZE
+    )
+    # Counted once, with the facets.
+    paginator.__dict__["count"] = facets.total
+    page = paginator.get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    shown = selectors.document_list(user=owner).filter(pk__in=ids).in_bulk()
+    page.object_list = [shown[pk] for pk in ids if pk in shown]
     params = request.GET.copy()
     params.pop("page", None)
+    panels, chips = facet_panels(owner, facets, filt, request.GET)  # type: ignore[arg-type]
     context = {
         "page": page,
         "filters": filters,
         "params": params.urlencode(),
         "form": _upload_form(request),
+        "panels": panels,
+        "chips": chips,
+        "estimated": facets.estimated,
+        "notice": notice,
+        "filter_params": filt.to_params(),
+        "filter_query": urlencode(filt.to_params()),
+        "path": request.get_full_path(),
+        **bulk_choices(owner),
     }
     return render(request, "archive/library.html", context, status=status)
 

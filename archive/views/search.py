@@ -7,6 +7,7 @@ search box (``search_suggest``)."""
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -18,15 +19,20 @@ from archive import selectors
 from archive.forms import SearchForm
 from archive.languages import LANGUAGES
 from archive.models import Document
+from archive.organize.facets import FilterError, facet_counts, filter_from_params
 from archive.search import (
     BadCursor,
     Expansion,
+    QueryError,
     QueryTooExpensive,
     SearchPage,
     complete,
     expand_typos,
+    search_matches,
     search_page,
+    split_fields,
 )
+from archive.views.facet_links import facet_panels
 from ocr.formats import SUPPORTED_TYPES
 
 _PER_PAGE = 20
@@ -54,24 +60,43 @@ def search(request: HttpRequest) -> HttpResponse:
     result = SearchPage(hits=[], total=0, estimated=False, facets={}, next_cursor=None)
     exact = request.GET.get("exact") == "1"
     expansion = Expansion(query)
+    organize: list[Any] = []
+    chips: list[Any] = []
+    facets_estimated = False
     if query:
-        expansion = expand_typos(request.user.pk, query, expand=not exact)
-        run = functools.partial(
-            search_page,
-            user=request.user,
-            query=expansion.query_text,
-            demote=expansion.alternatives,
-            limit=_PER_PAGE,
-            filters=form.filters(),
-            sort=form.cleaned_data.get("sort") or "relevance",
-        )
         try:
+            # Field terms (tag:tax) narrow; only the words get close spellings. The library's
+            # facet parameters (tag=3&year=2024) narrow too, and are counted beside the hits.
+            split = split_fields(query)
+            expansion = expand_typos(request.user.pk, split.text, expand=not exact)
+            params = request.GET.copy()
+            params.pop("q", None)
+            filt = filter_from_params(params)
+            filters = replace(
+                form.filters(),
+                fields=split.groups,
+                where=filt.condition(request.user),  # type: ignore[arg-type]
+            )
+            run = functools.partial(
+                search_page,
+                user=request.user,
+                query=expansion.query_text,
+                demote=expansion.alternatives,
+                limit=_PER_PAGE,
+                filters=filters,
+                sort=form.cleaned_data.get("sort") or "relevance",
+            )
             try:
                 result = run(cursor=request.GET.get("after") or None)
             except BadCursor as error:
                 notice, page_number = str(error), 1
                 result = run()
-        except QueryTooExpensive as error:
+            matches = search_matches(user=request.user, query=expansion.query_text, filters=filters)
+            if matches is not None and result.hits:
+                counted = facet_counts(request.user, matches)  # type: ignore[arg-type]
+                facets_estimated = counted.estimated
+                organize, chips = facet_panels(request.user, counted, filt, request.GET)  # type: ignore[arg-type]
+        except (QueryTooExpensive, QueryError, FilterError) as error:
             notice = str(error)
     hits = result.hits
     covers = selectors.cover_pages([hit.document.pk for hit in hits])
@@ -102,6 +127,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "total": result.total,
         "estimated": result.estimated,
         "facets": _facet_links(result, params),
+        "organize": organize,
+        "chips": chips,
+        "facets_estimated": facets_estimated,
         "page_number": page_number,
         "first_rank": (page_number - 1) * _PER_PAGE + 1,
         "next_params": next_params.urlencode() if result.next_cursor else "",

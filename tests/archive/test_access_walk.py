@@ -205,3 +205,65 @@ def test_nobody_else_reads_or_changes_anything(
     assert Document.objects.values().get(pk=owned.pk) == before
     assert owned.pages.count() == 1
     assert OcrJob.objects.filter(pk=owned_job.pk, status=OcrJob.Status.DONE).exists()
+
+
+def test_browsing_and_bulk_edit_stay_the_owners(
+    client: Client, alice: User, bob: User, owned: Document
+) -> None:
+    """Library filters, facet counts, search field terms and bulk edits (issue 14) with the
+    owner's ids and names, as another user: nothing shown, nothing changed."""
+    from archive.models import BulkEdit, Correspondent, DocumentTag
+    from archive.organize.bulk_edit import bulk_edit_create
+    from archive.organize.objects import correspondent_create, tag_for_path
+
+    tag = tag_for_path(owner=alice, path=f"{SECRET}tag")
+    DocumentTag.objects.create(document=owned, tag=tag)
+    sender = correspondent_create(owner=alice, name=f"{SECRET} GmbH")
+    Document.objects.filter(pk=owned.pk).update(correspondent=sender)
+    edit = bulk_edit_create(owner=alice, action="set_date", documents=[owned.pk])
+    client.force_login(bob)
+    token = Token.objects.create(user=bob)
+    api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    before = Document.objects.values().get(pk=owned.pk)
+    reads = [
+        f"/?tag={tag.pk}",
+        f"/?correspondent={sender.pk}",
+        f"/search/?q=tag:{SECRET}tag",
+        f"/search/?q=correspondent:{SECRET}",
+        f"/api/documents/?tag={tag.pk}",
+        f"/api/documents/?correspondent={sender.pk}",
+        f"/api/documents/facets/?tag={tag.pk}",
+        "/api/documents/facets/",
+        f"/api/search/?q=correspondent:{SECRET}",
+    ]
+    for url in reads:
+        response = (api if url.startswith("/api/") else client).get(url)
+        assert response.status_code == 200, url
+        if url.startswith("/search/"):
+            # The page repeats what was typed (the secret word); it must find nothing.
+            assert "No documents match" in response.content.decode(), url
+        else:
+            assert _shows_nothing(response), url
+        assert f"/documents/{owned.pk}/" not in response.content.decode(), url
+        if url.startswith("/api/"):
+            data = response.json()
+            assert data.get("results", []) == [], url
+            assert data.get("total", 0) == 0, url
+    for url in (f"/bulk/{edit.pk}/", f"/bulk/{edit.pk}/?format=json"):
+        assert client.get(url).status_code == 404, url
+    assert api.get(f"/api/bulk-edits/{edit.pk}/").status_code == 404
+    # Bulk edits naming the owner's document or tag change nothing of the owner's.
+    client.post("/bulk/", {"action": "delete", "documents": [owned.pk], "confirm": "1"})
+    client.post("/bulk/", {"action": "delete", "all": "1", "confirm": "1"})
+    client.post("/bulk/", {"action": "add_tags", "documents": [owned.pk], "tags": [tag.pk]})
+    for body in (
+        {"action": "delete", "documents": [owned.pk], "confirm": True},
+        {"action": "delete", "filter": {}, "confirm": True},
+        {"action": "remove_tags", "documents": [owned.pk], "value": {"tags": [tag.pk]}},
+    ):
+        answer = api.post("/api/bulk-edits/", body, content_type="application/json")
+        assert answer.status_code == 400, body
+    assert Document.objects.values().get(pk=owned.pk) == before
+    assert DocumentTag.objects.filter(document=owned, tag=tag).exists()
+    assert Correspondent.objects.filter(pk=sender.pk).exists()
+    assert BulkEdit.objects.filter(owner=bob).count() == 0

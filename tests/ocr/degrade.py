@@ -137,7 +137,9 @@ def all_degradations(page: Image.Image) -> Image.Image:
     return page
 
 
-def cjk_page(text: str, *, size: tuple[int, int] = (1240, 1754), font_size: int = 40) -> Image.Image:
+def cjk_page(
+    text: str, *, size: tuple[int, int] = (1240, 1754), font_size: int = 40
+) -> Image.Image:
     """A page of CJK ``text`` wrapped into lines, in a real CJK font (WenQuanYi Micro Hei,
     Debian's ``fonts-wqy-microhei``), at about 150 dpi."""
     page = Image.new("RGB", size, "white")

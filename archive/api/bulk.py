@@ -1,0 +1,127 @@
+"""REST API of bulk edit: ``POST /api/bulk-edits/`` starts one, ``GET /api/bulk-edits/{id}/``
+tells how far it has got (``archive.organize.bulk_edit``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, QueryDict
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework import status as http
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from archive.models import BulkEdit, Document
+from archive.organize.bulk_edit import MAX_DOCUMENTS, bulk_edit_create, bulk_edit_start
+from archive.organize.errors import OrganizeError
+from archive.organize.facets import FilterError, filter_from_params
+
+
+class BulkEditRequestSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=BulkEdit.Action.choices)
+    documents = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=MAX_DOCUMENTS,
+        help_text="Ids of the documents to edit (or give `filter`).",
+    )
+    filter = serializers.DictField(
+        required=False,
+        help_text="Every document matching these library filter parameters (as for "
+        'GET /api/documents/: {"tag": [3], "year": "2024"}); the matches when the edit starts.',
+    )
+    value = serializers.DictField(
+        required=False,
+        help_text='The action\'s value: {"tags": [ids]}, {"correspondent": id|null}, '
+        '{"document_type": id|null}, {"date": "YYYY-MM-DD"|null}, {"field": id, "value": …}.',
+    )
+    confirm = serializers.BooleanField(
+        default=False, help_text="Must be true to delete: deleting cannot be undone."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("documents" in attrs) == ("filter" in attrs):
+            raise ValidationError("Give either `documents` or `filter`.")
+        if attrs["action"] == BulkEdit.Action.DELETE and not attrs["confirm"]:
+            raise ValidationError({"confirm": ["Deleting cannot be undone: send confirm=true."]})
+        return attrs
+
+
+class BulkEditSerializer(serializers.ModelSerializer):
+    total = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = BulkEdit
+        fields = [
+            "id",
+            "action",
+            "params",
+            "status",
+            "total",
+            "done",
+            "changed",
+            "summary",
+            "error",
+            "created",
+            "finished",
+        ]
+
+
+def _filter_ids(request: Request, params: dict[str, Any]) -> list[int]:
+    query = QueryDict(mutable=True)
+    for key, value in params.items():
+        for item in value if isinstance(value, list) else [value]:
+            query.appendlist(str(key), str(item))
+    try:
+        filt = filter_from_params(query)
+        matching = filt.apply(request.user, Document.objects.filter(owner_id=request.user.pk))  # type: ignore[arg-type]
+    except FilterError as error:
+        raise ValidationError({"filter": [str(error)]}) from error
+    return list(matching.order_by("pk").values_list("pk", flat=True))
+
+
+class BulkEditsView(APIView):
+    """Start a bulk edit of the user's documents."""
+
+    @extend_schema(
+        tags=["documents"],
+        summary="Edit many documents",
+        request=BulkEditRequestSerializer,
+        responses={202: BulkEditSerializer},
+        description="Small selections are applied before the answer; larger ones in the "
+        "background, one transaction per batch: poll the edit until `status` is done or "
+        "failed (`error` says at which batch; nothing of that batch is applied).",
+    )
+    def post(self, request: Request) -> Response:
+        given = BulkEditRequestSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        ids = data["documents"] if "documents" in data else _filter_ids(request, data["filter"])
+        try:
+            edit = bulk_edit_create(
+                owner=request.user,  # type: ignore[arg-type]
+                action=data["action"],
+                documents=ids,
+                value=data.get("value") or {},
+            )
+        except OrganizeError as error:
+            raise ValidationError({error.field or "value": [str(error)]}) from error
+        bulk_edit_start(edit)
+        edit.refresh_from_db()
+        return Response(BulkEditSerializer(edit).data, status=http.HTTP_202_ACCEPTED)
+
+
+class BulkEditView(APIView):
+    """One of the user's bulk edits; another user's answers 404."""
+
+    @extend_schema(
+        tags=["documents"], summary="A bulk edit's progress", responses=BulkEditSerializer
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        edit = BulkEdit.objects.filter(pk=pk, owner_id=request.user.pk).first()
+        if edit is None:
+            raise Http404("No such bulk edit.")
+        return Response(BulkEditSerializer(edit).data)

@@ -1,0 +1,384 @@
+"""Browsing the library by its metadata: the filter a URL holds, and facet counts under it.
+
+``LibraryFilter`` is the library's state as URL parameters (the same names in the web page and
+the REST API), so a link, a bookmark or a saved view opens the same list:
+
+- ``tag=<id>`` (repeatable; every tag must be on the document, a tag counting for its
+  descendants too), ``correspondent=<id>`` and ``type=<id>`` (repeatable: any of them;
+  ``none`` for documents without one), ``year=2024`` and ``month=3`` (of the document date;
+  ``year=none``: no date), ``language=de``, ``status=failed``,
+  ``field=<id>`` (has a value) or ``field=<id>:<value>`` (repeatable; all must hold),
+  ``q=`` search-box field terms (``archive.search.fields``: ``tag:tax date:2024``).
+
+``facet_counts`` counts, for each facet value, the documents that match the filter *and* that
+value, so a count is exactly what the list shows after clicking it. Counting is bounded: up to
+``FACET_COUNT_LIMIT`` matching documents (default 10,000) every count is exact; above, they
+are counted on an even sample of the matches (every n-th id) and scaled, and ``estimated`` is
+True so the page says "≈". One statement counts the document's own columns for all facets
+(``GROUPING SETS``), one the tags (through the tag tree), one the custom fields.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from archive.organize.models import CustomFieldValue, DocumentTag, Tag
+from archive.search.fields import QueryError, split_fields
+
+NONE = "none"
+
+
+class FilterError(ValueError):
+    """A filter parameter that cannot be read; ``str()`` is a message for the user."""
+
+
+@dataclass(frozen=True)
+class LibraryFilter:
+    """The library's filter (see the module docstring); empty narrows nothing."""
+
+    tags: tuple[int, ...] = ()
+    correspondents: tuple[int | None, ...] = ()
+    types: tuple[int | None, ...] = ()
+    year: int | None = None
+    no_date: bool = False
+    month: int | None = None
+    language: str = ""
+    status: str = ""
+    fields: tuple[tuple[int, str | None], ...] = ()
+    q: str = ""
+
+    @property
+    def active(self) -> int:
+        """How many facet values are applied (the bench's "facets applied")."""
+        return (
+            len(self.tags)
+            + bool(self.correspondents)
+            + bool(self.types)
+            + bool(self.year or self.no_date)
+            + bool(self.month)
+            + bool(self.language)
+            + bool(self.status)
+            + len(self.fields)
+            + bool(self.q)
+        )
+
+    def apply(self, owner: AbstractBaseUser, documents: QuerySet[Any]) -> QuerySet[Any]:
+        """``documents`` (already ``owner``'s) narrowed to this filter; ``FilterError`` for
+        malformed search-box terms in ``q``."""
+        return documents.filter(self.condition(owner))
+
+    def condition(self, owner: AbstractBaseUser) -> Q:
+        """The filter as a condition on ``owner``'s documents (see ``apply``)."""
+        where = Q()
+        for tag in self.tags:
+            where &= Q(Exists(_tagged(owner, tag)))
+        if self.correspondents:
+            where &= _either("correspondent_id", self.correspondents)
+        if self.types:
+            where &= _either("document_type_id", self.types)
+        if self.no_date:
+            where &= Q(document_date__isnull=True)
+        elif self.year:
+            where &= Q(document_date__year=self.year)
+            if self.month:
+                where &= Q(document_date__month=self.month)
+        if self.language:
+            where &= Q(language=self.language)
+        if self.status:
+            where &= Q(status=self.status)
+        for field_id, value in self.fields:
+            where &= Q(Exists(_field_values(field_id, value)))
+        if self.q:
+            try:
+                split = split_fields(self.q)
+            except QueryError as error:
+                raise FilterError(str(error)) from error
+            where &= split.condition()
+        return where
+
+    def to_params(self) -> list[tuple[str, str]]:
+        """The filter as URL parameters (``from_params`` reads them back)."""
+        params: list[tuple[str, str]] = [("tag", str(t)) for t in self.tags]
+        params += [("correspondent", _id_text(c)) for c in self.correspondents]
+        params += [("type", _id_text(t)) for t in self.types]
+        if self.no_date:
+            params.append(("year", NONE))
+        elif self.year:
+            params.append(("year", str(self.year)))
+            if self.month:
+                params.append(("month", str(self.month)))
+        if self.language:
+            params.append(("language", self.language))
+        if self.status:
+            params.append(("status", self.status))
+        params += [("field", f"{f}:{v}" if v is not None else str(f)) for f, v in self.fields]
+        if self.q:
+            params.append(("q", self.q))
+        return params
+
+
+def _id_text(value: int | None) -> str:
+    return NONE if value is None else str(value)
+
+
+def _tagged(owner: AbstractBaseUser, tag_id: int) -> QuerySet[DocumentTag]:
+    """The document's tags that are the owner's tag ``tag_id`` or below it (none when the
+    id is not one of the owner's tags: another user's tag matches nothing, and reveals
+    nothing of its name)."""
+    path = Tag.objects.filter(pk=tag_id, owner_id=owner.pk).values_list("path", flat=True).first()
+    if path is None:
+        return DocumentTag.objects.none()
+    return DocumentTag.objects.filter(
+        Q(tag_id=tag_id) | Q(tag__owner_id=owner.pk, tag__path__istartswith=path + "/"),
+        document_id=OuterRef("pk"),
+    )
+
+
+def _either(column: str, values: tuple[int | None, ...]) -> Q:
+    ids = [v for v in values if v is not None]
+    where = Q(**{f"{column}__in": ids}) if ids else Q(pk__in=[])
+    if None in values:
+        where |= Q(**{f"{column}__isnull": True})
+    return where
+
+
+def _field_values(field_id: int, value: str | None) -> QuerySet[CustomFieldValue]:
+    values = CustomFieldValue.objects.filter(document_id=OuterRef("pk"), field_id=field_id)
+    if value is None:
+        return values
+    if value.lower() in ("true", "false"):
+        return values.filter(Q(value_bool=value.lower() == "true") | Q(value_text=value))
+    return values.filter(value_text=value)
+
+
+def _ints(values: list[str], name: str, *, none: bool) -> tuple[int | None, ...]:
+    out: list[int | None] = []
+    for raw in values:
+        raw = raw.strip()
+        if not raw:
+            continue
+        if none and raw == NONE:
+            out.append(None)
+            continue
+        if not raw.isdigit() or len(raw) > 18:
+            raise FilterError(f"{name}={raw!r}: expected the id of one of your {name}s.")
+        out.append(int(raw))
+    return tuple(dict.fromkeys(out))
+
+
+def filter_from_params(params: Mapping[str, Any]) -> LibraryFilter:
+    """The filter in URL parameters (a ``QueryDict``); ``FilterError`` with a message for a
+    malformed value. Ids of other users' objects are not refused here: they match nothing
+    (every condition goes through the document's own rows)."""
+
+    def getlist(key: str) -> list[str]:
+        if hasattr(params, "getlist"):
+            return list(params.getlist(key))
+        return [str(params[key])] if key in params else []
+
+    tags = tuple(t for t in _ints(getlist("tag"), "tag", none=False) if t is not None)
+    year_text = (params.get("year") or "").strip()
+    month_text = (params.get("month") or "").strip()
+    year = month = None
+    no_date = year_text == NONE
+    if year_text and not no_date:
+        if not year_text.isdigit() or not 1 <= int(year_text) <= 9999:
+            raise FilterError(f"year={year_text!r}: expected a year such as 2024.")
+        year = int(year_text)
+    if month_text:
+        if not month_text.isdigit() or not 1 <= int(month_text) <= 12:
+            raise FilterError(f"month={month_text!r}: expected a month from 1 to 12.")
+        if year is None:
+            raise FilterError("month= needs a year= too.")
+        month = int(month_text)
+    fields: list[tuple[int, str | None]] = []
+    for raw in getlist("field"):
+        head, colon, value = raw.partition(":")
+        if not head.strip().isdigit() or len(head.strip()) > 18:
+            raise FilterError(f"field={raw!r}: expected a field id, or id:value.")
+        fields.append((int(head), value if colon else None))
+    q = (params.get("q") or "").strip()
+    if q:
+        try:
+            split = split_fields(q)
+        except QueryError as error:
+            raise FilterError(str(error)) from error
+        if split.text.strip():
+            raise FilterError(
+                "The library filters by field terms only (tag:, date:, …); search for words "
+                "on the search page."
+            )
+    return LibraryFilter(
+        tags=tags,
+        correspondents=_ints(getlist("correspondent"), "correspondent", none=True),
+        types=_ints(getlist("type"), "type", none=True),
+        year=year,
+        no_date=no_date,
+        month=month,
+        language=(params.get("language") or "").strip()[:8],
+        status=(params.get("status") or "").strip()[:16],
+        fields=tuple(dict.fromkeys(fields)),
+        q=q[:500],
+    )
+
+
+@dataclass
+class Facets:
+    """Counts per facet value, each the documents matching the filter and that value.
+
+    ``columns`` maps ``correspondent``, ``type``, ``year``, ``month``, ``language`` and
+    ``status`` to {value: count} (value None: documents without one); ``tags`` maps tag id to
+    count (a tag counts its descendants' documents too); ``fields`` maps (field id, value or
+    None for "has a value") to count. ``total`` is the number of matching documents (exact).
+    ``estimated``: the counts are scaled from a sample (``sample_every`` > 1).
+    """
+
+    total: int
+    estimated: bool
+    sample_every: int
+    columns: dict[str, dict[Any, int]] = field(default_factory=dict)
+    tags: dict[int, int] = field(default_factory=dict)
+    fields: dict[tuple[int, str | None], int] = field(default_factory=dict)
+
+
+def _closure(owner: AbstractBaseUser) -> tuple[list[int], list[int]]:
+    """(tag ids, ancestor ids): every pair of one of the owner's tags and itself or a tag
+    above it (by path, case ignored as tag paths are unique without regard to case)."""
+    paths = {
+        pk: path.lower()
+        for pk, path in Tag.objects.filter(owner_id=owner.pk).values_list("pk", "path")
+    }
+    tags: list[int] = []
+    ancestors: list[int] = []
+    by_path = {path: pk for pk, path in paths.items()}
+    for pk, path in paths.items():
+        parts = path.split("/")
+        for depth in range(1, len(parts) + 1):
+            above = by_path.get("/".join(parts[:depth]))
+            if above is not None:
+                tags.append(pk)
+                ancestors.append(above)
+    return tags, ancestors
+
+
+def count_limit() -> int:
+    """Facets are counted exactly up to this many matching documents (``FACET_COUNT_LIMIT``)."""
+    return max(1, int(getattr(settings, "FACET_COUNT_LIMIT", 10_000)))
+
+
+_COLUMNS = ("correspondent", "type", "year", "month", "language", "status")
+
+
+def facet_counts(owner: AbstractBaseUser, matching: QuerySet[Any]) -> Facets:
+    """The facet counts over ``matching`` (the owner's documents under the current filter):
+    exact up to ``count_limit()`` documents, a scaled sample beyond (see the module note).
+    Three statements plus the count."""
+    total = matching.order_by().count()
+    limit = count_limit()
+    every = max(1, math.ceil(total / limit)) if total > limit else 1
+    facets = Facets(
+        total=total,
+        estimated=every > 1,
+        sample_every=every,
+        columns={name: {} for name in _COLUMNS},
+    )
+    if total == 0:
+        return facets
+    ids_sql, ids_params = matching.order_by().values("id").query.sql_with_params()
+    sql, params = (
+        matching.order_by()
+        .values("id", "correspondent_id", "document_type_id", "document_date", "language", "status")
+        .query.sql_with_params()
+    )
+    sample = "WHERE d.id %% %s = 0" if every > 1 else ""
+    sample_params = [every] if every > 1 else []
+    scale = every
+
+    def scaled(count: int) -> int:
+        return int(count) * scale
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT GROUPING(c, t, y, m, l, s), c, t, y, m, l, s, count(*)
+            FROM (
+                SELECT d.correspondent_id c, d.document_type_id t,
+                       extract(year FROM d.document_date)::int y,
+                       extract(month FROM d.document_date)::int m,
+                       d.language l, d.status s
+                FROM ({sql}) d {sample}
+            ) x
+            GROUP BY GROUPING SETS ((c), (t), (y), (y, m), (l), (s))
+            """,
+            [*params, *sample_params],
+        )
+        columns: dict[str, dict[Any, int]] = {name: {} for name in _COLUMNS}
+        for grouping, c, t, y, m, lang, status, count in cursor.fetchall():
+            # GROUPING() has one bit per argument, 1 when the argument is not grouped.
+            grouped = {
+                name
+                for bit, name in enumerate(reversed(("c", "t", "y", "m", "l", "s")))
+                if not grouping & (1 << bit)
+            }
+            if grouped == {"c"}:
+                columns["correspondent"][c] = scaled(count)
+            elif grouped == {"t"}:
+                columns["type"][t] = scaled(count)
+            elif grouped == {"y"}:
+                columns["year"][y] = scaled(count)
+            elif grouped == {"y", "m"}:
+                columns["month"][(y, m)] = scaled(count)
+            elif grouped == {"l"}:
+                columns["language"][lang] = scaled(count)
+            elif grouped == {"s"}:
+                columns["status"][status] = scaled(count)
+        facets.columns = columns
+        # Each tag with itself and its ancestors (a tag counts the documents of the tags below
+        # it), worked out here from the owner's few hundred paths.
+        tags, ancestors = _closure(owner)
+        cursor.execute(
+            f"""
+            SELECT c.ancestor_id, count(DISTINCT dt.document_id)
+            FROM archive_document_tag dt
+            JOIN unnest(%s::bigint[], %s::bigint[]) AS c(tag_id, ancestor_id)
+              ON c.tag_id = dt.tag_id
+            WHERE dt.document_id IN (SELECT d.id FROM ({ids_sql}) d {sample})
+            GROUP BY c.ancestor_id
+            """,
+            [tags, ancestors, *ids_params, *sample_params],
+        )
+        facets.tags = {tag: scaled(count) for tag, count in cursor.fetchall()}
+        # Per field: documents with a value; per value too for select and yes/no fields.
+        cursor.execute(
+            f"""
+            SELECT field_id, val, GROUPING(val), count(*)
+            FROM (
+                SELECT v.field_id,
+                       CASE WHEN f.data_type = 'select' THEN v.value_text
+                            WHEN f.data_type = 'boolean' THEN lower(v.value_bool::text) END val
+                FROM archive_customfieldvalue v
+                JOIN archive_customfield f ON f.id = v.field_id
+                WHERE f.owner_id = %s
+                  AND v.document_id IN (SELECT d.id FROM ({ids_sql}) d {sample})
+                  AND (v.value_text IS NULL OR v.value_text <> '')
+            ) x
+            GROUP BY GROUPING SETS ((field_id), (field_id, val))
+            """,
+            [owner.pk, *ids_params, *sample_params],
+        )
+        fields: dict[tuple[int, str | None], int] = {}
+        for field_id, value, whole, count in cursor.fetchall():
+            if whole:
+                fields[(field_id, None)] = scaled(count)
+            elif value is not None:
+                fields[(field_id, value)] = scaled(count)
+        facets.fields = fields
+    return facets

@@ -1,0 +1,63 @@
+"""Saved views: a user's named filters, for the sidebar and the dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max
+
+from archive.organize.common import clean_name
+from archive.organize.errors import OrganizeError
+from archive.organize.models import SavedView
+
+QUERY_MAX = 4000
+_EDITABLE = ("name", "query", "sort", "columns", "show_on_dashboard", "show_in_sidebar", "position")
+
+
+def _check(view: SavedView) -> None:
+    view.name = clean_name(view.name)
+    if len(view.query) > QUERY_MAX:
+        raise OrganizeError(f"A filter has at most {QUERY_MAX} characters.", field="query")
+    if len(view.sort) > 64:
+        raise OrganizeError("Unknown sort order.", field="sort")
+    if not isinstance(view.columns, list) or not all(
+        isinstance(c, str) and len(c) <= 64 for c in view.columns
+    ):
+        raise OrganizeError("Columns are a list of column names.", field="columns")
+
+
+def saved_view_create(*, owner: AbstractBaseUser, name: str, **values: Any) -> SavedView:
+    """A new view, placed last unless ``position`` is given."""
+    unknown = set(values) - set(_EDITABLE)
+    if unknown:
+        raise OrganizeError(f"Unknown setting {sorted(unknown)[0]!r}.")
+    with transaction.atomic():
+        if "position" not in values:
+            last = SavedView.objects.filter(owner_id=owner.pk).aggregate(m=Max("position"))["m"]
+            values["position"] = 0 if last is None else last + 1
+        view = SavedView(owner_id=owner.pk, name=name, **values)
+        _check(view)
+        view.save()
+    return view
+
+
+def saved_view_update(*, owner: AbstractBaseUser, view: SavedView, **changes: Any) -> SavedView:
+    """Change any of a view's settings."""
+    if view.owner_id != owner.pk:
+        raise OrganizeError("No such view.")
+    for name, value in changes.items():
+        if name not in _EDITABLE:
+            raise OrganizeError(f"Unknown setting {name!r}.")
+        setattr(view, name, value)
+    _check(view)
+    view.save()
+    return view
+
+
+def saved_view_delete(*, owner: AbstractBaseUser, view: SavedView) -> None:
+    """Delete a view (the documents it shows are not touched)."""
+    if view.owner_id != owner.pk:
+        raise OrganizeError("No such view.")
+    view.delete()

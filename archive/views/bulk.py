@@ -1,0 +1,121 @@
+"""Bulk edit from the library: the chosen documents (or all matching the library's filter)
+get one change; small selections are done at once, large ones in the background with a
+progress page (``archive.organize.bulk_edit``). Deleting asks for confirmation first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from archive.models import BulkEdit, Correspondent, CustomField, Document, DocumentType, Tag
+from archive.organize.bulk_edit import bulk_edit_create, bulk_edit_start
+from archive.organize.errors import OrganizeError
+from archive.organize.facets import FilterError, filter_from_params
+
+
+def bulk_choices(owner: Any) -> dict[str, Any]:
+    """What the library's bulk toolbar offers: the owner's tags, correspondents, types and
+    fields, and the actions."""
+    return {
+        "bulk_actions": BulkEdit.Action.choices,
+        "bulk_tags": Tag.objects.filter(owner_id=owner.pk).order_by("path"),
+        "bulk_correspondents": Correspondent.objects.filter(owner_id=owner.pk),
+        "bulk_types": DocumentType.objects.filter(owner_id=owner.pk),
+        "bulk_fields": CustomField.objects.filter(owner_id=owner.pk),
+    }
+
+
+def _selected(request: HttpRequest) -> list[int]:
+    """The documents chosen: ``all=1`` means every document matching the filter the form
+    carries, else the ticked ``documents``."""
+    owner = request.user
+    if request.POST.get("all") == "1":
+        # The library's filter travels as one encoded field, apart from the action's values.
+        filt = filter_from_params(QueryDict(request.POST.get("filter", "")))
+        matching = filt.apply(owner, Document.objects.filter(owner_id=owner.pk))  # type: ignore[arg-type]
+        return list(matching.order_by("pk").values_list("pk", flat=True))
+    ids = []
+    for raw in request.POST.getlist("documents"):
+        if raw.isdigit() and len(raw) <= 18:
+            ids.append(int(raw))
+    return ids
+
+
+def _value(request: HttpRequest, action: str) -> dict[str, Any]:
+    post = request.POST
+    if action in (BulkEdit.Action.ADD_TAGS, BulkEdit.Action.REMOVE_TAGS):
+        return {"tags": [t for t in post.getlist("tags") if t]}
+    if action == BulkEdit.Action.SET_CORRESPONDENT:
+        return {"correspondent": post.get("correspondent") or None}
+    if action == BulkEdit.Action.SET_TYPE:
+        return {"document_type": post.get("document_type") or None}
+    if action == BulkEdit.Action.SET_DATE:
+        return {"date": post.get("date") or None}
+    if action == BulkEdit.Action.SET_FIELD:
+        return {"field": post.get("field"), "value": post.get("value", "")}
+    return {}
+
+
+@login_required
+@require_POST
+def bulk_edit(request: HttpRequest) -> HttpResponse:
+    """Start a bulk edit of the chosen documents; a delete shows a confirmation page first."""
+    action = request.POST.get("action", "")
+    back = request.POST.get("next") or "/"
+    if not back.startswith("/") or back.startswith("//"):
+        back = "/"
+    try:
+        ids = _selected(request)
+    except FilterError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    if action == BulkEdit.Action.DELETE and request.POST.get("confirm") != "1":
+        count = Document.objects.filter(owner_id=request.user.pk, pk__in=ids).count()
+        hidden = [(k, v) for k in request.POST for v in request.POST.getlist(k)]
+        hidden = [(k, v) for k, v in hidden if k not in ("csrfmiddlewaretoken", "confirm")]
+        return render(
+            request, "archive/bulk_confirm.html", {"count": count, "hidden": hidden, "back": back}
+        )
+    try:
+        edit = bulk_edit_create(
+            owner=request.user,  # type: ignore[arg-type]
+            action=action,
+            documents=ids,
+            value=_value(request, action),
+        )
+    except OrganizeError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    bulk_edit_start(edit)
+    return redirect("bulk_edit_progress", pk=edit.pk)
+
+
+@login_required
+@require_GET
+def bulk_edit_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """How far a bulk edit has got (the page refreshes until it is finished); JSON for
+    ``?format=json``. Another user's edit answers 404."""
+    edit = BulkEdit.objects.filter(pk=pk, owner_id=request.user.pk).first()
+    if edit is None:
+        raise Http404("No such bulk edit.")
+    if request.GET.get("format") == "json":
+        return JsonResponse(_as_json(edit))
+    return render(request, "archive/bulk_progress.html", {"edit": edit})
+
+
+def _as_json(edit: BulkEdit) -> dict[str, Any]:
+    return {
+        "id": edit.pk,
+        "action": edit.action,
+        "status": edit.status,
+        "total": edit.total,
+        "done": edit.done,
+        "changed": edit.changed,
+        "summary": edit.summary,
+        "error": edit.error,
+    }

@@ -1,0 +1,200 @@
+"""Facet counts (``archive.organize.facets``) as the library and search pages show them: panels
+of values with a count and a link that narrows to the value, and the active filters as chips
+with a link that removes each."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import QueryDict
+
+from archive.languages import LANGUAGES
+from archive.models import Correspondent, CustomField, Document, DocumentType, Tag
+from archive.organize.facets import Facets, LibraryFilter
+
+_MONTHS = list(calendar.month_name)[1:]
+_STATUS = dict(Document.Status.choices)
+# A panel shows its most frequent values first, this many at most.
+_MOST = 30
+
+
+@dataclass
+class Value:
+    """One facet value: its label, count, the link that narrows to it, and whether it is on."""
+
+    label: str
+    count: int
+    params: str
+    active: bool = False
+    depth: int = 0
+
+
+@dataclass
+class Panel:
+    name: str
+    title: str
+    values: list[Value] = field(default_factory=list)
+
+
+@dataclass
+class Chip:
+    """An applied filter and the link that removes it."""
+
+    label: str
+    params: str
+
+
+def _with(filt: LibraryFilter, **changes: Any) -> LibraryFilter:
+    return replace(filt, **changes)
+
+
+def _link(filt: LibraryFilter, keep: QueryDict) -> str:
+    params = QueryDict(mutable=True)
+    for key, value in filt.to_params():
+        params.appendlist(key, value)
+    for key in keep:
+        if key not in params and key not in ("page", "after"):
+            params.setlist(key, keep.getlist(key))
+    return params.urlencode()
+
+
+def facet_panels(
+    owner: AbstractBaseUser, facets: Facets, filt: LibraryFilter, keep: QueryDict
+) -> tuple[list[Panel], list[Chip]]:
+    """The panels to show and the chips of the active filters. ``keep``: other parameters of
+    the page (``sort``, the search's ``q``) carried into every link."""
+    keep = keep.copy()
+    for key in ("tag", "correspondent", "type", "year", "month", "language", "status", "field"):
+        keep.pop(key, None)
+    if "q" in keep and filt.q:
+        keep.pop("q")
+    panels: list[Panel] = []
+    chips: list[Chip] = []
+    tags = list(Tag.objects.filter(owner_id=owner.pk).order_by("path").values("pk", "path", "name"))
+    tag_panel = Panel("tag", "Tags")
+    tag_names = {t["pk"]: t["path"] for t in tags}
+    for tag in tags:
+        count = facets.tags.get(tag["pk"], 0)
+        active = tag["pk"] in filt.tags
+        if not count and not active:
+            continue
+        narrowed = replace(filt, tags=(*filt.tags, tag["pk"])) if not active else filt
+        tag_panel.values.append(
+            Value(
+                tag["name"],
+                count,
+                _link(narrowed, keep),
+                active,
+                # Indented by CSS classes depth-1 … depth-4 (no inline styles under the CSP).
+                depth=min(tag["path"].count("/"), 4),
+            )
+        )
+    for tag_id in filt.tags:
+        removed = replace(filt, tags=tuple(t for t in filt.tags if t != tag_id))
+        chips.append(Chip(f"tag: {tag_names.get(tag_id, '?')}", _link(removed, keep)))
+    panels.append(tag_panel)
+    for name, title, model, attr in (
+        ("correspondent", "Correspondent", Correspondent, "correspondents"),
+        ("type", "Document type", DocumentType, "types"),
+    ):
+        counts = facets.columns.get(name, {})
+        names = dict(model.objects.filter(owner_id=owner.pk).values_list("pk", "name"))
+        panel = Panel(name, title)
+        chosen = getattr(filt, attr)
+        for pk, count in sorted(counts.items(), key=lambda kv: (-kv[1], names.get(kv[0], "")))[
+            :_MOST
+        ]:
+            label = "(none)" if pk is None else names.get(pk, "?")
+            panel.values.append(
+                Value(label, count, _link(_with(filt, **{attr: (pk,)}), keep), pk in chosen)
+            )
+        for pk in chosen:
+            label = "(none)" if pk is None else names.get(pk, "?")
+            removed = _with(filt, **{attr: tuple(p for p in chosen if p != pk)})
+            chips.append(Chip(f"{title.lower()}: {label}", _link(removed, keep)))
+        panels.append(panel)
+    date_panel = Panel("year", "Document date")
+    if filt.year:
+        for (year, month), count in sorted(facets.columns.get("month", {}).items()):
+            if year == filt.year and month:
+                date_panel.values.append(
+                    Value(
+                        f"{_MONTHS[month - 1]} {year}",
+                        count,
+                        _link(replace(filt, month=month), keep),
+                        month == filt.month,
+                    )
+                )
+        label = f"{_MONTHS[filt.month - 1]} {filt.year}" if filt.month else str(filt.year)
+        chips.append(Chip(f"date: {label}", _link(replace(filt, year=None, month=None), keep)))
+    else:
+        for year, count in sorted(
+            facets.columns.get("year", {}).items(), key=lambda kv: (kv[0] is None, -(kv[0] or 0))
+        ):
+            narrowed = replace(filt, no_date=True) if year is None else replace(filt, year=year)
+            date_panel.values.append(
+                Value(
+                    "(no date)" if year is None else str(year),
+                    count,
+                    _link(narrowed, keep),
+                    year is None and filt.no_date,
+                )
+            )
+        if filt.no_date:
+            chips.append(Chip("date: none", _link(replace(filt, no_date=False), keep)))
+    panels.append(date_panel)
+    fields = {f.pk: f for f in CustomField.objects.filter(owner_id=owner.pk)}
+    field_panel = Panel("field", "Custom fields")
+    for (field_id, value), count in sorted(
+        facets.fields.items(),
+        key=lambda kv: (fields[kv[0][0]].name if kv[0][0] in fields else "", kv[0][1] or ""),
+    ):
+        custom = fields.get(field_id)
+        if custom is None:
+            continue
+        shown = "has a value" if value is None else {"true": "yes", "false": "no"}.get(value, value)
+        item = (field_id, value)
+        field_panel.values.append(
+            Value(
+                f"{custom.name}: {shown}",
+                count,
+                _link(replace(filt, fields=(*filt.fields, item)), keep),
+                item in filt.fields,
+            )
+        )
+    for item in filt.fields:
+        custom = fields.get(item[0])
+        label = custom.name if custom else "?"
+        removed = replace(filt, fields=tuple(f for f in filt.fields if f != item))
+        chips.append(
+            Chip(f"{label}: {item[1] if item[1] is not None else 'any'}", _link(removed, keep))
+        )
+    panels.append(field_panel)
+    for name, title, labels in (
+        ("language", "Language", {code: label for code, (label, _c) in LANGUAGES.items()}),
+        ("status", "Status", _STATUS),
+    ):
+        panel = Panel(name, title)
+        for value, count in sorted(facets.columns.get(name, {}).items(), key=lambda kv: -kv[1]):
+            panel.values.append(
+                Value(
+                    labels.get(value, value),
+                    count,
+                    _link(_with(filt, **{name: value}), keep),
+                    getattr(filt, name) == value,
+                )
+            )
+        if getattr(filt, name):
+            chips.append(
+                Chip(
+                    f"{title.lower()}: {labels.get(getattr(filt, name), getattr(filt, name))}",
+                    _link(_with(filt, **{name: ""}), keep),
+                )
+            )
+        panels.append(panel)
+    if filt.q:
+        chips.append(Chip(filt.q, _link(replace(filt, q=""), keep)))
+    return [panel for panel in panels if panel.values], chips

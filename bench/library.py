@@ -1,0 +1,359 @@
+"""Library and facet latency at scale, with every answer checked against a plain COUNT.
+
+Usage::
+
+    python -m bench.library [--documents 100000] [--others 20000] [--repeat 10] [--rebuild]
+                            [--database NAME]
+
+1. **Archive** (own database, default ``benchdev_library_<N>``, kept between runs): one user
+   with N documents (no pages: the library lists metadata), 200 tags in a two-level tree,
+   500 correspondents, 30 types, 5 custom fields (monetary, select, yes/no, date, text);
+   tags 0-4 per document (Zipf-like: a few tags are on many documents), correspondent and
+   type on 80 %, a document date on 90 %, each field on about half; two other users with
+   ``--others`` documents each, so the table is not one user's.
+2. **Cases**: the library with 0, 1 (a tag) and 3 (tag + correspondent + year) facets applied,
+   five different filters per case, each run ``--repeat`` times:
+   - *list*: the page of 48 (ids in order, then their rows) as the view reads it;
+   - *facets*: ``facet_counts`` (all facets, exact up to ``FACET_COUNT_LIMIT``, else a sample);
+   - *page*: the whole library page through the Django test client (HTML rendered).
+3. **Check** beside the time: the total against ``SELECT count(*)`` written by hand; each facet
+   count against a GROUP BY over every match (exact: must be equal; estimated: the largest
+   relative error over values holding at least 2 % of the matches is reported).
+
+Output: a table (p50/p95/max ms per case and operation), then ``p95_max_ms=`` and
+``counts_ok=``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+TAGS, CORRESPONDENTS, TYPES = 200, 500, 30
+
+
+def _database(admin_url: str, name: str, rebuild: bool) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and rebuild:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _load(owner: Any, count: int, rng: random.Random, *, organize: bool) -> float:
+    """``count`` documents of ``owner`` (and their metadata); seconds taken."""
+    from django.db import connection, transaction
+
+    from archive.models import Document
+    from archive.organize.fields import custom_field_create
+    from archive.organize.models import Correspondent, DocumentType, Tag
+
+    started = time.perf_counter()
+    chunk = 5000
+    for first in range(0, count, chunk):
+        with transaction.atomic():
+            Document.objects.bulk_create(
+                [
+                    Document(
+                        owner=owner,
+                        title=f"document {n}",
+                        original=f"originals/bench/{owner.pk}/{n}",
+                        original_name=f"{n}.pdf",
+                        sha256=f"{owner.pk:032d}{n:032d}",
+                        mime_type="application/pdf",
+                        size=1000,
+                        language=rng.choice(["en", "en", "de", "fr"]),
+                        status=rng.choice(["done"] * 20 + ["failed", "needs_password"]),
+                        page_count=rng.randint(1, 6),
+                    )
+                    for n in range(first, min(first + chunk, count))
+                ],
+                batch_size=chunk,
+            )
+    if not organize:
+        return time.perf_counter() - started
+    with transaction.atomic():
+        parents = [
+            Tag.objects.create(owner=owner, name=f"Group {g}", path=f"Group {g}") for g in range(20)
+        ]
+        for t in range(TAGS - len(parents)):
+            parent = parents[t % len(parents)]
+            Tag.objects.create(
+                owner=owner, name=f"Tag {t}", parent=parent, path=f"{parent.path}/Tag {t}"
+            )
+        Correspondent.objects.bulk_create(
+            [Correspondent(owner=owner, name=f"Correspondent {c}") for c in range(CORRESPONDENTS)]
+        )
+        DocumentType.objects.bulk_create(
+            [DocumentType(owner=owner, name=f"Type {t}") for t in range(TYPES)]
+        )
+        kinds = [("Amount", "monetary"), ("Status", "select"), ("Paid", "boolean")]
+        kinds += [("Due", "date"), ("Reference", "text")]
+        fields = {}
+        for name, kind in kinds:
+            options = ["open", "paid", "disputed"] if kind == "select" else None
+            fields[kind] = custom_field_create(
+                owner=owner,
+                name=name,
+                data_type=kind,
+                currency="EUR" if kind == "monetary" else "",
+                select_options=options,
+            )
+    with transaction.atomic(), connection.cursor() as cursor:
+        o = owner.pk
+        # Random but repeatable (setseed), skewed so a few values are on many documents.
+        cursor.execute("SELECT setseed(0.42)")
+        cursor.execute(
+            """
+            UPDATE archive_document d SET
+              correspondent_id = CASE WHEN random() < 0.8 THEN
+                (SELECT min(id) FROM archive_correspondent WHERE owner_id = %s)
+                + floor(%s * power(random(), 2))::int END,
+              document_type_id = CASE WHEN random() < 0.8 THEN
+                (SELECT min(id) FROM archive_documenttype WHERE owner_id = %s)
+                + floor(%s * power(random(), 2))::int END,
+              document_date = CASE WHEN random() < 0.9
+                THEN date '2015-01-01' + floor(random() * 3650)::int END
+            WHERE owner_id = %s
+            """,
+            [o, CORRESPONDENTS, o, TYPES, o],
+        )
+        cursor.execute(
+            """
+            INSERT INTO archive_document_tag (document_id, tag_id)
+            SELECT DISTINCT d.id, t.ids[1 + floor(%s * power(random(), 3))::int]
+            FROM archive_document d
+            CROSS JOIN (SELECT array_agg(id ORDER BY id) ids FROM archive_tag
+                        WHERE owner_id = %s AND parent_id IS NOT NULL) t
+            CROSS JOIN LATERAL generate_series(1, floor(random() * 5)::int + (d.id * 0)) g
+            WHERE d.owner_id = %s
+            """,
+            [TAGS - 20, o, o],
+        )
+        f = {kind: field.pk for kind, field in fields.items()}
+        cursor.execute(
+            """
+            INSERT INTO archive_customfieldvalue
+              (document_id, field_id, value_text, value_int, value_number, value_currency,
+               value_date, value_bool, value_document_id)
+            SELECT d.id, v.field, v.text, NULL, v.number, v.currency, v.day, v.flag, NULL
+            FROM archive_document d CROSS JOIN LATERAL (VALUES
+              (%s, NULL, round((random() * 2000)::numeric, 2), 'EUR', NULL::date, NULL::bool),
+              (%s, (ARRAY['open','paid','disputed'])[1 + floor(random() * 3)::int], NULL, '',
+               NULL, NULL),
+              (%s, NULL, NULL, '', NULL, random() < 0.5),
+              (%s, NULL, NULL, '', date '2020-01-01' + floor(random() * 2000)::int, NULL),
+              (%s, 'REF-' || floor(random() * 100000)::text, NULL, '', NULL, NULL)
+            ) AS v(field, text, number, currency, day, flag)
+            WHERE d.owner_id = %s AND random() < 0.5
+            """,
+            [f["monetary"], f["select"], f["boolean"], f["date"], f["text"], o],
+        )
+    return time.perf_counter() - started
+
+
+def _cases(owner: Any, rng: random.Random) -> dict[str, list[Any]]:
+    from archive.organize.facets import LibraryFilter
+    from archive.organize.models import Correspondent, Tag
+
+    tags = list(Tag.objects.filter(owner=owner, parent__isnull=False).values_list("pk", flat=True))
+    popular_tags = tags[:20]
+    people = list(Correspondent.objects.filter(owner=owner).values_list("pk", flat=True))[:40]
+    return {
+        "0 facets": [LibraryFilter()] * 5,
+        "1 facet (tag)": [LibraryFilter(tags=(rng.choice(popular_tags),)) for _ in range(5)],
+        "3 facets (tag+corr.+year)": [
+            LibraryFilter(
+                tags=(rng.choice(popular_tags),),
+                correspondents=(rng.choice(people),),
+                year=rng.randint(2015, 2024),
+            )
+            for _ in range(5)
+        ],
+    }
+
+
+def _reference(owner: Any, filt: Any) -> tuple[int, dict[str, dict[Any, int]]]:
+    """(count, {facet: {value: count}}) over every match, by GROUP BY without any bound."""
+    from django.db import connection
+
+    from archive.models import Document
+
+    matching = filt.apply(owner, Document.objects.filter(owner_id=owner.pk))
+    sql, params = matching.order_by().values("id").query.sql_with_params()
+    out: dict[str, dict[Any, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql}) m", params)
+        total = cursor.fetchone()[0]
+        for name, expr in (
+            ("correspondent", "d.correspondent_id"),
+            ("type", "d.document_type_id"),
+            ("year", "extract(year FROM d.document_date)::int"),
+            ("status", "d.status"),
+        ):
+            cursor.execute(
+                f"SELECT {expr}, count(*) FROM archive_document d WHERE d.id IN ({sql}) GROUP BY 1",
+                params,
+            )
+            out[name] = dict(cursor.fetchall())
+        cursor.execute(
+            f"""
+            SELECT a.id, count(DISTINCT dt.document_id) FROM archive_tag a
+            JOIN archive_tag t ON t.owner_id = a.owner_id
+             AND (t.id = a.id OR t.path LIKE a.path || '/%%')
+            JOIN archive_document_tag dt ON dt.tag_id = t.id
+            WHERE a.owner_id = %s AND dt.document_id IN ({sql}) GROUP BY a.id
+            """,
+            [owner.pk, *params],
+        )
+        out["tags"] = dict(cursor.fetchall())
+    return total, out
+
+
+def _check(facets: Any, total: int, reference: dict[str, dict[Any, int]]) -> tuple[bool, float]:
+    """(exact counts equal the reference, the largest relative error of estimated ones)."""
+    if facets.total != total:
+        return False, 1.0
+    worst = 0.0
+    ok = True
+    for name, expected in reference.items():
+        got = facets.tags if name == "tags" else facets.columns[name]
+        for value, count in expected.items():
+            if not facets.estimated:
+                ok = ok and got.get(value, 0) == count
+            elif count >= 0.02 * total:
+                worst = max(worst, abs(got.get(value, 0) - count) / count)
+        if not facets.estimated:
+            ok = ok and {k: v for k, v in got.items() if v} == expected
+    return ok, worst
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--others", type=int, default=20_000, help="documents of each other user")
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--database")
+    args = parser.parse_args()
+    name = args.database or f"benchdev_library_{args.documents}"
+    admin_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    _database(admin_url, name, args.rebuild)
+    os.environ["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + "/" + name
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from archive import selectors
+    from archive.models import Document
+    from archive.organize.facets import facet_counts
+
+    settings.ALLOWED_HOSTS = ["*"]
+    # Templates resolve static URLs without a collectstatic run (as the tests do).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    call_command("migrate", verbosity=0)
+    rng = random.Random(14)
+    owner, created = User.objects.get_or_create(username="library-bench")
+    if created or not Document.objects.filter(owner=owner).exists():
+        seconds = _load(owner, args.documents, rng, organize=True)
+        for other in ("other-1", "other-2"):
+            user, _ = User.objects.get_or_create(username=other)
+            _load(user, args.others, rng, organize=False)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        others = 2 * args.others
+        print(f"loaded {args.documents} documents (+{others} of others) in {seconds:.0f} s")
+    client = Client()
+    client.force_login(owner)
+    rows = []
+    all_ok = True
+    p95s = []
+    for case, filters in _cases(owner, rng).items():
+        times: dict[str, list[float]] = {"list": [], "facets": [], "page": []}
+        queries = 0
+        worst = 0.0
+        estimated = False
+        for filt in filters:
+            total, reference = _reference(owner, filt)
+            base = Document.objects.filter(owner_id=owner.pk)
+            for _ in range(args.repeat):
+                start = time.perf_counter()
+                matching = filt.apply(owner, base)
+                ids = list(matching.order_by("-created", "-id").values_list("pk", flat=True)[:48])
+                shown = selectors.document_list(user=owner).filter(pk__in=ids).in_bulk()
+                assert len(shown) == len(ids)
+                times["list"].append((time.perf_counter() - start) * 1000)
+                start = time.perf_counter()
+                facets = facet_counts(owner, filt.apply(owner, base))
+                times["facets"].append((time.perf_counter() - start) * 1000)
+                query = "&".join(f"{k}={v}" for k, v in filt.to_params())
+                with CaptureQueriesContext(connection) as captured:
+                    start = time.perf_counter()
+                    response = client.get("/?" + query)
+                    times["page"].append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200
+                assert f'id="library-count">({total})' in response.content.decode()
+                queries = max(queries, len(captured))
+            ok, error = _check(facets, total, reference)
+            all_ok = all_ok and ok
+            worst = max(worst, error)
+            estimated = estimated or facets.estimated
+        for op, values in times.items():
+            values.sort()
+            p95 = values[max(0, round(0.95 * len(values)) - 1)]
+            p95s.append(p95)
+            rows.append(
+                (
+                    case,
+                    op,
+                    len(values),
+                    statistics.median(values),
+                    p95,
+                    values[-1],
+                    "estimated" if estimated and op != "list" else "exact",
+                    f"{worst:.3f}" if op == "facets" else "",
+                    str(queries) if op == "page" else "",
+                )
+            )
+    print(
+        "| case | operation | runs | p50 ms | p95 ms | max ms | counts | max rel. error "
+        "(estimated) | queries |"
+    )
+    print("|---|---|---:|---:|---:|---:|---|---:|---:|")
+    for case, op, n, p50, p95, top, counts, error, queries in rows:
+        print(
+            f"| {case} | {op} | {n} | {p50:.1f} | {p95:.1f} | {top:.1f} | {counts} | {error} | "
+            f"{queries} |"
+        )
+    print(f"documents: {args.documents} (owner) + {2 * args.others} (others); database {name}")
+    print(f"FACET_COUNT_LIMIT={getattr(settings, 'FACET_COUNT_LIMIT', 10_000)}")
+    print(f"p95_max_ms={max(p95s):.1f}")
+    print(f"counts_ok={all_ok}")
+
+
+if __name__ == "__main__":
+    main()

@@ -9,26 +9,25 @@ responses (``archive.views.media``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status as http
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import BaseRenderer
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from archive import selectors
 from archive.api import serializers as s
+from archive.api.document_ocr_files import OcrFileActions
 from archive.api.facets import FILTER_PARAMETERS, filtered_documents
+from archive.api.negotiation import FirstRenderer
 from archive.choices import library_ordering
 from archive.documents import (
     document_delete,
@@ -39,7 +38,6 @@ from archive.documents import (
 from archive.errors import UserError
 from archive.exports import ExportPending, ExportUnavailable
 from archive.models import Document, Page, storage_name
-from archive.ocr_files import OCR_FILE_FORMATS, document_ocr_file, page_ocr_file
 from archive.search import (
     QueryError,
     QueryTooExpensive,
@@ -52,7 +50,6 @@ from archive.search import (
 from archive.uploads import upload_status, upload_take
 from archive.views.media import (
     PREPARING_REFRESH,
-    ocr_file_response,
     original_response,
     page_file_response,
     searchable_pdf_response,
@@ -60,42 +57,11 @@ from archive.views.media import (
 )
 from ocr.formats import SUPPORTED_TYPES
 
-
-class _FirstRenderer(BaseContentNegotiation):
-    """Views that answer with a file: errors are JSON whatever the client accepts, so an
-    ``Accept: image/webp`` does not turn a 404 into a 406."""
-
-    def select_parser(self, request: Request, parsers: Any) -> Any:
-        return parsers[0] if parsers else None
-
-    def select_renderer(
-        self,
-        request: Request,
-        renderers: Iterable[BaseRenderer],
-        format_suffix: str | None = None,
-    ) -> tuple[BaseRenderer, str]:
-        renderer = next(iter(renderers))
-        return renderer, str(renderer.media_type)
-
-
 _WEBP = {(200, "image/webp"): OpenApiTypes.BINARY}
-
-#: The ``{fmt}`` of the OCR file downloads, and what they answer.
-_FMT = OpenApiParameter(
-    "fmt",
-    str,
-    OpenApiParameter.PATH,
-    enum=list(OCR_FILE_FORMATS),
-    description="hocr (hOCR 1.2, XHTML) or alto (ALTO XML 4.4)",
-)
-_OCR_FILES = {
-    (200, "application/alto+xml"): OpenApiTypes.BINARY,
-    (200, "text/vnd.hocr+html"): OpenApiTypes.BINARY,
-}
 
 
 @extend_schema(tags=["documents"])
-class DocumentViewSet(viewsets.GenericViewSet):
+class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet):
     """The user's documents. ``{id}`` of a document that is not the user's answers 404."""
 
     serializer_class = s.DocumentSerializer
@@ -241,7 +207,7 @@ class DocumentViewSet(viewsets.GenericViewSet):
         summary="Download the original file",
         responses={(200, mime): OpenApiTypes.BINARY for mime in sorted(SUPPORTED_TYPES)},
     )
-    @action(detail=True, methods=["get"], content_negotiation_class=_FirstRenderer)
+    @action(detail=True, methods=["get"], content_negotiation_class=FirstRenderer)
     def original(self, request: Request, pk: int) -> FileResponse:
         return original_response(self.get_object())
 
@@ -267,7 +233,7 @@ class DocumentViewSet(viewsets.GenericViewSet):
         detail=True,
         methods=["get"],
         url_path="searchable-pdf",
-        content_negotiation_class=_FirstRenderer,
+        content_negotiation_class=FirstRenderer,
     )
     def searchable_pdf(self, request: Request, pk: int) -> FileResponse | Response:
         try:
@@ -282,37 +248,6 @@ class DocumentViewSet(viewsets.GenericViewSet):
                 status=http.HTTP_202_ACCEPTED,
                 headers={"Retry-After": str(PREPARING_REFRESH)},
             )
-        except ExportUnavailable as error:
-            return Response({"detail": str(error)}, status=http.HTTP_409_CONFLICT)
-
-    @extend_schema(
-        summary="Download the text as hOCR or ALTO",
-        description=(
-            "Every page's words with their boxes (pixels of the page images) and confidences, "
-            "in reading order, with the corrections made in review. 409 while the document is "
-            "not done."
-        ),
-        parameters=[_FMT],
-        responses={
-            **_OCR_FILES,
-            (409, "application/json"): OpenApiResponse(
-                response=s.DetailSerializer, description="Not done yet: no file to give."
-            ),
-        },
-    )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path="ocr/<str:fmt>",
-        url_name="ocr-file",
-        content_negotiation_class=_FirstRenderer,
-    )
-    def ocr_file(self, request: Request, pk: int, fmt: str) -> HttpResponse | Response:
-        document = self.get_object()
-        if fmt not in OCR_FILE_FORMATS:
-            raise NotFound("No such format.")
-        try:
-            return ocr_file_response(document_ocr_file(document, fmt))
         except ExportUnavailable as error:
             return Response({"detail": str(error)}, status=http.HTTP_409_CONFLICT)
 
@@ -353,7 +288,7 @@ class DocumentViewSet(viewsets.GenericViewSet):
         methods=["get"],
         url_path="pages/<int:number>/image",
         url_name="page-image",
-        content_negotiation_class=_FirstRenderer,
+        content_negotiation_class=FirstRenderer,
     )
     def page_image(self, request: Request, pk: int, number: int) -> FileResponse:
         page = self._page(number)
@@ -365,29 +300,11 @@ class DocumentViewSet(viewsets.GenericViewSet):
         methods=["get"],
         url_path="pages/<int:number>/thumbnail",
         url_name="page-thumbnail",
-        content_negotiation_class=_FirstRenderer,
+        content_negotiation_class=FirstRenderer,
     )
     def page_thumbnail(self, request: Request, pk: int, number: int) -> FileResponse:
         page = self._page(number)
         return page_file_response(request, page, thumbnail_name(page))
-
-    @extend_schema(
-        summary="Download one page's text as hOCR or ALTO",
-        parameters=[_FMT],
-        responses=_OCR_FILES,
-    )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path="pages/<int:number>/ocr/<str:fmt>",
-        url_name="page-ocr-file",
-        content_negotiation_class=_FirstRenderer,
-    )
-    def page_ocr_file(self, request: Request, pk: int, number: int, fmt: str) -> HttpResponse:
-        page = self._page(number)
-        if fmt not in OCR_FILE_FORMATS:
-            raise NotFound("No such format.")
-        return ocr_file_response(page_ocr_file(page, fmt))
 
 
 class SearchView(APIView):

@@ -157,6 +157,7 @@ def validate_rule(algorithm: str, pattern: str) -> None:
 _ALNUM = re.compile(r"[^\W_]")
 
 
+@functools.lru_cache(maxsize=256)  # a user's rules, compiled once per worker process
 def _compile(pattern: str, *, case_sensitive: bool) -> regex.Pattern[str]:
     flags = regex.V0 | regex.MULTILINE | (0 if case_sensitive else regex.IGNORECASE)
     try:

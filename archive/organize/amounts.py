@@ -194,6 +194,8 @@ def _scan(
     for number, page in enumerate(pages, start=1):
         pending: str | None = None  # a total word on the previous line with no amount
         for line in page.splitlines():
+            if not line.strip():
+                continue  # blank lines of layout-preserving OCR: cheap, and keep ``pending``
             found = _amounts_in(line, language, number)
             keyword = _total_keyword(line, words)
             first = len(amounts)

@@ -242,6 +242,7 @@ _TABLES = {code: _month_table(code) for code in [*_MONTHS, None]}
 # Digits, or a letter OCR reads for a digit; the fix-up below decides which tokens are numbers.
 _OCR_TOKEN = re.compile(r"(?<![^\W\d_])[0-9oli]{3,4}(?![^\W\d_])")  # casefolded text
 _OCR_DIGITS = str.maketrans("OolIi", "00111")
+_WHITE_SPACE = re.compile(r"\s{2,}")
 # A numeric date's shape (casefolded text) with letters OCR reads for digits allowed in it.
 _OCR_NUMERIC_DATE = re.compile(
     r"(?<![\w.])[0-9oli]{1,2}([./-])[0-9oli]{1,2}\1[0-9oli]{2,4}(?![\w])(?![./-]\d)"
@@ -331,7 +332,10 @@ def _candidates(
 def _prepare(text: str) -> str:
     """Folded and casefolded (month names compare as in the tables), OCR digit misreads of
     number-like tokens and of numeric dates fixed."""
-    text = fold(text).casefold()
+    # Each run of white space becomes one character: the patterns allow white space in
+    # several places, and a long run (layout-preserving OCR) would make them backtrack
+    # quadratically.
+    text = _WHITE_SPACE.sub(lambda m: "\n" if "\n" in m.group(0) else " ", fold(text).casefold())
     text = _OCR_NUMERIC_DATE.sub(_fix_numeric_date, text)
     return _OCR_TOKEN.sub(_fix_digits, text)
 

@@ -120,3 +120,12 @@ def test_total_a_payer() -> None:
         True,
         False,
     ]
+
+
+def test_long_runs_of_white_space_and_blank_lines() -> None:
+    """Layout-preserving OCR text: blank lines are skipped (a label may stand a few blank
+    lines above its amount), long gaps between label and amount are one gap."""
+    total = find_total(["TOTAL\n\n\n12.50" + "\n" * 200_000], "en")
+    assert total is not None
+    assert total.value == Decimal("12.50")
+    assert find_amounts(["1" + " " * 200_000 + "x"], "de") == []

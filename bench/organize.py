@@ -144,11 +144,11 @@ def classifier_section(ocr: bool) -> None:
     print(f"\n## Leave-one-out on the labelled documents ({len(docs)} with text)")
     print(
         "| field | classifier | majority baseline | learnable (class seen in the other docs) "
-        "| classifier on learnable |"
+        "| classifier on learnable | suggestions with confidence ≥ 0.5: right / made |"
     )
-    print("|---|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|")
     for field in ("type", "correspondent"):
-        right = base = learnable = right_learnable = 0
+        right = base = learnable = right_learnable = sure = sure_right = 0
         for held_out, doc in enumerate(docs):
             rest = [d for i, d in enumerate(docs) if i != held_out]
             names = sorted(
@@ -166,11 +166,14 @@ def classifier_section(ocr: bool) -> None:
             seen = any(_field(d, field) == _field(doc, field) for d in rest)
             learnable += seen
             right_learnable += seen and got_id == truth
+            if got and got[1] >= 0.5:
+                sure += 1
+                sure_right += got_id == truth
         n = len(docs)
         print(
             f"| {field} | {right}/{n} = {right / n:.2f} | {base}/{n} = {base / n:.2f} | "
             f"{learnable} | {right_learnable}/{learnable} = "
-            f"{right_learnable / max(learnable, 1):.2f} |"
+            f"{right_learnable / max(learnable, 1):.2f} | {sure_right}/{sure} |"
         )
 
 

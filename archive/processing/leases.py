@@ -24,6 +24,7 @@ from types import FrameType
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.models import Q
 from django.db.models.functions import Now
 
 from archive.models import PageJob
@@ -101,23 +102,32 @@ class _Heartbeat(threading.Thread):
             connection.close()
 
     def _renew(self) -> str:
-        """ "held" (renewed), "lost" (another holds it, or it ran out), "ended" (the job is
-        gone) or "unknown" (the database did not answer)."""
+        """Renew the lease; say how it went: "held" (renewed), "lost" (another holds it, or it
+        ran out), "ended" (the job is gone) or "unknown" (no answer, or no answer yet)."""
         state = "unknown"
         try:
-            if renew(self.lease):
-                state = "held"
-            elif PageJob.objects.filter(pk=self.lease.job).exists():
-                state = "lost"
-            else:
-                state = "ended"
+            state = "held" if renew(self.lease) else self._why_not_renewed()
             # Busy workers hand on the jobs of dead ones too, so that a cluster without
             # ``serve`` recovers as fast while it has work.
-            sweep()
+            sweep(missing=False)
         except DatabaseError as error:
             _logger.warning("job %s: lease not renewed: %s", self.lease.job, error)
             connection.close()  # a new connection next time
         return state
+
+    def _why_not_renewed(self) -> str:
+        """The job's committed row says: gone ("ended"), another holder or ran out ("lost"),
+        or still ours: then its row is locked by our own saving transaction ("unknown")."""
+        row = (
+            PageJob.objects.filter(pk=self.lease.job)
+            .annotate(valid=Q(lease_until__gt=Now()))
+            .values_list("lease_token", "valid")
+            .first()
+        )
+        if row is None:
+            return "ended"
+        token, valid = row
+        return "unknown" if token == self.lease.token and valid else "lost"
 
     def _give_up(self) -> None:
         if self.stopped.is_set():

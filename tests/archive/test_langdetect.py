@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -81,7 +82,7 @@ def test_fallback_shows_that_the_text_did_not_tell(alice, make_upload, settings)
 
 
 def test_document_create_defaults_to_detect_and_keeps_an_explicit_language(alice, make_upload):
-    def create(name: str, **kwargs: str) -> Document:
+    def create(name: str, **kwargs: Any) -> Document:
         upload = make_upload(name, lines=[name])
         return document_create(owner=alice, upload=upload, name=name, **kwargs).document
 

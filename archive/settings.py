@@ -197,9 +197,10 @@ OCR_PAGE_TIMEOUT = env_int("OCR_PAGE_TIMEOUT", 300, minimum=5)
 # How often a page may be started before its document fails: a page whose worker died (killed,
 # out of memory) is handed out again, but not forever.
 OCR_PAGE_ATTEMPTS = env_int("OCR_PAGE_ATTEMPTS", 2, minimum=1)
-# A task whose worker died is handed out again after this many seconds. It must exceed the time
-# a task can wait in a worker's queue plus run (two page time limits), or a slow page would be
-# handed out twice (harmless: pages are saved once, but the work is done twice).
+# A task (a ticket of the fair queue) whose worker died is handed out again after this many
+# seconds. The page it was reading does not wait for that: its lease runs out first (below). It
+# should exceed the time a task can wait in a worker's queue plus run (two page time limits), or
+# tickets are handed out twice (harmless: a ticket with nothing left to do ends at once).
 OCR_RETRY_SECONDS = env_int("OCR_RETRY_SECONDS", 2 * OCR_PAGE_TIMEOUT + 30, minimum=5)
 # A queued or processing document with no page saved or started for this long, and no task for
 # it in the queue, is queued again by a check that runs every 5 minutes (archive.processing.
@@ -213,7 +214,7 @@ STUCK_AFTER_SECONDS = env_int(
 # heartbeat renews every OCR_LEASE_SECONDS / 3; a lease not renewed for OCR_LEASE_SECONDS (worker
 # killed, host gone, database unreachable) hands the page to another worker, within
 # OCR_LEASE_SECONDS + LEASE_SWEEP_SECONDS (the check ``serve`` runs).
-OCR_LEASE_SECONDS = env_int("OCR_LEASE_SECONDS", 15, minimum=3)
+OCR_LEASE_SECONDS = env_int("OCR_LEASE_SECONDS", 10, minimum=3)
 LEASE_SWEEP_SECONDS = env_int("LEASE_SWEEP_SECONDS", 5, minimum=1)
 # Pages one user may have waiting for OCR from uploads (web, API); an upload past it is refused
 # with a message saying so. Bulk imports by the administrator are not limited.

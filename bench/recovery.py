@@ -1,4 +1,4 @@
-"""Recovery time: SIGKILL of the worker reading a page → that page saved by another worker.
+"""Recovery time: SIGKILL of the worker reading a page (or a database outage) → that page saved.
 
 Runs ``manage.py serve`` of a checkout (``--project``, default this one) on a database of its
 own with one OCR worker, uploads a TIFF of dense pages rendered here, waits for the first page,
@@ -9,6 +9,7 @@ document ends done, each page saved once, each with its words.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python -m bench.recovery                        # this checkout
     ... .venv/bin/python -m bench.recovery --project ../main      # before, for comparison
+    ... .venv/bin/python -m bench.recovery --outage 20            # database cut for 20 s
 
 The database named by ``--database`` is created (and dropped afterwards) on the server of
 ``DATABASE_URL``. Measured on the same machine before and after, see docs/workers.md.
@@ -17,12 +18,14 @@ The database named by ``--database`` is created (and dropped afterwards) on the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -37,14 +40,16 @@ WORDS = ["Kestrel", "Lantern", "Meadow", "Nimbus"]
 
 
 def _pages(folder: Path) -> Path:
-    """A TIFF of dense pages (a few seconds of OCR each), page n's lines naming WORDS[n]."""
+    """A TIFF of full pages (seconds of OCR each), page n's lines naming WORDS[n]."""
     font = ImageFont.load_default(size=40)
     frames = []
     for word in WORDS:
         image = Image.new("RGB", (2000, 2600), "white")
         draw = ImageDraw.Draw(image)
-        for line in range(24):
-            draw.text((80, 80 + line * 100), f"{word} line {line} of the report", font=font)
+        for line in range(12):
+            draw.text(
+                (80, 80 + line * 100), f"{word} line {line} of the report", fill="black", font=font
+            )
         frames.append(image)
     path = folder / "recovery.tif"
     frames[0].save(path, save_all=True, append_images=frames[1:], compression="tiff_lzw")
@@ -67,6 +72,18 @@ def _saved(url: str, document: int) -> dict[int, str]:
     return {number: text for number, text in rows}
 
 
+def _restarted(url: str, document: int, pages: set[int], after: float) -> bool:
+    """True once a worker has started each of ``pages`` again since ``after`` (epoch s)."""
+    with psycopg.connect(url, autocommit=True) as db:
+        rows = db.execute(
+            "SELECT number, extract(epoch FROM last_started) FROM archive_pageattempt "
+            "WHERE document_id = %s",
+            (document,),
+        ).fetchall()
+    started = {number: float(at) for number, at in rows if at is not None}
+    return all(started.get(number, 0.0) > after for number in pages)
+
+
 def _in_flight(url: str, document: int) -> set[int]:
     """Pages a worker has started and not saved (PageAttempt: in every release)."""
     with psycopg.connect(url, autocommit=True) as db:
@@ -79,16 +96,75 @@ def _in_flight(url: str, document: int) -> set[int]:
     return {number for (number,) in rows}
 
 
-def run(project: Path, server: str, database: str, port: int) -> dict[str, object]:
+class Proxy:
+    """A TCP proxy in front of PostgreSQL that can be cut: every connection through it is
+    closed and new ones are refused until it is restored (a database outage as the workers
+    see it, without touching the shared server)."""
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self.upstream = upstream
+        self.up = True
+        self.pairs: list[tuple[socket.socket, socket.socket]] = []
+        self.lock = threading.Lock()
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.server.getsockname()[1])
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            client, _ = self.server.accept()
+            try:
+                if not self.up:
+                    raise OSError("cut")
+                upstream = socket.create_connection(self.upstream)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.pairs.append((client, upstream))
+            for source, target in ((client, upstream), (upstream, client)):
+                threading.Thread(target=_pump, args=(source, target), daemon=True).start()
+
+    def cut(self) -> None:
+        self.up = False
+        with self.lock:
+            pairs, self.pairs = self.pairs, []
+        for pair in pairs:
+            for end in pair:
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def restore(self) -> None:
+        self.up = True
+
+
+def _pump(source: socket.socket, target: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        while data := source.recv(65536):
+            target.sendall(data)
+    for end in (source, target):
+        with contextlib.suppress(OSError):
+            end.shutdown(socket.SHUT_RDWR)
+        end.close()
+
+
+def run(project: Path, server: str, database: str, port: int, outage: float) -> dict[str, object]:
+    """One measurement; ``outage`` > 0: cut the database for that long instead of a SIGKILL,
+    and time from its return."""
     base = urllib.parse.urlsplit(server)
     url = base._replace(path=f"/{database}").geturl()
+    served = url
+    if outage:
+        proxy = Proxy((base.hostname or "127.0.0.1", base.port or 5432))
+        netloc = f"{base.username or 'postgres'}@127.0.0.1:{proxy.port}"
+        served = base._replace(path=f"/{database}", netloc=netloc).geturl()
     with psycopg.connect(server, autocommit=True) as db:
         db.execute(f'DROP DATABASE IF EXISTS "{database}"')
         db.execute(f'CREATE DATABASE "{database}"')
     folder = Path(tempfile.mkdtemp(prefix="bench-recovery-"))
     env = {
         **os.environ,
-        "DATABASE_URL": url,
+        "DATABASE_URL": served,
         "MEDIA_ROOT": str(folder / "media"),
         "STATIC_ROOT": str(folder / "static"),
         "SCAN_ARCHIVE_VAR_DIR": str(folder / "var"),
@@ -119,10 +195,16 @@ def run(project: Path, server: str, database: str, port: int) -> dict[str, objec
         document = int(created.stdout.strip().splitlines()[-1])
         _wait(lambda: len(_saved(url, document)) >= 1, 300, "the first page")
         _wait(lambda: bool(_in_flight(url, document)), 60, "a page being read")
-        victim = _busiest(psutil.Process(serve.pid))
         interrupted = _in_flight(url, document)
-        victim.send_signal(signal.SIGKILL)
-        killed = time.monotonic()
+        if outage:
+            proxy.cut()
+            time.sleep(outage)
+            proxy.restore()
+        else:
+            _busiest(psutil.Process(serve.pid)).send_signal(signal.SIGKILL)
+        killed, killed_at = time.monotonic(), time.time()
+        _wait(lambda: _restarted(url, document, interrupted, killed_at), 1800, "a restart")
+        taken = time.monotonic() - killed
         _wait(lambda: interrupted <= set(_saved(url, document)), 1800, "the interrupted page")
         seconds = time.monotonic() - killed
         _wait(lambda: len(_saved(url, document)) == len(WORDS), 600, "every page")
@@ -130,12 +212,27 @@ def run(project: Path, server: str, database: str, port: int) -> dict[str, objec
         correct = sorted(pages) == list(range(1, len(WORDS) + 1)) and all(
             word.lower() in pages[n + 1].lower() for n, word in enumerate(WORDS)
         )
+        ocr = sum(_page_seconds(url, document)) / len(WORDS)
     finally:
         os.killpg(serve.pid, signal.SIGINT)
         serve.wait(timeout=60)
         with psycopg.connect(server, autocommit=True) as db:
             db.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    return {"seconds": seconds, "pages": sorted(interrupted), "correct": correct}
+    return {
+        "taken": taken,
+        "seconds": seconds,
+        "pages": sorted(interrupted),
+        "correct": correct,
+        "ocr": ocr,
+    }
+
+
+def _page_seconds(url: str, document: int) -> list[float]:
+    with psycopg.connect(url, autocommit=True) as db:
+        rows = db.execute(
+            "SELECT seconds FROM archive_page WHERE document_id = %s", (document,)
+        ).fetchall()
+    return [float(seconds or 0) for (seconds,) in rows]
 
 
 _UPLOAD = """
@@ -176,13 +273,29 @@ def main() -> None:
     parser.add_argument("--project", type=Path, default=HERE)
     parser.add_argument("--database", default="bench_recovery")
     parser.add_argument("--port", type=int, default=0, help="default: a free one")
+    parser.add_argument(
+        "--outage",
+        type=float,
+        default=0,
+        help="instead of a SIGKILL, cut the workers' database connections for this many "
+        "seconds (through a TCP proxy) and time from the database's return",
+    )
     args = parser.parse_args()
     server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    result = run(args.project.resolve(), server, args.database, args.port or _free_port())
-    print("| checkout | pages interrupted | SIGKILL → page saved (s) | answer |")
-    print("|---|---|---|---|")
+    result = run(
+        args.project.resolve(), server, args.database, args.port or _free_port(), args.outage
+    )
+    event = f"database back after {args.outage:g} s" if args.outage else "SIGKILL"
+    print(
+        f"| checkout | page cut off | {event} → page started again (s) "
+        f"| {event} → page saved (s) | OCR s/page | answer |"
+    )
+    print("|---|---|---|---|---|---|")
     answer = "correct" if result["correct"] else "WRONG"
-    print(f"| {args.project} | {result['pages']} | {result['seconds']:.1f} | {answer} |")
+    print(
+        f"| {args.project} | {result['pages']} | {result['taken']:.1f} "
+        f"| {result['seconds']:.1f} | {result['ocr']:.1f} | {answer} |"
+    )
 
 
 if __name__ == "__main__":

@@ -27,11 +27,11 @@ _STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.
 
 
 def database_down(document_id: int) -> None:
-    """A task lost its database mid-way. The document is left as it is (processing), not
-    failed: the task ends with the error, and the queue hands it out again after
-    ``OCR_RETRY_SECONDS`` or the stuck-document check queues the document again
-    (``archive.processing.stuck``); each page is saved once either way. The broken
-    connection is closed so the worker's next task opens a new one."""
+    """A job lost its database mid-way. The document is left as it is (processing), not
+    failed: the task ends with the error, the job's lease runs out and another worker takes
+    the job once the database is back (``archive.processing.jobs.sweep``); each page is saved
+    once either way. The broken connection is closed so the worker's next task opens a new
+    one."""
     _logger.warning("document %s: lost the database connection; it will be read again", document_id)
     connection.close()
 

@@ -170,10 +170,14 @@ def release(lease: Lease) -> None:
     PageJob.objects.filter(pk=lease.job, lease_token=lease.token).delete()
 
 
-def sweep() -> int:
+def sweep(*, missing: bool = True) -> int:
     """Hand the jobs of dead workers to live ones: every lease that ran out is cleared and
-    gets a ticket, and jobs without a ticket (lost by the broker) get one. Returns the
-    tickets sent. Run every ``LEASE_SWEEP_SECONDS`` by ``serve``, and by the stuck check."""
+    gets a ticket, and (``missing``) jobs waiting without a ticket get one: lost by the broker,
+    or held by a dead cluster until the broker's retry time. Returns the tickets sent.
+
+    Run every ``LEASE_SWEEP_SECONDS`` by ``serve``, every minute by a schedule, and by the
+    heartbeat of every busy worker (``missing=False``: counting tickets taken in advance as
+    missing, each sweep may send a few tickets that find nothing to do)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -188,10 +192,10 @@ def sweep() -> int:
         cursor.execute("SELECT count(*) FROM archive_pagejob WHERE lease_until IS NULL")
         waiting = cursor.fetchone()[0]
     send_tickets(expired)
-    missing = waiting - tickets_waiting()
-    if missing > 0:
-        send_tickets(missing)
-    return expired + max(missing, 0)
+    lacking = waiting - tickets_waiting() if missing else 0
+    if lacking > 0:
+        send_tickets(lacking)
+    return expired + max(lacking, 0)
 
 
 def queued_pages(owner_id: int) -> int:

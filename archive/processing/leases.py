@@ -4,8 +4,9 @@ stops the work before another worker may take the job over.
 The lease runs out ``OCR_LEASE_SECONDS`` after its last renewal, by the database's clock. The
 heartbeat thread renews it every third of that. When it cannot (the database is unreachable,
 or the job was taken over or deleted), the worker gives the job up on its own clock *before*
-the database's lease can run out: it raises ``LeaseLost`` in the task (via ``SIGUSR1``), and
-if the task is stuck in a long native call, a worker process ends itself at the last moment.
+the database's lease can run out (a fifth of the lease before): it raises ``LeaseLost`` in the
+task (via ``SIGUSR1``), and if the task is stuck in a long native call, a worker process ends
+itself at the last moment.
 So a page is never read by two workers at once, and the saving transaction checks the lease
 again (``still_held``) so it is never saved twice either.
 """
@@ -24,14 +25,16 @@ from types import FrameType
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.models import Q
 from django.db.models.functions import Now
 
 from archive.models import PageJob
 from archive.processing.jobs import Lease, sweep
 
 _logger = logging.getLogger(__name__)
-#: Give up this long before the lease would run out by our clock (time to stop and unwind).
-_MARGIN_SECONDS = 2.0
+#: Give up this share of the lease before it would run out by our clock (time to stop and
+#: unwind): with renewals every third of the lease, after two renewals in a row failed.
+_MARGIN = 0.2
 
 
 class LeaseLost(BaseException):
@@ -84,14 +87,15 @@ class _Heartbeat(threading.Thread):
 
     def run(self) -> None:
         seconds = settings.OCR_LEASE_SECONDS
+        margin = seconds * _MARGIN
         # The lease was taken (or last renewed) no earlier than now: our deadline is safe.
-        deadline = time.monotonic() + seconds - _MARGIN_SECONDS
+        deadline = time.monotonic() + seconds - margin
         try:
             while not self.stopped.wait(seconds / 3):
                 asked = time.monotonic()
                 state = self._renew()
                 if state == "held":
-                    deadline = asked + seconds - _MARGIN_SECONDS
+                    deadline = asked + seconds - margin
                 elif state == "ended":
                     return  # the job ended: its row went with its result (or its document)
                 if state == "lost" or time.monotonic() >= deadline:
@@ -101,23 +105,32 @@ class _Heartbeat(threading.Thread):
             connection.close()
 
     def _renew(self) -> str:
-        """ "held" (renewed), "lost" (another holds it, or it ran out), "ended" (the job is
-        gone) or "unknown" (the database did not answer)."""
+        """Renew the lease; say how it went: "held" (renewed), "lost" (another holds it, or it
+        ran out), "ended" (the job is gone) or "unknown" (no answer, or no answer yet)."""
         state = "unknown"
         try:
-            if renew(self.lease):
-                state = "held"
-            elif PageJob.objects.filter(pk=self.lease.job).exists():
-                state = "lost"
-            else:
-                state = "ended"
+            state = "held" if renew(self.lease) else self._why_not_renewed()
             # Busy workers hand on the jobs of dead ones too, so that a cluster without
             # ``serve`` recovers as fast while it has work.
-            sweep()
+            sweep(missing=False)
         except DatabaseError as error:
             _logger.warning("job %s: lease not renewed: %s", self.lease.job, error)
             connection.close()  # a new connection next time
         return state
+
+    def _why_not_renewed(self) -> str:
+        """The job's committed row says: gone ("ended"), another holder or ran out ("lost"),
+        or still ours: then its row is locked by our own saving transaction ("unknown")."""
+        row = (
+            PageJob.objects.filter(pk=self.lease.job)
+            .annotate(valid=Q(lease_until__gt=Now()))
+            .values_list("lease_token", "valid")
+            .first()
+        )
+        if row is None:
+            return "ended"
+        token, valid = row
+        return "unknown" if token == self.lease.token and valid else "lost"
 
     def _give_up(self) -> None:
         if self.stopped.is_set():
@@ -128,7 +141,8 @@ class _Heartbeat(threading.Thread):
             signal.pthread_kill(self.main, signal.SIGUSR1)
         # The task gets until the lease's very end to unwind; a worker process stuck in a
         # native call is ended (its cluster starts another), so it cannot save late.
-        if not self.stopped.wait(_MARGIN_SECONDS - 0.5) and multiprocessing.parent_process():
+        margin = settings.OCR_LEASE_SECONDS * _MARGIN
+        if not self.stopped.wait(margin / 2) and multiprocessing.parent_process():
             _logger.error(
                 "job %s: work did not stop; ending worker %s", self.lease.job, os.getpid()
             )

@@ -10,6 +10,7 @@ so that the worker goes on with its next task; only a lost database connection i
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from concurrent.futures import Future
 
@@ -72,6 +73,10 @@ def run_job(lease: Lease) -> None:
                 _page(lease)
     except leases.LeaseLost:
         _logger.warning("document %s: gave up job %s (lease lost)", lease.document_id, lease.job)
+        # This ticket is used up; the job needs another once its lease has run out (if the
+        # database is away, the sweep sends it when it is back).
+        with contextlib.suppress(*DATABASE_DOWN):
+            send_tickets(1)
 
 
 def document_process(document_id: int) -> None:

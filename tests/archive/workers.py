@@ -37,7 +37,7 @@ def start_cluster(settings: Any) -> subprocess.Popen[bytes]:
             OCR_RETRY_SECONDS=str(RETRY_SECONDS),
             # Runs out before the tasks of a killed cluster are handed out again: those then
             # find the jobs they stood for free to take (there is no ``serve`` here to sweep).
-            OCR_LEASE_SECONDS="3",
+            OCR_LEASE_SECONDS="5",
         ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -11,10 +11,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
+from django_q.models import OrmQ
 
 from archive.ingest import UploadRejected, document_create
 from archive.models import Document, Page, PageJob
-from archive.processing.jobs import Lease, claim
+from archive.processing.jobs import Lease, claim, sweep
 from tests.archive.conftest import encode, render_page, run_queued_tasks
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +140,21 @@ def test_two_workers_racing_for_an_expired_lease_only_one_gets_it(alice, make_up
         assert len(won) == 1, claims
         assert (won[0].job, won[0].taken_over) == (job.pk, True)
         assert PageJob.objects.get(pk=job.pk).lease_token == won[0].token
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_frees_expired_leases_and_replaces_lost_tickets(alice, make_upload):
+    document = document_create(owner=alice, upload=make_upload(), name="scan.png").document
+    OrmQ.objects.all().delete()  # the upload's ticket is lost (a flushed broker)
+    assert sweep() == 1  # a ticket for the job waiting without one
+    assert sweep() == 0  # and only one
+    lease = claim()
+    assert lease is not None
+    OrmQ.objects.all().delete()  # its worker took the ticket, then died
+    PageJob.objects.filter(pk=lease.job).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert sweep() == 1
+    job = PageJob.objects.get(pk=lease.job)
+    assert (job.lease_token, job.lease_until, job.holder) == (None, None, "")
+    assert run_queued_tasks() == 1
+    document.refresh_from_db()
+    assert document.status == Document.Status.DONE, document.error

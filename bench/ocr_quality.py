@@ -22,6 +22,11 @@ preparation, the engine, reading order), so the figures are what a user gets. Sc
   it, or ``--threads N`` each: then a process is the same process in both runs and the ratio
   shows how the work spreads over processes.
 
+``--trust`` adds ``bench.orientation_quality`` (false turns of upright pages, true turns of
+turned copies, before and after the line classifier, and its time) and
+``bench.confidence_quality`` (AUROC of page and word confidence for errors, review catch and
+false-alarm rates, before and after calibration).
+
 Languages: each page is read with the manifest's languages that the engine has; an engine
 that has none of them is given no language ("any it reads"), as a user would run it.
 """
@@ -265,6 +270,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--threads", type=int, default=None, help="OCR_THREADS of each throughput process"
     )
     parser.add_argument("--testdata", type=Path, default=TESTDATA)
+    parser.add_argument(
+        "--trust",
+        action="store_true",
+        help="also the orientation (false/true turns) and confidence (AUROC) tables",
+    )
     args = parser.parse_args(argv)
     if not (args.testdata / "manifest.tsv").is_file():
         parser.error(f"no manifest.tsv in {args.testdata} (set SCAN_ARCHIVE_TESTDATA)")
@@ -278,6 +288,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         pages = f"{len(THROUGHPUT_PAGES)} fixed pages x {THROUGHPUT_ROUNDS}"
         print(f"\n## Throughput ({pages}, engine loaded beforehand)\n")
         print("\n".join(throughput_table(engines, args.jobs, args.testdata, args.threads)))
+    if args.trust:
+        # Imported here: they build degraded pages with the tests' helpers.
+        from bench import confidence_quality, orientation_quality
+
+        print()
+        orientation_quality.main()
+        print()
+        limit = ["--limit", str(args.limit)] if args.limit else []
+        confidence_quality.main(["--sets", ",".join(sets), *limit])
     print(f"\n(total {time.perf_counter() - started:.0f} s, {os.cpu_count()} CPUs)")
     return 0
 

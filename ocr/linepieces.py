@@ -1,9 +1,10 @@
 """Pieces of a page's text lines, cut from the page image, for the line direction classifier.
 
 Lines are found on a grey copy of the page turned and straightened as ``ocr.orientation``
-measured, reduced to ``WORK_SIDE``, binarised (Otsu): letters
-smeared together along the line make long flat blobs of a height typical of the page's lines,
-while specks, rules, stamps, pen strokes and pictures make short, thin or tall ones. Each line is cut into pieces about four times as wide as high: the classifier's input is 48 x 192, and a whole line
+measured, reduced to ``WORK_SIDE``, binarised locally: letters smeared together along the
+line make long flat blobs of a height typical of the page's lines, while specks, rules,
+stamps, pen strokes and pictures make short, thin or tall ones. Each line is cut into pieces
+about four times as wide as high: the classifier's input is 48 x 192, and a whole line
 squeezed into it loses its letters' shapes.
 """
 
@@ -27,22 +28,32 @@ _LINE_HEIGHT_RANGE = (0.6, 1.6)
 # A piece holds text when this share of its pixels is ink (a blank stretch or a solid blot
 # is not a line).
 _INK_RANGE = (0.06, 0.6)
+# Rows are cleared between lines per vertical strip of the page (columns, slight tilt).
+_STRIPS = 8
+#: Gaps up to this many letter heights are closed along a line: word spaces. Wider (2)
+#: also joins letter-spaced titles, but then joins neighbouring lines of a page lying
+#: sideways into blobs the classifier reads as upright text (Chinese most of all).
+JOIN = 1.0
+_GAP_ROW = 0.15
 # How much darker than its neighbourhood's mean a pixel must be to count as ink.
-_LOCAL_CONTRAST = 12
+_LOCAL_CONTRAST = 25
 # Bands thinner than this many mask pixels are rules or specks, not text.
 _MIN_BAND = 3
 
 
-def line_pieces(image: Image.Image, *, quarter_turns: int, skew: float) -> list[np.ndarray]:
+def line_pieces(
+    image: Image.Image, *, quarter_turns: int, skew: float, join: float = JOIN
+) -> list[np.ndarray]:
     """Grey pieces (dark text on light) of the text lines of ``image`` once turned
     counterclockwise by ``quarter_turns`` and straightened by ``skew`` degrees (what
-    ``ocr.orientation`` measured). Empty when nothing looks like a text line."""
+    ``ocr.orientation`` measured); ``join``: gaps up to this many letter heights join
+    letters into a line. Empty when nothing looks like a text line."""
     grey = _turned_grey(image, quarter_turns, skew)
     ink = _half_ink(grey)
     if ink.mean() > 0.5:
         return []  # a dark page or a photo: no lines of dark text to classify
     pieces: list[np.ndarray] = []
-    for box in _line_boxes(ink):
+    for box in _line_boxes(ink, join):
         top, bottom, left, right = (2 * value for value in box)
         pad = (bottom - top) // 4
         y0, y1 = max(0, top - pad), min(grey.shape[0], bottom + pad)
@@ -61,31 +72,53 @@ def line_pieces(image: Image.Image, *, quarter_turns: int, skew: float) -> list[
     return pieces
 
 
-def _line_boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+def _line_boxes(mask: np.ndarray, join: float) -> list[tuple[int, int, int, int]]:
     """``(top, bottom, left, right)`` in mask pixels of each stretch of text line: letters
     smeared together along the line (gaps up to about a letter's height closed) form long
     flat blobs, while specks, pen strokes and stamps stay short or tall."""
-    ink = mask.astype(np.uint8)
+    ink = _cut_between_lines(mask)
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     letters = heights[(heights >= 3) & (stats[1:, cv2.CC_STAT_AREA] >= 6)]
     if count < 2 or not len(letters):
         return []
     letter = float(np.median(letters))
-    closed = cv2.dilate(ink, np.ones((1, max(3, round(letter))), dtype=np.uint8))
+    closed = cv2.dilate(ink, np.ones((1, max(3, round(join * letter))), dtype=np.uint8))
     _, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
     left, top = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
     width, height = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
-    flat = (height >= _MIN_BAND) & (width >= PIECE_ASPECT * height)
+    rows, columns = mask.shape
+    # Blobs touching the image's edge are the page's edge, a scanner's border or a binding.
+    inside = (left > 0) & (top > 0) & (left + width < columns) & (top + height < rows)
+    flat = inside & (height >= _MIN_BAND) & (width >= PIECE_ASPECT * height)
     if not flat.any():
         return []
-    median = float(np.median(height[flat]))
+    # The typical line height, weighted by length: many short flat bits (fragments of pen
+    # strokes, dashes) must not outvote a page's long text lines.
+    order = np.argsort(height[flat])
+    lengths = np.cumsum(width[flat][order])
+    median = float(height[flat][order][np.searchsorted(lengths, lengths[-1] / 2)])
     low, high = _LINE_HEIGHT_RANGE
     keep = flat & (height >= low * median) & (height <= high * median)
     return [
         (int(y), int(y + h), int(x), int(x + w))
         for x, y, w, h in zip(left[keep], top[keep], width[keep], height[keep], strict=True)
     ]
+
+
+def _cut_between_lines(mask: np.ndarray) -> np.ndarray:
+    """``mask`` as uint8 with the rows between text lines cleared, strip by strip: a pen
+    stroke or a stamp's ring crossing several lines would otherwise join them into one blob.
+    A row is between lines where it holds less than ``_GAP_ROW`` of its strip's fullest
+    row's ink (strokes and specks add little to a row; letters a lot)."""
+    ink = mask.astype(np.uint8)
+    width = ink.shape[1]
+    for index in range(_STRIPS):
+        left, right = index * width // _STRIPS, (index + 1) * width // _STRIPS
+        profile = ink[:, left:right].sum(axis=1)
+        gaps = profile < _GAP_ROW * max(1, int(profile.max(initial=0)))
+        ink[gaps, left:right] = 0
+    return ink
 
 
 def _half_ink(grey: np.ndarray) -> np.ndarray:

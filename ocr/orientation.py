@@ -31,7 +31,7 @@ from PIL import Image
 
 from ocr.deskew import MIN_CONTRAST, ink_mask, line_angle
 from ocr.direction import get_classifier
-from ocr.linepieces import line_pieces
+from ocr.linepieces import JOIN, line_pieces
 
 #: Ink above the line cores must outweigh ink below by this ratio (or the reverse) for a
 #: verdict. Upright Latin text measures 1.5-3 here; text-free noise measures about 1.
@@ -55,8 +55,9 @@ MIN_VOTES = 3
 #: them: upright pages reached 0.06, 0.40 and 1.76 for the three verdicts, pages turned by
 #: 180 degrees 0.6-6.9, Chinese ones 6.7-6.9).
 REQUIRED_LOG_ODDS = {-1: 0.6, 0: 2.0, 1: 4.0}
-#: Between the two sideways turns the classifier decides alone, with at least this much.
-SIDEWAYS_LOG_ODDS = 1.5
+#: Lines are joined across gaps of this many letter heights when word spaces gave no
+#: confident vote (see ``ocr.linepieces.JOIN``).
+LOOSE_JOIN = 2.0
 # Columns of the page are measured separately, so lines of side-by-side columns that do not
 # share a baseline still give clean profiles.
 _STRIPS = 4
@@ -100,7 +101,7 @@ def page_geometry(mask: np.ndarray, image: Image.Image | None = None) -> tuple[i
         straight = _straighten(turned, skew)
         verdict = _up_or_down(straight)
         if image is not None:
-            votes = _classifier_votes(straight, image, quarter_turns=1, skew=skew, profile=0)
+            votes = _classifier_votes(straight, image, quarter_turns=1, skew=skew, profile=verdict)
             if votes is not None:
                 # The classifier decides between the two sideways turns; an unclear vote
                 # means no turn, whatever the profile says (margin numbers printed sideways
@@ -128,32 +129,49 @@ def _classifier_votes(
     """The line classifier's verdict on the text lines of ``image`` turned by
     ``quarter_turns`` counterclockwise and straightened by ``skew`` (``straight`` is its ink
     mask so turned), given the ink profile's verdict ``profile``: 1 upright, -1 upside down,
-    0 unclear; None when the classifier is not installed. For a sideways page
-    (``quarter_turns`` odd) ``profile`` is ignored."""
+    0 unclear (only for a sideways page, ``quarter_turns`` odd: an upright page stays
+    upright unless clearly upside down); None when the classifier is not installed."""
     if get_classifier() is None:
         return None
     log_odds, votes_down, votes_up = _votes(image, quarter_turns=quarter_turns, skew=skew)
+    down = _clear(log_odds, votes_down, votes_up, profile=profile)
     if quarter_turns % 2:
-        if log_odds >= SIDEWAYS_LOG_ODDS and votes_down >= max(MIN_VOTES, 2 * votes_up):
-            return -1
-        if log_odds <= -SIDEWAYS_LOG_ODDS and votes_up >= max(MIN_VOTES, 2 * votes_down):
-            return 1
-        return 0
-    turn = log_odds >= REQUIRED_LOG_ODDS[profile] and votes_down >= max(MIN_VOTES, 2 * votes_up)
-    return -1 if turn else 1
+        # Sideways either way: the classifier decides which, by the same rule both ways.
+        up = _clear(-log_odds, votes_up, votes_down, profile=-profile)
+        return -1 if down else 1 if up else 0
+    return -1 if down else 1
+
+
+def _clear(log_odds: float, votes_for: int, votes_against: int, *, profile: int) -> bool:
+    """Whether the classifier clearly says "upside down" (``log_odds`` of it, confident votes
+    for and against), needing the more the less the ink profile (``profile``: 1 upright, -1
+    upside down, 0 no verdict) agrees. Where it agrees, a sparse page's few lines may carry
+    the vote."""
+    least = 1 if profile == -1 else MIN_VOTES
+    return log_odds >= REQUIRED_LOG_ODDS[profile] and votes_for >= max(least, 2 * votes_against)
 
 
 def _votes(image: Image.Image, *, quarter_turns: int, skew: float) -> tuple[float, int, int]:
     """``(mean log-odds of upside down, confident votes down, confident votes up)`` of the
     classifier over the line pieces of ``image`` turned and straightened so; ``(0.0, 0, 0)``
-    with fewer than ``MIN_VOTES`` pieces or no classifier."""
+    without pieces or classifier.
+
+    Lines are joined across word spaces first; only when that gives no confident vote at all
+    (a title page of letter-spaced capitals) across wider gaps (``LOOSE_JOIN``)."""
     classifier = get_classifier()
-    pieces = line_pieces(image, quarter_turns=quarter_turns, skew=skew)
-    if classifier is None or len(pieces) < MIN_VOTES:
+    if classifier is None:
         return 0.0, 0, 0
-    down = np.clip(classifier.upside_down(pieces), 1e-3, 1 - 1e-3)
-    log_odds = float(np.mean(np.log(down / (1 - down))))
-    return log_odds, int((down >= CONFIDENT).sum()), int((down <= 1 - CONFIDENT).sum())
+    result = 0.0, 0, 0
+    for join in (JOIN, LOOSE_JOIN):
+        pieces = line_pieces(image, quarter_turns=quarter_turns, skew=skew, join=join)
+        if not pieces:
+            continue
+        down = np.clip(classifier.upside_down(pieces), 1e-3, 1 - 1e-3)
+        log_odds = float(np.mean(np.log(down / (1 - down))))
+        result = log_odds, int((down >= CONFIDENT).sum()), int((down <= 1 - CONFIDENT).sum())
+        if result[1] or result[2]:
+            break
+    return result
 
 
 def ascender_ratio(mask: np.ndarray) -> tuple[float, int]:

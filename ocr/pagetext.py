@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 
 from PIL import Image
 
+from ocr.confidence import calibrated
 from ocr.engines.base import Engine
 from ocr.layout import join_words, reading_order, result_lines
 from ocr.pagesource import PageSource
@@ -122,7 +123,7 @@ def _recognize(image: Image.Image, engine: Engine, languages: Sequence[str] | No
         result = engine.recognize(image)
     else:
         result = engine.recognize(image, languages=languages)
-    return reading_order(result)
+    return calibrated(reading_order(result), languages)
 
 
 def _read_pictures(

@@ -86,7 +86,7 @@ def margin_numbers(page: Image.Image, *, seed: int = 4) -> Image.Image:
     for index, angle in enumerate((90, 270, 180, 90)):
         text = f"{int(rng.integers(10**5, 10**7))}-{int(rng.integers(10, 99))}"
         box = font.getbbox(text)
-        strip = Image.new("L", (box[2] + 8, box[3] + 8), 0)
+        strip = Image.new("L", (int(box[2]) + 8, int(box[3]) + 8), 0)
         ImageDraw.Draw(strip).text((4, 4), text, fill=255, font=font)
         strip = strip.rotate(angle, expand=True)
         x = 2 if index % 2 == 0 else width - strip.width - 2

@@ -145,8 +145,25 @@ def _person(
 
 # --- the abuse mix (issue 15) ------------------------------------------------------------------
 ATTACKER = "attacker"
-#: 104 prefix terms joined by OR: under the search box's 500 characters.
-EXPENSIVE_QUERY = " OR ".join(f"{chr(97 + n % 26)}{chr(97 + n // 26 % 26)}*" for n in range(104))
+
+
+def _prefix_or(terms: int) -> str:
+    """Up to ``terms`` one- and two-letter prefixes joined by OR, within the box's 500 chars."""
+    prefixes = [chr(97 + n) for n in range(26)] + [
+        chr(97 + a) + chr(97 + b) for a in range(26) for b in range(26)
+    ]
+    query = ""
+    for prefix in prefixes[:terms]:
+        longer = f"{query} OR {prefix}*" if query else f"{prefix}*"
+        if len(longer) > 500:
+            break
+        query = longer
+    return query
+
+
+#: The most expensive searches the box takes: as many prefixes as fit (refused by the word
+#: limit) and as many as the word limit allows (each expanded over the whole vocabulary).
+EXPENSIVE_QUERIES = (_prefix_or(104), _prefix_or(32))
 
 
 @dataclass
@@ -181,13 +198,18 @@ def _guesser(base: str, victim: str, deadline: float, abuse: Abuse) -> None:
 def _expensive_searcher(base: str, deadline: float, abuse: Abuse) -> None:
     browser = Browser(base)
     browser.login(ATTACKER, PASSWORD)
-    query = urllib.parse.urlencode({"q": EXPENSIVE_QUERY, "sort": "relevance"})
+    turn = 0
     while time.monotonic() < deadline:
+        query = urllib.parse.urlencode({"q": EXPENSIVE_QUERIES[turn % 2], "sort": "relevance"})
+        turn += 1
         try:
             page = browser.get(f"/search/?{query}")
-            abuse.count(
-                "expensive search refused" if "simplify" in page else "expensive search answered"
-            )
+            if "takes too long" in page:
+                abuse.count("expensive search stopped (time)")
+            elif "simplify" in page.lower():
+                abuse.count("expensive search refused (words)")
+            else:
+                abuse.count("expensive search answered")
         except urllib.error.HTTPError as answer:
             abuse.count(f"expensive search HTTP {answer.code}")
 

@@ -6,6 +6,7 @@ Every document-specific view gets its document through ``archive.selectors``, wh
 """
 
 from archive.views.bulk import bulk_edit, bulk_edit_progress
+from archive.views.dashboard import dashboard, saved_view_remove, saved_view_save
 from archive.views.document import (
     document_delete_view,
     document_detail,
@@ -27,6 +28,7 @@ from archive.views.search import search, search_suggest
 __all__ = [
     "bulk_edit",
     "bulk_edit_progress",
+    "dashboard",
     "document_delete_view",
     "document_detail",
     "document_original",
@@ -39,6 +41,8 @@ __all__ = [
     "library",
     "page_image",
     "page_thumbnail",
+    "saved_view_remove",
+    "saved_view_save",
     "search",
     "search_suggest",
     "upload",

@@ -31,6 +31,7 @@ from archive.models import Document
 from archive.organize.facets import FilterError, LibraryFilter, facet_counts, filter_from_params
 from archive.uploads import UploadOutcome, upload_status, upload_take
 from archive.views.bulk import bulk_choices
+from archive.views.dashboard import saved_views_for
 from archive.views.facet_links import facet_panels
 
 _PAGE_SIZE = 48
@@ -85,9 +86,16 @@ def _library_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
         "filter_params": filt.to_params(),
         "filter_query": urlencode(filt.to_params()),
         "path": request.get_full_path(),
+        "saved_views": [v for v in saved_views_for(owner) if v.show_in_sidebar],
+        "current_query": urlencode([*filt.to_params(), *_sort(request)]),
         **bulk_choices(owner),
     }
     return render(request, "archive/library.html", context, status=status)
+
+
+def _sort(request: HttpRequest) -> list[tuple[str, str]]:
+    sort = request.GET.get("sort", "")
+    return [("sort", sort)] if sort else []
 
 
 def _upload_form(request: HttpRequest, data: Any = None, files: Any = None) -> UploadForm:

@@ -221,3 +221,15 @@ def test_browsing_and_bulk_edit_stay_the_owners(
     assert DocumentTag.objects.filter(document=owned, tag=tag).exists()
     assert Correspondent.objects.filter(pk=sender.pk).exists()
     assert BulkEdit.objects.filter(owner=bob).count() == 0
+    # Saved views: the owner's is neither listed, opened nor deleted by another user.
+    from archive.models import SavedView
+
+    view = SavedView.objects.create(
+        owner=alice, name=f"{SECRET} view", query=f"tag={tag.pk}", show_on_dashboard=True
+    )
+    for url in ("/dashboard/", "/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert _shows_nothing(response), url
+    assert client.post(f"/views/{view.pk}/delete/").status_code == 404
+    assert SavedView.objects.filter(pk=view.pk).exists()

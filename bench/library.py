@@ -344,10 +344,11 @@ def main() -> None:
         "(estimated) | queries |"
     )
     print("|---|---|---:|---:|---:|---:|---|---:|---:|")
-    for case, op, n, p50, p95, top, counts, error, queries in rows:
+    for row in rows:
+        case_name, op_name, n, p50, p95_ms, top, counts, rel_error, query_count = row
         print(
-            f"| {case} | {op} | {n} | {p50:.1f} | {p95:.1f} | {top:.1f} | {counts} | {error} | "
-            f"{queries} |"
+            f"| {case_name} | {op_name} | {n} | {p50:.1f} | {p95_ms:.1f} | {top:.1f} | {counts} "
+            f"| {rel_error} | {query_count} |"
         )
     print(f"documents: {args.documents} (owner) + {2 * args.others} (others); database {name}")
     print(f"FACET_COUNT_LIMIT={getattr(settings, 'FACET_COUNT_LIMIT', 10_000)}")

@@ -12,6 +12,16 @@ from rest_framework.routers import DefaultRouter
 
 from archive.api.auth import TokenView
 from archive.api.docs import ApiDocsView
+from archive.api.organize_views import (
+    CorrespondentViewSet,
+    CustomFieldViewSet,
+    DocumentMetadataView,
+    DocumentTypeViewSet,
+    NoteViewSet,
+    SavedViewViewSet,
+    SuggestionViewSet,
+    TagViewSet,
+)
 from archive.api.views import DocumentViewSet, SearchView, SuggestView
 
 app_name = "api"
@@ -21,9 +31,21 @@ router.include_root_view = False
 # No ".json" suffix routes: JSON is the only format, and a suffix would reach views as a keyword.
 router.include_format_suffixes = False
 router.register("documents", DocumentViewSet, basename="document")
+router.register("tags", TagViewSet, basename="tag")
+router.register("correspondents", CorrespondentViewSet, basename="correspondent")
+router.register("document-types", DocumentTypeViewSet, basename="document-type")
+router.register("custom-fields", CustomFieldViewSet, basename="custom-field")
+router.register("saved-views", SavedViewViewSet, basename="saved-view")
+router.register("notes", NoteViewSet, basename="note")
+router.register("suggestions", SuggestionViewSet, basename="suggestion")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path(
+        "documents/<int:pk>/metadata/",
+        DocumentMetadataView.as_view(),
+        name="document-metadata",
+    ),
     path("search/", SearchView.as_view(), name="search"),
     path("search/suggest/", SuggestView.as_view(), name="search-suggest"),
     path("token/", TokenView.as_view(), name="token"),

@@ -189,6 +189,11 @@ def test_the_walk_covers_the_app(owned: Document, organized: dict[str, int]) -> 
         f"/api/suggestions/{organized['suggestion']}/",
         f"/api/suggestions/{organized['suggestion']}/accept/",
         f"/api/suggestions/{organized['suggestion']}/reject/",
+        f"/documents/{owned.pk}/suggestions/{organized['suggestion']}/confirm/",
+        f"/documents/{owned.pk}/suggestions/{organized['suggestion']}/reject/",
+        f"/documents/{owned.pk}/tags/{organized['tag']}/remove/",
+        f"/documents/{owned.pk}/fields/{organized['customfield']}/",
+        f"/documents/{owned.pk}/notes/{organized['note']}/delete/",
     ]:
         assert expected in urls
     admin_urls = _admin_urls(owned, organized)

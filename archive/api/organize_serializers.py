@@ -171,7 +171,7 @@ class FieldValueOutSerializer(serializers.Serializer):
     field = serializers.IntegerField()
     name = serializers.CharField()
     data_type = serializers.CharField()
-    value = serializers.CharField(help_text="As shown: 12.5 EUR, 2024-03-05, yes, #42 …")
+    value = serializers.CharField(help_text="As shown: 12.50 EUR, 2024-03-05, yes, #42 …")
 
 
 class DocumentMetadataSerializer(serializers.Serializer):

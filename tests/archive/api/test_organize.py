@@ -160,7 +160,7 @@ def test_document_metadata_read_and_change(api, bob_api, alice):
     assert data["document_date"] == "2024-11-03"
     assert data["correspondent"] == shop["id"]
     assert data["tags"] == [tag["id"]]
-    assert data["custom_fields"][0]["value"] == "12.5 EUR"
+    assert data["custom_fields"][0]["value"] == "12.50 EUR"
     # A bad value in one part changes nothing at all.
     bad = api.patch(
         url,

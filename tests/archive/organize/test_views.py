@@ -86,7 +86,7 @@ def test_tags_fields_and_notes(client, alice, suggested):
     panel = client.post(
         f"/documents/{suggested.pk}/fields/{field.pk}/", {"value": "12,50"}, **HTMX
     ).content.decode()
-    assert 'value="12.5 EUR"' in panel
+    assert 'value="12.50 EUR"' in panel
     client.post(f"/documents/{suggested.pk}/notes/", {"text": "warranty <b>2y</b>"}, **HTMX)
     note = Note.objects.get()
     page = client.get(f"/documents/{suggested.pk}/").content.decode()

@@ -98,7 +98,7 @@ def test_tags_fields_and_notes(client, alice, suggested):
 def test_another_users_ids_are_404(client, bob, alice, suggested):
     mine = document_with_pages(bob, "bob's", "en", ["x"])
     client.force_login(bob)
-    row = Suggestion.objects.filter(document=suggested).first()
+    row = Suggestion.objects.filter(document=suggested).order_by("pk")[0]
     assert (
         client.post(f"/documents/{mine.pk}/suggestions/{row.pk}/confirm/", **HTMX).status_code
         == 404

@@ -14,7 +14,12 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Model, QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status as http
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -25,6 +30,7 @@ from rest_framework.views import APIView
 
 from archive import selectors as document_selectors
 from archive.api import organize_serializers as s
+from archive.api.serializers import DetailSerializer
 from archive.organize import selectors, services
 from archive.organize.errors import OrganizeError
 from archive.organize.models import Suggestion
@@ -222,6 +228,12 @@ _DOCUMENT = OpenApiParameter(
         summary="Add a note to a document",
         tags=["organize"],
         parameters=[OpenApiParameter("document", int, required=True, description="The document.")],
+        responses={
+            201: s.NoteSerializer,
+            404: OpenApiResponse(
+                response=DetailSerializer, description="No such document of yours."
+            ),
+        },
     ),
     retrieve=extend_schema(summary="One note", tags=["organize"]),
     partial_update=extend_schema(summary="Change a note", tags=["organize"]),

@@ -51,9 +51,10 @@ def dateparser_finder() -> DateFinder:
             "REQUIRE_PARTS": ["day", "month", "year"],
             "RELATIVE_BASE": datetime.datetime.combine(today, datetime.time()),
         }
+        code = "nb" if language == "no" else language  # dateparser's Norwegian is Bokmål
         for page in pages:
             try:
-                found = search_dates(page, languages=[language], settings=settings) or []
+                found = search_dates(page, languages=[code], settings=settings) or []
             except Exception:  # dateparser raises on some inputs; count as nothing found
                 found = []
             for written, moment in found:

@@ -77,7 +77,10 @@ def _ocr_pages(path: Path, language: str) -> tuple[str, ...]:
         return tuple(json.loads(cache.read_text(encoding="utf-8")))
     import ocr
 
-    result = ocr.recognize(path, languages=[language])
+    try:
+        result = ocr.recognize(path, languages=[language])
+    except ocr.UnsupportedLanguage:  # the default engine reads de, en, fr, zh
+        result = ocr.recognize(path)
     pages = [page.text for page in result.pages]
     cache.write_text(json.dumps(pages, ensure_ascii=False), encoding="utf-8")
     return tuple(pages)

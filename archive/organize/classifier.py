@@ -41,7 +41,7 @@ import scipy.sparse as sp
 
 from archive.organize.matching import normalise
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: Vocabulary cap: the most frequent words across the user's documents.
 _MAX_FEATURES = 50_000
 #: Weights kept per class in the stored model (the largest in absolute value).
@@ -107,6 +107,14 @@ class _Head:
     weights: sp.csr_matrix  # classes × features
     bias: np.ndarray  # float32, one per class
     temperature: float
+    counts: np.ndarray  # int64: training documents of each class
+
+    def confidence(self, index: int, probability: float) -> float:
+        """The probability of class ``index``, capped by how often it was seen: at most
+        n/(n+1) for a class of n documents (rule of succession), so a class filed once is
+        never more than 50 % sure, however distinctive its words."""
+        seen = int(self.counts[index])
+        return round(min(probability, seen / (seen + 1)), 4)
 
 
 class Classifier:
@@ -187,7 +195,7 @@ class Classifier:
         tags = []
         for name, head in self._heads.items():
             if name.startswith("tag:") and probabilities[name][1] >= 0.5:
-                tags.append((int(head.classes[1]), round(float(probabilities[name][1]), 4)))
+                tags.append((int(head.classes[1]), head.confidence(1, probabilities[name][1])))
         return Prediction(
             correspondent=self._best("correspondent", probabilities),
             document_type=self._best("document_type", probabilities),
@@ -211,7 +219,7 @@ class Classifier:
         scores = probabilities[name]
         best = int(np.argmax(scores))
         label = int(head.classes[best])
-        return None if label == _NONE else (label, round(float(scores[best]), 4))
+        return None if label == _NONE else (label, head.confidence(best, float(scores[best])))
 
     def dumps(self) -> bytes:
         """The classifier as bytes (compressed arrays, no pickle) for ``loads``."""
@@ -229,6 +237,7 @@ class Classifier:
             arrays[prefix + "indptr"] = head.weights.indptr.astype(np.int32)
             arrays[prefix + "bias"] = head.bias
             arrays[prefix + "temperature"] = np.array([head.temperature])
+            arrays[prefix + "counts"] = head.counts
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **arrays)
         return buffer.getvalue()
@@ -263,6 +272,7 @@ class Classifier:
                         weights,
                         arrays[prefix + "bias"],
                         float(arrays[prefix + "temperature"][0]),
+                        arrays[prefix + "counts"].astype(np.int64),
                     )
         except (OSError, KeyError, EOFError, ValueError, TypeError, zipfile.BadZipFile) as error:
             raise ValueError(f"not a stored classifier: {error}") from error
@@ -295,7 +305,9 @@ def _fit_tag(features: sp.csr_matrix, tagged: np.ndarray, tag: int) -> _Head | N
     # softmax over (0, z) is the logistic function of z.
     weights = np.vstack([np.zeros_like(coef), coef])
     bias = np.array([0.0, float(model.intercept_[0])], dtype=np.float32)
-    return _Head(np.array([_NOT_TAGGED, tag], dtype=np.int64), _sparsify(weights), bias, 1.0)
+    counts = np.array([int((~tagged).sum()), int(tagged.sum())], dtype=np.int64)
+    classes = np.array([_NOT_TAGGED, tag], dtype=np.int64)
+    return _Head(classes, _sparsify(weights), bias, 1.0, counts)
 
 
 def _fit(features: sp.csr_matrix, labels: np.ndarray, *, with_prior: bool) -> _Head | None:
@@ -308,7 +320,8 @@ def _fit(features: sp.csr_matrix, labels: np.ndarray, *, with_prior: bool) -> _H
         return None
     weights, bias = _complement_nb(features, labels, classes, with_prior=with_prior)
     temperature = _fit_temperature(features, labels, classes, with_prior=with_prior)
-    return _Head(classes, _sparsify(weights), bias, temperature)
+    counts = np.array([int((labels == c).sum()) for c in classes], dtype=np.int64)
+    return _Head(classes, _sparsify(weights), bias, temperature, counts)
 
 
 def _complement_nb(
@@ -379,6 +392,12 @@ def _fit_temperature(
             priors[position[int(c)]] += bias[column] / folds
         scores[test] = fold_scores
     truth = np.array([position[int(c)] for c in labels])
+    return _best_temperature(scores, priors, truth)
+
+
+def _best_temperature(scores: np.ndarray, priors: np.ndarray, truth: np.ndarray) -> float:
+    """The temperature of ``_TEMPERATURES`` with the least log loss."""
+    count = len(truth)
     best, best_loss = _DEFAULT_TEMPERATURE, math.inf
     for temperature in _TEMPERATURES:
         scaled = scores / temperature + priors

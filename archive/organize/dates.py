@@ -240,8 +240,13 @@ def _month_table(language: str | None) -> dict[str, int]:
 _TABLES = {code: _month_table(code) for code in [*_MONTHS, None]}
 
 # Digits, or a letter OCR reads for a digit; the fix-up below decides which tokens are numbers.
-_OCR_TOKEN = re.compile(r"(?<![^\W\d_])[0-9OolI]{3,4}(?![^\W\d_])")
-_OCR_DIGITS = str.maketrans("OolI", "0011")
+_OCR_TOKEN = re.compile(r"(?<![^\W\d_])[0-9oli]{3,4}(?![^\W\d_])")  # casefolded text
+_OCR_DIGITS = str.maketrans("OolIi", "00111")
+_WHITE_SPACE = re.compile(r"\s{2,}")
+# A numeric date's shape (casefolded text) with letters OCR reads for digits allowed in it.
+_OCR_NUMERIC_DATE = re.compile(
+    r"(?<![\w.])[0-9oli]{1,2}([./-])[0-9oli]{1,2}\1[0-9oli]{2,4}(?![\w])(?![./-]\d)"
+)
 
 # Not glued to a word character or to a number before/after (IBAN groups, invoice numbers).
 _BEFORE = r"(?<![\w])(?<!\d[./-])"
@@ -326,16 +331,29 @@ def _candidates(
 
 def _prepare(text: str) -> str:
     """Folded and casefolded (month names compare as in the tables), OCR digit misreads of
-    number-like tokens fixed."""
-    text = fold(text).casefold()
+    number-like tokens and of numeric dates fixed."""
+    # Each run of white space becomes one character: the patterns allow white space in
+    # several places, and a long run (layout-preserving OCR) would make them backtrack
+    # quadratically.
+    text = _WHITE_SPACE.sub(lambda m: "\n" if "\n" in m.group(0) else " ", fold(text).casefold())
+    text = _OCR_NUMERIC_DATE.sub(_fix_numeric_date, text)
     return _OCR_TOKEN.sub(_fix_digits, text)
+
+
+def _fix_numeric_date(match: re.Match[str]) -> str:
+    """``o3.11.2024`` → ``03.11.2024``: the shape of a numeric date is specific enough that
+    one letter in it, with at least five digits around, is a misread digit."""
+    token = match.group(0)
+    letters = sum(1 for ch in token if ch in "oli")
+    digits = sum(1 for ch in token if ch.isdigit())
+    return token.translate(_OCR_DIGITS) if letters == 1 and digits >= 5 else token
 
 
 def _fix_digits(match: re.Match[str]) -> str:
     token = match.group(0)
     letters = sum(1 for ch in token if not ch.isdigit())
     # One misread at most, and a year-like shape: "2o24" yes; "lol", "ooo", "ill" never.
-    if letters == 1 and token[0] in "0123456789" + "lI":
+    if letters == 1 and token[0] in "0123456789li":
         return token.translate(_OCR_DIGITS)
     return token
 

@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from archive import admin_review, selectors
 from archive.documents import document_delete
 from archive.models import Document, Page, PageCorrection
+from archive.organize import admin as organize_admin  # noqa: F401  (registers its models)
 from archive.review import documents_mark_reviewed
 from archive.views.media import staff_page_image
 
@@ -136,6 +137,11 @@ class DocumentAdmin(admin.ModelAdmin):
         "reviewed_by",
         "created",
         "updated",
+        # The owner sets these in the app (archive.organize): a form here would offer every
+        # owner's correspondents and types, and bypass the suggestion bookkeeping.
+        "document_date",
+        "correspondent",
+        "document_type",
     )
     inlines = [PageInline]
     actions = ["rerun_ocr", "mark_reviewed"]

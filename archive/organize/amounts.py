@@ -19,7 +19,7 @@ from __future__ import annotations
 import decimal
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from archive.organize.matching import fold
 
@@ -64,7 +64,8 @@ _CODES = frozenset(
 _KRONA = {"sv": "SEK", "da": "DKK", "no": "NOK"}
 
 _CURRENCY = (
-    r"(?P<{g}>[€$£₽¥￥₹₩円元]|us\$|руб\.?|р\.|[A-Z]{{3}}(?![A-Za-z])|kr\.?|rmb|s?fr\.|zł|kč)"
+    r"(?P<{g}>[€$£₽¥￥₹₩円元]|us\$|руб\.?|р\.|(?<![A-Za-z])[A-Z]{{3}}(?![A-Za-z])"
+    r"|kr\.?|rmb|s?fr\.|zł|kč)"
 )
 # A number: digit groups joined by separators (. , ' and thin/no-break spaces), or by a plain
 # space when groups of three are followed by decimals ("1 234,56", French style).
@@ -75,12 +76,12 @@ _NUMBER = (
 _AMOUNT = re.compile(
     r"(?:"
     + _CURRENCY.format(g="pre")
-    + r"\s?)?"
+    + r"[ \t\u00a0]{0,20})?"  # receipts align the amount column with spaces
     + r"(?<![\d.,'’])(?(pre)|(?<![^\W\d_]))(?<!\d\s)-?"
     + _NUMBER
     # Not glued to a letter after it (円 and 元 follow the number directly) or to more digits.
     + r"(?![\d_])(?![^\W\d_](?<![円元]))(?![.,'’]\d)"
-    + r"(?:[\s\u00a0]?(?:"
+    + r"(?:[ \t\u00a0]{0,3}(?:"
     + _CURRENCY.format(g="post")
     + r"))?",
     re.IGNORECASE,
@@ -110,7 +111,15 @@ _TOTAL_WORDS: dict[str, tuple[str, ...]] = {
         "bruttobetrag",
         "total",
     ),
-    "fr": ("total", "total ttc", "montant total", "net a payer", "a payer", "montant ttc"),
+    "fr": (
+        "total",
+        "total ttc",
+        "montant total",
+        "net a payer",
+        "a payer",
+        "total a payer",
+        "montant ttc",
+    ),
     "es": ("total", "importe total", "total a pagar", "a pagar"),
     "it": ("totale", "totale complessivo", "importo totale", "da pagare"),
     "pt": ("total", "valor total", "total a pagar", "a pagar"),
@@ -179,38 +188,37 @@ def _scan(
     pages: Sequence[str], language: str | None
 ) -> tuple[list[AmountFound], AmountFound | None]:
     amounts: list[AmountFound] = []
-    totals: list[tuple[int, AmountFound]] = []  # (keyword strength, amount)
+    # (keyword strength, index of the amount in ``amounts``, the keyword)
+    totals: list[tuple[int, int, str]] = []
     words = _total_words(language)
     for number, page in enumerate(pages, start=1):
-        lines = page.splitlines()
         pending: str | None = None  # a total word on the previous line with no amount
-        for line in lines:
-            found = list(_amounts_in(line, language, number))
+        for line in page.splitlines():
+            if not line.strip():
+                continue  # blank lines of layout-preserving OCR: cheap, and keep ``pending``
+            found = _amounts_in(line, language, number)
             keyword = _total_keyword(line, words)
+            first = len(amounts)
             amounts.extend(found)
             if keyword and found:
-                best = max(found, key=lambda a: a.value)
-                totals.append((len(keyword), _as_total(best, keyword)))
+                best = max(range(len(found)), key=lambda i: found[i].value)
+                totals.append((len(keyword), first + best, keyword))
                 pending = None
             elif pending and found:
-                totals.append((len(pending), _as_total(found[0], pending)))
+                totals.append((len(pending), first, pending))
                 pending = None
             else:
                 pending = keyword if keyword and not found else None
     if not totals:
         return amounts, None
     # The largest amount on a total line; the more specific keyword on a tie.
-    _, total = max(totals, key=lambda t: (t[1].value, t[0]))
-    for index, amount in enumerate(amounts):
-        if (
-            amount.page == total.page
-            and amount.value == total.value
-            and amount.currency == total.currency
-        ):
-            amounts[index] = total
-            break
-    else:
-        amounts.append(total)
+    _, index, keyword = max(totals, key=lambda t: (amounts[t[1]].value, t[0]))
+    total = _as_total(amounts[index], keyword)
+    currencies = {a.currency for a in amounts if a.currency}
+    if total.currency is None and len(currencies) == 1:
+        # "SUMME 4,28" on a receipt whose other amounts say EUR is in euros.
+        total = replace(total, currency=currencies.pop())
+    amounts[index] = total
     return amounts, total
 
 

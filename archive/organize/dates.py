@@ -240,8 +240,13 @@ def _month_table(language: str | None) -> dict[str, int]:
 _TABLES = {code: _month_table(code) for code in [*_MONTHS, None]}
 
 # Digits, or a letter OCR reads for a digit; the fix-up below decides which tokens are numbers.
-_OCR_TOKEN = re.compile(r"(?<![^\W\d_])[0-9OolI]{3,4}(?![^\W\d_])")
-_OCR_DIGITS = str.maketrans("OolI", "0011")
+_OCR_TOKEN = re.compile(r"(?<![^\W\d_])[0-9oli]{3,4}(?![^\W\d_])")  # casefolded text
+_OCR_DIGITS = str.maketrans("OolIi", "00111")
+_WHITE_SPACE = re.compile(r"\s{2,}")
+# A numeric date's shape (casefolded text) with letters OCR reads for digits allowed in it.
+_OCR_NUMERIC_DATE = re.compile(
+    r"(?<![\w.])[0-9oli]{1,2}([./-])[0-9oli]{1,2}\1[0-9oli]{2,4}(?![\w])(?![./-]\d)"
+)
 
 # Not glued to a word character or to a number before/after (IBAN groups, invoice numbers).
 _BEFORE = r"(?<![\w])(?<!\d[./-])"
@@ -288,7 +293,7 @@ def find_document_date(
     read and numeric dates are read day first unless the document shows otherwise).
     """
     ignored = 0
-    for candidate in _candidates(pages, language):
+    for candidate in _candidates(pages, language, today):
         if candidate.value.year < MIN_YEAR or candidate.value > today + FUTURE_SLACK:
             ignored += 1
             continue
@@ -302,18 +307,23 @@ def find_document_date(
     return None
 
 
-def all_dates(pages: Sequence[str], language: str | None) -> list[tuple[datetime.date, int]]:
-    """Every date read in ``pages`` (with its 1-based page), in reading order, none ignored."""
-    return [(c.value, c.page) for c in _candidates(pages, language)]
+def all_dates(
+    pages: Sequence[str], language: str | None, *, today: datetime.date
+) -> list[tuple[datetime.date, int]]:
+    """Every date read in ``pages`` (with its 1-based page), in reading order, none ignored
+    (``today`` places two-digit years)."""
+    return [(c.value, c.page) for c in _candidates(pages, language, today)]
 
 
-def _candidates(pages: Sequence[str], language: str | None) -> Iterator[_Candidate]:
+def _candidates(
+    pages: Sequence[str], language: str | None, today: datetime.date
+) -> Iterator[_Candidate]:
     texts = [_prepare(page) for page in pages]
     month_first = _month_first(texts, language)
     months = _TABLES.get(language, _TABLES[None])
     for number, text in enumerate(texts, start=1):
         found: list[_Candidate] = []
-        for offset, value in _dates_in(text, months, month_first=month_first):
+        for offset, value in _dates_in(text, months, month_first=month_first, today=today):
             found.append(_Candidate(value, number, offset))
         found.sort(key=lambda c: c.offset)
         yield from found
@@ -321,16 +331,29 @@ def _candidates(pages: Sequence[str], language: str | None) -> Iterator[_Candida
 
 def _prepare(text: str) -> str:
     """Folded and casefolded (month names compare as in the tables), OCR digit misreads of
-    number-like tokens fixed."""
-    text = fold(text).casefold()
+    number-like tokens and of numeric dates fixed."""
+    # Each run of white space becomes one character: the patterns allow white space in
+    # several places, and a long run (layout-preserving OCR) would make them backtrack
+    # quadratically.
+    text = _WHITE_SPACE.sub(lambda m: "\n" if "\n" in m.group(0) else " ", fold(text).casefold())
+    text = _OCR_NUMERIC_DATE.sub(_fix_numeric_date, text)
     return _OCR_TOKEN.sub(_fix_digits, text)
+
+
+def _fix_numeric_date(match: re.Match[str]) -> str:
+    """``o3.11.2024`` → ``03.11.2024``: the shape of a numeric date is specific enough that
+    one letter in it, with at least five digits around, is a misread digit."""
+    token = match.group(0)
+    letters = sum(1 for ch in token if ch in "oli")
+    digits = sum(1 for ch in token if ch.isdigit())
+    return token.translate(_OCR_DIGITS) if letters == 1 and digits >= 5 else token
 
 
 def _fix_digits(match: re.Match[str]) -> str:
     token = match.group(0)
     letters = sum(1 for ch in token if not ch.isdigit())
     # One misread at most, and a year-like shape: "2o24" yes; "lol", "ooo", "ill" never.
-    if letters == 1 and token[0] in "0123456789" + "lI":
+    if letters == 1 and token[0] in "0123456789li":
         return token.translate(_OCR_DIGITS)
     return token
 
@@ -352,7 +375,7 @@ def _month_first(texts: Sequence[str], language: str | None) -> bool:
 
 
 def _dates_in(
-    text: str, months: dict[str, int], *, month_first: bool
+    text: str, months: dict[str, int], *, month_first: bool, today: datetime.date
 ) -> Iterator[tuple[int, datetime.date]]:
     """(offset, date) of every date in one page's prepared text; overlapping readings of the
     same characters give one date (the first pattern that reads them)."""
@@ -385,19 +408,19 @@ def _dates_in(
             yield from claim(match, _date(int(match["y"]), month, int(match["d"])))
     for match in _NUMERIC.finditer(text):
         a, b = int(match["a"]), int(match["b"])
-        year = _full_year(match["c"])
+        year = _full_year(match["c"], today)
         # A date that reads only one way is read that way, whatever the document's habit.
         day_first = a > 12 or (not month_first and b <= 12)
         yield from claim(match, _date(year, b, a) if day_first else _date(year, a, b))
 
 
-def _full_year(digits: str) -> int:
-    """A two-digit year is this century's up to 30 years ahead of 2000, else last century's:
+def _full_year(digits: str, today: datetime.date) -> int:
+    """A two-digit year is the latest year ending so that is not after next year:
     ``24`` → 2024, ``87`` → 1987 (receipts print ``03.11.24``)."""
     if len(digits) == 4:
         return int(digits)
-    year = int(digits)
-    return 2000 + year if year <= 30 else 1900 + year
+    year = 2000 + int(digits)
+    return year if year <= today.year + 1 else year - 100
 
 
 def _date(year: int, month: int, day: int) -> datetime.date | None:

@@ -22,6 +22,7 @@ asks for it. Words of CJK scripts have no spaces around them, so they match as s
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 import unicodedata
@@ -156,6 +157,7 @@ def validate_rule(algorithm: str, pattern: str) -> None:
 _ALNUM = re.compile(r"[^\W_]")
 
 
+@functools.lru_cache(maxsize=256)  # a user's rules, compiled once per worker process
 def _compile(pattern: str, *, case_sensitive: bool) -> regex.Pattern[str]:
     flags = regex.V0 | regex.MULTILINE | (0 if case_sensitive else regex.IGNORECASE)
     try:
@@ -181,7 +183,7 @@ def rule_matches(algorithm: str, pattern: str, text: str, *, case_sensitive: boo
         return False
     if algo is Algorithm.REGEX:
         return _regex_matches(pattern, text, case_sensitive=case_sensitive)
-    haystack = normalise(text, case_sensitive=case_sensitive)
+    haystack = _normalised_text(text, case_sensitive)
     if algo is Algorithm.FUZZY:
         return _fuzzy_matches(pattern, haystack, case_sensitive=case_sensitive)
     if algo is Algorithm.EXACT:
@@ -190,6 +192,18 @@ def rule_matches(algorithm: str, pattern: str, text: str, *, case_sensitive: boo
     if algo is Algorithm.ANY:
         return any(_contains(haystack, term) for term in terms)
     return all(_contains(haystack, term) for term in terms)
+
+
+@functools.lru_cache(maxsize=4)
+def _normalised_text(text: str, case_sensitive: bool) -> str:
+    """``normalise(text)``, remembered for the last few texts: the worker checks every rule of
+    a user against the same document text, and normalising 100 kB costs tens of ms."""
+    return normalise(text, case_sensitive=case_sensitive)
+
+
+@functools.lru_cache(maxsize=4)
+def _fuzzy_text(haystack: str) -> str:
+    return _SPACE.sub(" ", _PUNCTUATION.sub(" ", haystack))
 
 
 def _contains(haystack: str, needle: str) -> bool:
@@ -239,7 +253,7 @@ def _fuzzy_matches(pattern: str, haystack: str, *, case_sensitive: bool) -> bool
     needle = _SPACE.sub(
         " ", _PUNCTUATION.sub(" ", normalise(pattern, case_sensitive=case_sensitive))
     )
-    text = _SPACE.sub(" ", _PUNCTUATION.sub(" ", haystack))
+    text = _fuzzy_text(haystack)
     needle = needle.strip()
     if not needle or not text:
         return False

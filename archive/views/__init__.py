@@ -23,6 +23,17 @@ from archive.views.media import (
     page_image,
     page_thumbnail,
 )
+from archive.views.organize import (
+    document_field_set,
+    document_metadata_set,
+    document_note_add,
+    document_note_delete,
+    document_suggestion_confirm,
+    document_suggestion_reject,
+    document_suggestions_confirm_all,
+    document_tag_add,
+    document_tag_remove,
+)
 from archive.views.search import search, search_suggest
 
 __all__ = [
@@ -31,12 +42,21 @@ __all__ = [
     "dashboard",
     "document_delete_view",
     "document_detail",
+    "document_field_set",
+    "document_metadata_set",
+    "document_note_add",
+    "document_note_delete",
     "document_original",
     "document_password_view",
     "document_rename_view",
     "document_rerun_view",
     "document_searchable_pdf",
     "document_status",
+    "document_suggestion_confirm",
+    "document_suggestion_reject",
+    "document_suggestions_confirm_all",
+    "document_tag_add",
+    "document_tag_remove",
     "favicon",
     "library",
     "page_image",

@@ -99,3 +99,33 @@ def test_cjk_total() -> None:
 def test_no_total_without_a_total_line() -> None:
     assert find_total(["Brot 2,49\nMilch 1,19"], "de") is None
     assert find_total([], "de") is None
+
+
+def test_receipt_columns_and_the_currency_of_the_other_amounts() -> None:
+    text = "EDEKA\nBrot 2,99 A\nSUMME           EUR       4,28\nGeg. EC-Cash    EUR       4,28"
+    total = find_total([text], "de")
+    assert total is not None
+    assert (total.value, total.currency) == (Decimal("4.28"), "EUR")
+    plain = find_total(["Brot 2,99\nSumme 4,28\nMwSt 0,20\nBetrag in EUR: 4,28 EUR"], "de")
+    assert plain is not None
+    assert (plain.value, plain.currency) == (Decimal("4.28"), "EUR")
+    assert find_amounts(["Heur 2,99"], "de")[0].currency is None  # not EUR inside a word
+
+
+def test_total_a_payer() -> None:
+    total = find_total(["TOTAL A PAYER   23,45 EUR\nCB 23,45"], "fr")
+    assert total is not None
+    assert total.reason == "amount after “TOTAL A PAYER”, page 1"
+    assert [a.is_total for a in find_amounts(["TOTAL A PAYER   23,45 EUR\nCB 23,45"], "fr")] == [
+        True,
+        False,
+    ]
+
+
+def test_long_runs_of_white_space_and_blank_lines() -> None:
+    """Layout-preserving OCR text: blank lines are skipped (a label may stand a few blank
+    lines above its amount), long gaps between label and amount are one gap."""
+    total = find_total(["TOTAL\n\n\n12.50" + "\n" * 200_000], "en")
+    assert total is not None
+    assert total.value == Decimal("12.50")
+    assert find_amounts(["1" + " " * 200_000 + "x"], "de") == []

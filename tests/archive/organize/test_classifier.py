@@ -112,3 +112,32 @@ def test_loads_refuses_other_bytes(data: bytes) -> None:
 def test_tokens_fold_drop_numbers_and_split_cjk() -> None:
     assert tokens("Müller STRASSE 12 x A4") == ["muller", "strasse", "a4"]
     assert tokens("東京電力") == ["東京", "京電", "電力"]
+
+
+def test_a_tag_on_every_document_is_not_suggested() -> None:
+    docs = [doc(d.text, d.correspondent, d.document_type, TAX) for d in DOCS]
+    assert Classifier.train(docs).predict("Stadtwerke München Strom").tags == ()
+
+
+def test_few_documents_do_not_make_certain_predictions() -> None:
+    """A class filed n times is at most n/(n+1) sure: three utility bills, at most 0.75."""
+    prediction = Classifier.train(DOCS).predict("Stadtwerke München Abrechnung Strom kWh")
+    assert prediction.correspondent is not None
+    assert 0.5 < prediction.correspondent[1] <= 0.75
+    single = [
+        doc("Finanzamt Steuerbescheid Einkommensteuer", 1, 10),
+        doc("Krankenkasse Beitragsbescheinigung Versicherung", 2, 11),
+    ]
+    once = Classifier.train(single).predict("Finanzamt Steuerbescheid")
+    assert once.correspondent is not None
+    assert once.correspondent[1] <= 0.5
+
+
+def test_more_documents_of_a_class_make_it_likelier() -> None:
+    few = Classifier.train(DOCS).predict("Praxis Schmidt Befund")
+    more_docs = [*DOCS, *(doc(f"Praxis Dr. Schmidt Befund {w}", DOCTOR, LETTER) for w in "abcdef")]
+    more = Classifier.train(more_docs).predict("Praxis Schmidt Befund")
+    assert few.correspondent is not None
+    assert more.correspondent is not None
+    assert more.correspondent[0] == few.correspondent[0] == DOCTOR
+    assert more.correspondent[1] >= few.correspondent[1]

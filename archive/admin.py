@@ -22,6 +22,7 @@ from archive import admin_review, selectors
 from archive.admin_search import BoundedSearchAdmin
 from archive.documents import document_delete
 from archive.models import Document, Page, PageCorrection
+from archive.organize import admin as organize_admin  # noqa: F401  (registers its models)
 from archive.review import documents_mark_reviewed
 from archive.views.media import staff_page_image
 
@@ -137,6 +138,11 @@ class DocumentAdmin(BoundedSearchAdmin):
         "reviewed_by",
         "created",
         "updated",
+        # The owner sets these in the app (archive.organize): a form here would offer every
+        # owner's correspondents and types, and bypass the suggestion bookkeeping.
+        "document_date",
+        "correspondent",
+        "document_type",
     )
     inlines = [PageInline]
     actions = ["rerun_ocr", "mark_reviewed"]

@@ -6,7 +6,9 @@ The folder holds everything that cannot be made again from something else:
 - ``users.json``: the accounts (password hashes, not passwords; staff and active flags);
 - ``documents.jsonl``: one line per document with every field, its owner's username, and its
   pages (text, word boxes, confidences, sources, timings) and their correction history;
-- ``files/``: the originals, page images and thumbnails under their storage names.
+- ``files/``: the originals, page images and thumbnails under their storage names;
+- ``organize.json`` and each document line's ``organize`` entry: tags, correspondents, types,
+  custom fields, saved views, notes and suggestions, by name (``archive.organize.backup``).
 
 Search vectors are not written: they are rebuilt from the text on import (``reindex``), which
 also upgrades them if indexing changed between versions. Files are read and written through
@@ -35,12 +37,31 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
 from archive.models import Document, Page, PageJob
+from archive.organize.backup import (
+    Restored,
+    document_organize_import,
+    document_organize_line,
+    organize_export,
+    organize_import,
+    organize_import_finish,
+)
 
 FORMAT = "scan-archive-backup"
 VERSION = 1
 # Fields that are ids, links or derived data (vectors and their lengths, the cached searchable
 # PDF): written differently or not at all.
-_SKIP = {"id", "owner", "document", "page", "search_vector", "search_length", "searchable_pdf"}
+# The document's correspondent and type are written by name (archive.organize.backup).
+_SKIP = {
+    "id",
+    "owner",
+    "document",
+    "page",
+    "search_vector",
+    "search_length",
+    "searchable_pdf",
+    "correspondent",
+    "document_type",
+}
 _USER_FIELDS = [
     "username",
     "email",
@@ -136,6 +157,7 @@ def export_archive(target: Path) -> BackupSummary:
             indent=1,
         )
     )
+    organize_export(target, _Encoder)
     documents = pages = files = 0
     with (target / "documents.jsonl").open("w", encoding="utf-8") as out:
         for document in Document.objects.select_related("owner").order_by("pk").iterator(200):
@@ -160,6 +182,7 @@ def export_archive(target: Path) -> BackupSummary:
 def _document_line(document: Document) -> dict[str, Any]:
     line = _row(document)
     line["owner"] = document.owner.get_username()
+    line["organize"] = document_organize_line(document)
     line["pages"] = []
     for page in document.pages.order_by("number"):
         page_row = _row(page)
@@ -214,12 +237,13 @@ def import_archive(source: Path) -> BackupSummary:
             "empty installation."
         )
     users = _import_users(json.loads((source / "users.json").read_text()))
+    restored = organize_import(source, users)
     documents = pages = files = 0
     requeue: list[int] = []
     with (source / "documents.jsonl").open(encoding="utf-8") as lines:
         for text in lines:
             line = json.loads(text)
-            document, stored = _import_document(line, users, source / "files")
+            document, stored = _import_document(line, users, source / "files", restored)
             documents += 1
             pages += len(line["pages"])
             files += stored
@@ -230,6 +254,7 @@ def import_archive(source: Path) -> BackupSummary:
             f"The backup is incomplete: its manifest lists {manifest['documents']} documents, "
             f"documents.jsonl holds {documents}."
         )
+    organize_import_finish(restored)
     call_command("reindex", verbosity=0)
     from archive.processing.jobs import queue_document
 
@@ -270,7 +295,7 @@ def _import_users(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _import_document(
-    line: dict[str, Any], users: dict[str, Any], files_dir: Path
+    line: dict[str, Any], users: dict[str, Any], files_dir: Path, restored: Restored
 ) -> tuple[Document, int]:
     """One document with its pages and files; its files are removed again if it fails."""
     stored: dict[str, str] = {}
@@ -285,6 +310,7 @@ def _import_document(
             document.save()
             for page_row in line["pages"]:
                 _import_page(document, page_row, stored, users)
+            document_organize_import(document, line.get("organize"), restored, users)
             _keep_timestamps(document, values)
     except BaseException:
         for name in stored.values():

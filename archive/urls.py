@@ -13,6 +13,9 @@ urlpatterns = [
     path("", views.library, name="library"),
     path("upload/", views.upload, name="upload"),
     path("search/", views.search, name="search"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("views/", views.saved_view_save, name="saved_view_save"),
+    path("views/<int:pk>/delete/", views.saved_view_remove, name="saved_view_delete"),
     path("bulk/", views.bulk_edit, name="bulk_edit"),
     path("bulk/<int:pk>/", views.bulk_edit_progress, name="bulk_edit_progress"),
     path("search/suggest/", views.search_suggest, name="search_suggest"),
@@ -36,6 +39,40 @@ urlpatterns = [
     path("documents/<int:pk>/rename/", views.document_rename_view, name="document_rename"),
     path("documents/<int:pk>/password/", views.document_password_view, name="document_password"),
     path("documents/<int:pk>/delete/", views.document_delete_view, name="document_delete"),
+    # The document's metadata panel (archive.views.organize).
+    path("documents/<int:pk>/metadata/", views.document_metadata_set, name="document_metadata"),
+    path("documents/<int:pk>/tags/", views.document_tag_add, name="document_tag_add"),
+    path(
+        "documents/<int:pk>/tags/<int:tag_pk>/remove/",
+        views.document_tag_remove,
+        name="document_tag_remove",
+    ),
+    path(
+        "documents/<int:pk>/fields/<int:field_pk>/",
+        views.document_field_set,
+        name="document_field_set",
+    ),
+    path("documents/<int:pk>/notes/", views.document_note_add, name="document_note_add"),
+    path(
+        "documents/<int:pk>/notes/<int:note_pk>/delete/",
+        views.document_note_delete,
+        name="document_note_delete",
+    ),
+    path(
+        "documents/<int:pk>/suggestions/confirm-all/",
+        views.document_suggestions_confirm_all,
+        name="document_suggestions_confirm_all",
+    ),
+    path(
+        "documents/<int:pk>/suggestions/<int:suggestion_pk>/confirm/",
+        views.document_suggestion_confirm,
+        name="document_suggestion_confirm",
+    ),
+    path(
+        "documents/<int:pk>/suggestions/<int:suggestion_pk>/reject/",
+        views.document_suggestion_reject,
+        name="document_suggestion_reject",
+    ),
     path("documents/<int:pk>/pages/<int:number>/image/", views.page_image, name="page_image"),
     path(
         "documents/<int:pk>/pages/<int:number>/thumbnail/",

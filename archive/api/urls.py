@@ -15,6 +15,16 @@ from archive.api.bulk import BulkEditsView, BulkEditView
 from archive.api.docs import ApiDocsView
 from archive.api.facets import FacetsView
 from archive.api.ocr import OcrJobView, OcrView
+from archive.api.organize_views import (
+    CorrespondentViewSet,
+    CustomFieldViewSet,
+    DocumentMetadataView,
+    DocumentTypeViewSet,
+    NoteViewSet,
+    SavedViewViewSet,
+    SuggestionViewSet,
+    TagViewSet,
+)
 from archive.api.views import DocumentViewSet, SearchView, SuggestView
 
 app_name = "api"
@@ -24,6 +34,13 @@ router.include_root_view = False
 # No ".json" suffix routes: JSON is the only format, and a suffix would reach views as a keyword.
 router.include_format_suffixes = False
 router.register("documents", DocumentViewSet, basename="document")
+router.register("tags", TagViewSet, basename="tag")
+router.register("correspondents", CorrespondentViewSet, basename="correspondent")
+router.register("document-types", DocumentTypeViewSet, basename="document-type")
+router.register("custom-fields", CustomFieldViewSet, basename="custom-field")
+router.register("saved-views", SavedViewViewSet, basename="saved-view")
+router.register("notes", NoteViewSet, basename="note")
+router.register("suggestions", SuggestionViewSet, basename="suggestion")
 
 urlpatterns = [
     # Before the router: "facets" is not a document id.
@@ -31,6 +48,11 @@ urlpatterns = [
     path("", include(router.urls)),
     path("bulk-edits/", BulkEditsView.as_view(), name="bulk-edits"),
     path("bulk-edits/<int:pk>/", BulkEditView.as_view(), name="bulk-edit"),
+    path(
+        "documents/<int:pk>/metadata/",
+        DocumentMetadataView.as_view(),
+        name="document-metadata",
+    ),
     path("search/", SearchView.as_view(), name="search"),
     path("search/suggest/", SuggestView.as_view(), name="search-suggest"),
     path("ocr/", OcrView.as_view(), name="ocr"),

@@ -279,7 +279,7 @@ def _amount(field: CustomField, raw: Any) -> tuple[Decimal, str]:
 
 
 def field_value_show(field: CustomField, value: CustomFieldValue | dict[str, Any]) -> str:
-    """A value as a user reads it (and as suggestions are compared): ``12.5 EUR``, ``yes``."""
+    """A value as a user reads it (and as suggestions are compared): ``12.50 EUR``, ``yes``."""
     get = value.get if isinstance(value, dict) else lambda name: getattr(value, name)
     kind = field.data_type
     if kind in (DataType.TEXT, DataType.URL, DataType.SELECT):
@@ -290,7 +290,10 @@ def field_value_show(field: CustomField, value: CustomFieldValue | dict[str, Any
         number = get("value_number")
         if number is None:
             return ""
-        shown = f"{Decimal(number).normalize():f}"
+        amount = Decimal(number).normalize()
+        if kind == DataType.MONETARY and amount.as_tuple().exponent > -2:  # type: ignore[operator]
+            amount = amount.quantize(Decimal("0.01"))  # money has cents: 12.50, not 12.5
+        shown = f"{amount:f}"
         currency = get("value_currency") or ""
         return f"{shown} {currency}".strip()
     if kind == DataType.DATE:

@@ -184,12 +184,20 @@ def suggestions_compute(document: Any, pages: list[str]) -> dict[str, Candidate]
 
 
 def _by_rule(items: list[Any], text: str) -> Any:
-    """The object whose rule matches ``text``; of several, the one with the longest pattern
-    (the most specific rule), then by name."""
+    """The object whose rule matches ``text``; of several, an exact kind of rule before a fuzzy
+    one (``Shop047`` is close to ``Shop470``, which another rule names exactly), then the
+    longest pattern (the most specific rule), then by name."""
     matches = [item for item in items if rule_fires(item, text)]
     if not matches:
         return None
-    return sorted(matches, key=lambda item: (-len(item.match_pattern), item.name.casefold()))[0]
+    return min(
+        matches,
+        key=lambda item: (
+            item.match_algorithm == MatchAlgorithm.FUZZY,
+            -len(item.match_pattern),
+            item.name.casefold(),
+        ),
+    )
 
 
 def _learned(items: list[Any], pk: int, confidence: float) -> tuple[Any, float] | None:

@@ -6,6 +6,7 @@ Every document-specific view gets its document through ``archive.selectors``, wh
 """
 
 from archive.views.bulk import bulk_edit, bulk_edit_progress
+from archive.views.dashboard import dashboard, saved_view_remove, saved_view_save
 from archive.views.document import (
     document_delete_view,
     document_detail,
@@ -24,13 +25,29 @@ from archive.views.media import (
     page_ocr_download,
     page_thumbnail,
 )
+from archive.views.organize import (
+    document_field_set,
+    document_metadata_set,
+    document_note_add,
+    document_note_delete,
+    document_suggestion_confirm,
+    document_suggestion_reject,
+    document_suggestions_confirm_all,
+    document_tag_add,
+    document_tag_remove,
+)
 from archive.views.search import search, search_suggest
 
 __all__ = [
     "bulk_edit",
     "bulk_edit_progress",
+    "dashboard",
     "document_delete_view",
     "document_detail",
+    "document_field_set",
+    "document_metadata_set",
+    "document_note_add",
+    "document_note_delete",
     "document_ocr_download",
     "document_original",
     "document_password_view",
@@ -38,11 +55,18 @@ __all__ = [
     "document_rerun_view",
     "document_searchable_pdf",
     "document_status",
+    "document_suggestion_confirm",
+    "document_suggestion_reject",
+    "document_suggestions_confirm_all",
+    "document_tag_add",
+    "document_tag_remove",
     "favicon",
     "library",
     "page_image",
     "page_ocr_download",
     "page_thumbnail",
+    "saved_view_remove",
+    "saved_view_save",
     "search",
     "search_suggest",
     "upload",

@@ -19,6 +19,7 @@ from archive.documents import (
 from archive.errors import UserError
 from archive.forms import PdfPasswordForm, RenameForm, RerunForm
 from archive.search import more_like_this, page_highlights
+from archive.views.organize import panel_context
 
 
 @login_required
@@ -62,6 +63,8 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "password_form": PdfPasswordForm(),
         # The owner's documents sharing this one's most distinctive words (bounded work).
         "similar": more_like_this(document, limit=8) if document.is_finished else [],
+        # The metadata panel: date, correspondent, type, tags, fields, notes, suggestions.
+        **panel_context(request, document),
     }
     return render(request, "archive/document.html", context)
 

@@ -31,9 +31,12 @@ from archive.models import Document
 from archive.organize.facets import FilterError, LibraryFilter, facet_counts, filter_from_params
 from archive.uploads import UploadOutcome, upload_status, upload_take
 from archive.views.bulk import bulk_choices
+from archive.views.dashboard import saved_views_for
 from archive.views.facet_links import facet_panels
 
 _PAGE_SIZE = 48
+# Up to this many matches, the page reads their ids before ordering them (see the view).
+_FEW = 2000
 #: Session keys of the last upload's choices, offered again on the next upload.
 _REMEMBERED = ("language", "engine")
 
@@ -61,9 +64,7 @@ def _library_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     facets = facet_counts(owner, matching)  # type: ignore[arg-type]
     # The page's ids first (an index walk in order), then only those rows with what the cards
     # show: annotating every match before the LIMIT would count the pages of all of them.
-    paginator = Paginator(
-        matching.order_by(*filters.ordering()).values_list("pk", flat=True), _PAGE_SIZE
-    )
+    paginator = Paginator(ordered_ids(matching, facets.total, filters.ordering()), _PAGE_SIZE)
     # Counted once, with the facets.
     paginator.__dict__["count"] = facets.total
     page = paginator.get_page(request.GET.get("page"))
@@ -85,9 +86,29 @@ def _library_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
         "filter_params": filt.to_params(),
         "filter_query": urlencode(filt.to_params()),
         "path": request.get_full_path(),
+        "saved_views": [v for v in saved_views_for(owner) if v.show_in_sidebar],
+        "current_query": urlencode([*filt.to_params(), *_sort(request)]),
         **bulk_choices(owner),
     }
     return render(request, "archive/library.html", context, status=status)
+
+
+def ordered_ids(matching: Any, total: int, ordering: tuple[str, ...]) -> Any:
+    """The ids of ``matching`` (``total`` of them) in ``ordering``, as a lazy queryset to slice.
+
+    Few matches (up to ``_FEW``): their ids are read first (the planner then finds them through
+    the filter's indexes), so a page does not walk every document in date order looking for
+    a rare tag's documents; more: the ordered index walk finds a page of them soon.
+    """
+    ordered = matching
+    if 0 < total <= _FEW:
+        ordered = Document.objects.filter(pk__in=list(matching.values_list("pk", flat=True)))
+    return ordered.order_by(*ordering).values_list("pk", flat=True)
+
+
+def _sort(request: HttpRequest) -> list[tuple[str, str]]:
+    sort = request.GET.get("sort", "")
+    return [("sort", sort)] if sort else []
 
 
 def _upload_form(request: HttpRequest, data: Any = None, files: Any = None) -> UploadForm:

@@ -58,6 +58,60 @@ def owned_job(alice: User, owned: Document, make_upload: Any) -> OcrJob:
     return job
 
 
+@pytest.fixture
+def organized(alice: User, owned: Document) -> dict[str, int]:
+    """The owner's organize objects (each named with the secret), by admin model name: tags,
+    correspondents, types, custom fields and values, notes, saved views, suggestions and the
+    classifier. The walk fills URL arguments with these ids too."""
+    from archive.models import CustomFieldValue, Suggestion, UserClassifier
+    from archive.organize import services
+
+    name = f"{SECRET} x"
+    tag = services.tag_create(owner=alice, name=name, match_algorithm="any", match_pattern=SECRET)
+    correspondent = services.correspondent_create(
+        owner=alice, name=name, match_algorithm="any", match_pattern=SECRET
+    )
+    kind = services.document_type_create(owner=alice, name=name)
+    field = services.custom_field_create(owner=alice, name=name, data_type="text")
+    services.documents_set_field(owner=alice, documents=[owned.pk], field=field, value=name)
+    note = services.note_create(owner=alice, document_id=owned.pk, text=name)
+    view = services.saved_view_create(owner=alice, name=name, query=f"q={SECRET}")
+    services.document_suggest(owned.pk)
+    services.classifier_train(alice.pk)
+    suggestion = Suggestion.objects.get(document=owned, key="correspondent")
+    return {
+        "tag": tag.pk,
+        "correspondent": correspondent.pk,
+        "documenttype": kind.pk,
+        "customfield": field.pk,
+        "customfieldvalue": CustomFieldValue.objects.get(document=owned).pk,
+        "note": note.pk,
+        "savedview": view.pk,
+        "suggestion": suggestion.pk,
+        "userclassifier": UserClassifier.objects.get(owner=alice).pk,
+    }
+
+
+def _organize_state(owner: User) -> list[Any]:
+    """Everything of the owner's organize rows, to compare before and after the walk."""
+    from archive import models
+
+    rows: list[Any] = []
+    for model in (
+        models.Tag,
+        models.Correspondent,
+        models.DocumentType,
+        models.CustomField,
+        models.SavedView,
+        models.Suggestion,
+    ):
+        rows += list(model.objects.filter(owner=owner).order_by("pk").values())
+    rows += list(models.CustomFieldValue.objects.filter(document__owner=owner).values())
+    rows += list(models.Note.objects.filter(document__owner=owner).values())
+    rows += list(models.DocumentTag.objects.filter(document__owner=owner).values())
+    return rows
+
+
 def _patterns(
     resolvers: list[URLPattern | URLResolver], prefix: str = "", namespace: str = ""
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -73,14 +127,20 @@ def _patterns(
 
 
 def _fill(
-    route: str, converters: dict[str, Any], document: Document, job: OcrJob | None
+    route: str,
+    converters: dict[str, Any],
+    document: Document,
+    extra: set[int],
+    job: OcrJob | None = None,
 ) -> list[str]:
     """The route with its arguments set to the owner's ids (a page number, or each of the
-    document's and its page's ids for any other argument); none for a regex route."""
+    document's and its page's ids, and the ``extra`` ids of the owner's other objects, for any
+    other argument); none for a regex route."""
     if route.startswith("^"):
         return []
     urls = [route]
     page_id = document.pages.get().pk
+    ids = {str(document.pk), str(page_id)} | {str(pk) for pk in extra}
     for name in converters:
         if name in {"number", "page"}:
             values = {"1"}
@@ -89,21 +149,24 @@ def _fill(
         elif name == "job":  # an OCR service job's id is a UUID
             values = {str(job.pk)} if job is not None else set()
         else:
-            values = {str(document.pk), str(page_id)}
+            values = ids
         urls = [re.sub(rf"<(?:\w+:)?{name}>", value, url) for url in urls for value in values]
     return ["/" + url for url in urls]
 
 
-def _app_urls(document: Document, job: OcrJob | None = None) -> list[str]:
+def _app_urls(
+    document: Document, extra: dict[str, int] | None = None, job: OcrJob | None = None
+) -> list[str]:
     urls = []
+    ids = set((extra or {}).values())
     for _namespace, route, converters in _patterns(get_resolver().url_patterns):
-        urls += [url for url in _fill(route, converters, document, job) if "<" not in url]
+        urls += [url for url in _fill(route, converters, document, ids, job) if "<" not in url]
     return sorted(set(urls))
 
 
-def _admin_urls(document: Document) -> list[str]:
+def _admin_urls(document: Document, extra: dict[str, int] | None = None) -> list[str]:
     page = document.pages.get()
-    ids = {"document": document.pk, "page": page.pk}
+    ids = {"document": document.pk, "page": page.pk, **(extra or {})}
     urls = [reverse("admin:index")]
     for model in admin.site._registry:
         info = (model._meta.app_label, model._meta.model_name)
@@ -133,8 +196,10 @@ def _refused(response: Any, url: str, *, anonymous: bool) -> bool:
     return anonymous and url.startswith("/api/") and response.status_code in (401, 403)
 
 
-def test_the_walk_covers_the_app(owned: Document, owned_job: OcrJob) -> None:
-    urls = _app_urls(owned, owned_job)
+def test_the_walk_covers_the_app(
+    owned: Document, organized: dict[str, int], owned_job: OcrJob
+) -> None:
+    urls = _app_urls(owned, organized, owned_job)
     # The walk must reach the owner's document, page and media URLs, or it proves nothing.
     for expected in [
         f"/documents/{owned.pk}/",
@@ -151,8 +216,26 @@ def test_the_walk_covers_the_app(owned: Document, owned_job: OcrJob) -> None:
         f"/admin/archive/page/{owned.pages.get().pk}/review/",
         f"/admin/archive/page/{owned.pages.get().pk}/image/",
         "/admin/archive/document/needs-review/",
+        f"/api/documents/{owned.pk}/metadata/",
+        f"/api/tags/{organized['tag']}/",
+        f"/api/correspondents/{organized['correspondent']}/",
+        f"/api/document-types/{organized['documenttype']}/",
+        f"/api/custom-fields/{organized['customfield']}/",
+        f"/api/saved-views/{organized['savedview']}/",
+        f"/api/notes/{organized['note']}/",
+        f"/api/suggestions/{organized['suggestion']}/",
+        f"/api/suggestions/{organized['suggestion']}/accept/",
+        f"/api/suggestions/{organized['suggestion']}/reject/",
+        f"/documents/{owned.pk}/suggestions/{organized['suggestion']}/confirm/",
+        f"/documents/{owned.pk}/suggestions/{organized['suggestion']}/reject/",
+        f"/documents/{owned.pk}/tags/{organized['tag']}/remove/",
+        f"/documents/{owned.pk}/fields/{organized['customfield']}/",
+        f"/documents/{owned.pk}/notes/{organized['note']}/delete/",
     ]:
         assert expected in urls
+    admin_urls = _admin_urls(owned, organized)
+    for model, pk in organized.items():
+        assert f"/admin/archive/{model}/{pk}/change/" in admin_urls
 
 
 def test_the_owner_reaches_the_walked_urls(
@@ -177,18 +260,26 @@ def test_the_owner_reaches_the_walked_urls(
 
 @pytest.mark.parametrize("who", ["another user", "anonymous"])
 def test_nobody_else_reads_or_changes_anything(
-    who: str, client: Client, bob: User, owned: Document, owned_job: OcrJob
+    who: str,
+    client: Client,
+    alice: User,
+    bob: User,
+    owned: Document,
+    organized: dict[str, int],
+    owned_job: OcrJob,
 ) -> None:
     if who == "another user":
         client.force_login(bob)
         token = Token.objects.create(user=bob)
         client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
     before = Document.objects.values().get(pk=owned.pk)
+    organize_before = _organize_state(alice)
+    owned_ids = {str(owned.pk)} | {str(pk) for pk in organized.values()}
     walked = 0
-    for url in sorted(set(_app_urls(owned, owned_job) + _admin_urls(owned))):
+    for url in sorted(set(_app_urls(owned, organized, owned_job) + _admin_urls(owned, organized))):
         if url.endswith("/logout/"):
             continue  # would end the walker's own session; shows nothing of anyone's
-        mentions_document = str(owned.pk) in url.replace("/pages/1/", "/") or (
+        mentions_document = bool(owned_ids & set(url.replace("/pages/1/", "/").split("/"))) or (
             str(owned_job.pk) in url
         )
         for method in ("get", "post", "patch", "delete"):
@@ -205,6 +296,7 @@ def test_nobody_else_reads_or_changes_anything(
     assert Document.objects.values().get(pk=owned.pk) == before
     assert owned.pages.count() == 1
     assert OcrJob.objects.filter(pk=owned_job.pk, status=OcrJob.Status.DONE).exists()
+    assert _organize_state(alice) == organize_before
 
 
 def test_browsing_and_bulk_edit_stay_the_owners(
@@ -267,3 +359,15 @@ def test_browsing_and_bulk_edit_stay_the_owners(
     assert DocumentTag.objects.filter(document=owned, tag=tag).exists()
     assert Correspondent.objects.filter(pk=sender.pk).exists()
     assert BulkEdit.objects.filter(owner=bob).count() == 0
+    # Saved views: the owner's is neither listed, opened nor deleted by another user.
+    from archive.models import SavedView
+
+    view = SavedView.objects.create(
+        owner=alice, name=f"{SECRET} view", query=f"tag={tag.pk}", show_on_dashboard=True
+    )
+    for url in ("/dashboard/", "/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert _shows_nothing(response), url
+    assert client.post(f"/views/{view.pk}/delete/").status_code == 404
+    assert SavedView.objects.filter(pk=view.pk).exists()

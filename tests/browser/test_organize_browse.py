@@ -61,6 +61,22 @@ def test_facets_narrow_and_bulk_edit_selects_ranges_and_all_matching(
     assert_accessible(page, context="main")
     screenshot(page, "library-facets-light-desktop", full_page=True)
 
+    # The filter saved as a view, pinned: listed in the sidebar and on the dashboard.
+    page.get_by_text("Save this view").click()
+    page.get_by_label("Name").fill("Tax 2024 papers")
+    page.get_by_label("Pin to the dashboard").check()
+    page.get_by_role("button", name="Save view").click()
+    expect(page.get_by_text("Saved the view “Tax 2024 papers”.")).to_be_visible()
+    expect(page.locator("#library-count")).to_have_text(f"({count})")
+    page.get_by_role("link", name="Dashboard").click()
+    pinned = page.locator(".pinned-view")
+    expect(pinned.get_by_role("link", name="Tax 2024 papers")).to_be_visible()
+    expect(pinned.locator(".count")).to_have_text(str(count))
+    assert_accessible(page, context="main")
+    screenshot(page, "saved-view-dashboard-light-desktop", full_page=True)
+    pinned.get_by_role("link", name="Tax 2024 papers").click()
+    expect(page.locator("#library-count")).to_have_text(f"({count})")
+
     # Shift-click ticks the range between two boxes.
     page.goto("/")
     boxes = page.locator("input.bulk-select")

@@ -32,8 +32,8 @@ def _field(owner, data_type, **kwargs):
         ("text", " warranty 2y ", "value_text", "warranty 2y", "warranty 2y", {}),
         ("integer", "42", "value_int", 42, "42", {}),
         ("number", "3,5", "value_number", Decimal("3.5"), "3.5", {}),
-        ("monetary", "EUR 1.234,50", "value_number", Decimal("1234.5"), "1234.5 EUR", {}),
-        ("monetary", "12.50", "value_number", Decimal("12.5"), "12.5 CHF", {"currency": "chf"}),
+        ("monetary", "EUR 1.234,50", "value_number", Decimal("1234.5"), "1234.50 EUR", {}),
+        ("monetary", "12.50", "value_number", Decimal("12.5"), "12.50 CHF", {"currency": "chf"}),
         (
             "monetary",
             {"amount": "9.99", "currency": "usd"},

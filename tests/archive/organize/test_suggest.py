@@ -223,3 +223,18 @@ def test_suggestions_use_only_the_owners_objects(alice, bob, setup):
     applied = document_suggest(document.pk)
     assert applied == ["date"]  # Bob has no rules; Alice's are not his
     assert Suggestion.objects.get(document=document).owner == bob
+
+
+def test_an_exact_rule_beats_a_fuzzy_one_that_is_only_close(alice):
+    # Found by bench/organize_suggest.py: "Shop047 Handel" is within fuzzy reach of the text
+    # "Shop470 Handel", which another correspondent's rule names exactly.
+    exact = correspondent_create(
+        owner=alice, name="Shop470", match_algorithm="any", match_pattern="shop470"
+    )
+    correspondent_create(
+        owner=alice, name="Shop047", match_algorithm="fuzzy", match_pattern="Shop047 Handel"
+    )
+    document = document_with_pages(alice, "bill", "en", ["Shop470 Handel\nInvoice"])
+    document_suggest(document.pk)
+    document.refresh_from_db()
+    assert document.correspondent_id == exact.pk

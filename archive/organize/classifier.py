@@ -99,9 +99,9 @@ def tokens(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class _Head:
-    """A linear model over the features: one row of weights per class, a bias per class (the
-    log prior, or zero) and a temperature; ``softmax(features · weights / temperature + bias)``
-    gives the class probabilities."""
+    """A linear model over the features: one row of weights per class, a bias per class (a
+    tag's intercept; zero for Naive Bayes) and a temperature:
+    ``softmax(features · weights / temperature + bias)`` gives the class probabilities."""
 
     classes: np.ndarray  # int64; for a tag: (_NOT_TAGGED, tag)
     weights: sp.csr_matrix  # classes × features
@@ -172,7 +172,7 @@ class Classifier:
             ("correspondent", [_label(d.correspondent) for d in docs]),
             ("document_type", [_label(d.document_type) for d in docs]),
         ):
-            head = _fit(features, np.array(labels, dtype=np.int64), with_prior=False)
+            head = _fit(features, np.array(labels, dtype=np.int64))
             if head is not None:
                 heads[name] = head
         for tag in sorted({t for d in docs for t in d.tags}):
@@ -310,7 +310,7 @@ def _fit_tag(features: sp.csr_matrix, tagged: np.ndarray, tag: int) -> _Head | N
     return _Head(classes, _sparsify(weights), bias, 1.0, counts)
 
 
-def _fit(features: sp.csr_matrix, labels: np.ndarray, *, with_prior: bool) -> _Head | None:
+def _fit(features: sp.csr_matrix, labels: np.ndarray) -> _Head | None:
     """Complement Naive Bayes on ``features`` (chosen by measurement in bench/organize.py:
     as accurate as logistic regression and linear SVMs on the labelled set and on 10,000
     synthetic documents, and hundreds of times faster to train), with a temperature fitted on
@@ -318,16 +318,16 @@ def _fit(features: sp.csr_matrix, labels: np.ndarray, *, with_prior: bool) -> _H
     classes = np.unique(labels)
     if len(classes) < 2:
         return None
-    weights, bias = _complement_nb(features, labels, classes, with_prior=with_prior)
-    temperature = _fit_temperature(features, labels, classes, with_prior=with_prior)
+    weights = _complement_nb(features, labels)
+    temperature = _fit_temperature(features, labels, classes)
     counts = np.array([int((labels == c).sum()) for c in classes], dtype=np.int64)
+    # Like scikit-learn's ComplementNB with several classes, no prior: a bias of zero.
+    bias = np.zeros(len(classes), dtype=np.float32)
     return _Head(classes, _sparsify(weights), bias, temperature, counts)
 
 
-def _complement_nb(
-    features: sp.csr_matrix, labels: np.ndarray, classes: np.ndarray, *, with_prior: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Weights (classes × features) and biases of scikit-learn's ``ComplementNB``."""
+def _complement_nb(features: sp.csr_matrix, labels: np.ndarray) -> np.ndarray:
+    """Weights (classes in sorted order × features) of scikit-learn's ``ComplementNB``."""
     import warnings
 
     from sklearn.naive_bayes import ComplementNB
@@ -340,28 +340,20 @@ def _complement_nb(
     # Each feature's mean over the classes adds the same to every class's score: removing it
     # changes no probability, and leaves the weights that tell classes apart, most near zero,
     # so that the stored model can keep only the large ones.
-    weights = weights - weights.mean(axis=0, keepdims=True)
-    if with_prior:
-        counts = np.array([(labels == c).sum() for c in classes], dtype=np.float64)
-        bias = np.log(counts / counts.sum())
-    else:
-        bias = np.zeros(len(classes))
-    return weights.astype(np.float32), bias.astype(np.float32)
+    return (weights - weights.mean(axis=0, keepdims=True)).astype(np.float32)
 
 
 #: Temperatures tried (scores are divided by it before the softmax): Naive Bayes scores of
 #: L2-normalised TF-IDF are small numbers whose differences mean more than they show.
 _TEMPERATURES = np.geomspace(0.002, 2.0, 40)
-#: Temperature when too few documents to fit one (the median fitted on the labelled set and
-#: the synthetic archive of bench/organize.py).
+#: Temperature when too few documents to fit one (between those fitted on the labelled set,
+#: 0.1-0.34, and on the synthetic archive, 0.008-0.02, of bench/organize.py).
 _DEFAULT_TEMPERATURE = 0.05
 #: Documents the temperature is fitted on, at most.
 _CALIBRATION_DOCS = 2_000
 
 
-def _fit_temperature(
-    features: sp.csr_matrix, labels: np.ndarray, classes: np.ndarray, *, with_prior: bool
-) -> float:
+def _fit_temperature(features: sp.csr_matrix, labels: np.ndarray, classes: np.ndarray) -> float:
     """The temperature with the least log loss on out-of-fold scores (3 folds, on at most
     ``_CALIBRATION_DOCS`` documents taken evenly: the temperature depends on how the scores
     spread, not on how many documents there are); the default when fewer than 4 documents."""
@@ -374,33 +366,27 @@ def _fit_temperature(
     folds = 3
     order = np.arange(count) % folds
     scores = np.zeros((count, len(classes)))
-    priors = np.zeros(len(classes))  # the bias, averaged over the folds
     position = {int(c): i for i, c in enumerate(classes)}
     for fold in range(folds):
         train, test = order != fold, order == fold
         train_classes = np.unique(labels[train])
         if len(train_classes) < 2:
-            scores[test] = 0.0
-            continue
-        weights, bias = _complement_nb(
-            features[train], labels[train], train_classes, with_prior=with_prior
-        )
+            continue  # scores stay 0: every class equally likely
         fold_scores = np.full((int(test.sum()), len(classes)), -np.inf)
-        computed = np.asarray(features[test] @ weights.T)
+        computed = np.asarray(features[test] @ _complement_nb(features[train], labels[train]).T)
         for column, c in enumerate(train_classes):
             fold_scores[:, position[int(c)]] = computed[:, column]
-            priors[position[int(c)]] += bias[column] / folds
         scores[test] = fold_scores
     truth = np.array([position[int(c)] for c in labels])
-    return _best_temperature(scores, priors, truth)
+    return _best_temperature(scores, truth)
 
 
-def _best_temperature(scores: np.ndarray, priors: np.ndarray, truth: np.ndarray) -> float:
+def _best_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
     """The temperature of ``_TEMPERATURES`` with the least log loss."""
     count = len(truth)
     best, best_loss = _DEFAULT_TEMPERATURE, math.inf
     for temperature in _TEMPERATURES:
-        scaled = scores / temperature + priors
+        scaled = scores / temperature
         scaled = scaled - scaled.max(axis=1, keepdims=True)
         log_norm = np.log(np.exp(scaled).sum(axis=1))
         picked = scaled[np.arange(count), truth]

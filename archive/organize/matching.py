@@ -202,6 +202,11 @@ def _normalised_text(text: str, case_sensitive: bool) -> str:
 
 
 @functools.lru_cache(maxsize=4)
+def _folded_text(text: str) -> str:
+    return fold(text)
+
+
+@functools.lru_cache(maxsize=4)
 def _fuzzy_text(haystack: str) -> str:
     return _SPACE.sub(" ", _PUNCTUATION.sub(" ", haystack))
 
@@ -233,7 +238,7 @@ def _regex_matches(pattern: str, text: str, *, case_sensitive: bool) -> bool:
     """The expression on the text as OCR gave it, then on the folded text (so ``Muller`` finds
     ``Müller`` as every other algorithm does)."""
     compiled = _compile(pattern, case_sensitive=case_sensitive)
-    for candidate in (text, fold(text)):
+    for candidate in (text, _folded_text(text)):
         try:
             if compiled.search(candidate, timeout=REGEX_TIMEOUT_SECONDS) is not None:
                 return True

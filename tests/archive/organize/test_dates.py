@@ -108,6 +108,15 @@ def test_ocr_misread_digit_in_the_year() -> None:
         ("en", "Version 1.2.3"),
         ("fr", "Téléphone 01.23.45.67.89"),
         ("en", "November 2024"),  # not a full date
+        ("es", "Válido hasta el 3 de noviembre de 2099"),
+        ("it", "Scadenza 03/11/2099"),
+        ("pt", "Fundada em 3 de novembro de 1850"),
+        ("nl", "Geldig tot 03-11-2099"),
+        ("ru", "Действует до 01.01.2099"),
+        ("zh", "有效期至2099年12月31日"),
+        ("ja", "有効期限 2099年12月31日"),
+        ("ja", "注文番号 12024年11月3日"),  # the year is glued to another digit
+        ("sv", "Kontonummer 1234-11-03-5678"),
     ],
 )
 def test_ignored(language: str, text: str) -> None:

@@ -129,3 +129,12 @@ def test_long_runs_of_white_space_and_blank_lines() -> None:
     assert total is not None
     assert total.value == Decimal("12.50")
     assert find_amounts(["1" + " " * 200_000 + "x"], "de") == []
+
+
+@pytest.mark.parametrize("language", ["detect", "xx", None])
+def test_an_unknown_language_reads_the_unambiguous_forms(language: str | None) -> None:
+    assert values("1.234,56 €", language) == [(Decimal("1234.56"), "EUR")]
+    assert values("$1,234.56", language) == [(Decimal("1234.56"), "USD")]
+    total = find_total(["Summe 4,28 EUR"], language)
+    assert total is not None
+    assert total.value == Decimal("4.28")

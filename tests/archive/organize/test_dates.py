@@ -149,3 +149,12 @@ def test_long_runs_of_white_space_are_read_in_linear_time() -> None:
     assert find_document_date([f"1{gap}x 3 November 2024"], "en", today=TODAY) == (
         find_document_date(["3 November 2024"], "en", today=TODAY)
     )
+
+
+@pytest.mark.parametrize("language", ["detect", "xx", "", None])
+def test_an_unknown_language_reads_every_table_day_first(language: str | None) -> None:
+    """A document still waiting for language detection ("detect") or of a language without
+    tables: month names of every language, numeric dates day first."""
+    assert found("3 ноября 2024", language) == NOV3
+    assert found("3. marraskuuta 2024", language) == NOV3
+    assert found("03/11/2024", language) == NOV3

@@ -83,6 +83,10 @@ def test_user_confirms_clears_and_changes_suggestions(
     assert states["date"] == "confirmed"
     assert states["type"] == "rejected"
     assert states["tag"] == "rejected"
-    errors = js_errors(page)
-    print("\n".join(errors))
-    assert errors == []
+    assert js_errors(page) == []
+
+    phone = logged_in_page(alice, device="phone", color_scheme="dark")
+    phone.goto(f"/documents/{document.pk}/")
+    expect(phone.locator("#metadata .badge")).to_have_count(2)
+    screenshot(phone, "document-suggestions-dark-phone", full_page=True)
+    assert js_errors(phone) == []

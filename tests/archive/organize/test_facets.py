@@ -238,6 +238,7 @@ def test_search_results_show_facets_counted_over_the_matches(client, alice, arch
     tax = Tag.objects.get(owner=alice, path="Tax")
     lamp = [d for d in archive if "lamp" in d.words]
     matches = search_matches(user=alice, query="lamp")
+    assert matches is not None
     facets = facet_counts(alice, matches)
     assert facets.total == len(lamp)
     assert facets.tags.get(tax.pk, 0) == sum(_has_tag(d, "Tax") for d in lamp)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -114,8 +115,8 @@ def _in(day: datetime.date | None, first: datetime.date, last: datetime.date) ->
     return day is not None and first <= day <= last
 
 
-# Field terms with their meaning in plain Python.
-TERMS = {
+# Field terms with their meaning in plain Python (None: not a field term).
+_ALL_TERMS: dict[str, Callable[[Doc], bool] | None] = {
     "tag:tax": lambda d: _tag_matches(d, "tax"),
     'tag:"Tax/2024"': lambda d: _tag_matches(d, "tax/2024"),
     "tag:2024": lambda d: _tag_matches(d, "2024"),
@@ -143,7 +144,7 @@ TERMS = {
     'field:"pay status":SETT': lambda d: d.status == "settled",
     "note:warranty": lambda d: any("warranty" in n.lower() for n in d.notes),
 }
-TERMS = {k: v for k, v in TERMS.items() if v is not None}
+TERMS: dict[str, Callable[[Doc], bool]] = {k: v for k, v in _ALL_TERMS.items() if v is not None}
 
 
 @pytest.fixture
@@ -305,6 +306,6 @@ def test_the_search_page_lists_a_field_only_query(client, alice, archive):
         assert reverse("document", args=[doc.pk]) in body
     api = APIClient()
     api.force_authenticate(alice)
-    answer = api.get("/api/search/", {"q": "correspondent:ikea", "page_size": 100})
+    answer = api.get("/api/search/", {"q": "correspondent:ikea", "page_size": "100"})
     assert answer.status_code == 200
     assert {row["document"]["id"] for row in answer.json()["results"]} == {d.pk for d in expected}

@@ -12,8 +12,6 @@ so the pages of a large document are read by all workers at once.
 
 from __future__ import annotations
 
-from django_q.tasks import async_task
-
 from archive.exports import searchable_pdf_build
 from archive.processing import document_process, page_process, run_next
 from archive.processing.jobs import sweep
@@ -70,24 +68,3 @@ def run_bulk_edit(edit_id: int) -> None:
     from archive.organize.bulk_edit import bulk_edit_run
 
     bulk_edit_run(edit_id)
-
-
-def enqueue_classifier_training(owner_id: int) -> None:
-    """Queue training of ``owner_id``'s classifier; call it once the change that asks for it
-    is committed (``organize.training.classifier_mark_dirty`` does)."""
-    async_task(
-        "archive.tasks.train_classifier",
-        owner_id,
-        task_name=f"train-classifier-{owner_id}",
-        group="organize",
-    )
-
-
-def enqueue_bulk_edit(edit_id: int) -> None:
-    """Queue a bulk edit; call it once the edit is committed."""
-    async_task(
-        "archive.tasks.run_bulk_edit",
-        edit_id,
-        task_name=f"bulk-edit-{edit_id}",
-        group="organize",
-    )

@@ -214,8 +214,8 @@ class UserClassifierAdmin(UserRowAdmin):
 
     @admin.action(description="Retrain now (in the background)", permissions=["view"])
     def retrain(self, request: HttpRequest, queryset: QuerySet[UserClassifier]) -> None:
-        from archive.tasks import enqueue_classifier_training
+        from archive.organize.training import training_enqueue
 
         for row in queryset:
-            enqueue_classifier_training(row.owner_id)
+            training_enqueue(row.owner_id)
         self.message_user(request, f"{queryset.count()} training(s) queued.", messages.SUCCESS)

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from archive.organize.assign import (
     documents_add_tags,
@@ -128,9 +129,19 @@ def bulk_edit_start(edit: BulkEdit) -> None:
     if edit.total <= inline_limit():
         bulk_edit_run(edit.pk)
         return
-    from archive.tasks import enqueue_bulk_edit
+    pk = edit.pk
+    transaction.on_commit(lambda: _enqueue_run(pk))
 
-    transaction.on_commit(lambda: enqueue_bulk_edit(edit.pk))
+
+def _enqueue_run(edit_id: int) -> None:
+    """Queue a bulk edit for a worker (``archive.tasks.run_bulk_edit``; the dotted name is
+    stored in the queue). Called once the edit is committed."""
+    async_task(
+        "archive.tasks.run_bulk_edit",
+        edit_id,
+        task_name=f"bulk-edit-{edit_id}",
+        group="organize",
+    )
 
 
 def bulk_edit_run(edit_id: int) -> BulkEdit:

@@ -16,6 +16,7 @@ from collections import defaultdict
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from archive.organize.classifier import Classifier, TrainingDoc
 from archive.organize.models import (
@@ -49,9 +50,18 @@ def classifier_mark_dirty(owner_id: int) -> None:
         cursor.execute(_MARK_DIRTY, [owner_id])
         changed = cursor.fetchone() is not None
     if changed:
-        from archive.tasks import enqueue_classifier_training
+        transaction.on_commit(lambda: training_enqueue(owner_id))
 
-        transaction.on_commit(lambda: enqueue_classifier_training(owner_id))
+
+def training_enqueue(owner_id: int) -> None:
+    """Queue training of ``owner_id``'s classifier (``archive.tasks.train_classifier``; the
+    dotted name is stored in the queue). Called once the change that asks for it committed."""
+    async_task(
+        "archive.tasks.train_classifier",
+        owner_id,
+        task_name=f"train-classifier-{owner_id}",
+        group="organize",
+    )
 
 
 _TEXTS = """

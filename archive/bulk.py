@@ -240,9 +240,7 @@ def import_files(
     for path in found.missing:
         yield Outcome(path, Result.REJECTED, reason="No such file or folder.")
     for path in found.files:
-        yield import_file(
-            path, owner=owner, language=language, ocr_path=found.ocr_files.get(path)
-        )
+        yield import_file(path, owner=owner, language=language, ocr_path=found.ocr_files.get(path))
 
 
 def import_paths(

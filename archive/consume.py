@@ -116,9 +116,7 @@ class ConsumeFolder:
 
     def _consume(self, path: Path, signature: Signature, ocr_path: Path | None) -> Consumed:
         """Import ``path`` (with its OCR file ``ocr_path``, if any) and move both aside."""
-        outcome = import_file(
-            path, owner=self.owner, language=self.language, ocr_path=ocr_path
-        )
+        outcome = import_file(path, owner=self.owner, language=self.language, ocr_path=ocr_path)
         relative = path.relative_to(self.folder)
         _log(relative, outcome)
         if outcome.retry:

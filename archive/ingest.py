@@ -134,8 +134,8 @@ def document_create(
         try:
             known = page_count if status == Document.Status.QUEUED else None
             ocr_kind = ocr_file_check(ocr_data, known)
-        except OcrFileRejected as error:
-            raise UploadRejected(str(error)) from error
+        except OcrFileRejected as refusal:
+            raise UploadRejected(str(refusal)) from refusal
     if status == Document.Status.QUEUED and priority == PageJob.Priority.INTERACTIVE:
         _check_queue_share(owner, page_count)
     upload.seek(0)

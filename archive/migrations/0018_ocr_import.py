@@ -4,20 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0017_bulk_edit'),
+        ("archive", "0017_bulk_edit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='ocr_file',
-            field=models.FileField(blank=True, editable=False, help_text='The hOCR or ALTO file uploaded with the scan, stored unchanged; its pages are kept instead of running OCR (archive.ocr_imports).', max_length=500, upload_to=''),
+            model_name="document",
+            name="ocr_file",
+            field=models.FileField(
+                blank=True,
+                editable=False,
+                help_text="The hOCR or ALTO file uploaded with the scan, stored unchanged; its pages are kept instead of running OCR (archive.ocr_imports).",
+                max_length=500,
+                upload_to="",
+            ),
         ),
         migrations.AlterField(
-            model_name='page',
-            name='source',
-            field=models.CharField(choices=[('ocr', 'OCR'), ('text', 'PDF text layer'), ('mixed', 'PDF text layer and OCR of its images'), ('imported', 'Imported hOCR/ALTO file')], default='ocr', help_text='Where the text came from.', max_length=8),
+            model_name="page",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("ocr", "OCR"),
+                    ("text", "PDF text layer"),
+                    ("mixed", "PDF text layer and OCR of its images"),
+                    ("imported", "Imported hOCR/ALTO file"),
+                ],
+                default="ocr",
+                help_text="Where the text came from.",
+                max_length=8,
+            ),
         ),
     ]

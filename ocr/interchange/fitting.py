@@ -45,9 +45,7 @@ def fit_page(page: PageResult, size: tuple[int, int], *, engine: str) -> PageRes
     words = tuple(
         Word(
             word.text,
-            clamp_box(
-                word.box[0] * sx, word.box[1] * sy, word.box[2] * sx, word.box[3] * sy, size
-            ),
+            clamp_box(word.box[0] * sx, word.box[1] * sy, word.box[2] * sx, word.box[3] * sy, size),
             word.confidence,
         )
         for word in page.words

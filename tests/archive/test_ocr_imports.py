@@ -17,8 +17,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
+from archive.backup import export_archive, import_archive
 from archive.bulk import find_files, import_files
 from archive.consume import ConsumeFolder, consume_once
+from archive.documents import document_delete, document_rerun
 from archive.ingest import UploadRejected, document_create
 from archive.models import Document, Page
 from archive.ocr_imports import ocr_pairs
@@ -297,3 +299,48 @@ def test_another_user_cannot_reach_an_imported_document_or_its_ocr_file(
     assert str(document.ocr_file.name) not in detail
     (read,) = read_ocr_file(client.get(f"/documents/{document.pk}/ocr/alto/").content)
     assert [w.text for w in read.words] == ["Thé", "quïck"]
+
+
+def test_a_rerun_with_force_ocr_reads_with_the_engine_and_delete_removes_the_file(
+    alice: User, testdata: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    document = document_create(
+        owner=alice,
+        upload=(testdata / PAGE).open("rb"),
+        name="phototest.tif",
+        language="en",
+        ocr_file=io.BytesIO(_hocr((320, 240), HALF_WORDS)),
+    ).document
+    assert _read(document).pages.get().engine == "imported hOCR"
+    document_rerun(document, force_ocr=True)
+    page = _read(document).pages.get()
+    assert page.source == Page.Source.OCR
+    assert "quick" in page.text.lower()
+    stored = str(document.ocr_file.name)
+    assert default_storage.exists(stored)
+    with django_capture_on_commit_callbacks(execute=True):
+        document_delete(document)
+    assert _stored_files() == []
+
+
+def test_a_backup_keeps_the_ocr_file(
+    alice: User, testdata: Path, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    data = _hocr((320, 240), HALF_WORDS)
+    document = document_create(
+        owner=alice,
+        upload=(testdata / PAGE).open("rb"),
+        name="phototest.tif",
+        language="en",
+        ocr_file=io.BytesIO(data),
+    ).document
+    export_archive(tmp_path / "backup")
+    with django_capture_on_commit_callbacks(execute=True):
+        document_delete(document)
+    assert _stored_files() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        import_archive(tmp_path / "backup")
+    restored = Document.objects.get()
+    with default_storage.open(str(restored.ocr_file.name), "rb") as stored:
+        assert stored.read() == data
+    assert _read(restored).pages.get().text == "Thé quïck"

@@ -25,7 +25,7 @@ from archive.models import Document, PageJob
 from archive.ocr_imports import OcrFileRejected, ocr_file_check, ocr_file_store
 from archive.processing.jobs import queue_document, queued_pages
 from ocr.errors import OcrError, PasswordRequired
-from ocr.files import validate
+from ocr.files import open_document, validate
 from ocr.formats import EXTENSIONS, HEAD_SIZE, SUPPORTED_TYPES, describe, sniff
 
 _logger = logging.getLogger(__name__)
@@ -131,11 +131,7 @@ def document_create(
     ocr_data, ocr_kind = b"", ""
     if ocr_file is not None:
         ocr_data = ocr_file.read()
-        try:
-            known = page_count if status == Document.Status.QUEUED else None
-            ocr_kind = ocr_file_check(ocr_data, known)
-        except OcrFileRejected as refusal:
-            raise UploadRejected(str(refusal)) from refusal
+        ocr_kind = _check_ocr_file(ocr_data, upload, status, pdf_password, page_count)
     if status == Document.Status.QUEUED and priority == PageJob.Priority.INTERACTIVE:
         _check_queue_share(owner, page_count)
     upload.seek(0)
@@ -156,6 +152,29 @@ def document_create(
         page_count=page_count,
         ocr_file=(ocr_kind, ocr_data) if ocr_kind else None,
     )
+
+
+def _check_ocr_file(
+    data: bytes, upload: IO[bytes], status: str, password: str, page_count: int
+) -> str:
+    """The format of the scan's OCR file ``data`` (``archive.ocr_imports.ocr_file_check``),
+    its pages' shapes checked against the scan's from headers (no pixels decoded); else
+    ``UploadRejected`` saying what is wrong with it. A PDF still waiting for its password
+    cannot be opened yet: only the file itself is checked (the worker checks the shapes)."""
+    try:
+        if status != Document.Status.QUEUED:
+            return ocr_file_check(data, None)
+        with open_document(
+            upload,
+            max_pixels=settings.OCR_MAX_PIXELS,
+            pdf_dpi=settings.OCR_PDF_DPI,
+            password=password or None,
+        ) as source:
+            return ocr_file_check(data, page_count, source.page_size)
+    except OcrFileRejected as refusal:
+        raise UploadRejected(str(refusal)) from refusal
+    except OcrError as error:
+        raise UploadRejected(str(error)) from error
 
 
 def _check_queue_share(owner: AbstractBaseUser, page_count: int) -> None:

@@ -16,6 +16,7 @@ Pairing by name (``ocr_partner``): ``scan.tif`` goes with ``scan.xml``, ``scan.a
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import PurePath
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from django.core.files.storage import default_storage
 
 from archive.models import Document, storage_name
 from ocr.interchange import InvalidOcrFile, read_ocr_file, sniff_ocr_file
-from ocr.interchange.fitting import fit_page
+from ocr.interchange.fitting import fit_page, same_shape
 from ocr.types import PageResult
 
 #: File name endings of OCR files paired with a scan of the same base name, longest first.
@@ -60,11 +61,17 @@ def scan_base(name: str) -> str:
     return PurePath(name).stem if "." in name else name
 
 
-def ocr_file_check(data: bytes, page_count: int | None) -> str:
+def ocr_file_check(
+    data: bytes,
+    page_count: int | None,
+    page_size: Callable[[int], tuple[int, int]] | None = None,
+) -> str:
     """The format (``"alto"`` or ``"hocr"``) of ``data``, an OCR file for a scan of
-    ``page_count`` pages; ``OcrFileRejected`` why it cannot be used otherwise: too large,
-    neither format, unreadable or unsafe XML (entities, DTDs), no pages, or more pages than
-    the scan (not checked when ``page_count`` is None: a PDF still waiting for its password).
+    ``page_count`` pages whose page ``i`` (0-based) is ``page_size(i)`` pixels;
+    ``OcrFileRejected`` why it cannot be used otherwise: too large, neither format, unreadable
+    or unsafe XML (entities, DTDs), no pages, more pages than the scan, or a page of another
+    shape than the scan's (``ocr.interchange.fitting.same_shape``). Counts and shapes are not
+    checked when ``page_count``/``page_size`` is None (a PDF still waiting for its password).
     """
     limit = settings.MAX_UPLOAD_MB * 1024 * 1024
     if len(data) > limit:
@@ -83,6 +90,15 @@ def ocr_file_check(data: bytes, page_count: int | None) -> str:
             f"The OCR file has {len(pages):,} pages, but the scan has {page_count:,}: "
             "it belongs to another file."
         )
+    if page_size is not None:
+        for index, page in enumerate(pages):
+            size = page_size(index)
+            if not same_shape((page.width, page.height), size):
+                raise OcrFileRejected(
+                    f"Page {index + 1} of the OCR file is {page.width} x {page.height} pixels, "
+                    f"which is not the shape of the scan's page ({size[0]} x {size[1]} "
+                    "pixels): it belongs to another scan."
+                )
     return kind
 
 

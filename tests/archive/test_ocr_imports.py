@@ -20,7 +20,7 @@ from PIL import Image
 from archive.backup import export_archive, import_archive
 from archive.bulk import find_files, import_files
 from archive.consume import ConsumeFolder, consume_once
-from archive.documents import document_delete, document_rerun
+from archive.documents import document_delete, document_rerun, document_set_password
 from archive.ingest import UploadRejected, document_create
 from archive.models import Document, Page
 from archive.ocr_imports import ocr_pairs
@@ -200,21 +200,42 @@ def test_a_bad_ocr_file_is_refused_and_nothing_is_stored(
     assert _stored_files() == []
 
 
-def test_an_ocr_file_of_another_shape_fails_the_document_saying_why(
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [(PAGE, (1000, 100)), ("pdfs/paperless/multi-page-images.pdf", (100, 1000))],
+    ids=["tiff", "pdf"],
+)
+def test_an_ocr_file_of_another_shape_is_refused_at_upload(
+    alice: User, testdata: Path, name: str, size: tuple[int, int]
+) -> None:
+    with pytest.raises(UploadRejected, match=rf"Page 1 of the OCR file is {size[0]} x {size[1]}"):
+        document_create(
+            owner=alice,
+            upload=(testdata / name).open("rb"),
+            name=Path(name).name,
+            ocr_file=io.BytesIO(_hocr(size, HALF_WORDS)),
+        )
+    assert not Document.objects.exists()
+    assert _stored_files() == []
+
+
+def test_the_shape_of_a_protected_pdfs_pages_is_checked_once_it_opens(
     alice: User, testdata: Path
 ) -> None:
+    """A PDF waiting for its password cannot be measured at upload: the worker finds the OCR
+    file's page of another shape and fails the document saying so."""
     document = document_create(
         owner=alice,
-        upload=(testdata / PAGE).open("rb"),
-        name="phototest.tif",
-        language="en",
+        upload=(testdata / "pdfs/paperless/password-is-test.pdf").open("rb"),
+        name="locked.pdf",
         ocr_file=io.BytesIO(_hocr((1000, 100), HALF_WORDS)),
     ).document
+    assert document.status == Document.Status.NEEDS_PASSWORD
+    document_set_password(document, "test")
     document = _read(document)
     assert document.status == Document.Status.FAILED
     assert "1000 x 100" in document.error
-    assert "640 x 480" in document.error
-    assert not document.pages.exists()
+    assert "not the shape of the scan's page" in document.error
 
 
 def test_an_ocr_file_that_goes_with_no_scan_is_refused_by_name(

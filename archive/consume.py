@@ -101,7 +101,8 @@ class ConsumeFolder:
             consumed.append(self._consume(path, current[path], ocr_path))
             # A new file dropped under the same name must again be seen twice.
             for taken in (path, ocr_path):
-                self._seen.pop(taken, None)  # type: ignore[arg-type]
+                if taken is not None:
+                    self._seen.pop(taken, None)
         return consumed
 
     def _signatures(self) -> dict[Path, Signature]:

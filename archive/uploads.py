@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import IO, Literal, Protocol
+from typing import IO, Literal
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
 
 from archive.filenames import clean_filename
 from archive.ingest import FileTooLarge, StorageFailed, UploadRejected, document_create
@@ -33,21 +34,11 @@ class UploadOutcome:
     storage_failed: bool = False
 
 
-class NamedFile(Protocol):
-    """An uploaded file: readable, with the name it was sent under (Django's ``UploadedFile``)."""
-
-    name: str | None
-
-    def read(self, size: int = -1, /) -> bytes: ...
-
-    def seek(self, offset: int, whence: int = 0, /) -> int: ...
-
-
 def uploads_take(
     *,
     owner: AbstractBaseUser,
-    scans: Sequence[NamedFile],
-    ocr_files: Sequence[NamedFile] = (),
+    scans: Sequence[UploadedFile],
+    ocr_files: Sequence[UploadedFile] = (),
     language: str = "",
     engine: str = "",
     password: str = "",
@@ -71,12 +62,12 @@ def uploads_take(
         outcomes.append(
             upload_take(
                 owner=owner,
-                upload=scan,  # type: ignore[arg-type]
+                upload=scan,
                 name=scan.name or "",
                 language=language,
                 engine=engine,
                 password=password,
-                ocr_file=by_name[partner] if partner else None,  # type: ignore[arg-type]
+                ocr_file=by_name[partner] if partner else None,
             )
         )
     outcomes += [

@@ -10,6 +10,11 @@ with ``<name>.reason.txt`` beside it saying why. A name already taken there gets
 (``scan-1.pdf``). Nothing is ever deleted. Subfolders are consumed too and their structure kept
 under ``done/`` and ``failed/``; hidden files and folders, and ``done/`` and ``failed/``
 themselves, are ignored.
+
+A scan's OCR file lying beside it under the same base name (``scan.tif`` with ``scan.xml`` or
+``scan.hocr``, ``archive.ocr_imports``) is imported with it, once both are complete, and moved
+with it. Copy the OCR file in first (or together): a scan that is complete while its OCR file
+has not arrived yet is read by OCR.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ The folder holds everything that cannot be made again from something else:
 - ``users.json``: the accounts (password hashes, not passwords; staff and active flags);
 - ``documents.jsonl``: one line per document with every field, its owner's username, and its
   pages (text, word boxes, confidences, sources, timings) and their correction history;
-- ``files/``: the originals, page images and thumbnails under their storage names;
+- ``files/``: the originals (with their imported OCR files), page images and thumbnails
+  under their storage names;
 - ``organize.json`` and each document line's ``organize`` entry: tags, correspondents, types,
   custom fields, saved views, notes and suggestions, by name (``archive.organize.backup``).
 
@@ -210,6 +211,9 @@ def _corrections(page: Page) -> list[models.Model]:
 def _file_names(line: dict[str, Any]) -> Iterator[str]:
     if line["original"]:
         yield line["original"]
+    # The scan's imported OCR file (archive.ocr_imports); absent from older backups.
+    if line.get("ocr_file"):
+        yield line["ocr_file"]
     for page in line["pages"]:
         for key in ("image", "thumbnail"):
             if page.get(key):
@@ -306,6 +310,7 @@ def _import_document(
         with transaction.atomic():
             values = _restore(Document, line, users)
             values["original"] = stored.get(line["original"], "")
+            values["ocr_file"] = stored.get(line.get("ocr_file") or "", "")
             document = Document(owner=users[line["owner"]], **values)
             document.save()
             for page_row in line["pages"]:

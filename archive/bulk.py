@@ -9,6 +9,7 @@ the outcomes up, and waiting for the OCR of what was imported.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -22,6 +23,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 
 from archive.ingest import StorageFailed, UploadRejected, document_create
 from archive.models import Document, PageJob
+from archive.ocr_imports import ocr_pairs
 
 _logger = logging.getLogger(__name__)
 
@@ -55,10 +57,13 @@ class Outcome:
 
 @dataclass(frozen=True)
 class FoundFiles:
-    """The files to import, in order, and the given paths that do not exist."""
+    """The files to import, in order, and the given paths that do not exist; ``ocr_files``
+    maps a scan to the OCR file found beside it (``archive.ocr_imports.ocr_pairs``), which is
+    imported with the scan and is not in ``files`` itself."""
 
     files: list[Path]
     missing: list[Path]
+    ocr_files: dict[Path, Path] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -148,7 +153,22 @@ def find_files(paths: Iterable[Path]) -> FoundFiles:
             files += walk(path)
         else:
             missing.append(path)
-    return FoundFiles(files, missing)
+    pairs = pair_ocr_files(files)
+    paired = set(pairs.values())
+    return FoundFiles([f for f in files if f not in paired], missing, pairs)
+
+
+def pair_ocr_files(files: Iterable[Path]) -> dict[Path, Path]:
+    """Scan -> its OCR file, among ``files``, paired by name within each folder
+    (``archive.ocr_imports.ocr_pairs``: ``scan.tif`` with ``scan.xml`` or ``scan.hocr``)."""
+    folders: dict[Path, list[str]] = {}
+    for path in files:
+        folders.setdefault(path.parent, []).append(path.name)
+    return {
+        folder / scan: folder / ocr
+        for folder, names in folders.items()
+        for scan, ocr in ocr_pairs(names).items()
+    }
 
 
 def walk(folder: Path, *, skip: Collection[Path] = ()) -> list[Path]:
@@ -167,15 +187,19 @@ def walk(folder: Path, *, skip: Collection[Path] = ()) -> list[Path]:
     return found
 
 
-def import_file(path: Path, *, owner: AbstractBaseUser, language: str = "") -> Outcome:
-    """Import one file for ``owner``; never raises for a problem with the file itself.
+def import_file(
+    path: Path, *, owner: AbstractBaseUser, language: str = "", ocr_path: Path | None = None
+) -> Outcome:
+    """Import one file for ``owner``, with ``ocr_path`` as its OCR file if given (its text is
+    kept instead of running OCR); never raises for a problem with the files themselves.
 
     A rejected, unreadable or otherwise broken file gives a ``REJECTED`` outcome with the reason.
     Database errors are raised: they are not the file's fault and the next file would meet them
     too, so the caller should stop (or, when watching a folder, retry later).
     """
     try:
-        with path.open("rb") as handle:
+        with path.open("rb") as handle, contextlib.ExitStack() as stack:
+            ocr_file = stack.enter_context(ocr_path.open("rb")) if ocr_path else None
             result = document_create(
                 owner=owner,
                 upload=handle,
@@ -183,6 +207,7 @@ def import_file(path: Path, *, owner: AbstractBaseUser, language: str = "") -> O
                 language=language,
                 # Behind interactive uploads in the OCR queue, and not bound by their limit.
                 priority=PageJob.Priority.BULK,
+                ocr_file=ocr_file,
             )
     except StorageFailed as error:
         return Outcome(path, Result.REJECTED, reason=str(error), retry=True)
@@ -215,7 +240,7 @@ def import_files(
     for path in found.missing:
         yield Outcome(path, Result.REJECTED, reason="No such file or folder.")
     for path in found.files:
-        yield import_file(path, owner=owner, language=language)
+        yield import_file(path, owner=owner, language=language, ocr_path=found.ocr_files.get(path))
 
 
 def import_paths(

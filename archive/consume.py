@@ -10,6 +10,11 @@ with ``<name>.reason.txt`` beside it saying why. A name already taken there gets
 (``scan-1.pdf``). Nothing is ever deleted. Subfolders are consumed too and their structure kept
 under ``done/`` and ``failed/``; hidden files and folders, and ``done/`` and ``failed/``
 themselves, are ignored.
+
+A scan's OCR file lying beside it under the same base name (``scan.tif`` with ``scan.xml`` or
+``scan.hocr``, ``archive.ocr_imports``) is imported with it, once both are complete, and moved
+with it. Copy the OCR file in first (or together): a scan that is complete while its OCR file
+has not arrived yet is read by OCR.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from archive.bulk import Outcome, Result, import_file, walk
+from archive.bulk import Outcome, Result, import_file, pair_ocr_files, walk
 from archive.models import Document
 
 _logger = logging.getLogger(__name__)
@@ -86,13 +91,23 @@ class ConsumeFolder:
         ]
         self._seen = current
         self._stuck = {p: s for p, s in self._stuck.items() if current.get(p) == s}
+        # A scan's OCR file goes with its scan, once both are complete (never alone).
+        pairs = pair_ocr_files(current)
+        partners = set(pairs.values())
         consumed = []
         for path in ready:
             if should_stop():
                 break
-            consumed.append(self._consume(path, current[path]))
+            if path in partners:
+                continue
+            ocr_path = pairs.get(path)
+            if ocr_path is not None and ocr_path not in ready:
+                continue  # its OCR file is still arriving
+            consumed.append(self._consume(path, current[path], ocr_path))
             # A new file dropped under the same name must again be seen twice.
-            del self._seen[path]
+            for taken in (path, ocr_path):
+                if taken is not None:
+                    self._seen.pop(taken, None)
         return consumed
 
     def _signatures(self) -> dict[Path, Signature]:
@@ -105,19 +120,20 @@ class ConsumeFolder:
             signatures[path] = (stat.st_size, stat.st_mtime_ns)
         return signatures
 
-    def _consume(self, path: Path, signature: Signature) -> Consumed:
-        outcome = import_file(path, owner=self.owner, language=self.language)
+    def _consume(self, path: Path, signature: Signature, ocr_path: Path | None) -> Consumed:
+        """Import ``path`` (with its OCR file ``ocr_path``, if any) and move both aside."""
+        outcome = import_file(path, owner=self.owner, language=self.language, ocr_path=ocr_path)
         relative = path.relative_to(self.folder)
         _log(relative, outcome)
         if outcome.retry:
             # Not the file's fault (the storage is full): it stays, to be tried again.
             return Consumed(outcome, None)
-        if outcome.result is Result.REJECTED:
-            moved_to = self._move(path, self.failed / relative.parent, signature)
-            if moved_to is not None:
-                self._write_reason(moved_to, relative, outcome.reason)
-        else:
-            moved_to = self._move(path, self.done / relative.parent, signature)
+        target = self.failed if outcome.result is Result.REJECTED else self.done
+        moved_to = self._move(path, target / relative.parent, signature)
+        if ocr_path is not None and moved_to is not None:
+            self._move(ocr_path, target / relative.parent, signature)
+        if outcome.result is Result.REJECTED and moved_to is not None:
+            self._write_reason(moved_to, relative, outcome.reason)
         return Consumed(outcome, moved_to)
 
     def _move(self, path: Path, folder: Path, signature: Signature) -> Path | None:

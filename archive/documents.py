@@ -137,6 +137,8 @@ def document_set_password(document: Document, password: str) -> None:
 def document_delete(document: Document) -> None:
     """Delete the document, its pages and every stored file of it."""
     names = [storage_name(document.original)]
+    if document.ocr_file:
+        names.append(storage_name(document.ocr_file))
     names += _page_files(document)
     export = Document.objects.filter(pk=document.pk).values_list("searchable_pdf", flat=True)
     names += [name for name in export if name]

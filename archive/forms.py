@@ -39,6 +39,13 @@ class UploadForm(forms.Form):
         help_text="PNG, JPEG, TIFF (also multi-page), HEIC, PDF.",
         allow_empty_file=True,
     )
+    ocr_file = MultipleFileField(
+        label="OCR files",
+        required=False,
+        allow_empty_file=True,
+        help_text="Optional: the scans' own ALTO XML or hOCR, named like their scans; their "
+        "text is kept instead of running OCR.",
+    )
     language = forms.ChoiceField(choices=UPLOAD_LANGUAGE_CHOICES, required=False)
     password = forms.CharField(
         required=False,

@@ -22,9 +22,10 @@ from django.utils import timezone
 from archive.filenames import clean_filename, clean_title, title_from_filename
 from archive.languages import DETECT, LANGUAGES
 from archive.models import Document, PageJob
+from archive.ocr_imports import OcrFileRejected, ocr_file_check, ocr_file_store
 from archive.processing.jobs import queue_document, queued_pages
 from ocr.errors import OcrError, PasswordRequired
-from ocr.files import validate
+from ocr.files import open_document, validate
 from ocr.formats import EXTENSIONS, HEAD_SIZE, SUPPORTED_TYPES, describe, sniff
 
 _logger = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def document_create(
     engine: str = "",
     password: str = "",
     priority: int = PageJob.Priority.INTERACTIVE,
+    ocr_file: IO[bytes] | None = None,
 ) -> IngestResult:
     """Validate ``upload`` by content and turn it into a queued ``Document``.
 
@@ -95,6 +97,11 @@ def document_create(
 
     ``name`` is the file's name as given (any path, any characters): it is cleaned
     (``archive.filenames``) for ``original_name`` and the default title.
+
+    ``ocr_file`` is the scan's own hOCR or ALTO file, if it comes with one
+    (``archive.ocr_imports``): checked before anything is stored (``UploadRejected`` saying
+    what is wrong with it, and then neither file is kept), stored beside the original, and
+    its pages are kept instead of running OCR. A duplicate scan keeps its document as it is.
     """
     title = clean_title(title) or title_from_filename(name)
     name = clean_filename(name)
@@ -121,6 +128,10 @@ def document_create(
     if existing is not None:
         return IngestResult(existing, created=False)
     status, error, pdf_password, page_count = _check_content(upload, password)
+    ocr_data, ocr_kind = b"", ""
+    if ocr_file is not None:
+        ocr_data = ocr_file.read()
+        ocr_kind = _check_ocr_file(ocr_data, upload, status, pdf_password, page_count)
     if status == Document.Status.QUEUED and priority == PageJob.Priority.INTERACTIVE:
         _check_queue_share(owner, page_count)
     upload.seek(0)
@@ -139,7 +150,31 @@ def document_create(
         pdf_password=pdf_password,
         priority=priority,
         page_count=page_count,
+        ocr_file=(ocr_kind, ocr_data) if ocr_kind else None,
     )
+
+
+def _check_ocr_file(
+    data: bytes, upload: IO[bytes], status: str, password: str, page_count: int
+) -> str:
+    """The format of the scan's OCR file ``data`` (``archive.ocr_imports.ocr_file_check``),
+    its pages' shapes checked against the scan's from headers (no pixels decoded); else
+    ``UploadRejected`` saying what is wrong with it. A PDF still waiting for its password
+    cannot be opened yet: only the file itself is checked (the worker checks the shapes)."""
+    try:
+        if status != Document.Status.QUEUED:
+            return ocr_file_check(data, None)
+        with open_document(
+            upload,
+            max_pixels=settings.OCR_MAX_PIXELS,
+            pdf_dpi=settings.OCR_PDF_DPI,
+            password=password or None,
+        ) as source:
+            return ocr_file_check(data, page_count, source.page_size)
+    except OcrFileRejected as refusal:
+        raise UploadRejected(str(refusal)) from refusal
+    except OcrError as error:
+        raise UploadRejected(str(error)) from error
 
 
 def _check_queue_share(owner: AbstractBaseUser, page_count: int) -> None:
@@ -215,16 +250,21 @@ def _store(
     pdf_password: str,
     priority: int,
     page_count: int,
+    ocr_file: tuple[str, bytes] | None,
 ) -> IngestResult:
     path = f"originals/{owner.pk}/{digest[:2]}/{digest}{EXTENSIONS[mime]}"
     stored_name = _save_original(path, upload)
+    ocr_name = ""
     try:
+        if ocr_file is not None:
+            ocr_name = _save_ocr_file(stored_name, *ocr_file)
         with transaction.atomic():
             document = Document.objects.create(
                 owner_id=owner.pk,
                 title=title,
                 original=stored_name,
                 original_name=name,
+                ocr_file=ocr_name,
                 sha256=digest,
                 mime_type=mime,
                 size=size,
@@ -239,14 +279,14 @@ def _store(
                 queue_document(document, priority=priority, pages=page_count)
     except IntegrityError:
         # The same file arrived twice at once (two tabs, two importers): the other one won.
-        default_storage.delete(stored_name)
+        _delete_stored([stored_name, ocr_name])
         existing = Document.objects.filter(owner_id=owner.pk, sha256=digest).first()
         if existing is None:
             raise
         return IngestResult(existing, created=False)
     except BaseException:
         # Nothing half-made: no stored file without its row.
-        default_storage.delete(stored_name)
+        _delete_stored([stored_name, ocr_name])
         raise
     _logger.info(
         "document %s created from %r (%s, %d bytes, %s)", document.pk, name, mime, size, status
@@ -270,6 +310,25 @@ def _save_original(path: str, upload: IO[bytes]) -> str:
             f"The archive could not store this file ({reason}). Nothing was kept; please try "
             "again later, and tell the administrator if it keeps happening."
         ) from error
+
+
+def _save_ocr_file(stored_name: str, kind: str, data: bytes) -> str:
+    """Store the scan's OCR file beside its original; ``StorageFailed`` as for the original."""
+    try:
+        return ocr_file_store(stored_name, kind, data)
+    except OSError as error:
+        _logger.error("cannot store the OCR file of %s: %s", stored_name, error)
+        reason = error.strerror or type(error).__name__
+        raise StorageFailed(
+            f"The archive could not store this file's OCR file ({reason}). Nothing was kept; "
+            "please try again later."
+        ) from error
+
+
+def _delete_stored(names: list[str]) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
 
 
 def _measure(upload: IO[bytes]) -> tuple[int, str, bytes]:

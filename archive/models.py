@@ -57,6 +57,13 @@ class Document(models.Model):
     title = models.CharField(max_length=255)
     original = models.FileField(max_length=500, help_text="The uploaded file, stored unchanged.")
     original_name = models.CharField(max_length=255, help_text="File name as uploaded.")
+    ocr_file = models.FileField(
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text="The hOCR or ALTO file uploaded with the scan, stored unchanged; its pages "
+        "are kept instead of running OCR (archive.ocr_imports).",
+    )
     searchable_pdf = models.FileField(
         max_length=500,
         blank=True,
@@ -233,6 +240,7 @@ class Page(models.Model):
         OCR = "ocr", "OCR"
         TEXT_LAYER = "text", "PDF text layer"
         MIXED = "mixed", "PDF text layer and OCR of its images"
+        IMPORTED = "imported", "Imported hOCR/ALTO file"
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pages")
     number = models.PositiveIntegerField(help_text="1-based position in the document.")

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from typing import IO, Literal
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
 
 from archive.filenames import clean_filename
 from archive.ingest import FileTooLarge, StorageFailed, UploadRejected, document_create
 from archive.models import Document
+from archive.ocr_imports import ocr_pairs
 
 Outcome = Literal["created", "duplicate", "needs_password", "rejected"]
 
@@ -32,6 +34,56 @@ class UploadOutcome:
     storage_failed: bool = False
 
 
+def uploads_take(
+    *,
+    owner: AbstractBaseUser,
+    scans: Sequence[UploadedFile],
+    ocr_files: Sequence[UploadedFile] = (),
+    language: str = "",
+    engine: str = "",
+    password: str = "",
+) -> list[UploadOutcome]:
+    """Every scan of one request through ``upload_take``, each with its OCR file if one was
+    sent (``archive.ocr_imports``). OCR files pair with scans by base name (``scan.tif`` with
+    ``scan.xml`` or ``scan.hocr``), whether sent in ``ocr_files`` or among the ``scans`` (one
+    file picker for both); one scan and one OCR file in ``ocr_files`` go together whatever
+    their names. An OCR file in ``ocr_files`` that pairs with no scan is refused by name, so
+    that the uploader sees it was not used."""
+    pairs = ocr_pairs([f.name or "" for f in [*scans, *ocr_files]])
+    paired = set(pairs.values())
+    by_name = {f.name or "": f for f in [*scans, *ocr_files] if (f.name or "") in paired}
+    scans = [f for f in scans if (f.name or "") not in paired]
+    if len(scans) == 1 and len(ocr_files) == 1 and not pairs:
+        only = ocr_files[0].name or ""
+        pairs, by_name, paired = {scans[0].name or "": only}, {only: ocr_files[0]}, {only}
+    outcomes = []
+    for scan in scans:
+        partner = pairs.get(scan.name or "")
+        outcomes.append(
+            upload_take(
+                owner=owner,
+                upload=scan,
+                name=scan.name or "",
+                language=language,
+                engine=engine,
+                password=password,
+                ocr_file=by_name[partner] if partner else None,
+            )
+        )
+    outcomes += [
+        UploadOutcome(
+            clean_filename(f.name or ""),
+            "rejected",
+            "This OCR file goes with no scan of this upload: name it like its scan "
+            "(scan.tif with scan.xml or scan.hocr).",
+            None,
+        )
+        for f in ocr_files
+        if (f.name or "") not in paired
+    ]
+    return outcomes
+
+
 def upload_take(
     *,
     owner: AbstractBaseUser,
@@ -40,9 +92,10 @@ def upload_take(
     language: str = "",
     engine: str = "",
     password: str = "",
+    ocr_file: IO[bytes] | None = None,
 ) -> UploadOutcome:
-    """One file through ``document_create``; never raises ``UploadRejected`` (it becomes a
-    ``rejected`` outcome with the refusal's message)."""
+    """One file (with its OCR file, if any) through ``document_create``; never raises
+    ``UploadRejected`` (it becomes a ``rejected`` outcome with the refusal's message)."""
     # Django already drops directories from uploaded names; document_create cleans the rest,
     # and messages show the name as it will be stored.
     shown = clean_filename(name)
@@ -54,6 +107,7 @@ def upload_take(
             language=language,
             engine=engine,
             password=password,
+            ocr_file=ocr_file,
         )
     except UploadRejected as error:
         return UploadOutcome(
@@ -71,6 +125,9 @@ def upload_take(
     if document.status == Document.Status.NEEDS_PASSWORD:
         message = f"stored, not read yet. {document.error}"
         return UploadOutcome(shown, "needs_password", message, document)
+    if document.ocr_file:
+        message = "uploaded with its OCR file: its text is kept, pages it lacks are read."
+        return UploadOutcome(shown, "created", message, document)
     return UploadOutcome(shown, "created", "uploaded, OCR queued.", document)
 
 

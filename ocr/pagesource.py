@@ -31,6 +31,11 @@ class PageSource(ABC):
     def page(self, index: int) -> Image.Image:
         """Decode page ``index`` (0-based); raises IndexError outside ``range(page_count)``."""
 
+    def page_size(self, index: int) -> tuple[int, int]:
+        """(width, height) of the image ``page(index)`` returns; sources override this to read
+        it without decoding pixels (headers, a PDF's page box)."""
+        return self.page(index).size
+
     @abstractmethod
     def close(self) -> None:
         """Release the file and decoder state. Safe to call more than once."""

@@ -85,6 +85,13 @@ class PdfPages(PageSource):
         image.info["dpi"] = (dpi, dpi)
         return image
 
+    def page_size(self, index: int) -> tuple[int, int]:
+        """The size ``page(index)`` renders at, from the page box alone (nothing rendered)."""
+        with self._open_page(index) as page:
+            width, height = page.get_size()
+            scale = self._scale(width, height, page=index + 1)
+        return math.ceil(width * scale), math.ceil(height * scale)
+
     def text_layer(self, index: int, size: tuple[int, int]) -> TextLayer:
         """Page ``index``'s own text (``ocr.textlayer``), boxes in a rendering of ``size``.
 

@@ -113,6 +113,18 @@ class RasterPages(PageSource):
             return self._image._new(self._image.im)
         return self._image.copy()  # detached: later seeks must not change it
 
+    def page_size(self, index: int) -> tuple[int, int]:
+        """The page's size from its frame's header, turned as ``page`` turns it (EXIF or TIFF
+        orientations 5 to 8 swap width and height); no pixels are decoded."""
+        self._check_index(index)
+        try:
+            self._image.seek(self._frames[index])
+            width, height = self._image.size
+            orientation = self._image.getexif().get(ExifTags.Base.Orientation, 1)
+        except DECODE_ERRORS as exc:
+            raise CorruptFile(_reason(exc), page=index + 1) from exc
+        return (height, width) if orientation in range(5, 9) else (width, height)
+
     def close(self) -> None:
         self._image.close()
         self._close_fp()

@@ -310,6 +310,13 @@ class UploadSerializer(serializers.Serializer):
         allow_empty=False,
         help_text="PNG, JPEG, TIFF (also multi-page), WebP, BMP, GIF, HEIC, PDF.",
     )
+    ocr_file = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True, use_url=False),
+        required=False,
+        help_text="The scans' own OCR, ALTO XML or hOCR (repeat the part for several): its "
+        "text and word boxes are kept instead of running OCR. One scan with one OCR file pair "
+        "whatever their names; else by base name (scan.tif with scan.xml or scan.hocr).",
+    )
     language = serializers.ChoiceField(
         choices=UPLOAD_LANGUAGE_CHOICES,
         required=False,

@@ -47,7 +47,7 @@ from archive.search import (
     more_like_this,
     split_fields,
 )
-from archive.uploads import upload_status, upload_take
+from archive.uploads import upload_status, uploads_take
 from archive.views.media import (
     PREPARING_REFRESH,
     original_response,
@@ -121,17 +121,14 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet):
         upload = s.UploadSerializer(data=request.data, context=self.get_serializer_context())
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
-        outcomes = [
-            upload_take(
-                owner=request.user,  # type: ignore[arg-type]
-                upload=file,
-                name=file.name or "",
-                language=data.get("language", ""),
-                engine=data.get("engine", ""),
-                password=data.get("password", ""),
-            )
-            for file in data["files"]
-        ]
+        outcomes = uploads_take(
+            owner=request.user,  # type: ignore[arg-type]
+            scans=data["files"],
+            ocr_files=data.get("ocr_file", []),
+            language=data.get("language", ""),
+            engine=data.get("engine", ""),
+            password=data.get("password", ""),
+        )
         code = upload_status(outcomes)
         if any(o.outcome in ("created", "needs_password") for o in outcomes):
             code = http.HTTP_201_CREATED

@@ -14,11 +14,13 @@ from PIL import Image
 from archive.langdetect import document_language_detect
 from archive.languages import DETECT
 from archive.models import Document, Page, storage_name
+from archive.ocr_imports import imported_page, imported_page_count
 from ocr.engines.base import Engine
 from ocr.engines.plan import same_reading, unknown_language_codes
 from ocr.files import open_document
 from ocr.pagesource import PageSource
 from ocr.pagetext import read_page
+from ocr.prepare import limit_size, to_rgb
 from ocr.types import PageResult
 
 _logger = logging.getLogger(__name__)
@@ -68,7 +70,20 @@ def read(
     on_image: Callable[[Image.Image], object] | None = None,
 ) -> tuple[Image.Image, PageResult]:
     """(prepared image, result) of page ``number`` (1-based) read in the document's language;
-    ``on_image`` gets the prepared image as soon as it exists (before the engine runs)."""
+    ``on_image`` gets the prepared image as soon as it exists (before the engine runs).
+
+    A page the document's imported OCR file has (``archive.ocr_imports``) is not read by the
+    engine: its text and boxes come from the file, fitted to the page image (shown as it is,
+    neither turned nor straightened, since the file's boxes lie on the scan as it is); raises
+    ``InvalidOcrFile`` when the file's page does not fit the scan's.
+    """
+    if number <= imported_page_count(document):
+        image = limit_size(to_rgb(source.page(number - 1)), settings.OCR_MAX_SIDE)
+        if on_image is not None:
+            on_image(image)
+        result = imported_page(document, number, image.size)
+        if result is not None:
+            return image, result
     return read_page(
         source,
         number - 1,
@@ -90,11 +105,13 @@ def detected(
 ) -> tuple[Image.Image, PageResult]:
     """Detect the language of a "detect" document from ``result`` (its page ``number``, read
     for an unknown language) and store it; read the page again only when the engine would
-    read it differently in the language found (RapidOCR never does; a text layer is kept)."""
+    read it differently in the language found (RapidOCR never does; a text layer and an
+    imported page are kept)."""
     unknown = ocr_languages(engine, DETECT)
     document_language_detect(document, result.text)
     known = ocr_languages(engine, document.language)
-    if result.origin == Page.Source.TEXT_LAYER or same_reading(engine, unknown, known):
+    kept = (Page.Source.TEXT_LAYER, Page.Source.IMPORTED)
+    if result.origin in kept or same_reading(engine, unknown, known):
         return image, result
     _logger.info("document %s: reading page %d again in %s", document.pk, number, known)
     return read(document, engine, source, number)

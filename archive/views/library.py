@@ -29,7 +29,7 @@ from archive import selectors
 from archive.forms import LibraryForm, UploadForm
 from archive.models import Document
 from archive.organize.facets import FilterError, LibraryFilter, facet_counts, filter_from_params
-from archive.uploads import UploadOutcome, upload_status, upload_take
+from archive.uploads import UploadOutcome, upload_status, uploads_take
 from archive.views.bulk import bulk_choices
 from archive.views.dashboard import saved_views_for
 from archive.views.facet_links import facet_panels
@@ -136,17 +136,14 @@ def upload(request: HttpRequest) -> HttpResponse:
     for key in _REMEMBERED:
         if key in form.cleaned_data:
             request.session[f"upload_{key}"] = form.cleaned_data[key]
-    outcomes = [
-        upload_take(
-            owner=request.user,  # type: ignore[arg-type]
-            upload=upload_file,
-            name=upload_file.name or "",
-            language=form.cleaned_data["language"],
-            engine=form.cleaned_data.get("engine", ""),
-            password=form.cleaned_data["password"],
-        )
-        for upload_file in form.cleaned_data["scans"]
-    ]
+    outcomes = uploads_take(
+        owner=request.user,  # type: ignore[arg-type]
+        scans=form.cleaned_data["scans"],
+        ocr_files=[f for f in form.cleaned_data.get("ocr_file") or [] if f],
+        language=form.cleaned_data["language"],
+        engine=form.cleaned_data.get("engine", ""),
+        password=form.cleaned_data["password"],
+    )
     status = upload_status(outcomes)
     if wants_json:
         return JsonResponse({"files": [_outcome_json(o) for o in outcomes]}, status=status)

@@ -71,11 +71,12 @@
       if (window.htmx) window.htmx.process(badge);
     }
 
-    function send(file, view) {
+    function send(file, view, ocrFile) {
       const data = new FormData();
       data.append("csrfmiddlewaretoken", field("csrfmiddlewaretoken"));
       for (const name of ["language", "engine", "password"]) data.append(name, field(name));
       data.append("scans", file, file.name);
+      if (ocrFile) data.append("ocr_file", ocrFile, ocrFile.name);
       const request = new XMLHttpRequest();
       request.open("POST", form.action);
       request.setRequestHeader("Accept", "application/json");
@@ -106,14 +107,42 @@
 
     function pump() {
       while (running < PARALLEL_UPLOADS && queue.length) {
-        const [file, view] = queue.shift();
+        const [file, view, ocrFile] = queue.shift();
         running += 1;
-        send(file, view);
+        send(file, view, ocrFile);
       }
     }
 
+    // A scan's ALTO or hOCR file picked or dropped with it (scan.tif with scan.xml) goes
+    // in the scan's request, as archive.ocr_imports.ocr_pairs pairs them on the server.
+    const OCR_SUFFIXES = [".alto.xml", ".hocr.html", ".xml", ".hocr", ".html", ".htm"];
+    function ocrBase(name) {
+      const lower = name.toLowerCase();
+      const suffix = OCR_SUFFIXES.find((s) => lower.endsWith(s));
+      return suffix ? lower.slice(0, -suffix.length) : null;
+    }
+    function scanBase(name) {
+      const dot = name.lastIndexOf(".");
+      return (dot > 0 ? name.slice(0, dot) : name).toLowerCase();
+    }
     function add(files) {
-      for (const file of files) queue.push([file, item(file)]);
+      files = Array.from(files);
+      const ocr = new Map();
+      for (const file of files) {
+        const base = ocrBase(file.name);
+        if (base !== null) ocr.set(base, ocr.has(base) ? null : file);
+      }
+      const scans = files.filter((file) => ocrBase(file.name) === null);
+      const used = new Set();
+      for (const file of scans) {
+        const partner = ocr.get(scanBase(file.name)) || null;
+        const alone = scans.filter((s) => scanBase(s.name) === scanBase(file.name)).length === 1;
+        const ocrFile = partner && alone ? partner : null;
+        if (ocrFile) used.add(ocrFile);
+        queue.push([file, item(file), ocrFile]);
+      }
+      // OCR files that match no scan are sent as they are: the server says why not.
+      for (const file of files) if (ocrBase(file.name) !== null && !used.has(file)) queue.push([file, item(file), null]);
       pump();
     }
 

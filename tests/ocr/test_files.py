@@ -330,3 +330,28 @@ def test_a_single_page_is_handed_out_without_a_copy_and_outlives_the_file(
     with Image.open(path) as original:
         assert np.array_equal(np.asarray(page), np.asarray(original))
     assert np.array_equal(np.asarray(again), np.asarray(page))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "pdfs/paperless/rotated.pdf",
+        "pdfs/paperless/multi-page-images.pdf",
+        "pdfs/paperless/multi-page-images-alpha-rgb.tiff",
+        "pdfs/paperless/simple.heic",
+        "tesseract_test/phototest.tif",
+    ],
+)
+def test_page_size_is_the_decoded_pages_size(testdata: Path, name: str) -> None:
+    """``page_size`` (headers, page boxes: nothing decoded) is the size ``page`` returns."""
+    with open_document(testdata / name) as source:
+        for index in range(source.page_count):
+            assert source.page_size(index) == source.page(index).size, index
+
+
+def test_page_size_turns_with_the_exif_orientation(encode: Encode) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored sideways
+    data = encode(Image.new("RGB", (40, 20), "white"), "JPEG", exif=exif)
+    with open_document(io.BytesIO(data)) as source:
+        assert source.page_size(0) == source.page(0).size == (20, 40)

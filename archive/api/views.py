@@ -133,7 +133,7 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet):
             for file in data["files"]
         ]
         code = upload_status(outcomes)
-        if any(o.outcome in ("created", "needs_password") for o in outcomes):
+        if any(o.outcome.is_new for o in outcomes):
             code = http.HTTP_201_CREATED
         result = s.UploadResultSerializer(
             {"files": outcomes}, context=self.get_serializer_context()

@@ -3,8 +3,9 @@
 Every file goes through ``archive.ingest.document_create``, the same service as a browser upload,
 so it gets the same checks, the same duplicate detection (by sha256) and the same messages. This
 module adds what a batch needs on top: finding the files, turning each file's fate into an
-``Outcome`` instead of an exception (one bad file must not stop ten thousand good ones), adding
-the outcomes up, and waiting for the OCR of what was imported.
+``ImportResult`` (an ``archive.outcomes.Outcome`` and its details) instead of an exception (one
+bad file must not stop ten thousand good ones), adding the outcomes up, and waiting for the OCR
+of what was imported.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import os
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 import django.db
@@ -24,6 +24,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from archive.ingest import StorageFailed, UploadRejected, document_create
 from archive.models import Document, PageJob
 from archive.ocr_imports import ocr_pairs
+from archive.outcomes import Outcome
 
 _logger = logging.getLogger(__name__)
 
@@ -31,23 +32,17 @@ _logger = logging.getLogger(__name__)
 FINISHED = (Document.Status.DONE, Document.Status.FAILED, Document.Status.NEEDS_PASSWORD)
 
 
-class Result(StrEnum):
-    IMPORTED = "imported"
-    DUPLICATE = "duplicate"
-    REJECTED = "rejected"
-
-
 @dataclass(frozen=True)
-class Outcome:
+class ImportResult:
     """What became of one path: a new document, an existing one it duplicates, or a rejection.
 
-    ``document_id`` and ``status`` (the document's, e.g. ``needs_password`` for a protected
-    PDF) are set for imported and duplicate files; ``reason`` (words for a person, with no path
-    in it, so that files rejected for the same reason group together) for rejected ones.
+    ``document_id`` and ``status`` (the document's) are set for new and duplicate files;
+    ``reason`` (words for a person, with no path in it, so that files rejected for the same
+    reason group together) for rejected ones.
     """
 
     path: Path
-    result: Result
+    outcome: Outcome
     document_id: int | None = None
     status: str = ""
     reason: str = ""
@@ -74,16 +69,18 @@ class FoundFiles:
 class Summary:
     """Outcomes added up; ``add`` one at a time so a caller can show progress as it goes."""
 
-    imported: list[Outcome] = field(default_factory=list)
-    duplicates: list[Outcome] = field(default_factory=list)
-    rejected: list[Outcome] = field(default_factory=list)
+    #: New documents (outcome ``CREATED`` or ``NEEDS_PASSWORD``): "imported" in the output.
+    imported: list[ImportResult] = field(default_factory=list)
+    duplicates: list[ImportResult] = field(default_factory=list)
+    rejected: list[ImportResult] = field(default_factory=list)
 
-    def add(self, outcome: Outcome) -> None:
+    def add(self, result: ImportResult) -> None:
         {
-            Result.IMPORTED: self.imported,
-            Result.DUPLICATE: self.duplicates,
-            Result.REJECTED: self.rejected,
-        }[outcome.result].append(outcome)
+            Outcome.CREATED: self.imported,
+            Outcome.NEEDS_PASSWORD: self.imported,
+            Outcome.DUPLICATE: self.duplicates,
+            Outcome.REJECTED: self.rejected,
+        }[result.outcome].append(result)
 
     @property
     def total(self) -> int:
@@ -92,7 +89,7 @@ class Summary:
     @property
     def needing_password(self) -> int:
         """Imported files stored as protected PDFs: they wait for their password."""
-        return sum(o.status == Document.Status.NEEDS_PASSWORD for o in self.imported)
+        return sum(o.outcome is Outcome.NEEDS_PASSWORD for o in self.imported)
 
     @property
     def document_ids(self) -> list[int]:
@@ -189,11 +186,11 @@ def walk(folder: Path, *, skip: Collection[Path] = ()) -> list[Path]:
 
 def import_file(
     path: Path, *, owner: AbstractBaseUser, language: str = "", ocr_path: Path | None = None
-) -> Outcome:
+) -> ImportResult:
     """Import one file for ``owner``, with ``ocr_path`` as its OCR file if given (its text is
     kept instead of running OCR); never raises for a problem with the files themselves.
 
-    A rejected, unreadable or otherwise broken file gives a ``REJECTED`` outcome with the reason.
+    A rejected, unreadable or otherwise broken file gives outcome ``REJECTED`` with the reason.
     Database errors are raised: they are not the file's fault and the next file would meet them
     too, so the caller should stop (or, when watching a folder, retry later).
     """
@@ -210,42 +207,43 @@ def import_file(
                 ocr_file=ocr_file,
             )
     except StorageFailed as error:
-        return Outcome(path, Result.REJECTED, reason=str(error), retry=True)
+        return ImportResult(path, Outcome.REJECTED, reason=str(error), retry=True)
     except UploadRejected as error:
-        return Outcome(path, Result.REJECTED, reason=str(error))
+        return ImportResult(path, Outcome.REJECTED, reason=str(error))
     except OSError as error:
-        return Outcome(path, Result.REJECTED, reason=f"Cannot read the file: {error.strerror}.")
+        return ImportResult(
+            path, Outcome.REJECTED, reason=f"Cannot read the file: {error.strerror}."
+        )
     except django.db.Error:
         raise
     except Exception as error:
         # A decoder bug on a strange file must not end a batch of thousands; the traceback goes
         # to the log for whoever fixes it.
         _logger.exception("unexpected error importing %s", path)
-        return Outcome(
-            path, Result.REJECTED, reason=f"Unexpected error ({type(error).__name__}): {error}"
+        return ImportResult(
+            path, Outcome.REJECTED, reason=f"Unexpected error ({type(error).__name__}): {error}"
         )
-    result_kind = Result.IMPORTED if result.created else Result.DUPLICATE
     document = result.document
-    return Outcome(path, result_kind, document_id=document.pk, status=document.status)
+    return ImportResult(path, result.outcome, document_id=document.pk, status=document.status)
 
 
 def import_files(
     found: FoundFiles, *, owner: AbstractBaseUser, language: str = ""
-) -> Iterator[Outcome]:
+) -> Iterator[ImportResult]:
     """Import ``found`` one file at a time, yielding each outcome as soon as it is known.
 
     Missing paths come first, as rejections. Each document is committed before its outcome is
     yielded (outside a transaction), so stopping half-way keeps what was imported.
     """
     for path in found.missing:
-        yield Outcome(path, Result.REJECTED, reason="No such file or folder.")
+        yield ImportResult(path, Outcome.REJECTED, reason="No such file or folder.")
     for path in found.files:
         yield import_file(path, owner=owner, language=language, ocr_path=found.ocr_files.get(path))
 
 
 def import_paths(
     paths: Iterable[Path], *, owner: AbstractBaseUser, language: str = ""
-) -> Iterator[Outcome]:
+) -> Iterator[ImportResult]:
     """``import_files(find_files(paths))``: for callers that need no total up front."""
     return import_files(find_files(paths), owner=owner, language=language)
 

@@ -32,8 +32,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from archive.bulk import Outcome, Result, import_file, pair_ocr_files, walk
-from archive.models import Document
+from archive.bulk import ImportResult, import_file, pair_ocr_files, walk
+from archive.outcomes import Outcome
 
 _logger = logging.getLogger(__name__)
 
@@ -45,10 +45,10 @@ REASON_SUFFIX = ".reason.txt"
 
 @dataclass(frozen=True)
 class Consumed:
-    """One file taken from the folder: its outcome and where it was moved (``None`` if the move
-    failed; the file then stays where it is, see ``ConsumeFolder.poll``)."""
+    """One file taken from the folder: what became of it and where it was moved (``None`` if the
+    move failed; the file then stays where it is, see ``ConsumeFolder.poll``)."""
 
-    outcome: Outcome
+    result: ImportResult
     moved_to: Path | None
 
 
@@ -122,19 +122,19 @@ class ConsumeFolder:
 
     def _consume(self, path: Path, signature: Signature, ocr_path: Path | None) -> Consumed:
         """Import ``path`` (with its OCR file ``ocr_path``, if any) and move both aside."""
-        outcome = import_file(path, owner=self.owner, language=self.language, ocr_path=ocr_path)
+        result = import_file(path, owner=self.owner, language=self.language, ocr_path=ocr_path)
         relative = path.relative_to(self.folder)
-        _log(relative, outcome)
-        if outcome.retry:
+        _log(relative, result)
+        if result.retry:
             # Not the file's fault (the storage is full): it stays, to be tried again.
-            return Consumed(outcome, None)
-        target = self.failed if outcome.result is Result.REJECTED else self.done
+            return Consumed(result, None)
+        target = self.failed if result.outcome is Outcome.REJECTED else self.done
         moved_to = self._move(path, target / relative.parent, signature)
         if ocr_path is not None and moved_to is not None:
             self._move(ocr_path, target / relative.parent, signature)
-        if outcome.result is Result.REJECTED and moved_to is not None:
-            self._write_reason(moved_to, relative, outcome.reason)
-        return Consumed(outcome, moved_to)
+        if result.outcome is Outcome.REJECTED and moved_to is not None:
+            self._write_reason(moved_to, relative, result.reason)
+        return Consumed(result, moved_to)
 
     def _move(self, path: Path, folder: Path, signature: Signature) -> Path | None:
         try:
@@ -162,22 +162,23 @@ class ConsumeFolder:
             _logger.error("cannot write %s: %s", note, error)
 
 
-def _log(relative: Path, outcome: Outcome) -> None:
-    if outcome.result is Result.REJECTED:
-        _logger.warning("%s rejected: %s", relative, outcome.reason)
-    elif outcome.result is Result.DUPLICATE:
+def _log(relative: Path, result: ImportResult) -> None:
+    outcome = result.outcome
+    if outcome is Outcome.REJECTED:
+        _logger.warning("%s rejected: %s", relative, result.reason)
+    elif outcome is Outcome.DUPLICATE:
         _logger.info(
-            "%s is a duplicate of document %s: not stored again", relative, outcome.document_id
+            "%s is a duplicate of document %s: not stored again", relative, result.document_id
         )
-    elif outcome.status == Document.Status.NEEDS_PASSWORD:
+    elif outcome is Outcome.NEEDS_PASSWORD:
         _logger.warning(
             "%s imported as document %s, a protected PDF: give its password on the document's "
             "page to have it read",
             relative,
-            outcome.document_id,
+            result.document_id,
         )
     else:
-        _logger.info("%s imported as document %s", relative, outcome.document_id)
+        _logger.info("%s imported as document %s", relative, result.document_id)
 
 
 def free_name(folder: Path, name: str) -> Path:

@@ -23,6 +23,7 @@ from archive.filenames import clean_filename, clean_title, title_from_filename
 from archive.languages import DETECT, LANGUAGES
 from archive.models import Document, PageJob
 from archive.ocr_imports import OcrFileRejected, ocr_file_check, ocr_file_store
+from archive.outcomes import Outcome
 from archive.processing.jobs import queue_document, queued_pages
 from ocr.errors import OcrError, PasswordRequired
 from ocr.files import open_document, validate
@@ -57,10 +58,11 @@ class StorageFailed(UploadRejected):
 
 @dataclass(frozen=True)
 class IngestResult:
-    """What happened to one file: a new document, or the existing one it duplicates."""
+    """What happened to one file: a new document (``outcome`` ``CREATED`` or ``NEEDS_PASSWORD``),
+    or the existing one it duplicates (``DUPLICATE``)."""
 
     document: Document
-    created: bool
+    outcome: Outcome
 
 
 def document_create(
@@ -81,7 +83,7 @@ def document_create(
       unreadable files, and files with more than ``MAX_PAGES`` pages; then nothing is stored
       and no row is written.
     - A file the owner already has (same sha256) is not stored again: the existing document is
-      returned with ``created=False``.
+      returned with outcome ``DUPLICATE``.
     - A PDF that needs a password is stored all the same, with status ``needs_password`` and
       not queued, unless ``password`` opens it: then the password is kept in
       ``pdf_password`` and the document is queued as usual. A password given for a file that
@@ -126,7 +128,7 @@ def document_create(
         )
     existing = Document.objects.filter(owner_id=owner.pk, sha256=digest).first()
     if existing is not None:
-        return IngestResult(existing, created=False)
+        return IngestResult(existing, Outcome.DUPLICATE)
     status, error, pdf_password, page_count = _check_content(upload, password)
     ocr_data, ocr_kind = b"", ""
     if ocr_file is not None:
@@ -283,7 +285,7 @@ def _store(
         existing = Document.objects.filter(owner_id=owner.pk, sha256=digest).first()
         if existing is None:
             raise
-        return IngestResult(existing, created=False)
+        return IngestResult(existing, Outcome.DUPLICATE)
     except BaseException:
         # Nothing half-made: no stored file without its row.
         _delete_stored([stored_name, ocr_name])
@@ -291,7 +293,8 @@ def _store(
     _logger.info(
         "document %s created from %r (%s, %d bytes, %s)", document.pk, name, mime, size, status
     )
-    return IngestResult(document, created=True)
+    new = Outcome.NEEDS_PASSWORD if status == Document.Status.NEEDS_PASSWORD else Outcome.CREATED
+    return IngestResult(document, new)
 
 
 def _save_original(path: str, upload: IO[bytes]) -> str:

@@ -2,14 +2,26 @@
 
 Codes are ISO 639-1, the same codes the OCR library takes. Every configuration named here ships
 with stock PostgreSQL (including the embedded server), so no extension is needed.
+
+A leaf module: it imports nothing of the archive (``archive.models`` imports it), so a document
+is described here by the ``Filed`` protocol rather than the model.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from archive.models import Document
+
+class Filed(Protocol):
+    """What ``document_search_configs`` reads of a document (``archive.models.Document``)."""
+
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def languages(self) -> Sequence[str] | None: ...
+
 
 # code -> (label, PostgreSQL text search configuration)
 LANGUAGES: dict[str, tuple[str, str]] = {
@@ -48,7 +60,7 @@ def language_label(language: str) -> str:
     return LANGUAGES.get(language, (language, ""))[0]
 
 
-def document_search_configs(document: Document) -> list[str]:
+def document_search_configs(document: Filed) -> list[str]:
     """The text search configurations to index ``document`` in, primary first, no duplicates.
 
     The primary is that of ``document.language``; then those of the other languages found in

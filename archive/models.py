@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 
+from archive.languages import DETECT, language_label
+
 
 def storage_name(file: FieldFile) -> str:
     """The storage name of a saved file field; ``ValueError`` if the field holds no file."""
@@ -207,8 +209,6 @@ class Document(models.Model):
     def language_display(self) -> str:
         """The language as people read it: "French", "French (detected, 0.97)", or the
         languages of a mixed document "English (detected, 0.91) + German"."""
-        from archive.languages import DETECT, language_label
-
         if self.language == DETECT:
             return "detecting…" if not self.is_finished else "not detected"
         text = language_label(self.language)

@@ -1,15 +1,16 @@
 """One uploaded file's outcome, in the words the web UI and the REST API both answer with.
 
 ``document_create`` does the work; this module only turns its result or its refusal into an
-``UploadOutcome``, so the browser and API clients read the same messages, and decides the HTTP
-status of a request that carried several files.
+``UploadResult`` (an ``archive.outcomes.Outcome`` with a message), so the browser and API
+clients read the same messages, and decides the HTTP status of a request that carried several
+files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import IO, Literal
+from typing import IO
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
@@ -18,12 +19,11 @@ from archive.filenames import clean_filename
 from archive.ingest import FileTooLarge, StorageFailed, UploadRejected, document_create
 from archive.models import Document
 from archive.ocr_imports import ocr_pairs
-
-Outcome = Literal["created", "duplicate", "needs_password", "rejected"]
+from archive.outcomes import Outcome
 
 
 @dataclass(frozen=True)
-class UploadOutcome:
+class UploadResult:
     """What became of one file: ``document`` is None exactly when it was rejected."""
 
     name: str
@@ -42,7 +42,7 @@ def uploads_take(
     language: str = "",
     engine: str = "",
     password: str = "",
-) -> list[UploadOutcome]:
+) -> list[UploadResult]:
     """Every scan of one request through ``upload_take``, each with its OCR file if one was
     sent (``archive.ocr_imports``). OCR files pair with scans by base name (``scan.tif`` with
     ``scan.xml`` or ``scan.hocr``), whether sent in ``ocr_files`` or among the ``scans`` (one
@@ -71,9 +71,9 @@ def uploads_take(
             )
         )
     outcomes += [
-        UploadOutcome(
+        UploadResult(
             clean_filename(f.name or ""),
-            "rejected",
+            Outcome.REJECTED,
             "This OCR file goes with no scan of this upload: name it like its scan "
             "(scan.tif with scan.xml or scan.hocr).",
             None,
@@ -93,7 +93,7 @@ def upload_take(
     engine: str = "",
     password: str = "",
     ocr_file: IO[bytes] | None = None,
-) -> UploadOutcome:
+) -> UploadResult:
     """One file (with its OCR file, if any) through ``document_create``; never raises
     ``UploadRejected`` (it becomes a ``rejected`` outcome with the refusal's message)."""
     # Django already drops directories from uploaded names; document_create cleans the rest,
@@ -110,28 +110,27 @@ def upload_take(
             ocr_file=ocr_file,
         )
     except UploadRejected as error:
-        return UploadOutcome(
+        return UploadResult(
             shown,
-            "rejected",
+            Outcome.REJECTED,
             str(error),
             None,
             too_large=isinstance(error, FileTooLarge),
             storage_failed=isinstance(error, StorageFailed),
         )
     document = result.document
-    if not result.created:
+    if result.outcome is Outcome.DUPLICATE:
         message = f"you already have this file as “{document}”."
-        return UploadOutcome(shown, "duplicate", message, document)
-    if document.status == Document.Status.NEEDS_PASSWORD:
+    elif result.outcome is Outcome.NEEDS_PASSWORD:
         message = f"stored, not read yet. {document.error}"
-        return UploadOutcome(shown, "needs_password", message, document)
-    if document.ocr_file:
+    elif document.ocr_file:
         message = "uploaded with its OCR file: its text is kept, pages it lacks are read."
-        return UploadOutcome(shown, "created", message, document)
-    return UploadOutcome(shown, "created", "uploaded, OCR queued.", document)
+    else:
+        message = "uploaded, OCR queued."
+    return UploadResult(shown, result.outcome, message, document)
 
 
-def upload_status(outcomes: Sequence[UploadOutcome]) -> int:
+def upload_status(outcomes: Sequence[UploadResult]) -> int:
     """The HTTP status of a request with these outcomes: 200 when at least one file was taken
     in, 413 (Content Too Large) when every file was refused for its size alone, 507
     (Insufficient Storage) when every file failed to be stored, else 400."""

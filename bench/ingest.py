@@ -382,7 +382,7 @@ def create(owner: Any, path: Path, engine: str) -> int:
         result = document_create(
             owner=owner, upload=upload, name=path.name, language="en", engine=engine
         )
-    if not result.created:
+    if not result.outcome.is_new:
         raise SystemExit(f"{path.name} was taken for a duplicate")
     return int(result.document.pk)
 

@@ -18,10 +18,10 @@ from rest_framework.response import Response
 
 from archive.api import serializers as s
 from archive.api.negotiation import FirstRenderer
+from archive.downloads import ocr_file_response
 from archive.exports import ExportUnavailable
 from archive.models import Document, Page
 from archive.ocr_files import OCR_FILE_FORMATS, document_ocr_file, page_ocr_file
-from archive.views.media import ocr_file_response
 
 #: The ``{fmt}`` of the OCR file downloads, and what they answer.
 _FMT = OpenApiParameter(

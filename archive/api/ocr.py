@@ -29,6 +29,7 @@ from archive.api.ocr_serializers import (
     OcrSubmitQuerySerializer,
 )
 from archive.api.serializers import DetailSerializer
+from archive.downloads import ocr_file_response
 from archive.models import OcrJob
 from archive.ocr_service import (
     OcrRequestRejected,
@@ -38,7 +39,6 @@ from archive.ocr_service import (
     ocr_job_submit,
     ocr_job_wait,
 )
-from archive.views.media import ocr_file_response
 
 _FILES = {
     (200, "application/alto+xml"): OpenApiTypes.BINARY,

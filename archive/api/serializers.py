@@ -17,6 +17,7 @@ from rest_framework import serializers
 from archive.choices import LIBRARY_SORTS, engine_choices
 from archive.languages import LANGUAGE_CHOICES, UPLOAD_LANGUAGE_CHOICES
 from archive.models import Document, Page
+from archive.outcomes import Outcome
 from archive.search import SORTS as SEARCH_SORTS
 from archive.search import SearchFilters
 from ocr.formats import SUPPORTED_TYPES
@@ -197,9 +198,7 @@ class UploadOutcomeSerializer(serializers.Serializer):
     """One file of an upload: a new document, the existing one it duplicates, or a refusal."""
 
     name = serializers.CharField(help_text="The file name as stored.")
-    outcome = serializers.ChoiceField(
-        choices=["created", "duplicate", "needs_password", "rejected"]
-    )
+    outcome = serializers.ChoiceField(choices=[outcome.value for outcome in Outcome])
     message = serializers.CharField(help_text="What happened, in plain words.")
     document = DocumentSerializer(allow_null=True)
 

@@ -3,8 +3,8 @@
 Every document and page is read through ``archive.selectors``, which answers 404 for anything
 that is not the asking user's own, so another user's ids look exactly like ids that do not
 exist. Writes go through the same services the web UI calls (``archive.uploads`` /
-``archive.ingest``, ``archive.documents``); files through the web UI's access-checked
-responses (``archive.views.media``).
+``archive.ingest``, ``archive.documents``); files through the responses the web UI also
+serves them with (``archive.downloads``).
 """
 
 from __future__ import annotations
@@ -35,6 +35,13 @@ from archive.documents import (
     document_rerun,
     document_set_password,
 )
+from archive.downloads import (
+    PREPARING_REFRESH,
+    original_response,
+    page_file_response,
+    searchable_pdf_response,
+    thumbnail_name,
+)
 from archive.errors import UserError
 from archive.exports import ExportPending, ExportUnavailable
 from archive.models import Document, Page, storage_name
@@ -48,13 +55,6 @@ from archive.search import (
     split_fields,
 )
 from archive.uploads import upload_status, uploads_take
-from archive.views.media import (
-    PREPARING_REFRESH,
-    original_response,
-    page_file_response,
-    searchable_pdf_response,
-    thumbnail_name,
-)
 from ocr.formats import SUPPORTED_TYPES
 
 _WEBP = {(200, "image/webp"): OpenApiTypes.BINARY}
@@ -130,7 +130,7 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet):
             password=data.get("password", ""),
         )
         code = upload_status(outcomes)
-        if any(o.outcome in ("created", "needs_password") for o in outcomes):
+        if any(o.outcome.is_new for o in outcomes):
             code = http.HTTP_201_CREATED
         result = s.UploadResultSerializer(
             {"files": outcomes}, context=self.get_serializer_context()

@@ -29,7 +29,8 @@ from archive import selectors
 from archive.forms import LibraryForm, UploadForm
 from archive.models import Document
 from archive.organize.facets import FilterError, LibraryFilter, facet_counts, filter_from_params
-from archive.uploads import UploadOutcome, upload_status, uploads_take
+from archive.outcomes import Outcome
+from archive.uploads import UploadResult, upload_status, uploads_take
 from archive.views.bulk import bulk_choices
 from archive.views.dashboard import saved_views_for
 from archive.views.facet_links import facet_panels
@@ -152,12 +153,12 @@ def upload(request: HttpRequest) -> HttpResponse:
     if status in (413, 507):
         return _library_page(request, status=status)
     # One file that is already in the archive: take the user to it.
-    if len(outcomes) == 1 and outcomes[0].document and outcomes[0].outcome == "duplicate":
+    if len(outcomes) == 1 and outcomes[0].document and outcomes[0].outcome is Outcome.DUPLICATE:
         return redirect(outcomes[0].document)
     return redirect("library")
 
 
-def _outcome_json(outcome: UploadOutcome) -> dict[str, Any]:
+def _outcome_json(outcome: UploadResult) -> dict[str, Any]:
     document = outcome.document
     return {
         "name": outcome.name,
@@ -175,14 +176,14 @@ def _outcome_json(outcome: UploadOutcome) -> dict[str, Any]:
     }
 
 
-def _message(request: HttpRequest, outcome: UploadOutcome) -> None:
+def _message(request: HttpRequest, outcome: UploadResult) -> None:
     name, text, document = outcome.name, outcome.message, outcome.document
     if document is None:
         messages.error(request, format_html("{}: {}", name, text))
-    elif outcome.outcome == "created":
+    elif outcome.outcome is Outcome.CREATED:
         messages.success(request, format_html("{}: {}", name, text))
     else:
-        level = messages.WARNING if outcome.outcome == "needs_password" else messages.INFO
+        level = messages.WARNING if outcome.outcome is Outcome.NEEDS_PASSWORD else messages.INFO
         messages.add_message(
             request,
             level,

@@ -1,17 +1,14 @@
 """Stored files, served only after the access check: page images, thumbnails, originals,
 searchable PDFs and OCR files (hOCR, ALTO).
 
-The ``*_response`` helpers are shared with the REST API (``archive.api``), which does its own
-authentication and then the same selector-based access check.
+The responses themselves (headers, caching, attachment names) are ``archive.downloads``'s,
+shared with the REST API, which does its own authentication and the same selector-based access
+check.
 """
 
 from __future__ import annotations
 
-import mimetypes
-from pathlib import PurePath
-
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.http import (
     FileResponse,
     Http404,
@@ -21,14 +18,20 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.utils.cache import patch_cache_control
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from archive import selectors
-from archive.exports import ExportPending, ExportUnavailable, download_name, searchable_pdf_ready
-from archive.models import Document, Page, storage_name
-from archive.ocr_files import OCR_FILE_FORMATS, OcrFile, document_ocr_file, page_ocr_file
+from archive.downloads import (
+    PREPARING_REFRESH,
+    ocr_file_response,
+    original_response,
+    page_file_response,
+    searchable_pdf_response,
+    thumbnail_name,
+)
+from archive.exports import ExportPending, ExportUnavailable
+from archive.models import storage_name
+from archive.ocr_files import OCR_FILE_FORMATS, document_ocr_file, page_ocr_file
 
 
 @login_required
@@ -60,26 +63,6 @@ def staff_page_image(request: HttpRequest, pk: int) -> FileResponse:
     return page_file_response(request, page, storage_name(page.image))
 
 
-def thumbnail_name(page: Page) -> str:
-    """Storage name of the page's preview: its thumbnail, or the full image for pages saved
-    before thumbnails existed."""
-    return page.thumbnail.name or storage_name(page.image)
-
-
-def page_file_response(request: HttpRequest, page: Page, name: str) -> FileResponse:
-    """Serve a page's stored image (the caller did the access check).
-
-    A page's images never change (a re-run saves a new page row), so a URL that names the page
-    row (``?v=<page id>``) is cached for good; without it the browser must ask again, or it
-    could show the page of a run since replaced."""
-    response = FileResponse(default_storage.open(name, "rb"), content_type="image/webp")
-    if request.GET.get("v") == str(page.pk):
-        patch_cache_control(response, private=True, max_age=31_536_000, immutable=True)
-    else:
-        patch_cache_control(response, private=True, no_cache=True)
-    return response
-
-
 @login_required
 @require_GET
 def document_original(request: HttpRequest, pk: int) -> FileResponse:
@@ -88,31 +71,10 @@ def document_original(request: HttpRequest, pk: int) -> FileResponse:
     return original_response(document)
 
 
-def original_response(document: Document) -> FileResponse:
-    """The original file as an attachment under its uploaded name (the caller did the access
-    check)."""
-    stored = storage_name(document.original)
-    name = document.original_name or PurePath(stored).name
-    response = FileResponse(
-        default_storage.open(stored, "rb"),
-        as_attachment=True,
-        filename=name,
-        content_type=document.mime_type or mimetypes.guess_type(name)[0],
-    )
-    # A user's file: never kept by a cache (see archive.security).
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
 @require_GET
 def favicon(request: HttpRequest) -> HttpResponse:
     """``/favicon.ico``, which browsers ask for on pages without an icon link (the admin's)."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
-
-
-#: Seconds after which the "being prepared" page (and an API client, by ``Retry-After``)
-#: asks again.
-PREPARING_REFRESH = 3
 
 
 @login_required
@@ -160,26 +122,3 @@ def page_ocr_download(request: HttpRequest, pk: int, number: int, fmt: str) -> H
     if fmt not in OCR_FILE_FORMATS:
         raise Http404("No such format.")
     return ocr_file_response(page_ocr_file(page, fmt))
-
-
-def ocr_file_response(file: OcrFile) -> HttpResponse:
-    """``file`` as a private, uncached attachment (the text can change with a correction)."""
-    response = HttpResponse(file.data, content_type=file.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, file.filename)
-    patch_cache_control(response, private=True, no_cache=True)
-    return response
-
-
-def searchable_pdf_response(document: Document) -> FileResponse:
-    """The document's searchable PDF as an attachment (the caller did the access check);
-    ``ExportPending`` while it is being prepared, ``ExportUnavailable`` when the document has
-    none to give."""
-    name = searchable_pdf_ready(document)
-    response = FileResponse(
-        default_storage.open(name, "rb"),
-        as_attachment=True,
-        filename=download_name(document),
-        content_type="application/pdf",
-    )
-    patch_cache_control(response, private=True, no_store=True)
-    return response

@@ -12,7 +12,6 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from archive.bulk import (
-    Result,
     Summary,
     WaitTimedOut,
     find_files,
@@ -21,6 +20,7 @@ from archive.bulk import (
     wait_for_documents,
 )
 from archive.models import Document
+from archive.outcomes import Outcome
 from tests.archive.conftest import encode, render_page
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,7 @@ def test_unreadable_file_is_rejected_with_a_reason(alice, tmp_path: Path):
     # Gone between listing and reading (or a folder where a file was expected): the same path
     # as a permission error, and testable when the tests run as root.
     gone = import_file(tmp_path / "gone.png", owner=alice)
-    assert gone.result is Result.REJECTED
+    assert gone.outcome is Outcome.REJECTED
     assert gone.reason == "Cannot read the file: No such file or directory."
     assert import_file(tmp_path, owner=alice).reason == "Cannot read the file: Is a directory."
 

@@ -16,9 +16,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from archive.bulk import Result
 from archive.consume import Consumed, ConsumeFolder, free_name, watch
 from archive.models import Document
+from archive.outcomes import Outcome
 from tests.archive.conftest import encode, render_page
 from tests.archive.serving import ctrl_c, start_serve
 
@@ -52,11 +52,11 @@ def test_complete_file_becomes_a_document_and_moves_to_done(consume, folder, ali
     assert files(folder) == ["invoice.png"]
 
     [taken] = consume.poll()
-    assert taken.outcome.result is Result.IMPORTED
+    assert taken.result.outcome is Outcome.CREATED
     assert taken.moved_to == folder / "done" / "invoice.png"
     assert files(folder) == ["done/invoice.png"]
     document = Document.objects.get(owner=alice)
-    assert document.pk == taken.outcome.document_id
+    assert document.pk == taken.result.document_id
     assert document.original_name == "invoice.png"
     assert document.status == Document.Status.QUEUED
     assert consume.poll() == []
@@ -67,7 +67,7 @@ def test_bad_files_go_to_failed_with_a_reason(consume, folder):
     (folder / "empty.png").write_bytes(b"")
     consume.poll()
     taken = consume.poll()
-    assert {t.outcome.result for t in taken} == {Result.REJECTED}
+    assert {t.result.outcome for t in taken} == {Outcome.REJECTED}
     assert files(folder) == [
         "failed/empty.png",
         "failed/empty.png.reason.txt",
@@ -96,7 +96,7 @@ def test_file_still_growing_is_not_taken(consume, folder):
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert consume.poll() == []
     [taken] = consume.poll()  # unchanged since the last scan: complete
-    assert taken.outcome.result is Result.IMPORTED
+    assert taken.result.outcome is Outcome.CREATED
     assert files(folder) == ["done/big.png"]
 
 
@@ -106,7 +106,7 @@ def test_duplicate_goes_to_done_with_a_note_in_the_log(consume, folder, caplog):
     consume.poll()
     with caplog.at_level(logging.INFO, logger="archive.consume"):
         taken = consume.poll()
-    assert [t.outcome.result for t in taken] == [Result.IMPORTED, Result.DUPLICATE]
+    assert [t.result.outcome for t in taken] == [Outcome.CREATED, Outcome.DUPLICATE]
     assert files(folder) == ["done/a.png", "done/b.png"]
     assert Document.objects.count() == 1
     document = Document.objects.get()
@@ -183,7 +183,7 @@ def test_a_file_that_cannot_be_moved_stays_and_is_not_imported_again(consume, fo
     (folder / "sub" / "a.png").touch()  # changed: taken again (a duplicate now), then moved
     consume.poll()
     [taken] = consume.poll()
-    assert taken.outcome.result is Result.DUPLICATE
+    assert taken.result.outcome is Outcome.DUPLICATE
     assert files(folder / "done") == ["sub/a.png"]
 
 

@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 
 from archive.ingest import FileTooLarge, UploadRejected, document_create
 from archive.models import Document
+from archive.outcomes import Outcome
 from tests.ocr.pdfmaker import LETTER, blank_pdf
 
 
@@ -29,7 +30,7 @@ def test_upload_is_stored_unchanged_and_queued(
     data = upload.read()
     with django_capture_on_commit_callbacks() as callbacks:
         result = document_create(owner=alice, upload=upload, name="receipt.png", language="en")
-    assert result.created
+    assert result.outcome is Outcome.CREATED
     document = result.document
     assert document.status == Document.Status.QUEUED
     assert document.mime_type == "image/png"
@@ -60,14 +61,14 @@ def test_duplicate_is_not_stored_twice(alice, bob, make_upload, settings):
     data = make_upload().read()
     first = document_create(owner=alice, upload=make_upload(data=data), name="a.png")
     again = document_create(owner=alice, upload=make_upload(data=data), name="copy.png")
-    assert first.created
-    assert not again.created
+    assert first.outcome is Outcome.CREATED
+    assert again.outcome is Outcome.DUPLICATE
     assert again.document.pk == first.document.pk
     assert Document.objects.filter(owner=alice).count() == 1
     assert len(_stored_files(settings)) == 1
     # Another owner's identical file is theirs: a separate document.
     other = document_create(owner=bob, upload=make_upload(data=data), name="a.png")
-    assert other.created
+    assert other.outcome is Outcome.CREATED
     assert other.document.pk != first.document.pk
 
 
@@ -109,7 +110,7 @@ def test_file_over_the_page_limit_is_rejected(alice, make_upload, settings):
     settings.MAX_PAGES = 3
     assert document_create(
         owner=alice, upload=make_upload(data=blank_pdf(*[LETTER] * 3)), name="3.pdf"
-    ).created
+    ).outcome.is_new
 
 
 @pytest.mark.django_db
@@ -126,7 +127,7 @@ def test_five_thousand_pages_are_over_the_default_limit(alice, make_upload, sett
 def test_heic_photo_is_accepted(alice, make_upload, testdata, settings):
     data = (testdata / "pdfs" / "paperless" / "simple.heic").read_bytes()
     document = document_create(owner=alice, upload=make_upload(data=data), name="IMG_0001.HEIC")
-    assert document.created
+    assert document.outcome is Outcome.CREATED
     assert document.document.mime_type == "image/heic"
     assert (document.document.original.name or "").endswith(".heic")
     assert document.document.status == Document.Status.QUEUED

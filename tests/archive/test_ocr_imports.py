@@ -288,9 +288,9 @@ def test_bulk_import_and_the_consume_folder_pair_a_scan_with_its_ocr_file(
     (inbox / "phototest.xml").write_bytes(_hocr((640, 480), HALF_WORDS))
     consume = ConsumeFolder(inbox, owner=bob, language="en")
     (consumed,) = consume_once(consume, settle=0.05)
-    assert consumed.outcome.document_id is not None
+    assert consumed.result.document_id is not None
     assert sorted(p.name for p in (inbox / "done").iterdir()) == ["phototest.tif", "phototest.xml"]
-    document = _read(Document.objects.get(pk=int(consumed.outcome.document_id or 0)))
+    document = _read(Document.objects.get(pk=int(consumed.result.document_id or 0)))
     assert _words(document.pages.get()) == [("Thé", HALF_WORDS[0][1]), ("quïck", HALF_WORDS[1][1])]
 
 

@@ -18,6 +18,7 @@ from archive.documents import document_set_password
 from archive.errors import UserError
 from archive.ingest import NEEDS_PASSWORD_MESSAGE, WRONG_PASSWORD_MESSAGE, document_create
 from archive.models import Document
+from archive.outcomes import Outcome
 from ocr.files import open_document
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_protected_pdf_is_kept_and_waits_for_its_password(
     with django_capture_on_commit_callbacks() as callbacks:
         result = document_create(owner=alice, upload=make_upload(data=protected), name="p.pdf")
     document = result.document
-    assert result.created
+    assert result.outcome is Outcome.NEEDS_PASSWORD
     assert document.status == Document.Status.NEEDS_PASSWORD
     assert document.error == NEEDS_PASSWORD_MESSAGE
     assert document.pdf_password == ""

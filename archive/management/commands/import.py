@@ -22,11 +22,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from archive.bulk import Result, Summary, WaitTimedOut, find_files, import_files
+from archive.bulk import Summary, WaitTimedOut, find_files, import_files
 from archive.bulk import wait_for_documents as wait_for
 from archive.languages import DETECT, LANGUAGES
 from archive.management.owners import owner_named
 from archive.models import Document
+from archive.outcomes import Outcome
 from archive.progress import Progress
 
 
@@ -60,14 +61,16 @@ class Command(BaseCommand):
         progress = Progress(self._write_stderr, found.total, tty=self.stderr.isatty())
         summary = Summary()
         with _quiet_per_file_logs(unless=verbosity >= 3):
-            for outcome in import_files(found, owner=owner, language=options["language"]):
-                summary.add(outcome)
-                if outcome.result is Result.REJECTED:
-                    progress.print(f"rejected  {outcome.path}: {outcome.reason}")
+            for result in import_files(found, owner=owner, language=options["language"]):
+                summary.add(result)
+                if result.outcome is Outcome.REJECTED:
+                    progress.print(f"rejected  {result.path}: {result.reason}")
                 elif verbosity >= 2:
-                    arrow = "->" if outcome.result is Result.IMPORTED else "="
+                    # The command's own words: a new document is "imported".
+                    new = result.outcome.is_new
+                    label, arrow = ("imported", "->") if new else ("duplicate", "=")
                     progress.print(
-                        f"{outcome.result:<9} {outcome.path} {arrow} document {outcome.document_id}"
+                        f"{label:<9} {result.path} {arrow} document {result.document_id}"
                     )
                 if verbosity >= 1:
                     progress.update(summary.total, summary.counts_line())

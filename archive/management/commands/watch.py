@@ -72,7 +72,7 @@ class Command(BaseCommand):
         if options["once"]:
             summary = Summary()
             for consumed in consume_once(consume, settle=interval):
-                summary.add(consumed.outcome)
+                summary.add(consumed.result)
             self.stdout.write(summary.counts_line())
             return
 

@@ -1,0 +1,85 @@
+"""Stored files as HTTP responses, for the web views (``archive.views.media``) and the REST API
+(``archive.api``) alike.
+
+Every helper here assumes the caller did the access check (a selector of ``archive.selectors``):
+they only open the file and set the headers a user's file needs (attachment name, content type,
+caching). Below both layers, so the API imports nothing from the web views.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import PurePath
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
+
+from archive.exports import download_name, searchable_pdf_ready
+from archive.models import Document, Page, storage_name
+from archive.ocr_files import OcrFile
+
+
+def thumbnail_name(page: Page) -> str:
+    """Storage name of the page's preview: its thumbnail, or the full image for pages saved
+    before thumbnails existed."""
+    return page.thumbnail.name or storage_name(page.image)
+
+
+def page_file_response(request: HttpRequest, page: Page, name: str) -> FileResponse:
+    """Serve a page's stored image (the caller did the access check).
+
+    A page's images never change (a re-run saves a new page row), so a URL that names the page
+    row (``?v=<page id>``) is cached for good; without it the browser must ask again, or it
+    could show the page of a run since replaced."""
+    response = FileResponse(default_storage.open(name, "rb"), content_type="image/webp")
+    if request.GET.get("v") == str(page.pk):
+        patch_cache_control(response, private=True, max_age=31_536_000, immutable=True)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def original_response(document: Document) -> FileResponse:
+    """The original file as an attachment under its uploaded name (the caller did the access
+    check)."""
+    stored = storage_name(document.original)
+    name = document.original_name or PurePath(stored).name
+    response = FileResponse(
+        default_storage.open(stored, "rb"),
+        as_attachment=True,
+        filename=name,
+        content_type=document.mime_type or mimetypes.guess_type(name)[0],
+    )
+    # A user's file: never kept by a cache (see archive.security).
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+#: Seconds after which the "being prepared" page (and an API client, by ``Retry-After``)
+#: asks again.
+PREPARING_REFRESH = 3
+
+
+def ocr_file_response(file: OcrFile) -> HttpResponse:
+    """``file`` as a private, uncached attachment (the text can change with a correction)."""
+    response = HttpResponse(file.data, content_type=file.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, file.filename)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def searchable_pdf_response(document: Document) -> FileResponse:
+    """The document's searchable PDF as an attachment (the caller did the access check);
+    ``ExportPending`` while it is being prepared, ``ExportUnavailable`` when the document has
+    none to give."""
+    name = searchable_pdf_ready(document)
+    response = FileResponse(
+        default_storage.open(name, "rb"),
+        as_attachment=True,
+        filename=download_name(document),
+        content_type="application/pdf",
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response

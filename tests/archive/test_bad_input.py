@@ -4,7 +4,7 @@ Each case records what actually happens. A file is either refused at upload (no 
 file, the reason on the page) or accepted and stored byte for byte. Truncated images whose
 header is whole are accepted: validation reads headers only, and the damage shows when the
 worker decodes the page (the document then fails with a message naming the page; see
-tests/ocr/test_pages.py). That is on purpose: decoding every page at upload would make the
+tests/ocr/test_files.py). That is on purpose: decoding every page at upload would make the
 upload as slow as OCR.
 """
 

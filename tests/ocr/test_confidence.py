@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
-from ocr.pageread import ocr_page
+from ocr.pagetext import ocr_page
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr.confidence import UNKNOWN_WORD, calibrated, is_known

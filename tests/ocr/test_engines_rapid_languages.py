@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from ocr.pageread import ocr_page
+from ocr.pagetext import ocr_page
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from ocr.engines.auto import AutoEngine, Table

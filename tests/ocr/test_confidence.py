@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import numpy as np
-from ocr.pagetext import ocr_page
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr.confidence import UNKNOWN_WORD, calibrated, is_known
 from ocr.engines import get_engine
 from ocr.layout import reading_order
+from ocr.pagetext import ocr_page
 from ocr.prepare import prepare
 from ocr.scoring import cer
 from ocr.types import PageResult, Word

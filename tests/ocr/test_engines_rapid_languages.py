@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from ocr.pagetext import ocr_page
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from ocr.engines.auto import AutoEngine, Table
 from ocr.engines.rapid import RapidOcrEngine
+from ocr.pagetext import ocr_page
 from ocr.scoring import cer
 
 SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"

@@ -36,7 +36,11 @@ def verifier(read: ReadQuery) -> Verifier | None:
         for group in read.query.groups
         if not group[0].negated and any(clause.is_sequence for clause in group)
     ]
-    if not groups:
+    # Excluded sequences are not in the tsquery (``readings._combine``): decided here.
+    excluded = [
+        group[0] for group in read.query.groups if group[0].negated and group[0].is_sequence
+    ]
+    if not groups and not excluded:
         return None
 
     def verify(document_ids: list[int]) -> set[int]:
@@ -44,13 +48,13 @@ def verifier(read: ReadQuery) -> Verifier | None:
             return set()
         holding = {
             clause: _holding(clause, read.tsquery_of(clause), document_ids)
-            for group in groups
-            for clause in group
+            for clause in [*(c for group in groups for c in group), *excluded]
         }
         return {
             pk
             for pk in document_ids
             if all(any(pk in holding[clause] for clause in group) for group in groups)
+            and not any(pk in holding[clause] for clause in excluded)
         }
 
     return verify

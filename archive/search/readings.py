@@ -75,7 +75,11 @@ def _combine(query: Query, by_clause: dict[Clause, str]) -> str:
         if not texts:
             continue
         if group[0].negated:
-            parts.append(f"!({texts[0]})")
+            # An excluded phrase is left to ``phrases.verifier``: the index's phrase match
+            # can join two parts (title and page, two pages), so "!" here would drop
+            # documents that do not hold the phrase.
+            if not group[0].is_sequence:
+                parts.append(f"!({texts[0]})")
         else:
             searched = True
             parts.append("(" + " | ".join(f"({text})" for text in texts) + ")")

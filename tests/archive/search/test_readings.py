@@ -242,3 +242,14 @@ def test_a_cjk_phrase_matches_only_the_characters_in_that_order(alice):
     assert found(alice, '"文本图书"') == set()  # the end of page 1 and the start of page 2
     assert found(alice, '"描图"') == {text.pk}
     assert apart.pk in found(alice, "扫描 图像")  # as separate words both documents match
+
+
+def test_an_excluded_phrase_is_checked_on_the_text_not_across_parts(alice):
+    """``the -"the now"`` dropped a document whose page starts with "now" and ends in "the":
+    the page is stored read twice (in its language, then as written), the index's phrase
+    match joined the end of one reading to the start of the next, and its "!" excluded the
+    document (found by the property test above)."""
+    across = index(alice, "after", ["now is the"], "de")
+    within = index(alice, "before", ["the now famous"], "de")
+    assert found(alice, 'the -"the now"') == {across.pk}
+    assert found(alice, '"the now"') == {within.pk}

@@ -104,50 +104,32 @@ def suggestions_compute(document: Any, pages: list[str]) -> dict[str, Candidate]
         prediction = classifier.predict(text)
 
     correspondents = list(Correspondent.objects.filter(owner_id=owner_id))
-    pick = _by_rule(correspondents, text)
-    if pick is not None:
+    predicted = prediction.correspondent if prediction is not None else None
+    chosen = _chosen(correspondents, text, predicted, owner_id, "correspondent_id")
+    if chosen is not None:
+        item, reason, confidence = chosen
         found[Kind.CORRESPONDENT] = Candidate(
             Kind.CORRESPONDENT,
             Kind.CORRESPONDENT,
-            f"your rule matched: {rule_description(pick)}",
-            correspondent_id=pick.pk,
-            shown=pick.name,
+            reason,
+            confidence=confidence,
+            correspondent_id=item.pk,
+            shown=item.name,
         )
-    elif prediction is not None and prediction.correspondent is not None:
-        learned = _learned(correspondents, *prediction.correspondent)
-        if learned is not None:
-            item, confidence = learned
-            found[Kind.CORRESPONDENT] = Candidate(
-                Kind.CORRESPONDENT,
-                Kind.CORRESPONDENT,
-                _learned_reason(owner_id, "correspondent_id", item.pk),
-                confidence=confidence,
-                correspondent_id=item.pk,
-                shown=item.name,
-            )
 
     types = list(DocumentType.objects.filter(owner_id=owner_id))
-    pick = _by_rule(types, text)
-    if pick is not None:
+    predicted = prediction.document_type if prediction is not None else None
+    chosen = _chosen(types, text, predicted, owner_id, "document_type_id")
+    if chosen is not None:
+        item, reason, confidence = chosen
         found[Kind.TYPE] = Candidate(
             Kind.TYPE,
             Kind.TYPE,
-            f"your rule matched: {rule_description(pick)}",
-            document_type_id=pick.pk,
-            shown=pick.name,
+            reason,
+            confidence=confidence,
+            document_type_id=item.pk,
+            shown=item.name,
         )
-    elif prediction is not None and prediction.document_type is not None:
-        learned = _learned(types, *prediction.document_type)
-        if learned is not None:
-            item, confidence = learned
-            found[Kind.TYPE] = Candidate(
-                Kind.TYPE,
-                Kind.TYPE,
-                _learned_reason(owner_id, "document_type_id", item.pk),
-                confidence=confidence,
-                document_type_id=item.pk,
-                shown=item.name,
-            )
 
     tags = list(Tag.objects.filter(owner_id=owner_id))
     for tag in tags:
@@ -198,6 +180,28 @@ def _by_rule(items: list[Any], text: str) -> Any:
             item.name.casefold(),
         ),
     )
+
+
+def _chosen(
+    items: list[Any],
+    text: str,
+    predicted: tuple[int, float] | None,
+    owner_id: int,
+    field: str,
+) -> tuple[Any, str, float | None] | None:
+    """The correspondent or type to suggest, with its reason and confidence: the one whose
+    rule matches ``text``, else the classifier's ``predicted`` one (``field`` names the
+    document column its "learned from N documents" count reads); None for neither."""
+    pick = _by_rule(items, text)
+    if pick is not None:
+        return pick, f"your rule matched: {rule_description(pick)}", None
+    if predicted is None:
+        return None
+    learned = _learned(items, *predicted)
+    if learned is None:
+        return None
+    item, confidence = learned
+    return item, _learned_reason(owner_id, field, item.pk), confidence
 
 
 def _learned(items: list[Any], pk: int, confidence: float) -> tuple[Any, float] | None:

@@ -67,7 +67,7 @@ class ReviewedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PageInline(admin.TabularInline):
+class PageInline(admin.TabularInline[Page, Document]):
     model = Page
     extra = 0
     can_delete = False
@@ -233,7 +233,8 @@ class PageAdmin(BoundedSearchAdmin):
     fields = readonly_fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Page]:
-        return super().get_queryset(request).annotate(correction_count=Count("corrections"))
+        pages: QuerySet[Page] = super().get_queryset(request)
+        return pages.annotate(correction_count=Count("corrections"))
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from archive.search.limits import QueryTooExpensive, bounded
 
 
-class BoundedSearchAdmin(admin.ModelAdmin):
+class BoundedSearchAdmin(admin.ModelAdmin[Any]):
     """A ``ModelAdmin`` whose list searches are bounded (see the module docstring)."""
 
     def changelist_view(

@@ -28,12 +28,12 @@ def embedded_database_url(data_dir: Path) -> str:
         # XDG_RUNTIME_DIR is unset (servers, containers, CI) and falls back to
         # /tmp/runtime-<uid>: a fine place, and the warning is noise on every command.
         warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
-        import pgserver  # imported lazily: only local mode needs it
+        from pgserver.postgres_server import get_server  # lazily: only local mode needs it
 
     data_dir.mkdir(parents=True, exist_ok=True)
     # pgserver logs every handle at INFO; that is noise for a user running a command.
     logging.getLogger("pgserver").setLevel(logging.WARNING)
-    server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    server = get_server(data_dir, cleanup_mode="stop")
     url: str = server.get_uri()
     os.environ["DATABASE_URL"] = url
     return url

@@ -18,7 +18,8 @@ class _LockoutMessage:
 
     def clean(self) -> dict[str, Any]:
         try:
-            return super().clean()  # type: ignore[misc]
+            cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
+            return cleaned
         except forms.ValidationError:
             wait = getattr(self.request, LOCKED_ATTRIBUTE, 0)
             if wait:

@@ -12,11 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from archive.embedded_db import embedded_database_url
 from archive.env import env_bool, env_float, env_int, env_list, env_str, var_dir
 from archive.languages import LANGUAGES
+
+# Django's generic classes (ModelAdmin[Document], ModelForm[Tag], …) subscriptable at run time,
+# as the type checker reads them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = var_dir()

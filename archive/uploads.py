@@ -37,8 +37,8 @@ class UploadResult:
 def uploads_take(
     *,
     owner: AbstractBaseUser,
-    scans: Sequence[UploadedFile],
-    ocr_files: Sequence[UploadedFile] = (),
+    scans: Sequence[UploadedFile[bytes]],
+    ocr_files: Sequence[UploadedFile[bytes]] = (),
     language: str = "",
     engine: str = "",
     password: str = "",

@@ -76,7 +76,7 @@ class PdfPages(PageSource):
                 try:
                     # A BGR bitmap: to_pil() converts into a new RGB image, not a view on the
                     # bitmap buffer, so the bitmap can be freed right away.
-                    image = bitmap.to_pil()
+                    image: Image.Image = bitmap.to_pil()
                 finally:
                     bitmap.close()
             except pdfium.PdfiumError as exc:

@@ -20,7 +20,7 @@ from archive.organize.errors import OrganizeError
 from archive.organize.facets import FilterError, filter_from_params
 
 
-class BulkEditRequestSerializer(serializers.Serializer):
+class BulkEditRequestSerializer(serializers.Serializer[Any]):
     action = serializers.ChoiceField(choices=BulkEdit.Action.choices)
     documents = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
@@ -50,7 +50,7 @@ class BulkEditRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class BulkEditSerializer(serializers.ModelSerializer):
+class BulkEditSerializer(serializers.ModelSerializer[BulkEdit]):
     total = serializers.IntegerField(read_only=True)
 
     class Meta:

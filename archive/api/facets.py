@@ -63,12 +63,12 @@ def filtered_documents(request: Request, documents: Any) -> Any:
         raise ValidationError({"filter": [str(error)]}) from error
 
 
-class FacetCountSerializer(serializers.Serializer):
+class FacetCountSerializer(serializers.Serializer[Any]):
     value = serializers.CharField(allow_null=True, help_text="The value; null: none set.")
     count = serializers.IntegerField()
 
 
-class FacetsSerializer(serializers.Serializer):
+class FacetsSerializer(serializers.Serializer[Any]):
     total = serializers.IntegerField(help_text="Documents matching the filter (exact).")
     estimated = serializers.BooleanField(
         help_text="True: the counts are scaled from an even sample (more matches than "

@@ -16,7 +16,7 @@ from archive.ocr_service import OUTPUTS
 from ocr.engines import available_engines
 
 
-class OcrRequestSerializer(serializers.Serializer):
+class OcrRequestSerializer(serializers.Serializer[Any]):
     """A multipart request: the file, and optionally the engine and the language."""
 
     file = serializers.FileField(
@@ -45,7 +45,7 @@ class OcrRequestSerializer(serializers.Serializer):
         engine.choices = ["auto", *available_engines()]
 
 
-class OcrQuerySerializer(serializers.Serializer):
+class OcrQuerySerializer(serializers.Serializer[Any]):
     output = serializers.ChoiceField(
         choices=list(OUTPUTS),
         required=False,
@@ -63,7 +63,7 @@ class OcrSubmitQuerySerializer(OcrQuerySerializer):
     )
 
 
-class OcrWordSerializer(serializers.Serializer):
+class OcrWordSerializer(serializers.Serializer[Any]):
     text = serializers.CharField()
     box = serializers.ListField(
         child=serializers.IntegerField(), min_length=4, max_length=4, help_text="x0, y0, x1, y1"
@@ -71,7 +71,7 @@ class OcrWordSerializer(serializers.Serializer):
     confidence = serializers.FloatField()
 
 
-class OcrPageSerializer(serializers.Serializer):
+class OcrPageSerializer(serializers.Serializer[Any]):
     number = serializers.IntegerField()
     text = serializers.CharField(allow_blank=True)
     confidence = serializers.FloatField()
@@ -85,7 +85,7 @@ class OcrPageSerializer(serializers.Serializer):
     words = OcrWordSerializer(many=True)
 
 
-class OcrTimingsSerializer(serializers.Serializer):
+class OcrTimingsSerializer(serializers.Serializer[Any]):
     engine_seconds = serializers.FloatField()
     waited_seconds = serializers.FloatField(
         allow_null=True, help_text="From the request to a worker starting on it."
@@ -93,7 +93,7 @@ class OcrTimingsSerializer(serializers.Serializer):
     total_seconds = serializers.FloatField(allow_null=True)
 
 
-class OcrResultSerializer(serializers.Serializer):
+class OcrResultSerializer(serializers.Serializer[Any]):
     engine = serializers.CharField()
     language = serializers.CharField(help_text="As asked, or as detected from the text.")
     text = serializers.CharField(allow_blank=True, help_text="Pages joined by a form feed line.")
@@ -101,12 +101,12 @@ class OcrResultSerializer(serializers.Serializer):
     timings = OcrTimingsSerializer()
 
 
-class OcrProgressSerializer(serializers.Serializer):
+class OcrProgressSerializer(serializers.Serializer[Any]):
     pages_done = serializers.IntegerField()
     page_count = serializers.IntegerField()
 
 
-class OcrJobSerializer(serializers.Serializer):
+class OcrJobSerializer(serializers.Serializer[Any]):
     """An OCR job: its state, and its result once done."""
 
     id = serializers.UUIDField()

@@ -8,6 +8,8 @@ into a 400 on the field at fault.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from archive.organize.models import (
@@ -24,7 +26,7 @@ from archive.organize.models import (
 _RULE = ["match_algorithm", "match_pattern", "match_case_sensitive"]
 
 
-class _Rule(serializers.ModelSerializer):
+class _Rule(serializers.ModelSerializer[Any]):
     match_algorithm = serializers.ChoiceField(
         choices=MatchAlgorithm.choices, required=False, help_text="How the rule matches."
     )
@@ -93,7 +95,7 @@ class CustomFieldSerializer(_Rule):
         ]
 
 
-class SavedViewSerializer(serializers.ModelSerializer):
+class SavedViewSerializer(serializers.ModelSerializer[SavedView]):
     columns = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, max_length=50
     )
@@ -113,7 +115,7 @@ class SavedViewSerializer(serializers.ModelSerializer):
         extra_kwargs = {"position": {"min_value": -(2**31), "max_value": 2**31 - 1}}
 
 
-class NoteSerializer(serializers.ModelSerializer):
+class NoteSerializer(serializers.ModelSerializer[Note]):
     author = serializers.SerializerMethodField()
     text = serializers.CharField(max_length=20_000, trim_whitespace=False)
 
@@ -126,7 +128,7 @@ class NoteSerializer(serializers.ModelSerializer):
         return note.author.get_username() if note.author else None
 
 
-class SuggestionSerializer(serializers.ModelSerializer):
+class SuggestionSerializer(serializers.ModelSerializer[Suggestion]):
     value = serializers.SerializerMethodField(
         method_name="shown_value", help_text="The suggested value as shown."
     )
@@ -159,7 +161,7 @@ class SuggestionSerializer(serializers.ModelSerializer):
         return row.value_date.isoformat() if row.value_date else row.value
 
 
-class FieldValueSerializer(serializers.Serializer):
+class FieldValueSerializer(serializers.Serializer[Any]):
     field = serializers.IntegerField(min_value=1, help_text="Id of one of your custom fields.")
     value = serializers.JSONField(
         allow_null=True,
@@ -167,14 +169,14 @@ class FieldValueSerializer(serializers.Serializer):
     )
 
 
-class FieldValueOutSerializer(serializers.Serializer):
+class FieldValueOutSerializer(serializers.Serializer[Any]):
     field = serializers.IntegerField()
     name = serializers.CharField()
     data_type = serializers.CharField()
     value = serializers.CharField(help_text="As shown: 12.50 EUR, 2024-03-05, yes, #42 …")
 
 
-class DocumentMetadataSerializer(serializers.Serializer):
+class DocumentMetadataSerializer(serializers.Serializer[Any]):
     """A document's metadata as read (GET) and the changes a PATCH makes (omit what stays)."""
 
     document_date = serializers.DateField(allow_null=True, required=False)
@@ -189,7 +191,7 @@ class DocumentMetadataSerializer(serializers.Serializer):
     custom_fields = FieldValueSerializer(many=True, required=False)
 
 
-class DocumentMetadataOutSerializer(serializers.Serializer):
+class DocumentMetadataOutSerializer(serializers.Serializer[Any]):
     document_date = serializers.DateField(allow_null=True)
     correspondent = serializers.IntegerField(allow_null=True)
     document_type = serializers.IntegerField(allow_null=True)

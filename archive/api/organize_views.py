@@ -54,7 +54,7 @@ def _as_400() -> Iterator[None]:
         ) from error
 
 
-class _Owned(viewsets.GenericViewSet):
+class _Owned(viewsets.GenericViewSet[Any]):
     """List, create, read, change (PATCH) and delete one kind of the user's objects."""
 
     lookup_value_converter = "int"
@@ -292,7 +292,7 @@ def _document_param(request: Request) -> int | None:
     ),
     retrieve=extend_schema(summary="One suggestion", tags=["organize"]),
 )
-class SuggestionViewSet(viewsets.GenericViewSet):
+class SuggestionViewSet(viewsets.GenericViewSet[Suggestion]):
     """Values the suggestion step applied, marked until you accept or reject them."""
 
     serializer_class = s.SuggestionSerializer

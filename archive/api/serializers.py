@@ -35,7 +35,7 @@ def _url(context: Mapping[str, Any], name: str, *args: object) -> str:
 # --- output -------------------------------------------------------------------------------------
 
 
-class WordSerializer(serializers.Serializer):
+class WordSerializer(serializers.Serializer[Any]):
     """One recognised word: its text, its box in the page image's pixels, its confidence."""
 
     text = serializers.CharField()
@@ -54,7 +54,7 @@ class WordsField(serializers.ReadOnlyField):
     than re-serialised word by word (a page has hundreds of words)."""
 
 
-class DocumentLinksSerializer(serializers.Serializer):
+class DocumentLinksSerializer(serializers.Serializer[Any]):
     self = serializers.URLField()
     status = serializers.URLField()
     pages = serializers.URLField()
@@ -62,7 +62,7 @@ class DocumentLinksSerializer(serializers.Serializer):
     web = serializers.URLField(help_text="The document's page in the web UI.")
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(serializers.ModelSerializer[Document]):
     """A document as lists show it; ``pdf_password`` is never returned."""
 
     pages_done = serializers.SerializerMethodField(help_text="Pages read so far.")
@@ -122,13 +122,13 @@ class DocumentSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class PageLinksSerializer(serializers.Serializer):
+class PageLinksSerializer(serializers.Serializer[Any]):
     self = serializers.URLField()
     image = serializers.URLField(help_text="The page image (WebP) the word boxes refer to.")
     thumbnail = serializers.URLField(help_text="A small WebP preview.")
 
 
-class PageSummarySerializer(serializers.ModelSerializer):
+class PageSummarySerializer(serializers.ModelSerializer[Page]):
     """A page without its text: what a progress display needs."""
 
     links = serializers.SerializerMethodField()
@@ -174,7 +174,7 @@ class DocumentDetailSerializer(DocumentSerializer):
         return PageSummarySerializer(pages, many=True, context=self.context).data
 
 
-class DocumentStatusSerializer(serializers.Serializer):
+class DocumentStatusSerializer(serializers.Serializer[Any]):
     """Small enough to poll: the status and which pages are read."""
 
     id = serializers.IntegerField(source="pk")
@@ -194,7 +194,7 @@ class DocumentStatusSerializer(serializers.Serializer):
         return list(document.pages.order_by("number").values_list("number", flat=True))
 
 
-class UploadOutcomeSerializer(serializers.Serializer):
+class UploadOutcomeSerializer(serializers.Serializer[Any]):
     """One file of an upload: a new document, the existing one it duplicates, or a refusal."""
 
     name = serializers.CharField(help_text="The file name as stored.")
@@ -203,11 +203,11 @@ class UploadOutcomeSerializer(serializers.Serializer):
     document = DocumentSerializer(allow_null=True)
 
 
-class UploadResultSerializer(serializers.Serializer):
+class UploadResultSerializer(serializers.Serializer[Any]):
     files = UploadOutcomeSerializer(many=True)
 
 
-class SearchHitSerializer(serializers.Serializer):
+class SearchHitSerializer(serializers.Serializer[Any]):
     document = DocumentSerializer()
     rank = serializers.FloatField()
     pages = serializers.ListField(
@@ -218,7 +218,7 @@ class SearchHitSerializer(serializers.Serializer):
     )
 
 
-class TypoExpansionSerializer(serializers.Serializer):
+class TypoExpansionSerializer(serializers.Serializer[Any]):
     typed = serializers.CharField(help_text="A word of the query held by few or no documents.")
     found = serializers.ListField(
         child=serializers.CharField(),
@@ -226,7 +226,7 @@ class TypoExpansionSerializer(serializers.Serializer):
     )
 
 
-class SearchResultsSerializer(serializers.Serializer):
+class SearchResultsSerializer(serializers.Serializer[Any]):
     page = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
@@ -242,7 +242,7 @@ class SearchResultsSerializer(serializers.Serializer):
     )
 
 
-class SimilarDocumentSerializer(serializers.Serializer):
+class SimilarDocumentSerializer(serializers.Serializer[Any]):
     document = DocumentSerializer()
     score = serializers.FloatField(help_text="Sum of the tf-idf weights of the words shared.")
     shared = serializers.ListField(
@@ -250,13 +250,13 @@ class SimilarDocumentSerializer(serializers.Serializer):
     )
 
 
-class CompletionSerializer(serializers.Serializer):
+class CompletionSerializer(serializers.Serializer[Any]):
     term = serializers.CharField(help_text="One of the user's words.")
     documents = serializers.IntegerField(help_text="How many of the user's documents hold it.")
     text = serializers.CharField(help_text="The query with its last word completed.")
 
 
-class SuggestQuerySerializer(serializers.Serializer):
+class SuggestQuerySerializer(serializers.Serializer[Any]):
     q = serializers.CharField(
         max_length=500,
         trim_whitespace=False,
@@ -264,7 +264,7 @@ class SuggestQuerySerializer(serializers.Serializer):
     )
 
 
-class DetailSerializer(serializers.Serializer):
+class DetailSerializer(serializers.Serializer[Any]):
     """An error or refusal about the request as a whole, in plain words."""
 
     detail = serializers.CharField()
@@ -277,7 +277,7 @@ class ExportPendingSerializer(DetailSerializer):
     pages = serializers.IntegerField(help_text="Pages of the document.")
 
 
-class TokenSerializer(serializers.Serializer):
+class TokenSerializer(serializers.Serializer[Any]):
     token = serializers.CharField(help_text='Send it as "Authorization: Token <token>".')
 
 
@@ -300,7 +300,7 @@ class _EngineChoice(serializers.ChoiceField):
         return value
 
 
-class UploadSerializer(serializers.Serializer):
+class UploadSerializer(serializers.Serializer[Any]):
     """A multipart upload of one or many files (repeat the ``files`` part)."""
 
     # Empty files pass here so that ``document_create`` refuses each by name (as in the UI).
@@ -332,13 +332,13 @@ class UploadSerializer(serializers.Serializer):
     )
 
 
-class RenameSerializer(serializers.Serializer):
+class RenameSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(
         max_length=255, error_messages={"blank": "A title cannot be empty."}
     )
 
 
-class RerunSerializer(serializers.Serializer):
+class RerunSerializer(serializers.Serializer[Any]):
     """Options of a re-run; a changed language, engine or ``force_ocr`` reads every page again."""
 
     from_scratch = serializers.BooleanField(
@@ -351,7 +351,7 @@ class RerunSerializer(serializers.Serializer):
     )
 
 
-class PasswordSerializer(serializers.Serializer):
+class PasswordSerializer(serializers.Serializer[Any]):
     password = serializers.CharField(
         max_length=255,
         trim_whitespace=False,
@@ -362,12 +362,12 @@ class PasswordSerializer(serializers.Serializer):
     )
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
 
 
-class DocumentFilterSerializer(serializers.Serializer):
+class DocumentFilterSerializer(serializers.Serializer[Any]):
     """Narrowing shared by the document list and search (all optional; dates inclusive)."""
 
     status = serializers.ChoiceField(choices=Document.Status.choices, required=False)

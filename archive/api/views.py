@@ -61,7 +61,7 @@ _WEBP = {(200, "image/webp"): OpenApiTypes.BINARY}
 
 
 @extend_schema(tags=["documents"])
-class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet):
+class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
     """The user's documents. ``{id}`` of a document that is not the user's answers 404."""
 
     serializer_class = s.DocumentSerializer

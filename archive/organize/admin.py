@@ -33,7 +33,7 @@ from archive.organize.models import (
 from archive.organize.rules import rule_check
 
 
-class MatchingForm(forms.ModelForm):
+class MatchingForm(forms.ModelForm[Any]):
     """Checks the rule and the name's uniqueness per owner as the services do."""
 
     allow_auto = True
@@ -87,7 +87,7 @@ class TagForm(MatchingForm):
         return data
 
 
-class OwnedAdmin(admin.ModelAdmin):
+class OwnedAdmin(admin.ModelAdmin[Any]):
     """The owner is chosen on add and read-only afterwards."""
 
     list_select_related = ("owner",)
@@ -154,7 +154,7 @@ class CustomFieldAdmin(OwnedAdmin):
         return fields if obj is None else (*fields, "data_type")
 
 
-class UserRowAdmin(admin.ModelAdmin):
+class UserRowAdmin(admin.ModelAdmin[Any]):
     """Rows users make in the app: staff read, correct and delete, never add."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:

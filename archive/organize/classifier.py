@@ -340,7 +340,8 @@ def _complement_nb(features: sp.csr_matrix, labels: np.ndarray) -> np.ndarray:
     # Each feature's mean over the classes adds the same to every class's score: removing it
     # changes no probability, and leaves the weights that tell classes apart, most near zero,
     # so that the stored model can keep only the large ones.
-    return (weights - weights.mean(axis=0, keepdims=True)).astype(np.float32)
+    centred: np.ndarray = (weights - weights.mean(axis=0, keepdims=True)).astype(np.float32)
+    return centred
 
 
 #: Temperatures tried (scores are divided by it before the softmax): Naive Bayes scores of

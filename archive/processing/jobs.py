@@ -98,7 +98,7 @@ def queue_pages(
                 "numbers": numbers,
             },
         )
-        created = cursor.rowcount
+        created: int = cursor.rowcount
     if tickets:
         send_tickets(created)
     return created
@@ -188,7 +188,7 @@ def sweep(*, missing: bool = True) -> int:
             )
             """
         )
-        expired = cursor.rowcount
+        expired: int = cursor.rowcount
         cursor.execute("SELECT count(*) FROM archive_pagejob WHERE lease_until IS NULL")
         waiting = cursor.fetchone()[0]
     send_tickets(expired)

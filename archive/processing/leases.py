@@ -73,7 +73,7 @@ def renew(lease: Lease, seconds: int | None = None) -> bool:
                 "seconds": seconds or settings.OCR_LEASE_SECONDS,
             },
         )
-        return cursor.rowcount == 1
+        return bool(cursor.rowcount == 1)
 
 
 class _Heartbeat(threading.Thread):

@@ -118,7 +118,8 @@ def _pages_index(pages: Iterable[tuple[int, list[str], str]]) -> int:
             " WHERE pg.id = v.id",
             [ids, configs, texts],
         )
-        return cursor.rowcount
+        written: int = cursor.rowcount
+        return written
 
 
 def documents_index(documents: Iterable[Document]) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import tesserocr
 from PIL import Image
 
 import ocr
@@ -91,13 +92,13 @@ def test_engine_and_models_load_once(
 ) -> None:
     assert get_engine("tesseract") is engine
     created: list[str] = []
-    real = tesseract.tesserocr.PyTessBaseAPI
+    real = tesserocr.PyTessBaseAPI
 
     def counting(*args: object, **kwargs: object) -> object:
         created.append(str(kwargs.get("lang")))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(tesseract.tesserocr, "PyTessBaseAPI", counting)
+    monkeypatch.setattr(tesserocr, "PyTessBaseAPI", counting)
     fresh = tesseract.TesseractEngine()
     page = Image.new("RGB", (64, 32), "white")
     for _ in range(3):

@@ -38,6 +38,12 @@ def _engine_names() -> tuple[str, ...]:
 
 
 def engine_choices() -> list[tuple[str, str]]:
-    """("", default) and every engine that can run here."""
+    """("", default) and every other engine that can run here: the default engine is offered
+    once, as the default (a second entry of the same name would read the same way)."""
     default = ("", f"Default ({settings.OCR_ENGINE})")
-    return [default, *((name, name) for name in _engine_names())]
+    return [default, *((name, name) for name in _engine_names() if name != settings.OCR_ENGINE)]
+
+
+def engine_names() -> tuple[str, ...]:
+    """Every engine that can run here, the default included (what the API accepts by name)."""
+    return _engine_names()

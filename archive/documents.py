@@ -58,14 +58,17 @@ def document_rerun(
     language: str | None = None,
     force_ocr: bool | None = None,
     priority: int = PageJob.Priority.BULK,
-) -> None:
+) -> int | None:
     """Queue the document again (by default behind interactive uploads in the OCR queue).
 
-    By default only the pages still missing are read (after a failure). ``from_scratch``
+    By default only the pages still missing are read (after a failure), and every page when
+    none is missing (a re-run of a finished document reads it again). ``from_scratch``
     drops every saved page first; so does any change of ``engine``, ``language`` or
     ``force_ocr`` (OCR even pages with a text layer), since the saved pages were read
     another way. The page attempt counts start again: the user asked to try once more.
     Reading every page again also clears the document's review mark (``reviewed_at``/``_by``).
+    Returns the number of pages left to read when only missing pages are read, None when every
+    page is read again (or the page count is not known yet).
     """
     changes: dict[str, object] = {}
     if engine is not None and engine != document.engine:
@@ -79,8 +82,13 @@ def document_rerun(
     if force_ocr is not None and force_ocr != document.force_ocr:
         changes["force_ocr"] = force_ocr
     with transaction.atomic():
+        saved = document.pages.count()
+        missing = None if document.page_count is None else document.page_count - saved
+        if saved and missing == 0:
+            from_scratch = True  # nothing is missing: "again" means every page
         searchable_pdf_invalidate(document)
         if from_scratch or changes:
+            missing = None
             _delete_pages(document)
             # --- review (admin): new text has not been reviewed; its history went with the pages.
             changes["reviewed_at"] = None
@@ -97,6 +105,7 @@ def document_rerun(
             update_fields=["status", "error", "queued_at", "finished_at", "updated", *changes]
         )
         queue_document(document, priority=priority)
+    return missing
 
 
 def document_set_password(document: Document, password: str) -> None:

@@ -36,7 +36,11 @@ class UploadForm(forms.Form):
     # one empty file would make the form, and so every other file sent with it, invalid.
     scans = MultipleFileField(
         label="Scans",
-        help_text="PNG, JPEG, TIFF (also multi-page), HEIC, PDF.",
+        help_text=", ".join(
+            f"{label} (also multi-page)" if label == "TIFF" else label
+            for label in SUPPORTED_TYPES.values()
+        )
+        + ".",
         allow_empty_file=True,
     )
     ocr_file = MultipleFileField(

@@ -234,6 +234,16 @@ class Document(models.Model):
             done = self.pages.count()
         return int(done), self.page_count
 
+    def progress_text(self) -> str:
+        """What the status badge says while processing: "reading page 2 of 5" (the page after
+        the saved ones), "finishing" once every page is saved, "" while the count is unknown."""
+        done, total = self.progress()
+        if not total:
+            return ""
+        if done >= total:
+            return "finishing"
+        return f"reading page {done + 1} of {total}"
+
 
 class Page(models.Model):
     class Source(models.TextChoices):

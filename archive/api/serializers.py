@@ -14,7 +14,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from archive.choices import LIBRARY_SORTS, engine_choices
+from archive.choices import LIBRARY_SORTS, engine_choices, engine_names
 from archive.languages import LANGUAGE_CHOICES, UPLOAD_LANGUAGE_CHOICES
 from archive.models import Document, Page
 from archive.outcomes import Outcome
@@ -227,6 +227,11 @@ class TypoExpansionSerializer(serializers.Serializer[Any]):
 
 
 class SearchResultsSerializer(serializers.Serializer[Any]):
+    count = serializers.IntegerField(
+        help_text="Documents matching: exact unless count_estimated (then more than the "
+        "server's SEARCH_COUNT_LIMIT, and this is an estimate), as on the web page."
+    )
+    count_estimated = serializers.BooleanField()
     page = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
@@ -290,7 +295,8 @@ class _EngineChoice(serializers.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(choices=[], required=False, allow_blank=True, **kwargs)
         # Probing engines is cached per process, and only done when a serializer is built.
-        self.choices = engine_choices()
+        # The default engine is accepted by its name too (a client may name it explicitly).
+        self.choices = [*engine_choices(), *((name, name) for name in engine_names())]
 
     def to_internal_value(self, data: Any) -> str:
         value = str(super().to_internal_value(data))

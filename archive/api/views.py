@@ -49,9 +49,9 @@ from archive.search import (
     QueryError,
     QueryTooExpensive,
     complete,
-    document_search,
     expand_typos,
     more_like_this,
+    search_page,
     split_fields,
 )
 from archive.uploads import upload_status, uploads_take
@@ -324,7 +324,7 @@ class SearchView(APIView):
             split = split_fields(data["q"])
             expansion = expand_typos(request.user.pk, split.text, expand=not data["exact"])
             # One more than a page tells whether there is a next page without counting all.
-            hits = document_search(
+            found = search_page(
                 user=request.user,
                 query=expansion.query_text,
                 demote=expansion.alternatives,
@@ -335,9 +335,12 @@ class SearchView(APIView):
             )
         except (QueryTooExpensive, QueryError) as error:
             raise ValidationError({"q": [str(error)]}) from error
+        hits = found.hits
         has_next = len(hits) > size and number < s.MAX_SEARCH_PAGE
         results = s.SearchResultsSerializer(
             {
+                "count": found.total,
+                "count_estimated": found.estimated,
                 "page": number,
                 "next": _page_link(request, number + 1) if has_next else None,
                 "previous": _page_link(request, number - 1) if number > 1 else None,

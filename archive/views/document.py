@@ -18,6 +18,7 @@ from archive.documents import (
 )
 from archive.errors import UserError
 from archive.forms import PdfPasswordForm, RenameForm, RerunForm
+from archive.models import Document
 from archive.search import more_like_this, page_highlights
 from archive.views.organize import panel_context
 
@@ -35,10 +36,16 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         wanted = numbers[0] if numbers else 1
     current = None
+    page_note = ""
     if wanted in numbers:
         current = selectors.document_pages(document).get(number=wanted)
     elif numbers:
-        current = selectors.document_pages(document).get(number=numbers[0])
+        # A number past the end (an old link, a hand-edited URL) shows the last page, one
+        # below 1 the first; either way the page says so rather than silently showing another.
+        shown = numbers[-1] if wanted > numbers[-1] else numbers[0]
+        current = selectors.document_pages(document).get(number=shown)
+        if "page" in request.GET:
+            page_note = _missing_page_note(document, wanted, shown)
     query = request.GET.get("q", "").strip()[:500]
     position = numbers.index(current.number) if current else 0
     context = {
@@ -48,6 +55,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "previous": numbers[position - 1] if current and position > 0 else None,
         "next": numbers[position + 1] if current and position + 1 < len(numbers) else None,
         "query": query,
+        "page_note": page_note,
         # SVG rectangles (x, y, width, height) in the page image's pixels.
         "highlights": [
             (x0, y0, x1 - x0, y1 - y0)
@@ -84,6 +92,14 @@ def document_status(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _missing_page_note(document: Document, wanted: int, shown: int) -> str:
+    if document.page_count and 1 <= wanted <= document.page_count:
+        return f"Page {wanted} is not read yet; showing page {shown}."
+    count = document.page_count
+    pages = f"it has {count} page{'s' if count != 1 else ''}" if count else "no pages are read yet"
+    return f"This document has no page {wanted} ({pages}); showing page {shown}."
+
+
 @login_required
 @require_POST
 def document_rerun_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -94,14 +110,18 @@ def document_rerun_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "The re-run options were not understood.")
         return redirect(document)
     data = form.cleaned_data
-    document_rerun(
+    missing = document_rerun(
         document,
         from_scratch=data["from_scratch"],
         language=data["language"] or None,
         engine=data.get("engine") or None,
         force_ocr=data["force_ocr"],
     )
-    messages.success(request, "OCR queued again.")
+    if missing is None:
+        messages.success(request, "OCR queued again: every page will be read again.")
+    else:
+        plural = "page" if missing == 1 else f"{missing} pages"
+        messages.success(request, f"OCR queued again for the {plural} not read yet.")
     return redirect(document)
 
 

@@ -47,3 +47,11 @@ def test_the_api_does_not_import_the_web_layer() -> None:
             for alias in node.names
         }
         assert not from_archive & {"forms", "views"}, path
+
+
+def test_the_default_engine_is_offered_once(settings) -> None:
+    """Issue 17: the list showed both "Default (auto)" and "auto"."""
+    values = [value for value, _label in engine_choices()]
+    assert settings.OCR_ENGINE not in values
+    assert len(values) == len(set(values))
+    assert settings.OCR_ENGINE in engine_choices()[0][1]

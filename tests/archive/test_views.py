@@ -172,3 +172,58 @@ def test_the_status_badge_keeps_asking_for_the_reload(client, alice):
     assert "?reload=1" not in client.get(url).content.decode()
     Document.objects.filter(pk=document.pk).update(status=Document.Status.DONE)
     assert client.get(url, {"reload": "1"})["HX-Refresh"] == "true"
+
+
+def test_a_plain_rerun_of_a_finished_document_reads_every_page_again(client, alice):
+    """Issue 17: "Re-run OCR now" on a Done document said "OCR queued again." and read nothing
+    (only missing pages are read by default, and a finished document has none)."""
+    document = document_with_pages(alice, "done", "en", ["one", "two"])
+    client.force_login(alice)
+    response = client.post(reverse("document_rerun", args=[document.pk]), follow=True)
+    document.refresh_from_db()
+    assert document.status == Document.Status.QUEUED
+    assert not document.pages.exists()  # every page is read again
+    assert "every page will be read again" in response.content.decode()
+
+
+def test_a_rerun_after_a_failure_reads_the_missing_pages_and_says_so(client, alice):
+    document = document_with_pages(alice, "half", "en", ["one"])
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.FAILED, page_count=3)
+    client.force_login(alice)
+    response = client.post(reverse("document_rerun", args=[document.pk]), follow=True)
+    assert list(document.pages.values_list("number", flat=True)) == [1]
+    assert "the 2 pages not read yet" in response.content.decode()
+
+
+def test_a_page_number_past_the_end_shows_the_last_page_and_says_so(client, alice):
+    """Issue 17: ``?page=9`` on a 3-page document silently showed page 1."""
+    document = document_with_pages(alice, "three", "en", ["first", "second", "third page"])
+    client.force_login(alice)
+    url = document.get_absolute_url()
+    page = client.get(url, {"page": 9})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "third page" in text
+    assert "has no page 9" in text
+    assert "has no page" not in client.get(url, {"page": 2}).content.decode()
+    assert "has no page 0" in client.get(url, {"page": 0}).content.decode()
+
+
+def test_the_status_says_which_page_is_being_read(client, alice):
+    """Issue 17: "Processing · page 0 of 1" while the first page was being read."""
+    document = document_with_pages(alice, "reading", "en", [])
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.PROCESSING, page_count=1)
+    client.force_login(alice)
+    badge = client.get(reverse("document_status", args=[document.pk])).content.decode()
+    assert "reading page 1 of 1" in badge
+    assert "page 0" not in badge
+
+
+def test_the_upload_hint_names_every_accepted_type(client, alice):
+    """Issue 17: the hint omitted WebP, BMP and GIF, which are accepted."""
+    from ocr.formats import SUPPORTED_TYPES
+
+    client.force_login(alice)
+    text = client.get(reverse("library")).content.decode()
+    for label in SUPPORTED_TYPES.values():
+        assert label in text.split('class="hint"')[1].split("</p>")[0], label

@@ -116,7 +116,10 @@ def test_search_pages_through_hits(api, alice, make_upload):
     first = api.get("/api/search/", {"q": "ledger", "page_size": 2, "sort": "oldest"}).json()
     assert [hit["document"]["title"] for hit in first["results"]] == ["ledger 0", "ledger 1"]
     assert first["previous"] is None
+    # Issue 17: the web page gave a count, the API none.
+    assert (first["count"], first["count_estimated"]) == (3, False)
     second = api.get(first["next"]).json()
+    assert second["count"] == 3
     assert [hit["document"]["title"] for hit in second["results"]] == ["ledger 2"]
     assert second["next"] is None
     assert second["previous"] is not None

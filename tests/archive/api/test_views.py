@@ -96,6 +96,8 @@ def test_search_has_the_ui_syntax_filters_and_snippets(api, processed):
     assert api.get("/api/search/", {"q": "quick", "mime_type": "image/tiff"}).json()["results"]
     tomorrow = (timezone.now() + datetime.timedelta(days=1)).date().isoformat()
     assert api.get("/api/search/", {"q": "quick", "uploaded_from": tomorrow}).json() == {
+        "count": 0,
+        "count_estimated": False,
         "page": 1,
         "next": None,
         "previous": None,

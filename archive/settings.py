@@ -156,6 +156,8 @@ if STORAGE_BACKEND == S3_BACKEND:
         connect_timeout=env_float("AWS_S3_CONNECT_TIMEOUT", 5.0, minimum=0.1),
         read_timeout=env_float("AWS_S3_READ_TIMEOUT", 60.0, minimum=1.0),
         max_attempts=env_int("AWS_S3_MAX_ATTEMPTS", 3, minimum=1),
+        addressing_style=AWS_S3_ADDRESSING_STYLE,
+        signature_version=AWS_S3_SIGNATURE_VERSION,
     )
 # Media views (originals, page images, searchable PDFs) stream stored files through the web
 # process; with a number of seconds here and a storage that can sign URLs (S3), they answer an

@@ -29,13 +29,25 @@ def storage_backend(value: str) -> str:
     return backend
 
 
-def s3_client_config(*, connect_timeout: float, read_timeout: float, max_attempts: int) -> Any:
+def s3_client_config(
+    *,
+    connect_timeout: float,
+    read_timeout: float,
+    max_attempts: int,
+    addressing_style: str | None = None,
+    signature_version: str | None = "s3v4",
+) -> Any:
     """botocore's client ``Config`` with these timeouts and attempts (the standard retry mode:
-    an outage is reported after ``max_attempts`` tries, not after minutes)."""
+    an outage is reported after ``max_attempts`` tries, not after minutes).
+
+    django-storages ignores ``AWS_S3_ADDRESSING_STYLE`` and ``AWS_S3_SIGNATURE_VERSION`` once a
+    client config is given, so they go in here too."""
     from botocore.config import Config
 
     return Config(
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         retries={"max_attempts": max_attempts, "mode": "standard"},
+        s3={"addressing_style": addressing_style} if addressing_style else None,
+        signature_version=signature_version,
     )

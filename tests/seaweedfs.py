@@ -85,8 +85,10 @@ class SeaweedFS:
             f"-s3.config={self.root / 's3.json'}",
             "-s3.port.iceberg=0",
             "-s3.port.lance=0",
-            "-master.volumeSizeLimitMB=64",
-            "-volume.max=16",
+            # Each bucket is a collection that grows 7 volumes at its first write: room for
+            # a bucket per test (volumes are files that grow as written, not preallocated).
+            "-master.volumeSizeLimitMB=32",
+            "-volume.max=1000",
             "-master.telemetry=false",
             f"-filer.localSocket={self.root / 'filer.sock'}",
             f"-s3.localSocket={self.root / 's3.sock'}",

@@ -18,6 +18,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 
@@ -33,7 +34,9 @@ def thumbnail_name(page: Page) -> str:
     return page.thumbnail.name or storage_name(page.image)
 
 
-def _redirect(name: str, content_type: str, attachment_name: str | None) -> HttpResponse | None:
+def _redirect(
+    name: str, content_type: str, attachment_name: str | None
+) -> HttpResponseRedirect | None:
     """A redirect to a signed URL of the stored file ``name`` when configured and possible."""
     seconds = settings.MEDIA_REDIRECT_SECONDS
     if not seconds:
@@ -58,7 +61,7 @@ def _stream(name: str, **options: object) -> FileResponse:
     return response
 
 
-def page_file_response(request: HttpRequest, page: Page, name: str) -> HttpResponse:
+def page_file_response(request: HttpRequest, page: Page, name: str) -> HttpResponseBase:
     """Serve a page's stored image (the caller did the access check).
 
     A page's images never change (a re-run saves a new page row), so a URL that names the page
@@ -75,7 +78,7 @@ def page_file_response(request: HttpRequest, page: Page, name: str) -> HttpRespo
     return response
 
 
-def original_response(document: Document) -> HttpResponse:
+def original_response(document: Document) -> HttpResponseBase:
     """The original file as an attachment under its uploaded name (the caller did the access
     check)."""
     stored = storage_name(document.original)
@@ -103,7 +106,7 @@ def ocr_file_response(file: OcrFile) -> HttpResponse:
     return response
 
 
-def searchable_pdf_response(document: Document) -> HttpResponse:
+def searchable_pdf_response(document: Document) -> HttpResponseBase:
     """The document's searchable PDF as an attachment (the caller did the access check);
     ``ExportPending`` while it is being prepared, ``ExportUnavailable`` when the document has
     none to give."""

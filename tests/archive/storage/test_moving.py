@@ -81,7 +81,7 @@ def test_move_to_s3_is_resumable_and_verified(
     page = documents[1].pages.get(number=2)
     response = client.get(reverse("page_image", args=[documents[1].pk, 2]))
     body = b"".join(response.streaming_content)
-    assert hashlib.sha256(body).hexdigest() == local[page.image.name]
+    assert hashlib.sha256(body).hexdigest() == local[str(page.image.name)]
 
 
 def test_an_object_left_by_a_killed_run_is_checked_and_a_changed_original_refused(
@@ -89,13 +89,13 @@ def test_an_object_left_by_a_killed_run_is_checked_and_a_changed_original_refuse
 ) -> None:
     documents = _local_archive(alice, make_upload)
     media = Path(settings.MEDIA_ROOT)
-    original = documents[0].original.name
-    image = documents[1].pages.get(number=1).image.name
+    original = str(documents[0].original.name)
+    image = str(documents[1].pages.get(number=1).image.name)
     use_s3(settings, seaweedfs, bucket)
     s3 = seaweedfs.client()
     # A run killed after uploading one file (no journal line) and another after a bad copy.
     s3.put_object(Bucket=bucket, Key=image, Body=(media / image).read_bytes())
-    thumbnail = documents[1].pages.get(number=1).thumbnail.name
+    thumbnail = str(documents[1].pages.get(number=1).thumbnail.name)
     s3.put_object(Bucket=bucket, Key=thumbnail, Body=b"damaged")
     # An original changed on disk since it was uploaded.
     (media / original).write_bytes(b"not what was uploaded")

@@ -73,7 +73,7 @@ def test_orphaned_page_files_are_removed_on_s3(
     page = document.pages.get()
     remove_orphans(document)
     assert keys(seaweedfs, s3_storage, folder + "/") == sorted(
-        [page.image.name, page.thumbnail.name]
+        [str(page.image.name), str(page.thumbnail.name)]
     )
     assert left not in keys(seaweedfs, s3_storage)
 

@@ -117,12 +117,73 @@ def check(document: Any, data: bytes, backend: str, server: Any, bucket: str) ->
         assert all((Path(settings.MEDIA_ROOT) / name).is_file() for name in names[1:])
 
 
+def measure_move(
+    owner: Any, count: int, folder: Path, server: Any, on_s3: Any
+) -> list[tuple[str, Any]]:
+    """``move_files`` of ``count`` page images (60 kB each, the size of a display image) and
+    their thumbnails (6 kB) from a local folder to a new bucket, then again (all already
+    there): (label, summary) of both runs. Every object is compared with its file."""
+    from django.core.files.storage import FileSystemStorage, default_storage
+
+    from archive.models import Document, Page
+    from archive.storage.moving import move_files
+
+    source = folder / "move-source"
+    document = Document.objects.create(
+        owner=owner,
+        title="move",
+        original="move/original.bin",
+        original_name="o.bin",
+        sha256=hashlib.sha256(b"original").hexdigest(),
+        mime_type="image/png",
+        size=8,
+        status=Document.Status.DONE,
+        page_count=count,
+    )
+    (source / "move").mkdir(parents=True)
+    (source / "move" / "original.bin").write_bytes(b"original")
+    for number in range(1, count + 1):
+        for suffix, size in ((".webp", 60_000), ("-thumb.webp", 6_000)):
+            path = source / "move" / f"{number:05d}{suffix}"
+            path.write_bytes(os.urandom(size))
+        Page.objects.create(
+            document=document,
+            number=number,
+            image=f"move/{number:05d}.webp",
+            thumbnail=f"move/{number:05d}-thumb.webp",
+        )
+    bucket = "bench-move"
+    server.client().create_bucket(Bucket=bucket)
+    runs = []
+    with on_s3:
+        from django.conf import settings
+
+        settings.AWS_STORAGE_BUCKET_NAME = bucket  # read when the storage is made, below
+        for label in ("first run", "run again (resumed, nothing to copy)"):
+            summary = move_files(
+                source=FileSystemStorage(location=source),
+                target=default_storage,
+                journal=folder / "move-journal",
+            )
+            assert not summary.problems, summary.problems
+            runs.append((label, summary))
+        client = server.client()
+        for path in (source / "move").iterdir():
+            key = f"move/{path.name}"
+            assert client.get_object(Bucket=bucket, Key=key)["Body"].read() == path.read_bytes()
+    Document.objects.filter(pk=document.pk).delete()
+    return runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per backend")
     parser.add_argument("--page", type=Path, default=TESTDATA / PAGE)
+    parser.add_argument(
+        "--move-files", type=int, default=200, help="pages moved by move_files (0: skip)"
+    )
     args = parser.parse_args()
 
     load_before = os.getloadavg()
@@ -173,6 +234,9 @@ def main() -> None:
         return stored, total
 
     try:
+        moved = (
+            measure_move(owner, args.move_files, folder, server, on_s3) if args.move_files else None
+        )
         run("local", "warm-up")  # loads the OCR models; not timed
         run("s3", "warm-up-s3")  # opens the first S3 connections; not timed
         results: dict[str, list[tuple[float, float]]] = {"local": [], "s3": []}
@@ -204,6 +268,18 @@ def main() -> None:
     overhead = medians["s3"] / medians["local"] - 1
     print()
     print(f"S3 against the local disk, upload → searchable: {overhead:+.1%}")
+    if moved is not None:
+        print()
+        print("| manage.py move_files | files | MB | s | files/s | MB/s | verified |")
+        print("|---|---:|---:|---:|---:|---:|---|")
+        for label, summary in moved:
+            done = summary.copied + summary.already
+            megabytes = summary.bytes_copied / 1e6
+            print(
+                f"| {label} | {done} | {megabytes:.1f} | {summary.seconds:.1f} "
+                f"| {summary.files_per_second:.1f} | {megabytes / summary.seconds:.2f} "
+                f"| {len(summary.problems)} problems; objects = files |"
+            )
 
 
 if __name__ == "__main__":

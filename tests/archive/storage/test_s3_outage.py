@@ -104,3 +104,32 @@ def test_an_unreachable_storage_refuses_the_upload_at_once(
     assert response.status_code == 507
     assert "storage server unreachable" in response.content.decode()
     assert not Document.objects.exists()
+
+
+def test_a_worker_that_cannot_reach_the_storage_fails_the_page_with_the_reason(
+    alice: Any, make_upload: Any, settings: Any, tmp_path: Path, own_seaweedfs: SeaweedFS
+) -> None:
+    from archive.documents import document_rerun
+    from archive.ingest import document_create
+    from archive.processing import document_process
+
+    own_seaweedfs.client().create_bucket(Bucket="worker-outage")
+    use_s3(settings, own_seaweedfs, "worker-outage")
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    upload = make_upload("scan.png", lines=["Outage at work"])
+    document = document_create(owner=alice, upload=upload, name=upload.name).document
+    own_seaweedfs.stop()
+    document_process(document.pk)
+    document.refresh_from_db()
+    assert document.status == Document.Status.FAILED
+    assert "storage" in document.error
+    assert "internal error" not in document.error
+    assert "re-run" in document.error
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("scan-archive-")] == []
+
+    own_seaweedfs.start()
+    document_rerun(document)
+    document_process(document.pk)
+    document.refresh_from_db()
+    assert document.status == Document.Status.DONE, document.error
+    assert document.pages.count() == 1

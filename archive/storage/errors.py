@@ -9,6 +9,7 @@ catches ``storage_errors()``.
 from __future__ import annotations
 
 import functools
+import re
 
 
 @functools.cache
@@ -26,7 +27,8 @@ def storage_errors() -> tuple[type[BaseException], ...]:
 
 def storage_error_reason(error: BaseException) -> str:
     """A short reason for a person: the OS's words for a disk error ("No space left on
-    device"), the S3 error code or botocore's message for a server that failed."""
+    device"), the S3 error code, or "storage server unreachable". Never the server's address
+    (botocore's messages hold it): that is for the log, not for every user."""
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
     response = getattr(error, "response", None)
@@ -34,8 +36,11 @@ def storage_error_reason(error: BaseException) -> str:
         code = response.get("Error", {}).get("Code")
         if code:
             return f"storage server: {code}"
-    text = str(error).strip()
-    if text and not isinstance(error, OSError):
-        # botocore's messages name the endpoint, never credentials.
-        return f"storage server unreachable: {text}" if "connect" in text.lower() else text
-    return type(error).__name__
+    # boto3's S3UploadFailedError carries the server's answer only in its message.
+    answered = re.search(r"An error occurred \((\w+)\)", str(error))
+    if answered:
+        return f"storage server: {answered.group(1)}"
+    name = type(error).__name__
+    if "connect" in name.lower() or "timeout" in name.lower() or "connect" in str(error).lower():
+        return "storage server unreachable"
+    return name

@@ -41,6 +41,7 @@ def test_local_disk_streams_and_signs_nothing() -> None:
 
 
 def test_storage_errors_cover_the_disk_and_s3() -> None:
+    from boto3.exceptions import S3UploadFailedError
     from botocore.exceptions import EndpointConnectionError
 
     assert issubclass(EndpointConnectionError, storage_errors())
@@ -49,4 +50,6 @@ def test_storage_errors_cover_the_disk_and_s3() -> None:
         "No space left on device"
     )
     reason = storage_error_reason(EndpointConnectionError(endpoint_url="http://s3.local"))
-    assert reason.startswith("storage server unreachable")
+    assert reason == "storage server unreachable"  # the server's address is not for users
+    refused = S3UploadFailedError("Failed to upload a to b/a: An error occurred (AccessDenied)")
+    assert storage_error_reason(refused) == "storage server: AccessDenied"

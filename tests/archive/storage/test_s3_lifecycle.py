@@ -78,8 +78,15 @@ def test_upload_ocr_search_pdf_delete_on_s3(
     pdf = client.get(reverse("document_searchable_pdf", args=[document.pk]))
     assert pdf.status_code == 200
     assert _body(pdf).startswith(b"%PDF-")
+    # The REST API serves the same files the same way.
+    api_original = client.get(f"/api/documents/{document.pk}/original/")
+    assert api_original.status_code == 200
+    assert _body(api_original) == data
+    api_image = client.get(f"/api/documents/{document.pk}/pages/2/image/")
+    assert _body(api_image) == body
 
     client.force_login(bob)
+    assert client.get(f"/api/documents/{document.pk}/original/").status_code == 404
     for name, args in [
         ("page_image", [document.pk, 1]),
         ("page_thumbnail", [document.pk, 1]),

@@ -9,9 +9,11 @@ clients can tell); ``start`` again on the same folder and ports brings the same 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -45,6 +47,17 @@ def _free_ports(count: int) -> list[int]:
     finally:
         for sock in sockets:
             sock.close()
+
+
+# Looked up here, before any fork: the child between fork and exec only calls it.
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+
+
+def _die_with_parent() -> None:
+    """In the child: be killed when the test process dies (a crashed or killed pytest must
+    not leave a server behind). Linux only; elsewhere ``stop`` is all there is."""
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 class SeaweedFS:
@@ -104,7 +117,11 @@ class SeaweedFS:
         began = time.monotonic()
         log = (self.root / "weed.log").open("ab")
         self.process = subprocess.Popen(
-            self.command(), stdout=log, stderr=subprocess.STDOUT, cwd=self.root
+            self.command(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.root,
+            preexec_fn=_die_with_parent,
         )
         log.close()
         client = self.client(connect_timeout=1, attempts=1)

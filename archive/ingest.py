@@ -25,6 +25,7 @@ from archive.models import Document, PageJob
 from archive.ocr_imports import OcrFileRejected, ocr_file_check, ocr_file_store
 from archive.outcomes import Outcome
 from archive.processing.jobs import queue_document, queued_pages
+from archive.storage.errors import storage_error_reason, storage_errors
 from ocr.errors import OcrError, PasswordRequired
 from ocr.files import open_document, validate
 from ocr.formats import EXTENSIONS, HEAD_SIZE, SUPPORTED_TYPES, describe, sniff
@@ -300,15 +301,16 @@ def _store(
 def _save_original(path: str, upload: IO[bytes]) -> str:
     """Store the original under ``path`` (or a free variant of it); ``StorageFailed`` if the
     storage cannot take it, leaving no partial file behind."""
-    existed = default_storage.exists(path)
+    existed = True  # until the storage says otherwise: never delete a file that was there
     try:
+        existed = default_storage.exists(path)
         return default_storage.save(path, File(upload, name=path))
-    except OSError as error:
+    except storage_errors() as error:
         # FileSystemStorage writes in place: a disk that fills up mid-file leaves a partial one.
-        if not existed and default_storage.exists(path):
-            default_storage.delete(path)
+        # (An S3 object appears only once its upload completes: none is left by a failure.)
+        _remove_partial(path, existed_before=existed)
         _logger.error("cannot store %s: %s", path, error)
-        reason = error.strerror or type(error).__name__
+        reason = storage_error_reason(error)
         raise StorageFailed(
             f"The archive could not store this file ({reason}). Nothing was kept; please try "
             "again later, and tell the administrator if it keeps happening."
@@ -319,19 +321,35 @@ def _save_ocr_file(stored_name: str, kind: str, data: bytes) -> str:
     """Store the scan's OCR file beside its original; ``StorageFailed`` as for the original."""
     try:
         return ocr_file_store(stored_name, kind, data)
-    except OSError as error:
+    except storage_errors() as error:
         _logger.error("cannot store the OCR file of %s: %s", stored_name, error)
-        reason = error.strerror or type(error).__name__
+        reason = storage_error_reason(error)
         raise StorageFailed(
             f"The archive could not store this file's OCR file ({reason}). Nothing was kept; "
             "please try again later."
         ) from error
 
 
+def _remove_partial(path: str, *, existed_before: bool) -> None:
+    """Delete what a failed save left under ``path``, if the storage still answers."""
+    if existed_before:
+        return
+    try:
+        if default_storage.exists(path):
+            default_storage.delete(path)
+    except storage_errors() as error:
+        _logger.error("cannot remove the partial file %s: %s", path, error)
+
+
 def _delete_stored(names: list[str]) -> None:
+    """Delete files stored for an upload that is being undone. A storage that fails meanwhile
+    (an outage) is logged, not raised: the error that undid the upload is the one to report."""
     for name in names:
         if name:
-            default_storage.delete(name)
+            try:
+                default_storage.delete(name)
+            except storage_errors() as error:
+                _logger.error("cannot remove %s after a failed upload: %s", name, error)
 
 
 def _measure(upload: IO[bytes]) -> tuple[int, str, bytes]:

@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from archive.embedded_db import embedded_database_url
 from archive.env import env_bool, env_float, env_int, env_list, env_str, var_dir
 from archive.languages import LANGUAGES
+from archive.storage.config import S3_BACKEND, s3_client_config, storage_backend
 
 # Django's generic classes (ModelAdmin[Document], ModelForm[Tag], …) subscriptable at run time,
 # as the type checker reads them.
@@ -120,12 +121,53 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Without collected files (tests, a first run before collectstatic) serve from the source folders.
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
+# STORAGE_BACKEND: "local" (the default: MEDIA_ROOT), "s3" (django-storages' S3 backend, read
+# from its own AWS_* variables below; `pip install scan-archive[s3]`), or a storage class's
+# dotted path. Every variable is described in docs/operations.md.
+STORAGE_BACKEND = storage_backend(env_str("STORAGE_BACKEND", "local"))
 STORAGES = {
-    "default": {
-        "BACKEND": env_str("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
-    },
+    "default": {"BACKEND": STORAGE_BACKEND},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+if STORAGE_BACKEND == S3_BACKEND:
+    AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    # Empty: Amazon S3 itself; else the address of an S3-compatible server (SeaweedFS, MinIO).
+    AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
+    # Unset: boto3 finds credentials itself (instance role, ~/.aws, its own variables).
+    AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID") or None
+    AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY") or None
+    AWS_SESSION_TOKEN = env_str("AWS_SESSION_TOKEN") or None
+    # A prefix inside the bucket, so one bucket can hold several archives.
+    AWS_LOCATION = env_str("AWS_LOCATION", "")
+    # "path" for most self-hosted servers; empty lets boto3 choose (virtual hosts on AWS).
+    AWS_S3_ADDRESSING_STYLE = env_str("AWS_S3_ADDRESSING_STYLE") or None
+    AWS_S3_SIGNATURE_VERSION = env_str("AWS_S3_SIGNATURE_VERSION", "s3v4")
+    AWS_S3_VERIFY = env_bool("AWS_S3_VERIFY", True)
+    # Never overwrite: every name the archive stores is new (a page of a re-run, a second
+    # upload of the same name), and code relies on save() giving a free name, as on disk.
+    AWS_S3_FILE_OVERWRITE = False
+    # Objects are private: every read goes through an access-checked view.
+    AWS_DEFAULT_ACL = None
+    AWS_QUERYSTRING_AUTH = True
+    # A stored file opened for reading is spooled to a temporary file past this size (not
+    # held in memory; django-storages' default keeps it all in memory).
+    AWS_S3_MAX_MEMORY_SIZE = env_int("AWS_S3_MAX_MEMORY_SIZE", 8 * 1024 * 1024, minimum=0)
+    # How long a request may wait for the server, and how often it is tried: an unreachable
+    # server fails an upload in seconds with a clear message instead of hanging it.
+    AWS_S3_CLIENT_CONFIG = s3_client_config(
+        connect_timeout=env_float("AWS_S3_CONNECT_TIMEOUT", 5.0, minimum=0.1),
+        read_timeout=env_float("AWS_S3_READ_TIMEOUT", 60.0, minimum=1.0),
+        max_attempts=env_int("AWS_S3_MAX_ATTEMPTS", 3, minimum=1),
+        addressing_style=AWS_S3_ADDRESSING_STYLE,
+        signature_version=AWS_S3_SIGNATURE_VERSION,
+    )
+# Media views (originals, page images, searchable PDFs) stream stored files through the web
+# process; with a number of seconds here and a storage that can sign URLs (S3), they answer an
+# access-checked request with a redirect to a URL signed for that long instead.
+MEDIA_REDIRECT_SECONDS = env_int("MEDIA_REDIRECT_SECONDS", 0, minimum=0)
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 200, minimum=1)
 # Uploads above this many bytes are spooled to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

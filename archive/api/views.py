@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from django.http import FileResponse
+from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status as http
@@ -205,7 +205,7 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
         responses={(200, mime): OpenApiTypes.BINARY for mime in sorted(SUPPORTED_TYPES)},
     )
     @action(detail=True, methods=["get"], content_negotiation_class=FirstRenderer)
-    def original(self, request: Request, pk: int) -> FileResponse:
+    def original(self, request: Request, pk: int) -> HttpResponseBase:
         return original_response(self.get_object())
 
     @extend_schema(
@@ -232,7 +232,7 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
         url_path="searchable-pdf",
         content_negotiation_class=FirstRenderer,
     )
-    def searchable_pdf(self, request: Request, pk: int) -> FileResponse | Response:
+    def searchable_pdf(self, request: Request, pk: int) -> HttpResponseBase:
         try:
             return searchable_pdf_response(self.get_object())
         except ExportPending as pending:
@@ -287,7 +287,7 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
         url_name="page-image",
         content_negotiation_class=FirstRenderer,
     )
-    def page_image(self, request: Request, pk: int, number: int) -> FileResponse:
+    def page_image(self, request: Request, pk: int, number: int) -> HttpResponseBase:
         page = self._page(number)
         return page_file_response(request, page, storage_name(page.image))
 
@@ -299,7 +299,7 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
         url_name="page-thumbnail",
         content_negotiation_class=FirstRenderer,
     )
-    def page_thumbnail(self, request: Request, pk: int, number: int) -> FileResponse:
+    def page_thumbnail(self, request: Request, pk: int, number: int) -> HttpResponseBase:
         page = self._page(number)
         return page_file_response(request, page, thumbnail_name(page))
 

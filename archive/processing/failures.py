@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_q.exceptions import TimeoutException
 
 from archive.models import Document
+from archive.storage.errors import storage_error_reason, storage_errors
 from ocr.errors import OcrError
 
 _logger = logging.getLogger(__name__)
@@ -54,6 +55,14 @@ def reason(document: Document, number: int | None, error: BaseException) -> str:
             f"{where} was read, but its images could not be stored ({error.strerror}). The "
             "original and the pages already saved are kept; re-run the document once the "
             "storage has room again."
+        )
+    if isinstance(error, storage_errors()) and not isinstance(error, OSError):
+        # The S3 server did not answer or refused (not the file's fault, not a bug).
+        _logger.error("document %s: the storage failed: %s", document.pk, error)
+        return (
+            f"{where} could not be read or stored: the file storage failed "
+            f"({storage_error_reason(error)}). The original and the pages already saved are "
+            "kept; re-run the document once the storage answers again."
         )
     _logger.error("document %s: %s", document.pk, error, exc_info=error)
     return (

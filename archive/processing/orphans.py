@@ -23,7 +23,10 @@ def remove_orphans(document: Document) -> None:
     Call it under the document's row lock with its last run finished, so that no page is
     being added meanwhile."""
     folder = page_folder(document)
-    if not default_storage.exists(folder):
+    try:
+        # Not exists(folder) first: S3 has no folders, only keys under a prefix.
+        stored = default_storage.listdir(folder)[1]
+    except FileNotFoundError:
         return
     kept = {
         name.rsplit("/", 1)[-1]
@@ -31,7 +34,7 @@ def remove_orphans(document: Document) -> None:
         for name in pair
         if name
     }
-    for name in default_storage.listdir(folder)[1]:
+    for name in stored:
         if name not in kept:
             _logger.info("document %s: removing orphaned page file %s", document.pk, name)
             default_storage.delete(f"{folder}/{name}")

@@ -8,13 +8,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from PIL import Image
 
 from archive.langdetect import document_language_detect
 from archive.languages import DETECT
 from archive.models import Document, Page, storage_name
 from archive.ocr_imports import imported_page, imported_page_count
+from archive.storage.files import local_copy
 from ocr.engines.base import Engine
 from ocr.engines.plan import same_reading, unknown_language_codes
 from ocr.files import open_document
@@ -49,9 +49,13 @@ def ocr_languages(engine: Engine, language: str) -> tuple[str, ...]:
 
 @contextmanager
 def opened(document: Document) -> Iterator[PageSource]:
-    """The document's stored original, open as pages (closed on leaving the block)."""
+    """The document's stored original, open as pages (closed on leaving the block).
+
+    The original is streamed from the storage (the local disk or S3) into a temporary file of
+    this worker, deleted on leaving the block: a worker needs no disk shared with the web
+    server, and a PDF's pages are rendered from a seekable local file, not from memory."""
     with (
-        default_storage.open(storage_name(document.original), "rb") as original,
+        local_copy(storage_name(document.original)) as original,
         open_document(
             original,
             max_pixels=settings.OCR_MAX_PIXELS,

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponsePermanentRedirect,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
@@ -36,7 +36,7 @@ from archive.ocr_files import OCR_FILE_FORMATS, document_ocr_file, page_ocr_file
 
 @login_required
 @require_GET
-def page_image(request: HttpRequest, pk: int, number: int) -> FileResponse:
+def page_image(request: HttpRequest, pk: int, number: int) -> HttpResponseBase:
     """A page's display image, read through the storage API after the access check."""
     page = selectors.page_get(user=request.user, document_pk=pk, number=number)
     return page_file_response(request, page, storage_name(page.image))
@@ -44,14 +44,14 @@ def page_image(request: HttpRequest, pk: int, number: int) -> FileResponse:
 
 @login_required
 @require_GET
-def page_thumbnail(request: HttpRequest, pk: int, number: int) -> FileResponse:
+def page_thumbnail(request: HttpRequest, pk: int, number: int) -> HttpResponseBase:
     """A page's small preview (pages saved before thumbnails existed get the full image)."""
     page = selectors.page_get(user=request.user, document_pk=pk, number=number)
     return page_file_response(request, page, thumbnail_name(page))
 
 
 @require_GET
-def staff_page_image(request: HttpRequest, pk: int) -> FileResponse:
+def staff_page_image(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A page's image for the admin's review screen, for any owner's document.
 
     Not routed in ``archive.urls``: ``archive.admin`` mounts it inside the admin site
@@ -65,7 +65,7 @@ def staff_page_image(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_GET
-def document_original(request: HttpRequest, pk: int) -> FileResponse:
+def document_original(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Download the original file exactly as it was uploaded."""
     document = selectors.document_get(user=request.user, pk=pk)
     return original_response(document)
@@ -79,7 +79,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def document_searchable_pdf(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+def document_searchable_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The document's searchable PDF as a download once the worker has built it; until then
     202 with a "being prepared" page that refreshes itself (the first request queues the
     build). A document that has none to give answers 409 with the reason in words."""

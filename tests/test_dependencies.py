@@ -6,6 +6,10 @@ project's base dependencies or from what they require in turn. An import served 
 extra (``bench``, ``dev``) passes on a developer's machine, where the extras are installed, and
 fails on a fresh one: CI once failed on 124 tests because ``ocr/confidence.py`` imported
 ``wordfreq``, then listed only in the ``bench`` extra.
+
+The optional runtime extras (``s3``, ``redis``, ``aspose``: features a setting switches on) may
+be imported, but only inside the functions that need them, so that a plain install still
+imports every module.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import ast
 import importlib.metadata as metadata
 import re
 import sys
+import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -22,23 +28,50 @@ from packaging.requirements import Requirement
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_PACKAGES = ("archive", "ocr")
 FIRST_PARTY = {"archive", "ocr"}
+#: Extras that a setting switches on in the running app (docs/configuration.md).
+OPTIONAL_RUNTIME_EXTRAS = ("s3", "redis", "aspose")
 
 
-def _imported_roots() -> dict[str, set[str]]:
-    """Top-level third-party module names imported anywhere in the runtime packages."""
-    found: dict[str, set[str]] = {}
+def _project() -> dict[str, object]:
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        project: dict[str, object] = tomllib.load(handle)["project"]
+    return project
+
+
+def _imports() -> list[tuple[str, str, bool]]:
+    """(top-level third-party module, file, imported at module level) for the runtime code.
+
+    Module level means run on import: the body of the module and of its classes, and ``try``
+    and ``if`` blocks there, but not ``if TYPE_CHECKING:`` blocks (never run)."""
+    found: list[tuple[str, str, bool]] = []
+
+    def visit(nodes: Iterable[ast.stmt], path: str, top: bool) -> None:
+        for node in nodes:
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                root = name.split(".")[0]
+                if root not in sys.stdlib_module_names and root not in FIRST_PARTY:
+                    found.append((root, path, top))
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                visit(node.orelse, path, top)
+                continue
+            inner = top and not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                children = getattr(node, field, None)
+                if isinstance(children, list):
+                    visit([c for c in children if isinstance(c, ast.stmt)], path, inner)
+                    for handler in children:
+                        if isinstance(handler, ast.ExceptHandler):
+                            visit(handler.body, path, inner)
+
     for package in RUNTIME_PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                names: list[str] = []
-                if isinstance(node, ast.Import):
-                    names = [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    names = [node.module]
-                for name in names:
-                    root = name.split(".")[0]
-                    if root not in sys.stdlib_module_names and root not in FIRST_PARTY:
-                        found.setdefault(root, set()).add(str(path.relative_to(ROOT)))
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            visit(tree.body, str(path.relative_to(ROOT)), True)
     return found
 
 
@@ -46,11 +79,10 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _base_closure() -> set[str]:
-    """Distributions a plain install brings: the base requirements and theirs, no extras."""
-    declared = metadata.requires("scan-archive") or []
-    todo = [Requirement(line) for line in declared]
-    todo = [req for req in todo if req.marker is None or req.marker.evaluate({"extra": ""})]
+def _closure(lines: Iterable[str], extra: str = "") -> set[str]:
+    """Distributions the requirement ``lines`` bring with theirs (no extras of theirs)."""
+    todo = [Requirement(line) for line in lines]
+    todo = [req for req in todo if req.marker is None or req.marker.evaluate({"extra": extra})]
     seen: set[str] = set()
     while todo:
         req = todo.pop()
@@ -64,29 +96,50 @@ def _base_closure() -> set[str]:
             continue
         for line in nested:
             sub = Requirement(line)
-            if sub.marker is None or sub.marker.evaluate({"extra": ""}):
+            markers = [{"extra": ""}, *({"extra": wanted} for wanted in sub_extras(req))]
+            if sub.marker is None or any(sub.marker.evaluate(env) for env in markers):
                 todo.append(sub)
     return seen
 
 
+def sub_extras(req: Requirement) -> set[str]:
+    return set(req.extras)
+
+
+def _base() -> set[str]:
+    return _closure(_project()["dependencies"])  # type: ignore[arg-type]
+
+
+def _optional() -> set[str]:
+    extras: dict[str, list[str]] = _project()["optional-dependencies"]  # type: ignore[assignment]
+    lines = [line for name in OPTIONAL_RUNTIME_EXTRAS for line in extras.get(name, [])]
+    return _closure(lines) - _base()
+
+
+def _providers(module: str) -> list[str]:
+    return [_canonical(dist) for dist in metadata.packages_distributions().get(module, [module])]
+
+
 def test_runtime_code_imports_only_base_dependencies() -> None:
-    closure = _base_closure()
-    providers = metadata.packages_distributions()
-    missing = {
-        module: sorted(files)
-        for module, files in _imported_roots().items()
-        if not any(_canonical(dist) in closure for dist in providers.get(module, [module]))
-    }
-    assert not missing, f"imported by runtime code but not a base dependency: {missing}"
+    base, optional = _base(), _optional()
+    wrong: dict[str, set[str]] = {}
+    for module, path, top in _imports():
+        providers = _providers(module)
+        if any(dist in base for dist in providers):
+            continue
+        if not top and any(dist in optional for dist in providers):
+            continue  # an optional feature's package, imported where the feature runs
+        wrong.setdefault(module, set()).add(path + (" (at module level)" if top else ""))
+    assert not wrong, f"not a base dependency (or an optional one imported lazily): {wrong}"
 
 
 @pytest.mark.parametrize("extra", ["bench", "dev"])
 def test_the_check_sees_what_an_extra_adds(extra: str) -> None:
-    """The closure really excludes extras (else the test above could not fail)."""
-    declared = [Requirement(line) for line in metadata.requires("scan-archive") or []]
-    only_extra = [
-        req for req in declared if req.marker is not None and req.marker.evaluate({"extra": extra})
-    ]
-    assert only_extra
-    closure = _base_closure()
-    assert any(_canonical(req.name) not in closure for req in only_extra)
+    """The base set really excludes extras (else the test above could not fail)."""
+    extras: dict[str, list[str]] = _project()["optional-dependencies"]  # type: ignore[assignment]
+    assert any(_canonical(Requirement(line).name) not in _base() for line in extras[extra])
+
+
+def test_an_optional_package_imported_at_module_level_is_found() -> None:
+    assert any(module == "boto3" and not top for module, _path, top in _imports())
+    assert not any(module in {"boto3", "storages"} and top for module, _path, top in _imports())

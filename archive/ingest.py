@@ -21,10 +21,16 @@ from django.utils import timezone
 
 from archive.filenames import clean_filename, clean_title, title_from_filename
 from archive.languages import DETECT, LANGUAGES
-from archive.models import Document, PageJob
-from archive.ocr_imports import OcrFileRejected, ocr_file_check, ocr_file_store
+from archive.models import Document, PageJob, storage_name
+from archive.ocr_imports import (
+    OcrFileRejected,
+    ocr_file_check,
+    ocr_file_language,
+    ocr_file_store,
+)
 from archive.outcomes import Outcome
-from archive.processing.jobs import queue_document, queued_pages
+from archive.processing.jobs import queue_document
+from archive.quotas import owner_lock, queued_pages_refusal
 from archive.storage.errors import storage_error_reason, storage_errors
 from ocr.errors import OcrError, PasswordRequired
 from ocr.files import open_document, validate
@@ -49,6 +55,12 @@ class FileTooLarge(UploadRejected):
     """Rejected for its size alone (the web answers 413 when every file of a request was)."""
 
 
+class OverLimit(UploadRejected):
+    """Refused by a per-user limit (``archive.quotas``), not for the file itself: the same
+    file is accepted once the user's earlier work is done. The web answers 429 with
+    ``Retry-After`` when every file of a request was refused so."""
+
+
 class StorageFailed(UploadRejected):
     """The file was fine but could not be written (storage full, read-only or unreachable).
 
@@ -64,6 +76,9 @@ class IngestResult:
 
     document: Document
     outcome: Outcome
+    #: A duplicate sent with a new OCR file: the file replaced the document's, whose pages
+    #: are read again from it (``document_create``).
+    ocr_replaced: bool = False
 
 
 def document_create(
@@ -90,7 +105,9 @@ def document_create(
       ``pdf_password`` and the document is queued as usual. A password given for a file that
       needs none is ignored (and not stored).
     - An interactive upload (``priority``, the default) that would take its owner past
-      ``OCR_QUEUED_PAGES_PER_USER`` pages waiting for OCR is rejected, saying how many wait.
+      ``OCR_QUEUED_PAGES_PER_USER`` pages waiting for OCR is rejected (``OverLimit``), saying
+      how many wait; counted under the user's quota lock in the transaction that queues it
+      (``archive.quotas``), so parallel uploads cannot pass the limit together.
     - Otherwise the bytes are stored unchanged through the default storage, the row is written
       with its job in the fair OCR queue at ``priority`` (``archive.processing.jobs``), and a
       worker is told when the transaction commits.
@@ -104,7 +121,11 @@ def document_create(
     ``ocr_file`` is the scan's own hOCR or ALTO file, if it comes with one
     (``archive.ocr_imports``): checked before anything is stored (``UploadRejected`` saying
     what is wrong with it, and then neither file is kept), stored beside the original, and
-    its pages are kept instead of running OCR. A duplicate scan keeps its document as it is.
+    its pages are kept instead of running OCR. When the upload says "detect", the language
+    the file declares (``archive.ocr_imports.ocr_file_language``) is the document's. A
+    duplicate scan sent with an OCR file other than its document's replaces that document's
+    file (checked the same way) and reads its pages again from it, discarding their text
+    (``ocr_replaced``); without one, or with the same file, the document stays as it is.
     """
     title = clean_title(title) or title_from_filename(name)
     name = clean_filename(name)
@@ -129,12 +150,16 @@ def document_create(
         )
     existing = Document.objects.filter(owner_id=owner.pk, sha256=digest).first()
     if existing is not None:
-        return IngestResult(existing, Outcome.DUPLICATE)
+        if ocr_file is None:
+            return IngestResult(existing, Outcome.DUPLICATE)
+        return _replace_ocr_file(existing, upload, ocr_file.read(), language, password, priority)
     status, error, pdf_password, page_count = _check_content(upload, password)
     ocr_data, ocr_kind = b"", ""
     if ocr_file is not None:
         ocr_data = ocr_file.read()
         ocr_kind = _check_ocr_file(ocr_data, upload, status, pdf_password, page_count)
+        if language == DETECT:
+            language = ocr_file_language(ocr_data) or DETECT
     if status == Document.Status.QUEUED and priority == PageJob.Priority.INTERACTIVE:
         _check_queue_share(owner, page_count)
     upload.seek(0)
@@ -155,6 +180,69 @@ def document_create(
         page_count=page_count,
         ocr_file=(ocr_kind, ocr_data) if ocr_kind else None,
     )
+
+
+def _replace_ocr_file(
+    document: Document,
+    upload: IO[bytes],
+    data: bytes,
+    language: str,
+    password: str,
+    priority: int,
+) -> IngestResult:
+    """The duplicate ``document`` sent again with the OCR file ``data``: unless it is the
+    file the document has, check it against the scan as for a new document, store it in
+    place of the document's, and read the document's pages again from it (from scratch, in
+    the upload's language, or the file's when the upload says "detect"). A document waiting
+    for its PDF password only gets the file. ``UploadRejected`` (nothing changed) if the file
+    does not fit the scan or the pages would pass the user's queue limit."""
+    if document.ocr_file and _stored_bytes(storage_name(document.ocr_file)) == data:
+        return IngestResult(document, Outcome.DUPLICATE)
+    status, _error, pdf_password, page_count = _check_content(
+        upload, password or document.pdf_password
+    )
+    kind = _check_ocr_file(data, upload, status, pdf_password, page_count)
+    if language == DETECT:
+        language = ocr_file_language(data) or DETECT
+    old_name = storage_name(document.ocr_file) if document.ocr_file else ""
+    new_name = _save_ocr_file(storage_name(document.original), kind, data)
+    # Imported here: archive.documents imports this module (its messages and checks).
+    from archive.documents import document_rerun
+
+    try:
+        with transaction.atomic():
+            locked = Document.objects.select_for_update().get(pk=document.pk)
+            waiting = locked.status == Document.Status.NEEDS_PASSWORD
+            if not waiting and priority == PageJob.Priority.INTERACTIVE:
+                owner_lock(locked.owner_id)
+                _check_queue_share(locked.owner, page_count)
+            locked.ocr_file.name = new_name
+            locked.save(update_fields=["ocr_file", "updated"])
+            if not waiting:
+                # The pages read from the old file (or by OCR) give way to the new file's.
+                document_rerun(
+                    locked,
+                    from_scratch=True,
+                    language=None if language == DETECT else language,
+                    force_ocr=False,
+                    priority=priority,
+                )
+            if old_name and old_name != new_name:
+                transaction.on_commit(lambda: default_storage.delete(old_name))
+    except BaseException:
+        _delete_stored([new_name])
+        raise
+    _logger.info("document %s: OCR file replaced by a new upload", document.pk)
+    return IngestResult(locked, Outcome.DUPLICATE, ocr_replaced=True)
+
+
+def _stored_bytes(name: str) -> bytes | None:
+    """The stored file ``name``'s content; None if it cannot be read."""
+    try:
+        with default_storage.open(name, "rb") as stored:
+            return bytes(stored.read())
+    except OSError:
+        return None
 
 
 def _check_ocr_file(
@@ -181,17 +269,11 @@ def _check_ocr_file(
 
 
 def _check_queue_share(owner: AbstractBaseUser, page_count: int) -> None:
-    """``UploadRejected`` if ``page_count`` more pages would take ``owner`` past the pages one
-    user may have waiting for OCR (``OCR_QUEUED_PAGES_PER_USER``)."""
-    limit = settings.OCR_QUEUED_PAGES_PER_USER
-    waiting = queued_pages(owner.pk)
-    if waiting + page_count <= limit:
-        return
-    raise UploadRejected(
-        f"You have {waiting:,} pages waiting to be read, and this file's {page_count:,} would "
-        f"pass the limit of {limit:,} pages per user. Upload it again once some of your "
-        "documents are done."
-    )
+    """``OverLimit`` if ``page_count`` more pages would take ``owner`` past the pages one
+    user may have waiting for OCR (``archive.quotas``)."""
+    refusal = queued_pages_refusal(owner.pk, page_count)
+    if refusal is not None:
+        raise OverLimit(refusal)
 
 
 def too_many_pages(page_count: int) -> str | None:
@@ -262,6 +344,11 @@ def _store(
         if ocr_file is not None:
             ocr_name = _save_ocr_file(stored_name, *ocr_file)
         with transaction.atomic():
+            if status == Document.Status.QUEUED and priority == PageJob.Priority.INTERACTIVE:
+                # Counted again under the user's lock, in the transaction that adds the
+                # pages: parallel uploads cannot pass the limit together (archive.quotas).
+                owner_lock(owner.pk)
+                _check_queue_share(owner, page_count)
             document = Document.objects.create(
                 owner_id=owner.pk,
                 title=title,

@@ -314,6 +314,9 @@ class PageAttempt(models.Model):
 class PageJob(models.Model):
     """One step of a document's OCR waiting for a worker, or held by one: the fair OCR queue.
 
+    A row is either a document's (``document``) or a page of an OCR service job (``ocr_job``,
+    ``run`` 0, ``number`` the page), never both; both kinds share the order and the shares.
+
     Number 0 opens the document (counts its pages and queues them, ``run`` is then still to be
     started); number n reads page n of run ``run``. Workers take the row that comes first by
     (``priority``, ``tag``, id): ``tag`` is the job's place in its owner's fair share
@@ -329,7 +332,14 @@ class PageJob(models.Model):
         INTERACTIVE = 0, "Upload"
         BULK = 1, "Bulk import or re-run"
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="jobs")
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="jobs", null=True, blank=True
+    )
+    #: Set instead of ``document`` for a page of an OCR service job (``archive.ocr_service``):
+    #: it takes its turn in its owner's fair share like a document's page.
+    ocr_job = models.ForeignKey(
+        "archive.OcrJob", on_delete=models.CASCADE, related_name="queue", null=True, blank=True
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -350,6 +360,12 @@ class PageJob(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="page_job_unique"),
+            models.UniqueConstraint(fields=["ocr_job", "number"], name="page_job_ocr_unique"),
+            models.CheckConstraint(
+                condition=models.Q(document__isnull=False, ocr_job__isnull=True)
+                | models.Q(document__isnull=True, ocr_job__isnull=False),
+                name="page_job_document_or_ocr_job",
+            ),
         ]
         indexes = [
             models.Index(fields=["priority", "tag", "id"], name="page_job_order"),
@@ -363,6 +379,8 @@ class PageJob(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.ocr_job_id is not None:
+            return f"OCR job {self.ocr_job_id} page {self.number}"
         return f"{self.document_id} job {self.number} (run {self.run})"
 
 

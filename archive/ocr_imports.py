@@ -9,6 +9,9 @@ the page image the archive shows, with the engine recorded as "imported ALTO" or
 hOCR". Pages the file does not have are read by OCR as usual. ``force_ocr`` (a re-run that
 OCRs every page) ignores the file.
 
+The language the file declares (ALTO ``LANG``, hOCR ``lang``; ``ocr_file_language``) becomes
+the document's when the upload leaves the language to be detected.
+
 Pairing by name (``ocr_partner``): ``scan.tif`` goes with ``scan.xml``, ``scan.alto.xml``,
 ``scan.hocr``, ``scan.html`` or ``scan.htm`` beside it.
 """
@@ -23,6 +26,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from archive.languages import LANGUAGES
 from archive.models import Document, storage_name
 from ocr.interchange import InvalidOcrFile, read_ocr_file, sniff_ocr_file
 from ocr.interchange.fitting import fit_page, same_shape
@@ -100,6 +104,58 @@ def ocr_file_check(
                     "pixels): it belongs to another scan."
                 )
     return kind
+
+
+#: ISO 639-2 (bibliographic and terminology) codes of the archive's languages, and the
+#: Norwegian written standards, to their ISO 639-1 code (``archive.languages.LANGUAGES``).
+_LANGUAGE_ALIASES = {
+    "eng": "en",
+    "fre": "fr",
+    "fra": "fr",
+    "ger": "de",
+    "deu": "de",
+    "spa": "es",
+    "ita": "it",
+    "por": "pt",
+    "dut": "nl",
+    "nld": "nl",
+    "swe": "sv",
+    "dan": "da",
+    "nor": "no",
+    "nob": "no",
+    "nno": "no",
+    "nb": "no",
+    "nn": "no",
+    "fin": "fi",
+    "rus": "ru",
+    "chi": "zh",
+    "zho": "zh",
+    "jpn": "ja",
+}
+
+
+def ocr_file_language(data: bytes) -> str | None:
+    """The archive language (ISO 639-1, ``LANGUAGES``) the OCR file ``data`` declares: ALTO
+    ``LANG`` or hOCR ``lang``, as a BCP 47 tag (``fr``, ``de-AT``) or an ISO 639-2 code
+    (``fra``, ``ger``). The one declared on most pages when they differ (the first of them on
+    a tie); None when the file declares none of the archive's languages or cannot be read."""
+    try:
+        pages = read_ocr_file(data)
+    except InvalidOcrFile:
+        return None
+    counts: dict[str, int] = {}
+    for page in pages:
+        for code in dict.fromkeys(filter(None, map(_archive_language, page.languages))):
+            counts[code] = counts.get(code, 0) + 1
+    if not counts:
+        return None
+    return max(counts, key=lambda code: counts[code])  # the first of the most: dicts keep order
+
+
+def _archive_language(tag: str) -> str | None:
+    primary = tag.strip().replace("_", "-").split("-")[0].lower()
+    code = _LANGUAGE_ALIASES.get(primary, primary)
+    return code if code in LANGUAGES else None
 
 
 def ocr_file_store(document_path: str, kind: str, data: bytes) -> str:

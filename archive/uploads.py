@@ -16,10 +16,17 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 
 from archive.filenames import clean_filename
-from archive.ingest import FileTooLarge, StorageFailed, UploadRejected, document_create
+from archive.ingest import (
+    FileTooLarge,
+    OverLimit,
+    StorageFailed,
+    UploadRejected,
+    document_create,
+)
 from archive.models import Document
 from archive.ocr_imports import ocr_pairs
 from archive.outcomes import Outcome
+from archive.quotas import RETRY_AFTER_SECONDS
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,8 @@ class UploadResult:
     document: Document | None
     too_large: bool = False
     storage_failed: bool = False
+    #: Refused by a per-user limit (``ingest.OverLimit``): the same file is taken later.
+    over_limit: bool = False
 
 
 def uploads_take(
@@ -117,9 +126,21 @@ def upload_take(
             None,
             too_large=isinstance(error, FileTooLarge),
             storage_failed=isinstance(error, StorageFailed),
+            over_limit=isinstance(error, OverLimit),
         )
     document = result.document
-    if result.outcome is Outcome.DUPLICATE:
+    if result.outcome is Outcome.DUPLICATE and result.ocr_replaced:
+        if document.status == Document.Status.NEEDS_PASSWORD:
+            message = (
+                f"you already have this file as “{document}”: its OCR file is replaced, and "
+                "its text is read from it once the PDF's password is given."
+            )
+        else:
+            message = (
+                f"you already have this file as “{document}”: its text is replaced by the "
+                "new OCR file's, read again now."
+            )
+    elif result.outcome is Outcome.DUPLICATE:
         message = f"you already have this file as “{document}”."
     elif result.outcome is Outcome.NEEDS_PASSWORD:
         message = f"stored, not read yet. {document.error}"
@@ -133,11 +154,21 @@ def upload_take(
 def upload_status(outcomes: Sequence[UploadResult]) -> int:
     """The HTTP status of a request with these outcomes: 200 when at least one file was taken
     in, 413 (Content Too Large) when every file was refused for its size alone, 507
-    (Insufficient Storage) when every file failed to be stored, else 400."""
+    (Insufficient Storage) when every file failed to be stored, 429 (Too Many Requests) when
+    every file was refused by a per-user limit (send ``upload_retry_after`` with it), else 400
+    (some file needs fixing)."""
     if any(outcome.document is not None for outcome in outcomes):
         return 200
     if outcomes and all(outcome.too_large for outcome in outcomes):
         return 413
     if outcomes and all(outcome.storage_failed for outcome in outcomes):
         return 507
+    if outcomes and all(outcome.over_limit for outcome in outcomes):
+        return 429
     return 400
+
+
+def upload_headers(status: int) -> dict[str, str]:
+    """The headers an upload answer of ``status`` (``upload_status``) needs: ``Retry-After``
+    with a 429."""
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 429 else {}

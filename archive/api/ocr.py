@@ -39,6 +39,7 @@ from archive.ocr_service import (
     ocr_job_submit,
     ocr_job_wait,
 )
+from archive.quotas import RETRY_AFTER_SECONDS
 
 _FILES = {
     (200, "application/alto+xml"): OpenApiTypes.BINARY,
@@ -74,7 +75,10 @@ class OcrView(APIView):
             202: OpenApiResponse(OcrJobSerializer, description="Queued: poll `url`."),
             413: _detail("The file is larger than MAX_UPLOAD_MB."),
             422: OpenApiResponse(OcrJobSerializer, description="Read, and failed: `error`."),
-            429: _detail("Too many of your jobs are waiting (OCR_JOBS_PER_USER)."),
+            429: _detail(
+                "Too many of your jobs or pages are waiting (OCR_JOBS_PER_USER, "
+                "OCR_QUEUED_PAGES_PER_USER); Retry-After says when to look again."
+            ),
             507: _detail("The file could not be stored for reading: try again later."),
         },
     )
@@ -93,7 +97,8 @@ class OcrView(APIView):
                 language=form.validated_data.get("language", ""),
             )
         except OcrRequestRejected as error:
-            return Response({"detail": str(error)}, status=error.status)
+            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if error.status == 429 else {}
+            return Response({"detail": str(error)}, status=error.status, headers=headers)
         url = reverse("api:ocr-job", args=[job.pk], request=request)
         if not query.validated_data["async"] and job.page_count <= settings.OCR_SYNC_MAX_PAGES:
             job = ocr_job_wait(job, seconds=settings.OCR_SYNC_WAIT_SECONDS)

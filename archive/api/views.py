@@ -54,7 +54,7 @@ from archive.search import (
     search_page,
     split_fields,
 )
-from archive.uploads import upload_status, uploads_take
+from archive.uploads import upload_headers, upload_status, uploads_take
 from ocr.formats import SUPPORTED_TYPES
 
 _WEBP = {(200, "image/webp"): OpenApiTypes.BINARY}
@@ -106,6 +106,7 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
             200: s.UploadResultSerializer,
             400: s.UploadResultSerializer,
             413: s.UploadResultSerializer,
+            429: s.UploadResultSerializer,
             507: s.UploadResultSerializer,
         },
         description=(
@@ -113,7 +114,9 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
             "has (that document is returned), is stored waiting for its PDF password, or is "
             "refused with a message. 201 when at least one new document was made, 200 when "
             "the files taken were all already there, 400 when every file was refused, 413 "
-            "when every file was refused for its size (MAX_UPLOAD_MB), 507 when the archive's "
+            "when every file was refused for its size (MAX_UPLOAD_MB), 429 (with Retry-After) "
+            "when every file was refused by a per-user limit (OCR_QUEUED_PAGES_PER_USER: "
+            "send it again once earlier documents are read), 507 when the archive's "
             "storage could not take any of them (full or unwritable: try again later)."
         ),
     )
@@ -135,7 +138,7 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
         result = s.UploadResultSerializer(
             {"files": outcomes}, context=self.get_serializer_context()
         )
-        return Response(result.data, status=code)
+        return Response(result.data, status=code, headers=upload_headers(code))
 
     @extend_schema(summary="A document and its pages read so far")
     def retrieve(self, request: Request, pk: int) -> Response:

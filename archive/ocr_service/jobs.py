@@ -3,8 +3,9 @@
 A file sent to ``POST /api/ocr/`` gets the checks an upload gets (``archive.ingest``: size by
 ``MAX_UPLOAD_MB``, type by content, every page's declared size, ``MAX_PAGES``), with the same
 messages; a refused file leaves nothing behind. An accepted one is stored through the storage
-API until its pages are read (the workers may be on other hosts) and one task per page is
-queued on the workers' queue (``archive.ocr_service.queue``). The web process never reads a
+API until its pages are read (the workers may be on other hosts) and its pages are queued in
+the fair OCR queue in its owner's share (``archive.ocr_service.queue``), under the same limit of
+queued pages per user as uploads (``archive.quotas``). The web process never reads a
 page itself: it can only wait, a bounded time, for the workers to finish.
 """
 
@@ -27,6 +28,7 @@ from archive.ingest import too_many_pages
 from archive.languages import DETECT, LANGUAGES
 from archive.models import OcrJob
 from archive.ocr_service.queue import enqueue_job_pages
+from archive.quotas import owner_lock, queued_pages_refusal
 from ocr.engines import available_engines
 from ocr.errors import OcrError, PasswordRequired
 from ocr.files import validate
@@ -58,7 +60,7 @@ def ocr_job_submit(
     engine: str = "",
     language: str = "",
 ) -> OcrJob:
-    """Check ``upload`` and queue it as a job of ``owner``: one task per page.
+    """Check ``upload`` and queue it as a job of ``owner``: its pages in the fair OCR queue.
 
     ``engine`` is a name of ``ocr.available_engines()`` or ``"auto"`` (default
     ``OCR_ENGINE``); ``language`` an ISO 639-1 code of ``archive.languages.LANGUAGES`` or
@@ -73,16 +75,9 @@ def ocr_job_submit(
     language = language or DETECT
     if language != DETECT and language not in LANGUAGES:
         raise OcrRequestRejected(f"Unknown language {language!r}.")
-    active = OcrJob.objects.filter(
-        owner_id=owner.pk, status__in=ACTIVE, expires_at__gt=timezone.now()
-    ).count()
-    if active >= settings.OCR_JOBS_PER_USER:
-        raise OcrRequestRejected(
-            f"You have {active} OCR jobs waiting or being read, the most one may have. "
-            "Send more once some have finished.",
-            status=429,
-        )
+    _check_limits(owner.pk, 0)  # early, before the file is read and stored
     size, mime, page_count = _check(upload)
+    _check_limits(owner.pk, page_count)
     now = timezone.now()
     job = OcrJob(
         owner_id=owner.pk,
@@ -105,8 +100,12 @@ def ocr_job_submit(
         ) from error
     try:
         with transaction.atomic():
+            # Counted again under the user's lock, in the transaction that adds the job:
+            # parallel requests cannot pass the limits together (archive.quotas).
+            owner_lock(owner.pk)
+            _check_limits(owner.pk, page_count)
             job.save(force_insert=True)
-            transaction.on_commit(lambda: enqueue_job_pages(str(job.id), page_count))
+            enqueue_job_pages(job.id, owner.pk, page_count)
     except BaseException:
         default_storage.delete(job.input.name)
         raise
@@ -140,6 +139,23 @@ def purge_expired(*, limit: int = 100) -> int:
             default_storage.delete(name)
     OcrJob.objects.filter(pk__in=[pk for pk, _ in expired]).delete()
     return len(expired)
+
+
+def _check_limits(owner_id: int, page_count: int) -> None:
+    """``OcrRequestRejected`` (429) if ``owner_id`` has ``OCR_JOBS_PER_USER`` jobs active
+    already, or ``page_count`` more pages would pass the pages one user may have queued."""
+    active = OcrJob.objects.filter(
+        owner_id=owner_id, status__in=ACTIVE, expires_at__gt=timezone.now()
+    ).count()
+    if active >= settings.OCR_JOBS_PER_USER:
+        raise OcrRequestRejected(
+            f"You have {active} OCR jobs waiting or being read, the most one may have. "
+            "Send more once some have finished.",
+            status=429,
+        )
+    refusal = queued_pages_refusal(owner_id, page_count) if page_count else None
+    if refusal is not None:
+        raise OcrRequestRejected(refusal, status=429)
 
 
 def _check(upload: IO[bytes]) -> tuple[int, str, int]:

@@ -1,9 +1,13 @@
 """The worker's side of the OCR service: read one page of a job and keep its result.
 
-Pages are read exactly as documents' pages are (``ocr.pagetext.read_page``: a PDF text layer is
-kept, other pages are prepared and OCR'd, with the same settings), and a page is saved once
-even if its task runs twice (a worker died and the queue handed it out again). The last page
-saved finishes the job and deletes its input; the first failure fails it, with a message.
+A job's pages wait in the fair OCR queue (``archive.processing.jobs``) with documents' pages,
+in their owner's share: a worker's ticket takes whichever comes first and, for a page of a job,
+calls ``ocr_job_page_read`` under its lease (``archive.processing.runs.run_job``). Pages are
+read exactly as documents' pages are (``ocr.pagetext.read_page``: a PDF text layer is kept,
+other pages are prepared and OCR'd, with the same settings), and a page is saved once, only
+while its lease holds, in the transaction that deletes its queue job. The last page saved
+finishes the job and deletes its input; the first failure fails it, with a message, and drops
+its other pages from the queue.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
 
-from archive.models import OcrJob, OcrJobPage, storage_name
+from archive.models import OcrJob, OcrJobPage, PageJob, storage_name
 from archive.ocr_service.results import page_json
-from archive.processing import ocr_languages
+from archive.processing import jobs, leases, ocr_languages
+from archive.processing.jobs import Lease
 from ocr.engines import get_engine
 from ocr.errors import OcrError
 from ocr.files import open_document
@@ -32,14 +37,37 @@ _ACTIVE = (OcrJob.Status.QUEUED, OcrJob.Status.RUNNING)
 
 
 def ocr_job_page_run(job_id: str, number: int) -> None:
-    """Read page ``number`` of job ``job_id`` unless it is read already or the job is over.
+    """Read page ``number`` of job ``job_id`` now, in this process (a page task of a release
+    before the fair queue, ``archive.tasks.read_ocr_job_page``), unless it is read already,
+    the job is over, or another worker holds the page."""
+    lease = jobs.claim(ocr_job_id=job_id, number=number)
+    queued = PageJob.objects.filter(ocr_job_id=uuid.UUID(str(job_id)), number=number)
+    if lease is None and not queued.exists():
+        job = OcrJob.objects.filter(pk=job_id, status__in=_ACTIVE).first()
+        if job is None or job.pages.filter(number=number).exists():
+            return
+        jobs.queue_ocr_job(job.pk, job.owner_id, [number], tickets=False)
+        lease = jobs.claim(ocr_job_id=job_id, number=number)
+    if lease is not None:
+        from archive.processing.runs import run_job  # it calls back into this module
+
+        run_job(lease)
+
+
+def ocr_job_page_read(lease: Lease) -> None:
+    """Read the page ``lease`` holds (page ``lease.number`` of job ``lease.ocr_job_id``) and
+    keep its result, unless it is read already or the job is over: then the queue job is
+    simply released.
 
     Problems are recorded on the job (``failed`` with a message a person can act on), not
-    raised, except a lost database: then the task ends with the error and the queue hands it
-    out again.
+    raised, except a lost database: then the task ends with the error and the lease runs out,
+    so another worker reads the page.
     """
-    job = OcrJob.objects.filter(pk=job_id, status__in=_ACTIVE).first()
+    number = lease.number
+    assert lease.ocr_job_id is not None  # run_job hands only OCR jobs' pages here
+    job = OcrJob.objects.filter(pk=lease.ocr_job_id, status__in=_ACTIVE).first()
     if job is None or job.pages.filter(number=number).exists():
+        jobs.release(lease)
         return
     OcrJob.objects.filter(pk=job.pk, status=OcrJob.Status.QUEUED).update(
         status=OcrJob.Status.RUNNING, started_at=timezone.now()
@@ -68,10 +96,14 @@ def ocr_job_page_run(job_id: str, number: int) -> None:
         _fail(job, _reason(number, error))
         return
     try:
-        with transaction.atomic():  # a savepoint: the caller's transaction survives a duplicate
+        with transaction.atomic():
+            if not leases.still_held(lease):
+                return  # another worker took the page over: its result counts, not this one
             OcrJobPage.objects.create(job=job, number=number, result=page_json(number, result))
+            PageJob.objects.filter(pk=lease.job).delete()
     except IntegrityError:
-        return  # read twice (a task handed out again): the first one saved it
+        jobs.release(lease)
+        return  # read twice: the first one saved it
     _finish_if_complete(job.pk)
 
 
@@ -95,6 +127,8 @@ def _fail(job: OcrJob, message: str) -> None:
         locked.error = message
         locked.finished_at = timezone.now()
         locked.save(update_fields=["status", "error", "finished_at"])
+        # Its other pages would only be released unread: they leave the queue now.
+        PageJob.objects.filter(ocr_job=locked).delete()
         _drop_input(locked)
 
 

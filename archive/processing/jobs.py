@@ -19,8 +19,6 @@ with their worker are replaced: by the claim that takes over an expired lease, a
 
 from __future__ import annotations
 
-import os
-import socket
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from django.db.models import Sum
 
 from archive.models import Document, PageJob
 from archive.processing.enqueue import send_tickets, tickets_waiting
+from archive.processing.holders import expire_dead_holders, holder_name
 
 Priority = PageJob.Priority
 
@@ -42,12 +41,15 @@ class Lease:
 
     job: int
     token: uuid.UUID
-    document_id: int
+    #: The document whose job this is; None for a page of an OCR service job.
+    document_id: int | None
     run: int
     number: int
     priority: int
     #: The job was held by a worker whose lease ran out (it died, or lost the database).
     taken_over: bool
+    #: The OCR service job (``archive.ocr_service``) whose page this is; None for a document.
+    ocr_job_id: uuid.UUID | None = None
 
 
 def queue_document(document: Document, *, priority: int, pages: int = 1) -> None:
@@ -75,33 +77,70 @@ def queue_pages(
 ) -> int:
     """Queue reading pages ``numbers`` of run ``run`` (those queued already are left as they
     are) and send a ticket for each new job unless ``tickets`` is False; returns how many."""
+    created = _insert(
+        document.owner_id, numbers, priority=priority, document_id=document.pk, run=run
+    )
+    if tickets:
+        send_tickets(created)
+    return created
+
+
+def queue_ocr_job(
+    job_id: uuid.UUID,
+    owner_id: int,
+    numbers: Iterable[int],
+    *,
+    priority: int = Priority.INTERACTIVE,
+    tickets: bool = True,
+) -> int:
+    """Queue reading pages ``numbers`` of OCR service job ``job_id`` of ``owner_id``, in the
+    owner's fair share like a document's pages (pages queued already are left as they are);
+    unless ``tickets`` is False, a ticket per new job is sent when the transaction commits.
+    Returns how many jobs were queued."""
+    created = _insert(owner_id, numbers, priority=priority, ocr_job_id=job_id)
+    if tickets:
+        transaction.on_commit(lambda: send_tickets(created))
+    return created
+
+
+def _insert(
+    owner_id: int,
+    numbers: Iterable[int],
+    *,
+    priority: int,
+    document_id: int | None = None,
+    run: int = 0,
+    ocr_job_id: uuid.UUID | None = None,
+) -> int:
+    """Insert a job per page number (of a document's run, or of an OCR job) at the owner's
+    next places in the fair share; pages queued already are skipped. Returns how many."""
     numbers = list(numbers)
     if not numbers:
         return 0
-    start = _start_tag(document.owner_id, priority)
+    start = _start_tag(owner_id, priority)
     with connection.cursor() as cursor:
         cursor.execute(
             """
             INSERT INTO archive_pagejob
-              (document_id, owner_id, run, number, priority, tag, pages, holder, created)
-            SELECT %(document)s, %(owner)s, %(run)s, page, %(priority)s, %(start)s + place - 1,
-                   1, '', clock_timestamp()
+              (document_id, ocr_job_id, owner_id, run, number, priority, tag, pages, holder,
+               created)
+            SELECT %(document)s, %(ocr_job)s, %(owner)s, %(run)s, page, %(priority)s,
+                   %(start)s + place - 1, 1, '', clock_timestamp()
             FROM unnest(%(numbers)s::integer[]) WITH ORDINALITY AS queued(page, place)
             ON CONFLICT DO NOTHING
             """,
             {
-                "document": document.pk,
-                "owner": document.owner_id,
+                "document": document_id,
+                "ocr_job": ocr_job_id,
+                "owner": owner_id,
                 "run": run,
                 "priority": priority,
                 "start": start,
                 "numbers": numbers,
             },
         )
-        created: int = cursor.rowcount
-    if tickets:
-        send_tickets(created)
-    return created
+        inserted: int = cursor.rowcount
+        return inserted
 
 
 def _start_tag(owner_id: int, priority: int) -> int:
@@ -124,20 +163,29 @@ def _start_tag(owner_id: int, priority: int) -> int:
     return base if own_last is None else max(base, own_last + 1)
 
 
-def claim(*, document_id: int | None = None, number: int | None = None) -> Lease | None:
-    """Take the job that comes first (or the given one) if no live lease holds it; None if
-    there is none. Two workers never get the same job: the row is locked, skipped by the
-    others, and leased in one statement."""
+def claim(
+    *,
+    document_id: int | None = None,
+    number: int | None = None,
+    ocr_job_id: uuid.UUID | str | None = None,
+) -> Lease | None:
+    """Take the job that comes first (or the given one: job ``number`` of ``document_id`` or
+    page ``number`` of ``ocr_job_id``) if no live lease holds it; None if there is none. Two
+    workers never get the same job: the row is locked, skipped by the others, and leased in
+    one statement."""
     token = uuid.uuid4()
-    only = ""  # one of two constant strings: no value is ever formatted into the SQL
+    only = ""  # one of three constant strings: no value is ever formatted into the SQL
     params: dict[str, Any] = {
         "token": token,
         "seconds": settings.OCR_LEASE_SECONDS,
-        "holder": f"{socket.gethostname()}:{os.getpid()}"[:100],
+        "holder": holder_name()[:100],
     }
     if document_id is not None:
         only = "AND document_id = %(document)s AND number = %(number)s"
         params.update(document=document_id, number=number or 0)
+    elif ocr_job_id is not None:
+        only = "AND ocr_job_id = %(ocr_job)s AND number = %(number)s"
+        params.update(ocr_job=str(ocr_job_id), number=number or 1)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -154,15 +202,15 @@ def claim(*, document_id: int | None = None, number: int | None = None) -> Lease
                 holder = %(holder)s
             FROM next WHERE job.id = next.id
             RETURNING job.id, job.document_id, job.run, job.number, job.priority,
-                      next.taken_over
+                      next.taken_over, job.ocr_job_id
             """,
             params,
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    job, document, run, page, priority, taken_over = row
-    return Lease(job, token, document, run, page, priority, taken_over)
+    job, document, run, page, priority, taken_over, ocr_job = row
+    return Lease(job, token, document, run, page, priority, taken_over, ocr_job)
 
 
 def release(lease: Lease) -> None:
@@ -171,13 +219,15 @@ def release(lease: Lease) -> None:
 
 
 def sweep(*, missing: bool = True) -> int:
-    """Hand the jobs of dead workers to live ones: every lease that ran out is cleared and
-    gets a ticket, and (``missing``) jobs waiting without a ticket get one: lost by the broker,
-    or held by a dead cluster until the broker's retry time. Returns the tickets sent.
+    """Hand the jobs of dead workers to live ones: every lease that ran out, or whose holder
+    is a process of this host that is gone (``holders``), is cleared and gets a ticket, and
+    (``missing``) jobs waiting without a ticket get one: lost by the broker, or held by a dead
+    cluster until the broker's retry time. Returns the tickets sent.
 
     Run every ``LEASE_SWEEP_SECONDS`` by ``serve``, every minute by a schedule, and by the
     heartbeat of every busy worker (``missing=False``: counting tickets taken in advance as
     missing, each sweep may send a few tickets that find nothing to do)."""
+    expire_dead_holders()
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -199,6 +249,7 @@ def sweep(*, missing: bool = True) -> int:
 
 
 def queued_pages(owner_id: int) -> int:
-    """Pages of ``owner_id`` waiting for OCR or being read (an unopened file counts its pages)."""
+    """Pages of ``owner_id`` waiting for OCR or being read (an unopened file counts its pages),
+    documents' and OCR service jobs' alike."""
     total = PageJob.objects.filter(owner_id=owner_id).aggregate(pages=Sum("pages"))["pages"]
     return int(total or 0)

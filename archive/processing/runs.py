@@ -35,6 +35,7 @@ from archive.processing.failures import (
     reason,
 )
 from archive.processing.finishing import finish_if_complete
+from archive.processing.holders import expire_dead_holders
 from archive.processing.images import encode_images, image_encoder
 from archive.processing.jobs import Lease
 from archive.processing.saving import save_page
@@ -51,7 +52,10 @@ _logger = logging.getLogger(__name__)
 
 
 def run_next() -> None:
-    """A ticket: take the job that comes first in the fair queue, if any, and do it."""
+    """A ticket: take the job that comes first in the fair queue, if any, and do it. Jobs of
+    this host's worker processes that died are taken over first (``holders``): the worker
+    that replaces a killed one takes the page it was reading at once, not after its lease."""
+    expire_dead_holders()
     lease = jobs.claim()
     if lease is None:
         return
@@ -63,16 +67,26 @@ def run_next() -> None:
 
 
 def run_job(lease: Lease) -> None:
-    """Do the job ``lease`` holds, renewing the lease meanwhile; a lease lost on the way (the
+    """Do the job ``lease`` holds (a document's step, or a page of an OCR service job),
+    renewing the lease meanwhile; a lease lost on the way (the
     database unreachable for too long) ends the job quietly: another worker has it."""
     try:
         with leases.held(lease):
-            if lease.number == 0:
+            if lease.ocr_job_id is not None:
+                # Imported here: the OCR service imports this package's reading helpers.
+                from archive.ocr_service.run import ocr_job_page_read
+
+                ocr_job_page_read(lease)
+            elif lease.number == 0:
                 _open(lease)
             else:
                 _page(lease)
     except leases.LeaseLost:
-        _logger.warning("document %s: gave up job %s (lease lost)", lease.document_id, lease.job)
+        _logger.warning(
+            "%s: gave up job %s (lease lost)",
+            f"OCR job {lease.ocr_job_id}" if lease.ocr_job_id else f"document {lease.document_id}",
+            lease.job,
+        )
         # This ticket is used up; the job needs another once its lease has run out (if the
         # database is away, the sweep sends it when it is back).
         with contextlib.suppress(*DATABASE_DOWN):
@@ -166,6 +180,7 @@ def _page(lease: Lease) -> None:
     """A page job: read page ``lease.number`` of run ``lease.run`` and save it, unless that
     is done or out of date."""
     run, number = lease.run, lease.number
+    assert lease.document_id is not None  # run_job hands only documents' jobs to _open/_page
     document = Document.objects.filter(pk=lease.document_id, run=run, status__in=WORKING).first()
     if document is None:
         jobs.release(lease)
@@ -237,6 +252,7 @@ def _start_run(lease: Lease) -> Document | None:
     """Take the document for a new run (``run`` + 1, status processing) unless the opening
     job was lost meanwhile; None if there is nothing to do (deleted, done, or waiting for its
     password). Jobs of its earlier runs are dropped: the new run queues what is missing."""
+    assert lease.document_id is not None  # run_job hands only documents' jobs to _open/_page
     with transaction.atomic():
         document = Document.objects.select_for_update().filter(pk=lease.document_id).first()
         if (

@@ -30,7 +30,7 @@ from archive.forms import LibraryForm, UploadForm
 from archive.models import Document
 from archive.organize.facets import FilterError, LibraryFilter, facet_counts, filter_from_params
 from archive.outcomes import Outcome
-from archive.uploads import UploadResult, upload_status, uploads_take
+from archive.uploads import UploadResult, upload_headers, upload_status, uploads_take
 from archive.views.bulk import bulk_choices
 from archive.views.dashboard import saved_views_for
 from archive.views.facet_links import facet_panels
@@ -146,12 +146,20 @@ def upload(request: HttpRequest) -> HttpResponse:
         password=form.cleaned_data["password"],
     )
     status = upload_status(outcomes)
+    headers = upload_headers(status)
     if wants_json:
-        return JsonResponse({"files": [_outcome_json(o) for o in outcomes]}, status=status)
+        return JsonResponse(
+            {"files": [_outcome_json(o) for o in outcomes]}, status=status, headers=headers
+        )
     for outcome in outcomes:
         _message(request, outcome)
-    if status in (413, 507):
-        return _library_page(request, status=status)
+    if status in (413, 429, 507):
+        # The page with the messages, answered with the status itself (no redirect), so
+        # that scripts driving the form see it too.
+        page = _library_page(request, status=status)
+        for name, value in headers.items():
+            page[name] = value
+        return page
     # One file that is already in the archive: take the user to it.
     if len(outcomes) == 1 and outcomes[0].document and outcomes[0].outcome is Outcome.DUPLICATE:
         return redirect(outcomes[0].document)

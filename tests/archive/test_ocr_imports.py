@@ -24,7 +24,9 @@ from archive.documents import document_delete, document_rerun, document_set_pass
 from archive.ingest import UploadRejected, document_create
 from archive.models import Document, Page
 from archive.ocr_imports import ocr_pairs
+from archive.outcomes import Outcome
 from archive.processing import document_process
+from archive.uploads import upload_take
 from ocr.interchange import read_ocr_file
 from tests.archive.conftest import encode, render_page, run_queued_tasks
 from tests.archive.scans import scanned
@@ -365,3 +367,101 @@ def test_a_backup_keeps_the_ocr_file(
     with default_storage.open(str(restored.ocr_file.name), "rb") as stored:
         assert stored.read() == data
     assert _read(restored).pages.get().text == "Thé quïck"
+
+
+def _alto(size: tuple[int, int], words: list[str], lang: str) -> bytes:
+    """A hand-written ALTO file of one page of ``size``, its block declaring ``lang``."""
+    strings = "<SP/>".join(
+        f'<String CONTENT="{word}" HPOS="{40 + 90 * n}" VPOS="40" WIDTH="80" HEIGHT="24"/>'
+        for n, word in enumerate(words)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#">'
+        "<Description><MeasurementUnit>pixel</MeasurementUnit></Description>"
+        f'<Layout><Page ID="p1" PHYSICAL_IMG_NR="1" WIDTH="{size[0]}" HEIGHT="{size[1]}">'
+        f'<PrintSpace><TextBlock ID="b1" LANG="{lang}"><TextLine ID="l1">{strings}</TextLine>'
+        "</TextBlock></PrintSpace></Page></Layout></alto>"
+    ).encode()
+
+
+def test_a_duplicate_scan_sent_with_a_new_ocr_file_takes_the_new_files_text(
+    alice: User, testdata: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    scan = (testdata / PAGE).read_bytes()
+    first = _hocr((640, 480), [("Alpha", (40, 40, 120, 64), 90)])
+    document = document_create(
+        owner=alice,
+        upload=SimpleUploadedFile("phototest.tif", scan),
+        name="phototest.tif",
+        language="en",
+        ocr_file=io.BytesIO(first),
+    ).document
+    assert _read(document).pages.get().text == "Alpha"
+    old_file = str(document.ocr_file)
+
+    second = _hocr((640, 480), [("Bravo", (40, 40, 120, 64), 90)])
+    with django_capture_on_commit_callbacks(execute=True):  # the old file goes on commit
+        again = upload_take(
+            owner=alice,
+            upload=SimpleUploadedFile("phototest.tif", scan),
+            name="phototest.tif",
+            ocr_file=io.BytesIO(second),
+        )
+    assert again.outcome is Outcome.DUPLICATE
+    assert again.document == document
+    assert again.message == (
+        "you already have this file as “phototest”: its text is replaced by the new OCR "
+        "file's, read again now."
+    )
+    document.refresh_from_db()
+    with default_storage.open(str(document.ocr_file)) as stored:
+        assert stored.read() == second
+    assert str(document.ocr_file) != old_file
+    assert not default_storage.exists(old_file)
+    page = _read(document).pages.get()
+    assert (page.text, page.engine) == ("Bravo", "imported hOCR")
+    assert document.status == Document.Status.DONE, document.error
+
+    # The same OCR file once more: a plain duplicate, nothing read again.
+    same = upload_take(
+        owner=alice,
+        upload=SimpleUploadedFile("phototest.tif", scan),
+        name="phototest.tif",
+        ocr_file=io.BytesIO(second),
+    )
+    assert same.message == "you already have this file as “phototest”."
+    document.refresh_from_db()
+    assert document.status == Document.Status.DONE
+    # A new OCR file that does not fit the scan is refused, and the document keeps its text.
+    wrong = upload_take(
+        owner=alice,
+        upload=SimpleUploadedFile("phototest.tif", scan),
+        name="phototest.tif",
+        ocr_file=io.BytesIO(_hocr((1000, 100), [("Charlie", (4, 4, 90, 40), 90)])),
+    )
+    assert wrong.outcome is Outcome.REJECTED
+    assert "not the shape of the scan's page" in wrong.message
+    assert document.pages.get().text == "Bravo"
+
+
+@pytest.mark.parametrize(("declared", "language"), [("fr", "fr"), ("fra", "fr"), ("de-AT", "de")])
+def test_an_alto_files_language_is_the_documents_when_the_upload_says_detect(
+    alice: User, testdata: Path, declared: str, language: str
+) -> None:
+    scan = SimpleUploadedFile("phototest.tif", (testdata / PAGE).read_bytes())
+    alto = _alto((640, 480), ["Bonjour", "madame"], declared)
+    document = document_create(
+        owner=alice, upload=scan, name="phototest.tif", ocr_file=io.BytesIO(alto)
+    ).document
+    assert document.language == language
+    assert _read(document).pages.get().text == "Bonjour madame"
+
+
+def test_a_language_chosen_at_upload_wins_over_the_ocr_files(alice: User, testdata: Path) -> None:
+    scan = SimpleUploadedFile("phototest.tif", (testdata / PAGE).read_bytes())
+    alto = _alto((640, 480), ["Bonjour"], "fr")
+    document = document_create(
+        owner=alice, upload=scan, name="phototest.tif", language="en", ocr_file=io.BytesIO(alto)
+    ).document
+    assert document.language == "en"

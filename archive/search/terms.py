@@ -60,7 +60,7 @@ __all__ = ["documents_sql", "merge", "merge_all", "statistics_rebuild", "vectors
 def threshold() -> int:
     """df above which a term gets an impact list (``SEARCH_IMPACT_THRESHOLD``); 0: every term
     has one from its first document."""
-    return max(0, int(getattr(settings, "SEARCH_IMPACT_THRESHOLD", 1000)))
+    return max(0, int(getattr(settings, "SEARCH_IMPACT_THRESHOLD", 100)))
 
 
 def keep() -> int:

@@ -188,3 +188,22 @@ def test_a_writer_does_not_wait_for_another_writers_commit(alice, settings):
     assert errors == []
     assert Document.objects.filter(owner=alice).count() == 30
     _exact(alice)
+
+
+@pytest.mark.django_db
+def test_the_scheduled_task_merges_every_owner(alice, bob):
+    from django_q.models import Schedule
+
+    from archive.tasks import merge_search_terms
+
+    schedule = Schedule.objects.get(name="merge-search-terms")
+    assert schedule.func == "archive.tasks.merge_search_terms"
+    assert schedule.schedule_type == Schedule.MINUTES
+    build(alice, 40, batch=10)
+    build(bob, 20, seed=5, batch=10)
+    assert pending(alice.pk) > 0
+    assert pending(bob.pk) > 0
+    merge_search_terms()
+    assert pending(alice.pk) == pending(bob.pk) == 0
+    assert merged_df(alice.pk) == true_df(alice.pk)
+    assert merged_df(bob.pk) == true_df(bob.pk)

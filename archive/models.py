@@ -511,6 +511,27 @@ class SearchTerm(models.Model):
         return f"{self.term} ({self.documents})"
 
 
+class SearchTermDelta(models.Model):
+    """A pending change of a term's document count (``SearchTerm.documents``), appended by the
+    index writers in the same transaction as the vectors instead of updating the shared term
+    row (which would hold its lock until commit and queue every other writer of a common
+    word). ``archive.search.terms.merge`` folds them in; readers add them up meanwhile
+    (``terms.documents_sql``), so counts are exact at any time."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    term = models.TextField(db_collation="C")
+    change = models.IntegerField()
+
+    class Meta:
+        db_table = "archive_search_term_delta"
+        indexes = [models.Index(fields=["owner", "term"], name="search_term_delta_term")]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.change:+d}"
+
+
 class SearchImpact(models.Model):
     """One entry of a term's impact list: a document holding the term, with its BM25 impact.
 
@@ -576,6 +597,7 @@ __all__ = [
     "SavedView",
     "SearchImpact",
     "SearchTerm",
+    "SearchTermDelta",
     "Suggestion",
     "Tag",
     "UserClassifier",

@@ -16,6 +16,7 @@ from archive.exports import searchable_pdf_build
 from archive.processing import document_process, page_process, run_next
 from archive.processing.jobs import sweep
 from archive.processing.stuck import requeue_stuck as _requeue_stuck
+from archive.search.terms import merge_all
 
 
 def process_next() -> None:
@@ -70,3 +71,9 @@ def run_bulk_edit(edit_id: int) -> None:
     from archive.organize.bulk_edit import bulk_edit_run
 
     bulk_edit_run(edit_id)
+
+
+def merge_search_terms() -> None:
+    """Scheduled entry point: fold the search index's pending document counts into the terms
+    and keep the impact lists up to date (``search.terms.merge_all``)."""
+    merge_all()

@@ -10,8 +10,9 @@ For a lexeme ``t`` and a document ``d``::
 
 ``dl`` is ``Document.search_length`` (positions in the vector: each word counts once per
 reading), ``L`` the fixed ``SEARCH_REFERENCE_LENGTH``, ``N`` the owner's indexed documents and
-``df`` ``SearchTerm.documents`` (``archive.search.terms`` keeps both exact). A tsvector keeps at
-most 256 positions per lexeme, so ``tf`` saturates there; BM25 has long saturated by then.
+``df`` the term's count (``documents_sql``; ``archive.search.terms`` keeps both exact). A
+tsvector keeps at most 256 positions per lexeme, so ``tf`` saturates there; BM25 has long
+saturated by then.
 
 Every path computes impacts with ``IMPACT_SQL`` and sums scores with ``combine`` (lexemes in
 sorted order), so the stored impact lists, the fast top-k and the reference ranking give the
@@ -66,6 +67,17 @@ def impact_sql(tf: str, length: str) -> str:
     )
 
 
+def documents_sql(term_row: str) -> str:
+    """SQL of the exact document count of ``term_row`` (an alias of ``archive_searchterm``):
+    its merged count plus its pending deltas (``archive.search.terms``): an index probe, which
+    finds none after a merge."""
+    return (
+        f"({term_row}.documents + coalesce((SELECT sum(x.change) FROM "
+        f"archive_search_term_delta x WHERE x.owner_id = {term_row}.owner_id "
+        f"AND x.term = {term_row}.term), 0))::int"
+    )
+
+
 def idf(documents: int, total: int) -> float:
     """BM25's idf (the "plus one" form: never negative, even for a word on every document)."""
     df = max(0, documents)
@@ -117,8 +129,9 @@ def expand_prefixes(owner_id: int, prefixes: Iterable[str]) -> list[str]:
             if not prefix:
                 continue
             cursor.execute(
-                "SELECT term FROM archive_searchterm WHERE owner_id = %s AND term >= %s "
-                "AND term < %s AND documents > 0 ORDER BY documents DESC, term LIMIT %s",
+                f"SELECT s.term FROM archive_searchterm s WHERE s.owner_id = %s "
+                f"AND s.term >= %s AND s.term < %s AND {documents_sql('s')} > 0 "
+                f"ORDER BY {documents_sql('s')} DESC, s.term LIMIT %s",
                 [owner_id, prefix, _after_prefix(prefix), PREFIX_EXPANSION],
             )
             terms.extend(row[0] for row in cursor.fetchall())
@@ -146,8 +159,8 @@ class TermStats:
         wanted = sorted(set(lexemes))
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT term, documents, floor FROM archive_searchterm "
-                "WHERE owner_id = %s AND term = ANY(%s)",
+                f"SELECT s.term, {documents_sql('s')}, s.floor FROM archive_searchterm s "
+                "WHERE s.owner_id = %s AND s.term = ANY(%s)",
                 [owner_id, ["", *wanted]],
             )
             rows = {term: (documents, floor) for term, documents, floor in cursor.fetchall()}

@@ -5,8 +5,9 @@ by (score, id) descending (``reference_top`` does exactly that, slowly, for test
 benchmark). How it avoids scoring every match:
 
 - **Few matches** (the caller counted at most ``SEARCH_IMPACT_THRESHOLD``): score them all.
-- Otherwise a **threshold algorithm** over the query's lexemes. A rare lexeme (no impact
-  list: df <= the threshold) has all its documents scored up front. A frequent one's list
+- Otherwise a **threshold algorithm** over the query's lexemes. A lexeme without an impact
+  list (df <= the threshold, or passed it since the last ``terms.merge``) has all its
+  documents scored up front: exact at any count, cheap when they are few. A frequent one's list
   (``archive.search.terms``) is read in impact order, deeper each round; each new document is
   checked against the query and filters and scored exactly from its stored vector. A document
   not yet seen holds each listed lexeme with at most the impact last read from its list (or
@@ -107,7 +108,8 @@ def top_k(
     consider = _Consider(owner_id, matching, stats, listed, best, seen, verify)
     rare = [term for term in stats.weights if term not in listed]
     if rare:
-        # Their documents are few (df <= the threshold) and may hold them anywhere: all read.
+        # Their documents are few (df <= the threshold, unless a merge is due) and may hold
+        # them anywhere: all read.
         consider(_holding_any(owner_id, rare), from_lists=False)
     depth = dict.fromkeys(listed, 0)
     bound = dict.fromkeys(listed, 0.0)

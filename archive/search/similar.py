@@ -22,6 +22,7 @@ from django.db import connection
 
 from archive.languages import search_config
 from archive.models import Document
+from archive.search.bm25 import documents_sql
 
 #: How many of the document's words are used at most, and how many candidate documents.
 MAX_TERMS = 25
@@ -42,12 +43,12 @@ def distinctive_terms(document: Document, limit: int = MAX_TERMS) -> list[tuple[
         return []
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            SELECT v.lexeme, coalesce(cardinality(v.positions), 1), t.documents
+            f"""
+            SELECT v.lexeme, coalesce(cardinality(v.positions), 1), {documents_sql("t")}
             FROM archive_document d
             CROSS JOIN LATERAL unnest(d.search_vector) AS v(lexeme, positions, weights)
             JOIN archive_searchterm t ON t.owner_id = d.owner_id AND t.term = v.lexeme
-            WHERE d.id = %s AND t.surface AND t.documents >= 2 AND t.documents <= %s
+            WHERE d.id = %s AND t.surface AND {documents_sql("t")} BETWEEN 2 AND %s
               AND to_tsvector(%s::regconfig, v.lexeme) <> ''::tsvector
             """,
             [document.pk, max(2, total // 2), search_config(document.language)],

@@ -4,30 +4,45 @@
 page, clear, delete): it locks the documents, writes the new vectors and their lengths, and in
 the same transaction
 
-- adds the difference between the old and the new lexeme sets to ``SearchTerm.documents``
-  (one upsert per distinct term of either set per call, in sorted order, so concurrent writers
-  lock shared terms in the same order and cannot deadlock); the empty term counts the indexed
-  documents;
-- then, holding those locks, replaces the documents' entries in the impact lists
-  (``archive_search_impact``). Entries of a term are only ever written under its lock.
+- records the difference between the old and the new lexeme sets without locking any shared
+  row: a term new to the owner is inserted with its count (``ON CONFLICT DO NOTHING``, which
+  locks nothing), and a change of an existing term's count is appended as a row of
+  ``archive_search_term_delta``. Concurrent writers of the same common words therefore no
+  longer queue behind each other's commits. The empty term counts the indexed documents;
+- sets ``surface`` on the few existing terms that become words as written (rows locked in
+  sorted order, once in a term's life);
+- replaces the documents' entries in the existing impact lists (``archive_search_impact``).
+
+``merge`` (scheduled every minute, ``archive.tasks.merge_search_terms``; also run by the bench
+after a load) folds the deltas into ``SearchTerm.documents`` and does the impact lists'
+upkeep: a list for each term whose count passed ``SEARCH_IMPACT_THRESHOLD``, a raised floor
+for each list whose term's count doubled. Readers sum the pending deltas (``documents_sql``),
+so every count they see is exact whether or not the merge has run.
+
+Concurrency: writers hold the owner's lists lock (an advisory lock) shared until they commit;
+``merge`` and ``statistics_rebuild`` hold it exclusively. A list is therefore built or
+trimmed only when no uncommitted writer of the owner exists, and a writer always sees the
+floors as they are when it commits.
 
 Invariants, per owner and term:
 
-- ``SearchTerm.documents`` = the number of the owner's documents whose vector holds the term.
+- ``SearchTerm.documents`` + the sum of the term's delta rows = the number of the owner's
+  documents whose vector holds the term (``documents_sql``). A term some document holds
+  always has its ``SearchTerm`` row (deltas are only written for existing rows).
 - A term with a ``floor`` (not None) has an impact list: ``archive_search_impact`` holds
   every one of the owner's documents holding the term with impact >= floor, with its impact
-  (``archive.search.bm25``), and no other. A term gets its list (floor
-  0: every document) when its df passes ``SEARCH_IMPACT_THRESHOLD`` (with the default 0, at
-  its first document); each time its df doubles past 2 x ``SEARCH_IMPACT_KEEP`` the floor is
-  raised to the KEEP-th best impact and the entries below it are dropped. A new document
-  joins a list if its impact reaches the floor. Deletions remove entries, which keeps the
-  list complete above its floor.
-- A term without a floor has df <= the threshold (at the time it was last written), so all its
-  documents can be read to rank it.
-
+  (``archive.search.bm25``), and no other. With ``SEARCH_IMPACT_THRESHOLD`` 0 a term's list
+  starts (floor 0, empty) with its row; otherwise ``merge`` builds it (floor 0: every
+  document) once its count passes the threshold. Each time its count doubles past 2 x
+  ``SEARCH_IMPACT_KEEP``, ``merge`` raises the floor to the KEEP-th best impact and drops the
+  entries below it. A new document joins a list if its impact reaches the floor. Deletions
+  remove entries, which keeps the list complete above its floor.
+- A term without a floor may be held by any number of documents (its list is built at the
+  next merge); ranking reads all its documents through the GIN index, which is exact at any
+  count and cheap below the threshold.
 - ``SearchTerm.surface`` is true once some document held the term as a word as written (a
   position of an exact reading: weight B or C, ``index.WEIGHTS``); it is not cleared when such
-  documents go (a term whose ``documents`` fell to 0 is ignored by its readers).
+  documents go (a term whose count fell to 0 is ignored by its readers).
 """
 
 from __future__ import annotations
@@ -35,20 +50,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
-from archive.search.bm25 import impact_sql, tf_sql
+from archive.search.bm25 import documents_sql, impact_sql, tf_sql
+
+__all__ = ["documents_sql", "merge", "merge_all", "statistics_rebuild", "vectors_write"]
 
 
 def threshold() -> int:
     """df above which a term gets an impact list (``SEARCH_IMPACT_THRESHOLD``); 0: every term
     has one from its first document."""
-    return max(0, int(getattr(settings, "SEARCH_IMPACT_THRESHOLD", 0)))
+    return max(0, int(getattr(settings, "SEARCH_IMPACT_THRESHOLD", 100)))
 
 
 def keep() -> int:
     """Entries an impact list keeps when trimmed (``SEARCH_IMPACT_KEEP``)."""
     return max(1, int(getattr(settings, "SEARCH_IMPACT_KEEP", 1000)))
+
+
+# The advisory lock of an owner's impact lists: (this class, owner id). Writers hold it shared,
+# list upkeep exclusively (see the module note).
+_LISTS_LOCK = 0x5E4C
 
 
 # True for a row ``u`` of ``unnest(vector)`` with a position of an exact reading.
@@ -75,8 +97,14 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
     if not ids:
         return 0
     with connection.cursor() as cursor:
-        # Lock first, in id order: concurrent writers of the same documents wait here rather than
-        # each subtracting the same old vector.
+        # The owners' lists locks, shared (other writers go on; list upkeep waits for our
+        # commit), then the documents in id order: concurrent writers of the same documents
+        # wait here rather than each subtracting the same old vector.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock_shared(%s, o.owner_id) FROM (SELECT DISTINCT owner_id "
+            "FROM archive_document WHERE id = ANY(%s) ORDER BY owner_id) o",
+            [_LISTS_LOCK, ids],
+        )
         cursor.execute(
             "SELECT id FROM archive_document WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [ids]
         )
@@ -93,7 +121,7 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
                 UPDATE archive_document d SET search_vector = cur.vec, search_length = cur.length
                 FROM cur WHERE d.id = cur.id RETURNING d.id
             ),
-            delta AS (
+            delta AS MATERIALIZED (
                 SELECT owner_id, term, sum(change)::int AS change, bool_or(surface) AS surface
                 FROM (
                     SELECT owner_id, u.lexeme AS term, 1 AS change, {_SURFACE} AS surface
@@ -106,37 +134,43 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
                     FROM cur
                 ) changes GROUP BY owner_id, term
             ),
-            counted AS (
+            added AS (
+                -- A term new to the owner: its row, exact at once. A row inserted by a
+                -- concurrent writer makes this one wait for its commit, then conflict.
                 INSERT INTO archive_searchterm (owner_id, term, documents, surface, floor)
                 SELECT owner_id, term, change, surface,
                        -- With no threshold a new term's list starts here, empty and complete.
                        CASE WHEN %s AND term <> '' THEN 0.0 END
-                FROM delta ORDER BY owner_id, term
-                ON CONFLICT (owner_id, term) DO UPDATE
-                SET documents = archive_searchterm.documents + excluded.documents,
-                    surface = archive_searchterm.surface OR excluded.surface
-                RETURNING owner_id, term, documents, floor
+                FROM delta WHERE change > 0 ORDER BY owner_id, term
+                ON CONFLICT (owner_id, term) DO NOTHING
+                RETURNING owner_id, term
+            ),
+            surfacing AS (
+                -- Existing terms that become words as written: locked in order, once ever.
+                SELECT s.owner_id, s.term FROM archive_searchterm s
+                JOIN delta ON s.owner_id = delta.owner_id AND s.term = delta.term
+                WHERE delta.surface AND NOT s.surface
+                ORDER BY s.owner_id, s.term FOR UPDATE OF s
+            ),
+            surfaced AS (
+                UPDATE archive_searchterm s SET surface = true FROM surfacing
+                WHERE s.owner_id = surfacing.owner_id AND s.term = surfacing.term
             )
-            SELECT c.owner_id, c.term, c.floor IS NULL
-            FROM counted c JOIN delta USING (owner_id, term)
-            WHERE c.term <> '' AND (
-                (c.floor IS NULL AND c.documents > %s)
-                -- Trimmed each time df doubles past 2 x keep: by then about as many documents
-                -- again have qualified (each new one with odds of about keep / df).
-                OR (c.floor IS NOT NULL AND c.documents >= 2 * %s
-                    AND floor(ln(c.documents::float8 / %s) / ln(2.0))
-                        <> floor(ln(greatest(c.documents - delta.change, 1)::float8 / %s)
-                                 / ln(2.0))))
+            INSERT INTO archive_search_term_delta (owner_id, term, change)
+            SELECT owner_id, term,
+                   CASE WHEN added.term IS NULL THEN change ELSE 0 END
+            FROM delta LEFT JOIN added USING (owner_id, term)
+            -- A change of an existing term; or a new term already past the threshold (a
+            -- bulk write): a 0 row that makes the next merge build its list.
+            WHERE (added.term IS NULL AND change <> 0)
+               OR (added.term IS NOT NULL AND term <> '' AND %s > 0 AND change > %s)
             """,
-            [*params, threshold() == 0, threshold(), keep(), keep(), keep()],
+            [*params, threshold() == 0, threshold(), threshold()],
         )
-        due = cursor.fetchall()
         written = len(ids)
-        # Only now, holding the locks of every term of the old and new vectors (the upsert
-        # above, sorted): a list's entries change only under its term's lock, so this cannot
-        # deadlock with another writer trimming or filling the same lists.
+        # The documents' entries in the existing lists (new vectors are visible now; the
+        # floors cannot change before we commit: the lists lock).
         cursor.execute("DELETE FROM archive_search_impact WHERE document_id = ANY(%s)", [ids])
-        # The documents' entries in the existing lists (new vectors are visible now).
         cursor.execute(
             f"""
             INSERT INTO archive_search_impact (owner_id, term, impact, document_id)
@@ -147,12 +181,69 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
             """,
             [ids],
         )
-    new_lists = [(owner, term) for owner, term, is_new in due if is_new]
-    if new_lists:
-        _lists_build(new_lists)
-    # A new list starts trimmed too: fewer of the next documents then qualify for it.
-    _lists_trim(sorted((owner, term) for owner, term, _is_new in due))
     return written
+
+
+def pending_owners() -> list[int]:
+    """Owners with deltas not yet merged."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT owner_id FROM archive_search_term_delta ORDER BY 1")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def merge_all() -> int:
+    """``merge`` every owner with pending deltas (the scheduled task); returns the owners
+    merged (an owner with a writer in flight is left for the next run)."""
+    return sum(merge(owner) for owner in pending_owners())
+
+
+def merge(owner_id: int, *, wait: bool = False) -> bool:
+    """Fold the owner's deltas into ``SearchTerm.documents`` and bring its impact lists up to
+    date (new lists past the threshold, raised floors), in one transaction; False (nothing
+    done) if a writer of the owner has not committed yet, unless ``wait``.
+
+    Counts read by ``documents_sql`` are the same before, during and after (the deltas are
+    deleted and added in one statement)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LISTS_LOCK, owner_id])
+        else:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [_LISTS_LOCK, owner_id])
+            if not cursor.fetchone()[0]:
+                return False
+        cursor.execute(
+            """
+            WITH gone AS (
+                DELETE FROM archive_search_term_delta WHERE owner_id = %s
+                RETURNING term, change
+            ),
+            summed AS (
+                SELECT term, sum(change)::int AS change FROM gone GROUP BY term
+            ),
+            merged AS (
+                UPDATE archive_searchterm s SET documents = s.documents + summed.change
+                FROM summed WHERE s.owner_id = %s AND s.term = summed.term
+                RETURNING s.term, s.documents, s.floor, summed.change
+            )
+            SELECT term, floor IS NULL FROM merged
+            WHERE term <> '' AND (
+                (floor IS NULL AND documents > %s)
+                -- Trimmed each time df doubles past 2 x keep: by then about as many documents
+                -- again have qualified (each new one with odds of about keep / df).
+                OR (floor IS NOT NULL AND documents >= 2 * %s
+                    AND floor(ln(documents::float8 / %s) / ln(2.0))
+                        <> floor(ln(greatest(documents - change, 1)::float8 / %s) / ln(2.0))))
+            ORDER BY term
+            """,
+            [owner_id, owner_id, threshold(), keep(), keep(), keep()],
+        )
+        due = cursor.fetchall()
+        new = [term for term, is_new in due if is_new]
+        if new:
+            _lists_build([(owner_id, term) for term in new])
+        # A new list starts trimmed too: fewer of the next documents then qualify for it.
+        _lists_trim([(owner_id, term) for term, _is_new in due])
+    return True
 
 
 def _lists_build(terms: list[tuple[int, str]]) -> None:
@@ -221,6 +312,8 @@ def statistics_rebuild(owner_id: int) -> None:
     vectors (``manage.py reindex`` ends with it: after an upgrade to these statistics, or a
     change of the BM25 settings, they cannot be patched by differences)."""
     with connection.cursor() as cursor:
+        # The lists lock first, as writers take it before their documents (no deadlock).
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LISTS_LOCK, owner_id])
         cursor.execute(
             "SELECT id FROM archive_document WHERE owner_id = %s ORDER BY id FOR UPDATE",
             [owner_id],
@@ -233,6 +326,7 @@ def statistics_rebuild(owner_id: int) -> None:
         )
         cursor.execute("DELETE FROM archive_search_impact WHERE owner_id = %s", [owner_id])
         cursor.execute("DELETE FROM archive_searchterm WHERE owner_id = %s", [owner_id])
+        cursor.execute("DELETE FROM archive_search_term_delta WHERE owner_id = %s", [owner_id])
         cursor.execute(
             f"""
             INSERT INTO archive_searchterm (owner_id, term, documents, surface)

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 
+from archive.search.bm25 import documents_sql
 from archive.search.planning import user_configs
 from archive.search.query import TOKEN
 from archive.search.spelling import MAX_LENGTH, MIN_LENGTH, close_terms
@@ -151,8 +152,8 @@ def _documents_holding(owner_id: int | None, words: list[str]) -> dict[str, int]
     configs = sorted(user_configs(owner))
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            SELECT w.word, coalesce(max(t.documents), 0)
+            f"""
+            SELECT w.word, coalesce(max({documents_sql("t")}), 0)
             FROM unnest(%s::text[]) AS w(word)
             CROSS JOIN unnest(%s::regconfig[]) AS c(config)
             CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector(c.config, w.word))) AS l(lexeme)

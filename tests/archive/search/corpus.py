@@ -10,7 +10,7 @@ from django.db import connection, transaction
 
 from archive.models import Document, Page
 from archive.search import documents_index, page_vector
-from archive.search.bm25 import impact_sql, tf_sql
+from archive.search.bm25 import documents_sql, impact_sql, tf_sql
 
 # English words with inflected forms (so stems and exact words differ), frequent ones first.
 WORDS = [
@@ -58,14 +58,17 @@ WORDS = [
 ]
 
 
-def build(owner: Any, count: int, *, seed: int = 7, batch: int = 100) -> list[Document]:
+def build(
+    owner: Any, count: int, *, seed: int = 7, batch: int = 100, start: int = 0
+) -> list[Document]:
     """``count`` one-page documents of Zipf-distributed words, indexed ``batch`` per statement
-    as the bulk load does (``page_vector`` with each page, then ``documents_index``)."""
+    as the bulk load does (``page_vector`` with each page, then ``documents_index``); numbered
+    from ``start`` (another ``start`` adds documents to an owner's archive)."""
     rng = random.Random(seed)
     weights = [1.0 / (rank + 1) for rank in range(len(WORDS))]
     made: list[Document] = []
     for first in range(0, count, batch):
-        numbers = range(first, min(first + batch, count))
+        numbers = range(start + first, start + min(first + batch, count))
         with transaction.atomic():
             documents = Document.objects.bulk_create(
                 Document(
@@ -109,12 +112,32 @@ def true_df(owner_id: int) -> dict[str, int]:
 
 
 def stored_df(owner_id: int) -> dict[str, int]:
+    """Each term's count as readers see it (merged count plus pending deltas; non-zero only)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.term, {documents_sql('s')} FROM archive_searchterm s WHERE s.owner_id = %s",
+            [owner_id],
+        )
+        return {term: n for term, n in cursor.fetchall() if n}
+
+
+def merged_df(owner_id: int) -> dict[str, int]:
+    """Each term's merged count alone (``SearchTerm.documents``; non-zero only)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT term, documents FROM archive_searchterm WHERE owner_id = %s AND documents <> 0",
             [owner_id],
         )
         return dict(cursor.fetchall())
+
+
+def pending(owner_id: int) -> int:
+    """The owner's delta rows not yet merged."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM archive_search_term_delta WHERE owner_id = %s", [owner_id]
+        )
+        return int(cursor.fetchone()[0])
 
 
 def list_errors(owner_id: int) -> list[str]:

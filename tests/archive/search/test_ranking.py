@@ -7,21 +7,31 @@ import pytest
 
 from archive.search import SearchFilters, search_page
 from archive.search.ranking import reference_top
+from archive.search.terms import merge
 from tests.archive.search.corpus import build
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=[0, 25], ids=["lists-for-all", "rare-terms-read"])
+@pytest.fixture(
+    params=[(0, True), (25, True), (25, False)],
+    ids=["lists-for-all", "rare-terms-read", "lists-not-built-yet"],
+)
 def archive(alice, bob, settings, request):
     """600 documents of alice's (and 100 of bob's with the same words), with thresholds low
     enough that common words have trimmed impact lists and counts are estimated; every term
-    with a list, or rare terms (df <= 25) without one."""
-    settings.SEARCH_IMPACT_THRESHOLD = request.param
+    with a list, or rare terms (df <= 25) without one, or (no merge yet) no term with a list
+    but the few created with their first documents and counts pending as deltas."""
+    threshold, merged = request.param
+    settings.SEARCH_IMPACT_THRESHOLD = threshold
     settings.SEARCH_IMPACT_KEEP = 15
     settings.SEARCH_COUNT_LIMIT = 60
     build(bob, 100, seed=3)
-    return build(alice, 600)
+    made = build(alice, 600)
+    if merged:
+        assert merge(alice.pk)
+        assert merge(bob.pk)
+    return made
 
 
 QUERIES = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("archive", "0018_ocr_import"),
+        ("archive", "0019_search_term_delta"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

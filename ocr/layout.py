@@ -51,6 +51,10 @@ OBSTACLES = 0.2
 #: Running text beside a column of short lines is a sidebar (read apart) when fewer than this
 #: share of the longer column's lines have a line of the other beside them; more is a table.
 PAIRED = 0.5
+#: Columns found under a heading or over a footer (``_frame``) need gutters at least this
+#: many line heights wide: lines that Tesseract broke in two at a narrower gap, on a
+#: typescript page with a crease (tapuscorpus giono_colline_II), are not columns.
+FRAME_GUTTER = 1.0
 #: A page without columns is still reordered when at least this many of its rows hold several
 #: pieces side by side (a table): its rows are then written with their cells joined by tabs.
 TABLE_ROWS = 2
@@ -235,8 +239,9 @@ def _frame(segments: list[_Segment], unit: float) -> tuple[list[_Segment], list[
 
 
 def _columns_apart(segments: list[_Segment], unit: float) -> bool:
-    """Whether ``segments`` split into columns of text read one after the other."""
-    columns = _cut(segments, axis=0, min_gap=COLUMN_GAP * unit)
+    """Whether ``segments`` split into columns of text read one after the other, at gutters
+    of at least ``FRAME_GUTTER`` line heights."""
+    columns = _cut(segments, axis=0, min_gap=FRAME_GUTTER * unit)
     return len(columns) > 1 and _apart(columns, unit)
 
 

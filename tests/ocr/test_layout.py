@@ -78,7 +78,9 @@ def test_a_table_inside_a_column_does_not_hide_the_column() -> None:
         for x, cell in zip((550, 700, 820), row, strict=True):
             lines.append((cell, (x, y, x + 70, y + 30)))
     lines.append(("right line after the table", (550, 360, 900, 390)))
-    ordered = reading_order(page(lines)).text.split("\n")
+    result = reading_order(page(lines))
+    assert reading_order(result).text == result.text  # ordering an ordered page changes nothing
+    ordered = result.text.split("\n")
     assert ordered == [
         "Title across the page",
         *left,

@@ -9,6 +9,13 @@ over line boxes:
   left to right), or, when there is none, at its widest horizontal gap (read top to bottom);
 - a block that cannot be split is read by rows, left to right.
 
+What counts as a column (``_apart``): running text, however many short lines sit in it (a
+column with a table in it), and a column of short lines beside running text that does not
+sit on its rows (a sidebar of figures, margin notes). Short lines that pair off row by row
+with their neighbours' are a table (or an invoice's amounts, a form's values): read across,
+each row one line with its cells joined by tabs. A full-width heading is above every column
+cut and comes first; a caption under a figure is a line of its column.
+
 Columns are preferred over horizontal cuts because magazine columns often share a baseline
 grid: then every inter-line gap runs across all columns, and cutting there first would read
 the page row by row across the columns, which is exactly the problem being fixed.
@@ -41,6 +48,16 @@ MIN_COLUMN_LINES = 4
 #: A gutter may be crossed by up to this share of the line count of its smaller side; those
 #: lines are read on their own, before or after the columns.
 OBSTACLES = 0.2
+#: Running text beside a column of short lines is a sidebar (read apart) when fewer than this
+#: share of the longer column's lines have a line of the other beside them; more is a table.
+PAIRED = 0.5
+#: Columns found under a heading or over a footer (``_frame``) need gutters at least this
+#: many line heights wide: lines that Tesseract broke in two at a narrower gap, on a
+#: typescript page with a crease (tapuscorpus giono_colline_II), are not columns.
+FRAME_GUTTER = 1.0
+#: A page without columns is still reordered when at least this many of its rows hold several
+#: pieces side by side (a table): its rows are then written with their cells joined by tabs.
+TABLE_ROWS = 2
 #: A horizontal gap narrower than this many line heights is the space between two lines of
 #: one paragraph, not a break between blocks: where the widest gap is no wider, columns
 #: crossed by a few lines are looked for before cutting the page into rows.
@@ -61,19 +78,21 @@ def reading_order(result: PageResult) -> PageResult:
 
     Pure: ``result`` is not modified. Line texts are kept as the engine wrote them, except that
     a line spanning a wide gap is cut in two there (its halves may belong to different
-    columns). When the page has no column structure (no vertical cut anywhere) the result is
-    returned unchanged, so single-column pages keep the engine's own order.
+    columns), and pieces side by side on one row of a block (a table's cells) are written as
+    one line joined by tabs, left to right. When the page has no column structure (no
+    vertical cut anywhere) and fewer than ``TABLE_ROWS`` such rows, the result is returned
+    unchanged, so single-column pages keep the engine's own order.
     """
     segments = _segments(result)
     if len(segments) < 2:
         return result
     unit = max(1.0, statistics.median(seg.box[3] - seg.box[1] for seg in segments))
     blocks, had_columns = _xy_cut(segments, unit)
-    if not had_columns:
+    rows = [row for block in blocks for row in _rows(block)]
+    if not had_columns and sum(len(row) > 1 for row in rows) < TABLE_ROWS:
         return result
-    ordered = [seg for block in blocks for seg in _rows(block)]
-    text = "\n".join(seg.text for seg in ordered)
-    words = tuple(word for seg in ordered for word in seg.words)
+    text = "\n".join("\t".join(seg.text for seg in row) for row in rows)
+    words = tuple(word for row in rows for seg in row for word in seg.words)
     return dataclasses.replace(result, text=text, words=words)
 
 
@@ -174,12 +193,16 @@ def _xy_cut(segments: list[_Segment], unit: float) -> tuple[list[list[_Segment]]
     columns = _cut(segments, axis=0, min_gap=COLUMN_GAP * unit)
     # Columns must look like running text: a few lines, each several line heights wide.
     # Narrow or short "columns" are table cells, a spaced-out title or a page number beside
-    # a block, read better row by row (a row of single lines reads left to right either way).
-    if len(columns) > 1 and (
-        all(len(column) == 1 for column in columns)
-        or all(_prose(column, unit) for column in columns)
-    ):
+    # a block, read better row by row.
+    if len(columns) > 1 and all(len(column) == 1 for column in columns):
+        if len(_rows(segments)) == 1:
+            return [segments], False  # one row of pieces (a table row): kept as one line
         return _read_all(columns, unit, split=True)
+    if len(columns) > 1 and _apart(columns, unit):
+        return _read_all(columns, unit, split=True)
+    framed = _frame(segments, unit)
+    if framed is not None:
+        return _read_all(list(framed), unit, split=False)
     if len(bands) > 1:
         return _read_all(bands, unit, split=False)
     around = _cut_around(segments, unit)
@@ -188,6 +211,38 @@ def _xy_cut(segments: list[_Segment], unit: float) -> tuple[list[list[_Segment]]
     before, left, right, after = around
     blocks, _ = _read_all([left, right], unit, split=True)
     return [block for block in (before, *blocks, after) if block], True
+
+
+def _frame(segments: list[_Segment], unit: float) -> tuple[list[_Segment], list[_Segment]] | None:
+    """Columns under a full-width heading, or over a full-width footer: ``(above, below)``
+    split at the highest horizontal gap below which the lines form columns (``_apart``), else
+    at the lowest above which they do; None when there is no such gap.
+
+    Cutting at the widest gap instead is wrong when the widest runs under the shorter of two
+    columns beside a figure in the other: the column with the figure would be read in two
+    halves, the second after the other column (Tesseract on ``layoutpages.two_columns``).
+    """
+    ordered = sorted(segments, key=lambda seg: seg.box[1])
+    gaps = []
+    reach = ordered[0].box[3]
+    for index in range(1, len(ordered)):
+        if ordered[index].box[1] - reach >= LINE_SPACING * unit:
+            gaps.append(index)
+        reach = max(reach, ordered[index].box[3])
+    for index in gaps:
+        if _columns_apart(ordered[index:], unit):
+            return ordered[:index], ordered[index:]
+    for index in reversed(gaps):
+        if _columns_apart(ordered[:index], unit):
+            return ordered[:index], ordered[index:]
+    return None
+
+
+def _columns_apart(segments: list[_Segment], unit: float) -> bool:
+    """Whether ``segments`` split into columns of text read one after the other, at gutters
+    of at least ``FRAME_GUTTER`` line heights."""
+    columns = _cut(segments, axis=0, min_gap=FRAME_GUTTER * unit)
+    return len(columns) > 1 and _apart(columns, unit)
 
 
 def _read_all(
@@ -232,7 +287,9 @@ def _cut_around(
     left = [seg for seg in rest if seg.box[2] <= edge]
     right = [seg for seg in rest if seg.box[2] > edge]
     middle = statistics.median(seg.box[1] + seg.box[3] for seg in rest) / 2
-    obstacles = _rows([seg for seg in segments if id(seg) in crossing_ids])
+    obstacles = [
+        seg for row in _rows([seg for seg in segments if id(seg) in crossing_ids]) for seg in row
+    ]
     before = [seg for seg in obstacles if seg.box[1] < middle]
     after = [seg for seg in obstacles if seg.box[1] >= middle]
     return before, left, right, after
@@ -269,23 +326,56 @@ def _cut(
     return [ordered[a:b] for a, b in itertools.pairwise(bounds)]
 
 
+def _apart(columns: list[list[_Segment]], unit: float) -> bool:
+    """Whether side-by-side ``columns`` (from ``_cut`` along x) are read one after the other
+    rather than across, row by row, as a table is.
+
+    Apart: columns that all look like running text (``_prose``), or running text beside a
+    column of short lines that do not sit on its rows (a sidebar of figures, margin notes).
+    Across: short lines that pair off row by row with their neighbour's (a table's cells, an
+    invoice's amounts beside their descriptions, a form's labels and values).
+    """
+    prose = [_prose(column, unit) for column in columns]
+    if all(prose):
+        return True
+    if not any(prose) or any(len(column) < MIN_COLUMN_LINES for column in columns):
+        return False
+    return all(_paired(a, b) < PAIRED for a, b in itertools.pairwise(columns))
+
+
+def _paired(a: list[_Segment], b: list[_Segment]) -> float:
+    """Share of the rows of the longer of two columns that have a row of the other beside
+    them (overlapping it by more than half the height)."""
+    longer, shorter = (a, b) if len(a) >= len(b) else (b, a)
+    return sum(
+        any(_overlap_y(seg.box, other.box) > 0.5 for other in shorter) for seg in longer
+    ) / len(longer)
+
+
 def _prose(segments: list[_Segment], unit: float) -> bool:
     """Whether ``segments`` look like a column of running text: at least
-    ``MIN_COLUMN_LINES`` lines, typically ``MIN_COLUMN_WIDTH`` line heights wide or more."""
+    ``MIN_COLUMN_LINES`` lines, typically ``MIN_COLUMN_WIDTH`` line heights wide or more, or
+    at least ``MIN_COLUMN_LINES`` that wide among shorter ones (a column with a table in it:
+    its cells are many short lines)."""
     if len(segments) < MIN_COLUMN_LINES:
         return False
-    return statistics.median(seg.box[2] - seg.box[0] for seg in segments) >= MIN_COLUMN_WIDTH * unit
+    wide = [seg.box[2] - seg.box[0] >= MIN_COLUMN_WIDTH * unit for seg in segments]
+    return (
+        sum(wide) >= MIN_COLUMN_LINES
+        or statistics.median(seg.box[2] - seg.box[0] for seg in segments) >= MIN_COLUMN_WIDTH * unit
+    )
 
 
-def _rows(block: list[_Segment]) -> list[_Segment]:
-    """A block that cannot be cut, read by rows (vertical overlap), each row left to right."""
+def _rows(block: list[_Segment]) -> list[list[_Segment]]:
+    """A block that cannot be cut, read by rows (vertical overlap), each row left to right.
+    A row of several segments is a table's row (or a line the engine read in pieces)."""
     rows: list[list[_Segment]] = []
     for seg in sorted(block, key=lambda s: (s.box[1] + s.box[3], s.box[0])):
         if rows and _overlap_y(union([s.box for s in rows[-1]]), seg.box) > 0.5:
             rows[-1].append(seg)
         else:
             rows.append([seg])
-    return [seg for row in rows for seg in sorted(row, key=lambda s: s.box[0])]
+    return [sorted(row, key=lambda s: s.box[0]) for row in rows]
 
 
 def _overlap_y(a: Box, b: Box) -> float:

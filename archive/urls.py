@@ -17,6 +17,7 @@ urlpatterns = [
     path("views/", views.saved_view_save, name="saved_view_save"),
     path("views/<int:pk>/delete/", views.saved_view_remove, name="saved_view_delete"),
     path("bulk/", views.bulk_edit, name="bulk_edit"),
+    path("bulk/download/", views.bulk_download, name="bulk_download"),
     path("bulk/<int:pk>/", views.bulk_edit_progress, name="bulk_edit_progress"),
     path("search/suggest/", views.search_suggest, name="search_suggest"),
     path("documents/<int:pk>/", views.document_detail, name="document"),

@@ -5,7 +5,7 @@ Every document-specific view gets its document through ``archive.selectors``, wh
 404 for anything that is not the user's own. Media are served only by ``media``'s views.
 """
 
-from archive.views.bulk import bulk_edit, bulk_edit_progress
+from archive.views.bulk import bulk_download, bulk_edit, bulk_edit_progress
 from archive.views.dashboard import dashboard, saved_view_remove, saved_view_save
 from archive.views.document import (
     document_delete_view,
@@ -39,6 +39,7 @@ from archive.views.organize import (
 from archive.views.search import search, search_suggest
 
 __all__ = [
+    "bulk_download",
     "bulk_edit",
     "bulk_edit_progress",
     "dashboard",

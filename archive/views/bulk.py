@@ -8,11 +8,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    QueryDict,
+)
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from archive.downloads import zip_response
 from archive.models import BulkEdit, Correspondent, CustomField, Document, DocumentType, Tag
+from archive.organize.bulk_download import FILES, bulk_download_plan, zip_stream
 from archive.organize.bulk_edit import bulk_edit_create, bulk_edit_start
 from archive.organize.errors import OrganizeError
 from archive.organize.facets import FilterError, filter_from_params
@@ -27,6 +36,11 @@ def bulk_choices(owner: Any) -> dict[str, Any]:
         "bulk_correspondents": Correspondent.objects.filter(owner_id=owner.pk),
         "bulk_types": DocumentType.objects.filter(owner_id=owner.pk),
         "bulk_fields": CustomField.objects.filter(owner_id=owner.pk),
+        "download_files": [
+            ("originals", "Originals"),
+            ("searchable", "Searchable PDFs (originals where none is built)"),
+            ("both", "Both"),
+        ],
     }
 
 
@@ -61,14 +75,39 @@ def _value(request: HttpRequest, action: str) -> dict[str, Any]:
     return {}
 
 
+def _back(request: HttpRequest) -> str:
+    back = request.POST.get("next") or "/"
+    if not back.startswith("/") or back.startswith("//"):
+        back = "/"
+    return back
+
+
+@login_required
+@require_POST
+def bulk_download(request: HttpRequest) -> HttpResponseBase:
+    """The selected documents' files as one zip, streamed while it is written
+    (``archive.organize.bulk_download``); a selection that is too large, empty or not the
+    user's returns to the library with the message."""
+    back = _back(request)
+    files = request.POST.get("files") or FILES[0]
+    try:
+        plan = bulk_download_plan(
+            owner=request.user,  # type: ignore[arg-type]
+            documents=_selected(request),
+            files=files,
+        )
+    except (FilterError, OrganizeError) as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    return zip_response(zip_stream(plan), len(plan.entries))
+
+
 @login_required
 @require_POST
 def bulk_edit(request: HttpRequest) -> HttpResponse:
     """Start a bulk edit of the chosen documents; a delete shows a confirmation page first."""
     action = request.POST.get("action", "")
-    back = request.POST.get("next") or "/"
-    if not back.startswith("/") or back.startswith("//"):
-        back = "/"
+    back = _back(request)
     try:
         ids = _selected(request)
     except FilterError as error:

@@ -355,6 +355,14 @@ def test_browsing_and_bulk_edit_stay_the_owners(
     ):
         answer = api.post("/api/bulk-edits/", body, content_type="application/json")
         assert answer.status_code == 400, body
+    # Downloading the owner's document as a zip (web and API): refused, no byte of it sent.
+    for body in ({"documents": [owned.pk]}, {"all": "1", "filter": f"tag={tag.pk}"}):
+        answer = client.post("/bulk/download/", body)
+        assert answer.status_code == 302, body
+        assert not answer.get("Content-Type", "").startswith("application/zip"), body
+    for body in ({"documents": [owned.pk]}, {"filter": {"tag": [tag.pk]}}, {"filter": {}}):
+        answer = api.post("/api/documents/download/", body, content_type="application/json")
+        assert answer.status_code == 400, body
     assert Document.objects.values().get(pk=owned.pk) == before
     assert DocumentTag.objects.filter(document=owned, tag=tag).exists()
     assert Correspondent.objects.filter(pk=sender.pk).exists()

@@ -60,27 +60,40 @@ def _load(owner: Any, count: int, rng: random.Random, *, organize: bool) -> floa
     from archive.organize.models import Correspondent, DocumentType, Tag
 
     started = time.perf_counter()
-    chunk = 5000
-    for first in range(0, count, chunk):
-        with transaction.atomic():
-            Document.objects.bulk_create(
-                [
-                    Document(
-                        owner=owner,
-                        title=f"document {n}",
-                        original=f"originals/bench/{owner.pk}/{n}",
-                        original_name=f"{n}.pdf",
-                        sha256=f"{owner.pk:032d}{n:032d}",
-                        mime_type="application/pdf",
-                        size=1000,
-                        language=rng.choice(["en", "en", "de", "fr"]),
-                        status=rng.choice(["done"] * 20 + ["failed", "needs_password"]),
-                        page_count=rng.randint(1, 6),
-                    )
-                    for n in range(first, min(first + chunk, count))
-                ],
-                batch_size=chunk,
-            )
+    # One template row through the ORM (every column with its Django default), then the rest
+    # copied from it in SQL with their own values: 100,000 rows in seconds, not minutes.
+    template = Document.objects.create(
+        owner=owner,
+        title="template",
+        original=f"originals/bench/{owner.pk}/template",
+        original_name="template.pdf",
+        sha256=f"{owner.pk:032d}{'t':0>32}",
+        mime_type="application/pdf",
+        size=1000,
+        status="done",
+    )
+    columns = [str(f.column) for f in Document._meta.concrete_fields]
+    own = {
+        "id": "abs(hashtextextended(%(owner)s || ':' || n, 14))",
+        "title": "'document ' || n",
+        "original": "'originals/bench/' || %(owner)s || '/' || n",
+        "original_name": "n || '.pdf'",
+        "sha256": "lpad(%(owner)s::text, 32, '0') || lpad(n::text, 32, '0')",
+        "language": "(ARRAY['en','en','de','fr'])[1 + floor(random() * 4)::int]",
+        "status": "CASE WHEN random() < 20.0 / 22 THEN 'done' WHEN random() < 0.5 "
+        "THEN 'failed' ELSE 'needs_password' END",
+        "page_count": "1 + floor(random() * 6)::int",
+        "created": "t.created - n * interval '1 minute'",
+    }
+    select = ", ".join(own.get(c, f"t.{c}") for c in columns)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO archive_document ({', '.join(columns)}) SELECT {select} "
+            "FROM archive_document t CROSS JOIN generate_series(0, %(last)s) n "
+            "WHERE t.id = %(template)s",
+            {"owner": owner.pk, "last": count - 1, "template": template.pk},
+        )
+        template.delete()
     if not organize:
         return time.perf_counter() - started
     with transaction.atomic():

@@ -29,11 +29,12 @@ from archive import selectors
 from archive.forms import LibraryForm, UploadForm
 from archive.models import Document
 from archive.organize.facets import FilterError, LibraryFilter, facet_counts, filter_from_params
+from archive.organize.names import owner_names
 from archive.outcomes import Outcome
 from archive.uploads import UploadResult, upload_status, uploads_take
 from archive.views.bulk import bulk_choices
 from archive.views.dashboard import saved_views_for
-from archive.views.facet_links import facet_panels
+from archive.views.facet_links import facet_panels, panel_items
 
 _PAGE_SIZE = 48
 # Up to this many matches, the page reads their ids before ordering them (see the view).
@@ -74,7 +75,10 @@ def _library_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     page.object_list = [shown[pk] for pk in ids if pk in shown]
     params = request.GET.copy()
     params.pop("page", None)
-    panels, chips = facet_panels(owner, facets, filt, request.GET)  # type: ignore[arg-type]
+    names = owner_names(owner)  # type: ignore[arg-type]
+    panels, chips = facet_panels(owner, facets, filt, request.GET, names)  # type: ignore[arg-type]
+    for panel in panels:
+        panel.items_html = panel_items(panel, estimated=facets.estimated)
     context = {
         "page": page,
         "filters": filters,
@@ -89,7 +93,7 @@ def _library_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
         "path": request.get_full_path(),
         "saved_views": [v for v in saved_views_for(owner) if v.show_in_sidebar],
         "current_query": urlencode([*filt.to_params(), *_sort(request)]),
-        **bulk_choices(owner),
+        **bulk_choices(owner, names),
     }
     return render(request, "archive/library.html", context, status=status)
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from html import escape
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from archive.organize.models import Correspondent, CustomField, DocumentType, Tag
 
@@ -46,5 +46,11 @@ def owner_names(owner: AbstractBaseUser) -> OwnerNames:
 
 
 def options_html(choices: Iterable[tuple[object, str]]) -> SafeString:
-    """``<option value="id">label</option>`` for each (value, label), escaped."""
-    return format_html_join("", '<option value="{}">{}</option>', choices)
+    """``<option value="id">label</option>`` for each (value, label), escaped (plain string
+    formatting: ``format_html`` per option costs more than the query at 500 options)."""
+    return mark_safe(
+        "".join(
+            f'<option value="{escape(str(value))}">{escape(label)}</option>'
+            for value, label in choices
+        )
+    )

@@ -7,26 +7,32 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
+from django.db.models import F, OrderBy
 
 from ocr.engines import available_engines
 
 #: Library orderings: key (the web form's ``sort``, the API's ``ordering``) -> ``order_by``
 #: fields, each ending in the id so that equal values keep one stable order.
-LIBRARY_SORTS: dict[str, tuple[str, ...]] = {
+LIBRARY_SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "newest": ("-created", "-id"),
     "oldest": ("created", "id"),
     "title": ("title", "id"),
     "pages": ("-page_count", "-id"),
+    # By the date on the document (issue 14), undated documents last either way.
+    "date": (OrderBy(F("document_date"), descending=True, nulls_last=True), "-id"),
+    "date_oldest": (OrderBy(F("document_date"), nulls_last=True), "id"),
 }
 LIBRARY_SORT_LABELS: list[tuple[str, str]] = [
     ("newest", "Newest"),
     ("oldest", "Oldest"),
     ("title", "Title"),
     ("pages", "Most pages"),
+    ("date", "Document date, newest"),
+    ("date_oldest", "Document date, oldest"),
 ]
 
 
-def library_ordering(sort: str) -> tuple[str, ...]:
+def library_ordering(sort: str) -> tuple[str | OrderBy, ...]:
     """The ``order_by`` fields for ``sort``; an unknown or empty key orders newest first."""
     return LIBRARY_SORTS.get(sort or "newest", LIBRARY_SORTS["newest"])
 

@@ -14,10 +14,17 @@ been done by then, and the bytes go from the bucket to the browser without the w
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Iterator
 from pathlib import PurePath
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
@@ -117,5 +124,15 @@ def searchable_pdf_response(document: Document) -> HttpResponseBase:
     response = _stream(
         name, as_attachment=True, filename=download_name(document), content_type="application/pdf"
     )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def zip_response(chunks: Iterator[bytes], count: int) -> StreamingHttpResponse:
+    """A zip of ``count`` files, streamed from ``chunks`` as they are written
+    (``archive.organize.bulk_download.zip_stream``; the caller did the access check), as an
+    attachment ``documents-<count>.zip`` that no cache keeps."""
+    response = StreamingHttpResponse(chunks, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, f"documents-{count}.zip")
     patch_cache_control(response, private=True, no_store=True)
     return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import OrderBy
 
 from archive.choices import LIBRARY_SORT_LABELS, engine_choices, library_ordering
 from archive.languages import DETECT, LANGUAGE_CHOICES, UPLOAD_LANGUAGE_CHOICES
@@ -108,7 +109,7 @@ class LibraryForm(forms.Form):
     )
     language = forms.ChoiceField(required=False, choices=[("", "Any language"), *LANGUAGE_CHOICES])
 
-    def ordering(self) -> tuple[str, ...]:
+    def ordering(self) -> tuple[str | OrderBy, ...]:
         sort = self.cleaned_data.get("sort") if self.is_valid() else ""
         return library_ordering(sort or "")
 

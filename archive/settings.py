@@ -366,7 +366,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Every login (web, admin, API) goes through the throttled backend: see archive.throttle.
 AUTHENTICATION_BACKENDS = ["archive.throttle.ThrottledModelBackend"]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "library"
+LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "login"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -10,13 +10,18 @@ from archive.loginforms import AdminLoginForm, LoginForm
 admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
-    path("", views.library, name="library"),
+    # The start page: the dashboard for a user who pinned views to it, else the library
+    # (any filter parameter: the library under it, so "/?tag=3" links keep working).
+    path("", views.start, name="start"),
+    path("library/", views.library, name="library"),
     path("upload/", views.upload, name="upload"),
     path("search/", views.search, name="search"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("views/", views.saved_view_save, name="saved_view_save"),
+    path("views/<int:pk>/", views.saved_view_edit, name="saved_view_edit"),
     path("views/<int:pk>/delete/", views.saved_view_remove, name="saved_view_delete"),
     path("bulk/", views.bulk_edit, name="bulk_edit"),
+    path("bulk/download/", views.bulk_download, name="bulk_download"),
     path("bulk/<int:pk>/", views.bulk_edit_progress, name="bulk_edit_progress"),
     path("search/suggest/", views.search_suggest, name="search_suggest"),
     path("documents/<int:pk>/", views.document_detail, name="document"),

@@ -17,7 +17,8 @@ Usage::
    - *facets*: ``facet_counts`` (all facets, exact up to ``FACET_COUNT_LIMIT``, else a sample);
    - *page*: the whole library page through the Django test client (HTML rendered).
 3. **Check** beside the time: the total against ``SELECT count(*)`` written by hand; each facet
-   count against a GROUP BY over every match (exact: must be equal; estimated: the largest
+   count (correspondent, type, year, status, language, tags through the tree, custom fields'
+   "has a value") against a GROUP BY over every match (exact: must be equal; estimated: the largest
    relative error over values holding at least 2 % of the matches is reported).
 
 Output: a table (p50/p95/max ms per case and operation), then ``p95_max_ms=`` and
@@ -60,27 +61,40 @@ def _load(owner: Any, count: int, rng: random.Random, *, organize: bool) -> floa
     from archive.organize.models import Correspondent, DocumentType, Tag
 
     started = time.perf_counter()
-    chunk = 5000
-    for first in range(0, count, chunk):
-        with transaction.atomic():
-            Document.objects.bulk_create(
-                [
-                    Document(
-                        owner=owner,
-                        title=f"document {n}",
-                        original=f"originals/bench/{owner.pk}/{n}",
-                        original_name=f"{n}.pdf",
-                        sha256=f"{owner.pk:032d}{n:032d}",
-                        mime_type="application/pdf",
-                        size=1000,
-                        language=rng.choice(["en", "en", "de", "fr"]),
-                        status=rng.choice(["done"] * 20 + ["failed", "needs_password"]),
-                        page_count=rng.randint(1, 6),
-                    )
-                    for n in range(first, min(first + chunk, count))
-                ],
-                batch_size=chunk,
-            )
+    # One template row through the ORM (every column with its Django default), then the rest
+    # copied from it in SQL with their own values: 100,000 rows in seconds, not minutes.
+    template = Document.objects.create(
+        owner=owner,
+        title="template",
+        original=f"originals/bench/{owner.pk}/template",
+        original_name="template.pdf",
+        sha256=f"{owner.pk:032d}{'t':0>32}",
+        mime_type="application/pdf",
+        size=1000,
+        status="done",
+    )
+    columns = [str(f.column) for f in Document._meta.concrete_fields]
+    own = {
+        "id": "abs(hashtextextended(%(owner)s || ':' || n, 14))",
+        "title": "'document ' || n",
+        "original": "'originals/bench/' || %(owner)s || '/' || n",
+        "original_name": "n || '.pdf'",
+        "sha256": "lpad(%(owner)s::text, 32, '0') || lpad(n::text, 32, '0')",
+        "language": "(ARRAY['en','en','de','fr'])[1 + floor(random() * 4)::int]",
+        "status": "CASE WHEN random() < 20.0 / 22 THEN 'done' WHEN random() < 0.5 "
+        "THEN 'failed' ELSE 'needs_password' END",
+        "page_count": "1 + floor(random() * 6)::int",
+        "created": "t.created - n * interval '1 minute'",
+    }
+    select = ", ".join(own.get(c, f"t.{c}") for c in columns)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO archive_document ({', '.join(columns)}) SELECT {select} "
+            "FROM archive_document t CROSS JOIN generate_series(0, %(last)s) n "
+            "WHERE t.id = %(template)s",
+            {"owner": owner.pk, "last": count - 1, "template": template.pk},
+        )
+        template.delete()
     if not organize:
         return time.perf_counter() - started
     with transaction.atomic():
@@ -201,6 +215,7 @@ def _reference(owner: Any, filt: Any) -> tuple[int, dict[str, dict[Any, int]]]:
             ("type", "d.document_type_id"),
             ("year", "extract(year FROM d.document_date)::int"),
             ("status", "d.status"),
+            ("language", "d.language"),
         ):
             cursor.execute(
                 f"SELECT {expr}, count(*) FROM archive_document d WHERE d.id IN ({sql}) GROUP BY 1",
@@ -218,6 +233,16 @@ def _reference(owner: Any, filt: Any) -> tuple[int, dict[str, dict[Any, int]]]:
             [owner.pk, *params],
         )
         out["tags"] = dict(cursor.fetchall())
+        # Custom fields: documents with a value, per field (the "has a value" counts).
+        cursor.execute(
+            f"""
+            SELECT v.field_id, count(*) FROM archive_customfieldvalue v
+            WHERE v.document_id IN ({sql}) AND (v.value_text IS NULL OR v.value_text <> '')
+            GROUP BY 1
+            """,
+            params,
+        )
+        out["fields"] = dict(cursor.fetchall())
     return total, out
 
 
@@ -228,7 +253,12 @@ def _check(facets: Any, total: int, reference: dict[str, dict[Any, int]]) -> tup
     worst = 0.0
     ok = True
     for name, expected in reference.items():
-        got = facets.tags if name == "tags" else facets.columns[name]
+        if name == "tags":
+            got = facets.tags
+        elif name == "fields":
+            got = {f: n for (f, value), n in facets.fields.items() if value is None}
+        else:
+            got = facets.columns[name]
         for value, count in expected.items():
             if not facets.estimated:
                 ok = ok and got.get(value, 0) == count

@@ -14,7 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from archive.downloads import zip_response
 from archive.models import BulkEdit, Document
+from archive.organize.bulk_download import FILES, bulk_download_plan, max_documents, zip_stream
 from archive.organize.bulk_edit import MAX_DOCUMENTS, bulk_edit_create, bulk_edit_start
 from archive.organize.errors import OrganizeError
 from archive.organize.facets import FilterError, filter_from_params
@@ -125,3 +127,57 @@ class BulkEditView(APIView):
         if edit is None:
             raise Http404("No such bulk edit.")
         return Response(BulkEditSerializer(edit).data)
+
+
+class BulkDownloadRequestSerializer(serializers.Serializer):
+    documents = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        help_text="Ids of the documents to download (or give `filter`).",
+    )
+    filter = serializers.DictField(
+        required=False,
+        help_text="Every document matching these library filter parameters (as for "
+        'GET /api/documents/: {"tag": [3], "year": "2024"}).',
+    )
+    files = serializers.ChoiceField(
+        choices=FILES,
+        default="originals",
+        help_text="`originals`; `searchable` (the searchable PDF where built, else the "
+        "original); `both` (folders `originals/` and `searchable/`).",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("documents" in attrs) == ("filter" in attrs):
+            raise ValidationError("Give either `documents` or `filter`.")
+        return attrs
+
+
+class BulkDownloadView(APIView):
+    """Many of the user's documents as one zip."""
+
+    @extend_schema(
+        tags=["documents"],
+        summary="Download many documents as a zip",
+        request=BulkDownloadRequestSerializer,
+        responses={(200, "application/zip"): bytes},
+        description="The zip is streamed as it is written. Only your documents: an id that is "
+        "not one of yours (or no longer exists) refuses the whole download (400). At most "
+        f"{max_documents():,} documents and BULK_DOWNLOAD_MAX_BYTES of files (default 2 GiB) "
+        "per zip; more answers 400 with the limit and the size chosen. A `README.txt` in the "
+        "zip names documents without a searchable PDF and files missing from storage.",
+    )
+    def post(self, request: Request) -> Any:
+        given = BulkDownloadRequestSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        ids = data["documents"] if "documents" in data else _filter_ids(request, data["filter"])
+        try:
+            plan = bulk_download_plan(
+                owner=request.user,  # type: ignore[arg-type]
+                documents=ids,
+                files=data["files"],
+            )
+        except OrganizeError as error:
+            raise ValidationError({error.field or "documents": [str(error)]}) from error
+        return zip_response(zip_stream(plan), len(plan.entries))

@@ -11,7 +11,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from archive.api.auth import TokenView
-from archive.api.bulk import BulkEditsView, BulkEditView
+from archive.api.bulk import BulkDownloadView, BulkEditsView, BulkEditView
 from archive.api.docs import ApiDocsView
 from archive.api.facets import FacetsView
 from archive.api.ocr import OcrJobView, OcrView
@@ -45,6 +45,7 @@ router.register("suggestions", SuggestionViewSet, basename="suggestion")
 urlpatterns = [
     # Before the router: "facets" is not a document id.
     path("documents/facets/", FacetsView.as_view(), name="document-facets"),
+    path("documents/download/", BulkDownloadView.as_view(), name="document-download"),
     path("", include(router.urls)),
     path("bulk-edits/", BulkEditsView.as_view(), name="bulk-edits"),
     path("bulk-edits/<int:pk>/", BulkEditView.as_view(), name="bulk-edit"),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("archive", "0019_search_term_delta"),
+        ("archive", "0020_document_owner_id_facets"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

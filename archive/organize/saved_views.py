@@ -1,4 +1,10 @@
-"""Saved views: a user's named filters, for the sidebar and the dashboard."""
+"""Saved views: a user's named filters, for the sidebar and the dashboard.
+
+A view holds the library's filter (``query``), its sort (a key of ``archive.choices.
+LIBRARY_SORTS``, empty: newest first) and the columns it shows as a table (names of
+``archive.organize.columns.COLUMNS``; none: the library's cards). Anything else is refused
+with a message when the view is saved.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max
 
+from archive.choices import LIBRARY_SORTS
+from archive.organize.columns import COLUMNS, unknown_columns
 from archive.organize.common import clean_name
 from archive.organize.errors import OrganizeError
 from archive.organize.models import SavedView
@@ -20,12 +28,20 @@ def _check(view: SavedView) -> None:
     view.name = clean_name(view.name)
     if len(view.query) > QUERY_MAX:
         raise OrganizeError(f"A filter has at most {QUERY_MAX} characters.", field="query")
-    if len(view.sort) > 64:
-        raise OrganizeError("Unknown sort order.", field="sort")
-    if not isinstance(view.columns, list) or not all(
-        isinstance(c, str) and len(c) <= 64 for c in view.columns
-    ):
+    if view.sort and view.sort not in LIBRARY_SORTS:
+        raise OrganizeError(
+            f"Unknown sort order {view.sort[:64]!r}: one of {', '.join(LIBRARY_SORTS)}.",
+            field="sort",
+        )
+    if not isinstance(view.columns, list) or not all(isinstance(c, str) for c in view.columns):
         raise OrganizeError("Columns are a list of column names.", field="columns")
+    unknown = unknown_columns(view.columns)
+    if unknown:
+        raise OrganizeError(
+            f"Unknown column {unknown[0][:64]!r}: columns are {', '.join(COLUMNS)}.",
+            field="columns",
+        )
+    view.columns = list(dict.fromkeys(view.columns))
 
 
 def saved_view_create(*, owner: AbstractBaseUser, name: str, **values: Any) -> SavedView:

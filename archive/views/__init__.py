@@ -5,8 +5,8 @@ Every document-specific view gets its document through ``archive.selectors``, wh
 404 for anything that is not the user's own. Media are served only by ``media``'s views.
 """
 
-from archive.views.bulk import bulk_edit, bulk_edit_progress
-from archive.views.dashboard import dashboard, saved_view_remove, saved_view_save
+from archive.views.bulk import bulk_download, bulk_edit, bulk_edit_progress
+from archive.views.dashboard import dashboard, saved_view_edit, saved_view_remove, saved_view_save
 from archive.views.document import (
     document_delete_view,
     document_detail,
@@ -15,7 +15,7 @@ from archive.views.document import (
     document_rerun_view,
     document_status,
 )
-from archive.views.library import library, upload
+from archive.views.library import library, start, upload
 from archive.views.media import (
     document_ocr_download,
     document_original,
@@ -39,6 +39,7 @@ from archive.views.organize import (
 from archive.views.search import search, search_suggest
 
 __all__ = [
+    "bulk_download",
     "bulk_edit",
     "bulk_edit_progress",
     "dashboard",
@@ -65,9 +66,11 @@ __all__ = [
     "page_image",
     "page_ocr_download",
     "page_thumbnail",
+    "saved_view_edit",
     "saved_view_remove",
     "saved_view_save",
     "search",
     "search_suggest",
+    "start",
     "upload",
 ]

@@ -8,25 +8,42 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    QueryDict,
+)
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from archive.models import BulkEdit, Correspondent, CustomField, Document, DocumentType, Tag
+from archive.downloads import zip_response
+from archive.models import BulkEdit, Document
+from archive.organize.bulk_download import FILES, bulk_download_plan, zip_stream
 from archive.organize.bulk_edit import bulk_edit_create, bulk_edit_start
 from archive.organize.errors import OrganizeError
 from archive.organize.facets import FilterError, filter_from_params
+from archive.organize.names import OwnerNames, options_html, owner_names
 
 
-def bulk_choices(owner: Any) -> dict[str, Any]:
-    """What the library's bulk toolbar offers: the owner's tags, correspondents, types and
-    fields, and the actions."""
+def bulk_choices(owner: Any, names: OwnerNames | None = None) -> dict[str, Any]:
+    """What the library's bulk toolbar offers: the actions, and the owner's tags,
+    correspondents, types and fields as ready ``<option>`` lists (``names``: read already
+    for the facet panels, else read here)."""
+    names = names or owner_names(owner)
     return {
         "bulk_actions": BulkEdit.Action.choices,
-        "bulk_tags": Tag.objects.filter(owner_id=owner.pk).order_by("path"),
-        "bulk_correspondents": Correspondent.objects.filter(owner_id=owner.pk),
-        "bulk_types": DocumentType.objects.filter(owner_id=owner.pk),
-        "bulk_fields": CustomField.objects.filter(owner_id=owner.pk),
+        "bulk_tag_options": options_html((pk, path) for pk, path, _name in names.tags),
+        "bulk_correspondent_options": options_html(names.correspondents),
+        "bulk_type_options": options_html(names.types),
+        "bulk_field_options": options_html((f.pk, f.name) for f in names.fields),
+        "download_files": [
+            ("originals", "Originals"),
+            ("searchable", "Searchable PDFs (originals where none is built)"),
+            ("both", "Both"),
+        ],
     }
 
 
@@ -61,14 +78,39 @@ def _value(request: HttpRequest, action: str) -> dict[str, Any]:
     return {}
 
 
+def _back(request: HttpRequest) -> str:
+    back = request.POST.get("next") or "/"
+    if not back.startswith("/") or back.startswith("//"):
+        back = "/"
+    return back
+
+
+@login_required
+@require_POST
+def bulk_download(request: HttpRequest) -> HttpResponseBase:
+    """The selected documents' files as one zip, streamed while it is written
+    (``archive.organize.bulk_download``); a selection that is too large, empty or not the
+    user's returns to the library with the message."""
+    back = _back(request)
+    files = request.POST.get("files") or FILES[0]
+    try:
+        plan = bulk_download_plan(
+            owner=request.user,  # type: ignore[arg-type]
+            documents=_selected(request),
+            files=files,
+        )
+    except (FilterError, OrganizeError) as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    return zip_response(zip_stream(plan), len(plan.entries))
+
+
 @login_required
 @require_POST
 def bulk_edit(request: HttpRequest) -> HttpResponse:
     """Start a bulk edit of the chosen documents; a delete shows a confirmation page first."""
     action = request.POST.get("action", "")
-    back = request.POST.get("next") or "/"
-    if not back.startswith("/") or back.startswith("//"):
-        back = "/"
+    back = _back(request)
     try:
         ids = _selected(request)
     except FilterError as error:

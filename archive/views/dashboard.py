@@ -14,10 +14,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from archive import selectors
+from archive.choices import library_ordering
 from archive.models import Document, SavedView, Suggestion
+from archive.organize.columns import table_rows, view_columns, with_columns
 from archive.organize.errors import OrganizeError
 from archive.organize.facets import FilterError, filter_from_params
-from archive.organize.saved_views import saved_view_create, saved_view_delete
+from archive.organize.saved_views import saved_view_create, saved_view_delete, saved_view_update
 
 # Newest documents shown per pinned view, and recent documents on the dashboard.
 _PER_VIEW = 5
@@ -25,14 +27,30 @@ _RECENT = 8
 
 
 def saved_views_for(owner: Any) -> list[SavedView]:
-    """The owner's views in their order, each with ``url`` (the library under its filter)."""
+    """The owner's views in their order, each with ``url`` (the library under its filter and
+    sort; with ``view=<id>`` when the view has columns, so the library shows its table)."""
     views = list(SavedView.objects.filter(owner_id=owner.pk))
     for view in views:
         query = QueryDict(view.query, mutable=True)
         if view.sort:
             query["sort"] = view.sort
+        if view.columns:
+            query["view"] = str(view.pk)
         view.url = "/?" + query.urlencode()  # type: ignore[attr-defined]
     return views
+
+
+def has_pinned_views(owner: Any) -> bool:
+    """Whether the owner pinned a view to the dashboard (then the dashboard is the start
+    page)."""
+    return SavedView.objects.filter(owner_id=owner.pk, show_on_dashboard=True).exists()
+
+
+def _columns_posted(request: HttpRequest) -> list[str] | None:
+    """The ticked ``columns`` if the form offered them (``columns_offered``), else None."""
+    if request.POST.get("columns_offered") != "1":
+        return None
+    return request.POST.getlist("columns")
 
 
 @login_required
@@ -50,12 +68,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         except FilterError as error:
             pinned.append({"view": view, "error": str(error), "count": 0, "documents": []})
             continue
-        ids = list(matching.order_by("-created", "-id").values_list("pk", flat=True)[:_PER_VIEW])
+        ordering = library_ordering(view.sort)
+        ids = list(matching.order_by(*ordering).values_list("pk", flat=True)[:_PER_VIEW])
+        documents = list(with_columns(own.filter(pk__in=ids)).order_by(*ordering))
+        columns = view_columns(view.columns) if view.columns else []
         pinned.append(
             {
                 "view": view,
                 "count": matching.count(),
-                "documents": [d for d in own.filter(pk__in=ids).order_by("-created", "-id")],
+                "documents": documents,
+                "columns": columns,
+                "rows": table_rows(documents, columns) if columns else [],
             }
         )
     pending = (
@@ -89,6 +112,7 @@ def saved_view_save(request: HttpRequest) -> HttpResponse:
             name=request.POST.get("name", ""),
             query=query.urlencode(),
             sort=sort,
+            columns=_columns_posted(request) or [],
             show_in_sidebar=True,
             show_on_dashboard=request.POST.get("pin") == "1",
         )
@@ -97,6 +121,37 @@ def saved_view_save(request: HttpRequest) -> HttpResponse:
         return redirect("/?" + request.POST.get("query", ""))
     messages.success(request, f"Saved the view “{view.name}”.")
     return redirect("/?" + request.POST.get("query", ""))
+
+
+@login_required
+@require_POST
+def saved_view_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change one of the user's views: its columns (``columns``, with ``columns_offered=1``),
+    sort, and whether it is pinned to the dashboard (``pin``); another user's answers 404.
+    Returns to the view."""
+    view = SavedView.objects.filter(pk=pk, owner_id=request.user.pk).first()
+    if view is None:
+        raise Http404("No such view.")
+    changes: dict[str, Any] = {
+        "sort": request.POST.get("sort", view.sort),
+        "show_on_dashboard": request.POST.get("pin") == "1",
+    }
+    columns = _columns_posted(request)
+    if columns is not None:
+        changes["columns"] = columns
+    try:
+        saved_view_update(owner=request.user, view=view, **changes)  # type: ignore[arg-type]
+    except OrganizeError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Saved the view “{view.name}”.")
+    return redirect(_url_of(request.user, view.pk))
+
+
+def _url_of(owner: Any, pk: int) -> str:
+    """The library URL of the owner's view ``pk``."""
+    urls = {v.pk: v.url for v in saved_views_for(owner)}  # type: ignore[attr-defined]
+    return urls.get(pk, "/library/")
 
 
 @login_required

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field, replace
+from html import escape
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import QueryDict
+from django.utils.safestring import SafeString, mark_safe
 
 from archive.languages import LANGUAGES
-from archive.models import Correspondent, CustomField, Document, DocumentType, Tag
+from archive.models import Document
 from archive.organize.facets import Facets, LibraryFilter
+from archive.organize.names import OwnerNames, owner_names
 
 _MONTHS = list(calendar.month_name)[1:]
 _STATUS = dict(Document.Status.choices)
@@ -37,6 +41,27 @@ class Panel:
     name: str
     title: str
     values: list[Value] = field(default_factory=list)
+    #: The values as ``<li>`` items, when rendered by ``panel_items``.
+    items_html: str = ""
+
+
+def panel_items(panel: Panel, *, estimated: bool) -> SafeString:
+    """The panel's values as ``<li>`` items (a link that narrows, or the active value in bold,
+    and its count, marked "≈" when ``estimated``), built here with plain string formatting
+    (every text escaped): the library's tag tree alone has hundreds of values, which a
+    template loop, or ``format_html`` per value, renders many times slower."""
+    mark = "≈" if estimated else ""
+    items = []
+    for value in panel.values:
+        depth = f' class="depth-{int(value.depth)}"' if value.depth else ""
+        label = escape(value.label)
+        shown = (
+            f"<strong>{label}</strong>"
+            if value.active
+            else f'<a href="?{escape(value.params)}">{label}</a>'
+        )
+        items.append(f'<li{depth}>{shown} <span class="count">{mark}{int(value.count)}</span></li>')
+    return mark_safe("".join(items))
 
 
 @dataclass
@@ -52,20 +77,30 @@ def _with(filt: LibraryFilter, **changes: Any) -> LibraryFilter:
 
 
 def _link(filt: LibraryFilter, keep: QueryDict) -> str:
-    params = QueryDict(mutable=True)
-    for key, value in filt.to_params():
-        params.appendlist(key, value)
-    for key in keep:
-        if key not in params and key not in ("page", "after"):
-            params.setlist(key, keep.getlist(key))
-    return params.urlencode()
+    """The query string of ``filt`` followed by the page's other parameters in ``keep``
+    (not its page: a narrower filter starts at the first page)."""
+    params = filt.to_params()
+    named = {key for key, _value in params}
+    params += [
+        (key, value)
+        for key in keep
+        if key not in named and key not in ("page", "after")
+        for value in keep.getlist(key)
+    ]
+    return urlencode(params)
 
 
 def facet_panels(
-    owner: AbstractBaseUser, facets: Facets, filt: LibraryFilter, keep: QueryDict
+    owner: AbstractBaseUser,
+    facets: Facets,
+    filt: LibraryFilter,
+    keep: QueryDict,
+    names: OwnerNames | None = None,
 ) -> tuple[list[Panel], list[Chip]]:
     """The panels to show and the chips of the active filters. ``keep``: other parameters of
-    the page (``sort``, the search's ``q``) carried into every link."""
+    the page (``sort``, the search's ``q``) carried into every link; ``names``: the owner's
+    names if read already (``archive.organize.names``)."""
+    names = names or owner_names(owner)
     keep = keep.copy()
     for key in ("tag", "correspondent", "type", "year", "month", "language", "status", "field"):
         keep.pop(key, None)
@@ -73,46 +108,44 @@ def facet_panels(
         keep.pop("q")
     panels: list[Panel] = []
     chips: list[Chip] = []
-    tags = list(Tag.objects.filter(owner_id=owner.pk).order_by("path").values("pk", "path", "name"))
     tag_panel = Panel("tag", "Tags")
-    tag_names = {t["pk"]: t["path"] for t in tags}
-    for tag in tags:
-        count = facets.tags.get(tag["pk"], 0)
-        active = tag["pk"] in filt.tags
+    tag_names = {pk: path for pk, path, _name in names.tags}
+    for pk, path, name in names.tags:
+        count = facets.tags.get(pk, 0)
+        active = pk in filt.tags
         if not count and not active:
             continue
-        narrowed = replace(filt, tags=(*filt.tags, tag["pk"])) if not active else filt
+        narrowed = replace(filt, tags=(*filt.tags, pk)) if not active else filt
         tag_panel.values.append(
             Value(
-                tag["name"],
+                name,
                 count,
                 _link(narrowed, keep),
                 active,
                 # Indented by CSS classes depth-1 … depth-4 (no inline styles under the CSP).
-                depth=min(tag["path"].count("/"), 4),
+                depth=min(path.count("/"), 4),
             )
         )
     for tag_id in filt.tags:
         removed = replace(filt, tags=tuple(t for t in filt.tags if t != tag_id))
         chips.append(Chip(f"tag: {tag_names.get(tag_id, '?')}", _link(removed, keep)))
     panels.append(tag_panel)
-    for name, title, model, attr in (
-        ("correspondent", "Correspondent", Correspondent, "correspondents"),
-        ("type", "Document type", DocumentType, "types"),
+    for name, title, named, attr in (
+        ("correspondent", "Correspondent", dict(names.correspondents), "correspondents"),
+        ("type", "Document type", dict(names.types), "types"),
     ):
         counts = facets.columns.get(name, {})
-        names = dict(model.objects.filter(owner_id=owner.pk).values_list("pk", "name"))
         panel = Panel(name, title)
         chosen = getattr(filt, attr)
-        for pk, count in sorted(counts.items(), key=lambda kv: (-kv[1], names.get(kv[0], "")))[
+        for pk, count in sorted(counts.items(), key=lambda kv: (-kv[1], named.get(kv[0], "")))[
             :_MOST
         ]:
-            label = "(none)" if pk is None else names.get(pk, "?")
+            label = "(none)" if pk is None else named.get(pk, "?")
             panel.values.append(
                 Value(label, count, _link(_with(filt, **{attr: (pk,)}), keep), pk in chosen)
             )
         for pk in chosen:
-            label = "(none)" if pk is None else names.get(pk, "?")
+            label = "(none)" if pk is None else named.get(pk, "?")
             removed = _with(filt, **{attr: tuple(p for p in chosen if p != pk)})
             chips.append(Chip(f"{title.lower()}: {label}", _link(removed, keep)))
         panels.append(panel)
@@ -146,7 +179,7 @@ def facet_panels(
         if filt.no_date:
             chips.append(Chip("date: none", _link(replace(filt, no_date=False), keep)))
     panels.append(date_panel)
-    fields = {f.pk: f for f in CustomField.objects.filter(owner_id=owner.pk)}
+    fields = {f.pk: f for f in names.fields}
     field_panel = Panel("field", "Custom fields")
     for (field_id, value), count in sorted(
         facets.fields.items(),

@@ -26,14 +26,23 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
 from archive import selectors
+from archive.choices import LIBRARY_SORT_LABELS
 from archive.forms import LibraryForm, UploadForm
-from archive.models import Document
+from archive.models import Document, SavedView
+from archive.organize.columns import (
+    COLUMNS,
+    DEFAULT_COLUMNS,
+    table_rows,
+    view_columns,
+    with_columns,
+)
 from archive.organize.facets import FilterError, LibraryFilter, facet_counts, filter_from_params
+from archive.organize.names import owner_names
 from archive.outcomes import Outcome
 from archive.uploads import UploadResult, upload_headers, upload_status, uploads_take
 from archive.views.bulk import bulk_choices
-from archive.views.dashboard import saved_views_for
-from archive.views.facet_links import facet_panels
+from archive.views.dashboard import has_pinned_views, saved_views_for
+from archive.views.facet_links import facet_panels, panel_items
 
 _PAGE_SIZE = 48
 # Up to this many matches, the page reads their ids before ordering them (see the view).
@@ -46,6 +55,16 @@ _REMEMBERED = ("language", "engine")
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
     """The user's documents (newest first unless sorted otherwise) with the upload form."""
+    return _library_page(request)
+
+
+@login_required
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    """The start page (``/``): the dashboard when the user pinned a saved view to it, else
+    the library. With any parameter (``/?tag=3``, a saved view's link) it is the library."""
+    if not request.GET and has_pinned_views(request.user):
+        return redirect("dashboard")
     return _library_page(request)
 
 
@@ -70,11 +89,17 @@ def _library_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     paginator.__dict__["count"] = facets.total
     page = paginator.get_page(request.GET.get("page"))
     ids = list(page.object_list)
-    shown = selectors.document_list(user=owner).filter(pk__in=ids).in_bulk()
+    view = _open_view(owner, request.GET.get("view", ""))
+    columns = view_columns(view.columns) if view and view.columns else []
+    listed = selectors.document_list(user=owner).filter(pk__in=ids)
+    shown = (with_columns(listed) if columns else listed).in_bulk()
     page.object_list = [shown[pk] for pk in ids if pk in shown]
     params = request.GET.copy()
     params.pop("page", None)
-    panels, chips = facet_panels(owner, facets, filt, request.GET)  # type: ignore[arg-type]
+    names = owner_names(owner)  # type: ignore[arg-type]
+    panels, chips = facet_panels(owner, facets, filt, request.GET, names)  # type: ignore[arg-type]
+    for panel in panels:
+        panel.items_html = panel_items(panel, estimated=facets.estimated)
     context = {
         "page": page,
         "filters": filters,
@@ -89,12 +114,26 @@ def _library_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
         "path": request.get_full_path(),
         "saved_views": [v for v in saved_views_for(owner) if v.show_in_sidebar],
         "current_query": urlencode([*filt.to_params(), *_sort(request)]),
-        **bulk_choices(owner),
+        "view": view,
+        "columns": columns,
+        "rows": table_rows(page.object_list, columns) if columns else [],
+        "column_choices": list(COLUMNS.items()),
+        "default_columns": DEFAULT_COLUMNS,
+        "sort_choices": LIBRARY_SORT_LABELS,
+        **bulk_choices(owner, names),
     }
     return render(request, "archive/library.html", context, status=status)
 
 
-def ordered_ids(matching: Any, total: int, ordering: tuple[str, ...]) -> Any:
+def _open_view(owner: Any, raw: str) -> SavedView | None:
+    """The owner's saved view ``raw`` (the ``view`` parameter), or None: another user's id,
+    or one that is not a number, opens nothing and says nothing."""
+    if not raw.isdigit() or len(raw) > 18:
+        return None
+    return SavedView.objects.filter(pk=int(raw), owner_id=owner.pk).first()
+
+
+def ordered_ids(matching: Any, total: int, ordering: tuple[Any, ...]) -> Any:
     """The ids of ``matching`` (``total`` of them) in ``ordering``, as a lazy queryset to slice.
 
     Few matches (up to ``_FEW``): their ids are read first (the planner then finds them through

@@ -355,6 +355,23 @@ def test_browsing_and_bulk_edit_stay_the_owners(
     ):
         answer = api.post("/api/bulk-edits/", body, content_type="application/json")
         assert answer.status_code == 400, body
+    # Downloading the owner's document as a zip (web and API): refused, no byte of it sent.
+    forms: list[dict[str, Any]] = [
+        {"documents": [owned.pk]},
+        {"all": "1", "filter": f"tag={tag.pk}"},
+    ]
+    for form in forms:
+        answer = client.post("/bulk/download/", form)
+        assert answer.status_code == 302, form
+        assert not answer.get("Content-Type", "").startswith("application/zip"), form
+    requests: list[dict[str, Any]] = [
+        {"documents": [owned.pk]},
+        {"filter": {"tag": [tag.pk]}},
+        {"filter": {}},
+    ]
+    for request in requests:
+        answer = api.post("/api/documents/download/", request, content_type="application/json")
+        assert answer.status_code == 400, request
     assert Document.objects.values().get(pk=owned.pk) == before
     assert DocumentTag.objects.filter(document=owned, tag=tag).exists()
     assert Correspondent.objects.filter(pk=sender.pk).exists()

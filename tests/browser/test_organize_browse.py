@@ -76,9 +76,15 @@ def test_facets_narrow_and_bulk_edit_selects_ranges_and_all_matching(
     screenshot(page, "saved-view-dashboard-light-desktop", full_page=True)
     pinned.get_by_role("link", name="Tax 2024 papers").click()
     expect(page.locator("#library-count")).to_have_text(f"({count})")
+    # Saved with the columns ticked by default: the view opens as a table.
+    expect(page.get_by_role("columnheader", name="Title", exact=True)).to_be_visible()
+    assert_accessible(page, context="main")
+    # Pinned, the dashboard is now the start page.
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
     # Shift-click ticks the range between two boxes.
-    page.goto("/")
+    page.goto("/library/")
     boxes = page.locator("input.bulk-select")
     boxes.nth(1).click()
     boxes.nth(5).click(modifiers=["Shift"])
@@ -97,7 +103,7 @@ def test_facets_narrow_and_bulk_edit_selects_ranges_and_all_matching(
     )
 
     # "Select all 120 matching" reaches the documents beyond the first page.
-    page.goto("/")
+    page.goto("/library/")
     page.get_by_role("button", name="Select all 120 matching this filter").click()
     expect(page.locator("#bulk-count")).to_have_text("All 120 matching selected")
     page.get_by_label("Action").select_option("set_correspondent")
@@ -107,7 +113,7 @@ def test_facets_narrow_and_bulk_edit_selects_ranges_and_all_matching(
     assert Document.objects.filter(owner=owner, correspondent__name="IKEA").count() == 120
 
     # Deleting asks first, and says how many.
-    page.goto("/")
+    page.goto("/library/")
     boxes = page.locator("input.bulk-select")
     boxes.nth(0).click()
     boxes.nth(1).click()

@@ -26,7 +26,7 @@ def test_a_saved_view_reopens_the_library_under_its_filter(client, alice):
     assert (view.name, view.query, view.sort) == ("Tax papers", f"tag={tax.pk}", "oldest")
     assert view.show_on_dashboard
     assert view.show_in_sidebar
-    library = client.get("/").content.decode()
+    library = client.get("/library/").content.decode()
     assert f'href="/?tag={tax.pk}&amp;sort=oldest">Tax papers</a>' in library
     opened = client.get(f"/?tag={tax.pk}&sort=oldest").content.decode()
     assert 'id="library-count">(5)' in opened
@@ -66,3 +66,31 @@ def test_bad_views_say_why_and_others_views_are_not_found(client, alice, bob):
     mine = SavedView.objects.create(owner=alice, name="Mine", query="")
     assert client.post(f"/views/{mine.pk}/delete/").status_code == 302
     assert not SavedView.objects.filter(pk=mine.pk).exists()
+
+
+def test_the_dashboard_is_the_start_page_once_a_view_is_pinned(client, alice, bob):
+    make_documents(alice, 3)
+    client.force_login(alice)
+    assert client.get("/").status_code == 200  # no pinned view: the library
+    assert 'id="library-heading"' in client.get("/").content.decode()
+    unpinned = SavedView.objects.create(owner=alice, name="Later", query="")
+    assert client.get("/").status_code == 200
+    SavedView.objects.create(owner=bob, name="Bobs", query="", show_on_dashboard=True)
+    assert client.get("/").status_code == 200  # another user's pin changes nothing here
+    client.post(f"/views/{unpinned.pk}/", {"pin": "1"})
+    start = client.get("/")
+    assert start.status_code == 302
+    assert start["Location"] == "/dashboard/"
+    dashboard = client.get("/dashboard/").content.decode()
+    assert 'href="/library/">All documents</a>' in dashboard
+    # The library stays one click away, and any filtered link is still the library.
+    for url in ("/library/", "/?status=done", "/?sort=oldest"):
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        assert 'id="library-heading"' in answer.content.decode(), url
+    # Logging in lands on the start page.
+    client.logout()
+    alice.set_password("pw-for-the-test-1")
+    alice.save()
+    login = client.post("/login/", {"username": "alice", "password": "pw-for-the-test-1"})
+    assert login["Location"] == "/"

@@ -25,6 +25,7 @@ from archive.models import Document, PageJob
 from archive.ocr_imports import OcrFileRejected, ocr_file_check, ocr_file_store
 from archive.outcomes import Outcome
 from archive.processing.jobs import queue_document, queued_pages
+from archive.sharing.services import document_added
 from ocr.errors import OcrError, PasswordRequired
 from ocr.files import open_document, validate
 from ocr.formats import EXTENSIONS, HEAD_SIZE, SUPPORTED_TYPES, describe, sniff
@@ -277,6 +278,8 @@ def _store(
                 pdf_password=pdf_password,
                 queued_at=timezone.now() if status == Document.Status.QUEUED else None,
             )
+            # Default permissions (shared with the owner's group, say) and the first history line.
+            document_added(document)
             if status == Document.Status.QUEUED:
                 queue_document(document, priority=priority, pages=page_count)
     except IntegrityError:

@@ -347,6 +347,10 @@ LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
 LOGIN_BACKOFF_SECONDS = env_int("LOGIN_BACKOFF_SECONDS", 1, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
 
+# Share links (archive.sharing.links): requests to link pages allowed per client address and
+# minute, valid token or not (guessing tokens is hopeless anyway; this bounds the cost).
+SHARE_LINK_RATE = env_int("SHARE_LINK_RATE", 30, minimum=1)
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True

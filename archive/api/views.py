@@ -1,8 +1,9 @@
 """The API's documents, pages and search: thin views over the selectors and the services.
 
 Every document and page is read through ``archive.selectors``, which answers 404 for anything
-that is not the asking user's own, so another user's ids look exactly like ids that do not
-exist. Writes go through the same services the web UI calls (``archive.uploads`` /
+the asking user may not see (``archive.sharing.access``), so another user's ids look exactly
+like ids that do not exist; a change the user may not make to a document shared with them
+answers 403. Writes go through the same services the web UI calls (``archive.uploads`` /
 ``archive.ingest``, ``archive.documents``); files through the responses the web UI also
 serves them with (``archive.downloads``).
 """
@@ -54,6 +55,7 @@ from archive.search import (
     more_like_this,
     split_fields,
 )
+from archive.sharing.access import Access
 from archive.uploads import upload_status, uploads_take
 from ocr.formats import SUPPORTED_TYPES
 
@@ -72,8 +74,8 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet):
     def get_queryset(self) -> Any:
         return selectors.document_list(user=self.request.user)
 
-    def get_object(self) -> Document:
-        return selectors.document_get(user=self.request.user, pk=self.kwargs["pk"])
+    def get_object(self, need: Access = Access.VIEW) -> Document:
+        return selectors.document_get(user=self.request.user, pk=self.kwargs["pk"], need=need)
 
     def _page(self, number: int) -> Page:
         return selectors.page_get(
@@ -146,15 +148,15 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet):
 
     @extend_schema(summary="Rename", request=s.RenameSerializer, responses=s.DocumentSerializer)
     def partial_update(self, request: Request, pk: int) -> Response:
-        document = self.get_object()
+        document = self.get_object(Access.EDIT)
         rename = s.RenameSerializer(data=request.data)
         rename.is_valid(raise_exception=True)
-        document_rename(document, rename.validated_data["title"])
+        document_rename(document, rename.validated_data["title"], actor=request.user)  # type: ignore[arg-type]
         return self._document_response(document)
 
     @extend_schema(summary="Delete the document and its files", responses={204: None})
     def destroy(self, request: Request, pk: int) -> Response:
-        document_delete(self.get_object())
+        document_delete(self.get_object(Access.OWNER), actor=request.user)  # type: ignore[arg-type]
         return Response(status=http.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -171,7 +173,7 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def rerun(self, request: Request, pk: int) -> Response:
-        document = self.get_object()
+        document = self.get_object(Access.EDIT)
         options = s.RerunSerializer(data=request.data, context=self.get_serializer_context())
         options.is_valid(raise_exception=True)
         data = options.validated_data
@@ -181,6 +183,7 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet):
             language=data.get("language") or None,
             engine=data.get("engine") or None,
             force_ocr=data.get("force_ocr"),
+            actor=request.user,  # type: ignore[arg-type]
         )
         return self._document_response(document, http.HTTP_202_ACCEPTED)
 
@@ -191,7 +194,7 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def password(self, request: Request, pk: int) -> Response:
-        document = self.get_object()
+        document = self.get_object(Access.EDIT)
         given = s.PasswordSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         try:
@@ -259,7 +262,8 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet):
     # A short list, not a page of results: no pagination (in the schema either).
     @action(detail=True, methods=["get"], pagination_class=None)
     def similar(self, request: Request, pk: int) -> Response:
-        found = more_like_this(self.get_object(), limit=10)
+        # Only those the user may see: a shared document does not open its owner's others.
+        found = selectors.visible_only(request.user, more_like_this(self.get_object(), limit=10))
         context = self.get_serializer_context()
         return Response(s.SimilarDocumentSerializer(found, many=True, context=context).data)
 

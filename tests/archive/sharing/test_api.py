@@ -70,8 +70,10 @@ def test_the_document_list_shows_shared_documents_with_their_owner(
     share(alice, letter, "view", user=bob)
     client = api(bob)
     rows = {row["id"]: row for row in client.get("/api/documents/").json()["results"]}
-    assert rows[letter.pk]["owner"] == "alice" and rows[letter.pk]["shared_with_me"] is True
-    assert rows[own.pk]["owner"] == "bob" and rows[own.pk]["shared_with_me"] is False
+    assert rows[letter.pk]["owner"] == "alice"
+    assert rows[letter.pk]["shared_with_me"] is True
+    assert rows[own.pk]["owner"] == "bob"
+    assert rows[own.pk]["shared_with_me"] is False
     shared = client.get("/api/documents/?whose=shared").json()["results"]
     assert [row["id"] for row in shared] == [letter.pk]
     mine = client.get("/api/documents/?whose=mine").json()["results"]
@@ -115,7 +117,8 @@ def test_share_links_through_the_api(alice: User, bob: User, letter: Document):
     assert "/s/" in made.json()["url"]
     listed = owner.get(url).json()
     assert [row["id"] for row in listed] == [made.json()["id"]]
-    assert "url" not in listed[0] and "token_hash" not in listed[0]
+    assert "url" not in listed[0]
+    assert "token_hash" not in listed[0]
     assert api(bob).post(url, {}, content_type="application/json").status_code == 403
     assert api(bob).delete(f"{url}{made.json()['id']}/").status_code == 403
     assert owner.delete(f"{url}{made.json()['id']}/").status_code == 204

@@ -67,7 +67,7 @@ def share_link_create(
     with transaction.atomic():
         link = ShareLink.objects.create(
             document=document,
-            created_by=owner,
+            created_by_id=owner.pk,
             token_hash=_digest(token),
             prefix=token[:6],
             kind=kind,

@@ -8,6 +8,7 @@ ids changes nothing of theirs. Each change is a line in the document's history.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -42,10 +43,10 @@ def _level(level: str) -> Level:
     return Level(level)
 
 
-def _grantee_columns(grantee: AbstractBaseUser | Group) -> dict[str, object]:
+def _grantee_columns(grantee: AbstractBaseUser | Group) -> dict[str, Any]:
     if isinstance(grantee, Group):
-        return {"group": grantee, "user": None}
-    return {"user": grantee, "group": None}
+        return {"group_id": grantee.pk, "user_id": None}
+    return {"user_id": grantee.pk, "group_id": None}
 
 
 def documents_share(
@@ -69,7 +70,7 @@ def documents_share(
             DocumentPermission.objects.update_or_create(
                 document=document,
                 **columns,
-                defaults={"level": wanted, "granted_by": owner},
+                defaults={"level": wanted, "granted_by_id": owner.pk},
             )
             event_record(document, Action.SHARED, actor=owner, detail=f"{who}: {wanted.label}")
             shared += 1
@@ -109,7 +110,7 @@ def default_permission_set(
     if not isinstance(grantee, Group) and grantee.pk == owner.pk:
         raise UserError("Your documents are yours already.")
     row, _ = DefaultPermission.objects.update_or_create(
-        owner=owner, **_grantee_columns(grantee), defaults={"level": wanted}
+        owner_id=owner.pk, **_grantee_columns(grantee), defaults={"level": wanted}
     )
     return row
 

@@ -75,7 +75,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         **_sharing_context(request, document),
     }
-    if document.access == Access.OWNER:
+    if document.access == Access.OWNER:  # type: ignore[attr-defined]
         # The metadata panel: date, correspondent, type, tags, fields, notes, suggestions
         # (the owner's own vocabulary: shared documents show no one else's tags).
         context.update(panel_context(request, document))

@@ -50,10 +50,10 @@ from archive.search import (
     QueryError,
     QueryTooExpensive,
     complete,
-    document_search,
     expand_typos,
     more_like_this,
     split_fields,
+    visible_document_search,
 )
 from archive.sharing.access import Access
 from archive.uploads import upload_status, uploads_take
@@ -328,7 +328,8 @@ class SearchView(APIView):
             split = split_fields(data["q"])
             expansion = expand_typos(request.user.pk, split.text, expand=not data["exact"])
             # One more than a page tells whether there is a next page without counting all.
-            hits = document_search(
+            # Every document the user may see: their own and those shared with them.
+            hits = visible_document_search(
                 user=request.user,
                 query=expansion.query_text,
                 demote=expansion.alternatives,

@@ -75,6 +75,7 @@ def test_the_search_page_and_api_show_shared_hits(
     client.force_login(bob)
     body = client.get("/search/?q=invoice").content.decode()
     assert "Shared invoice" in body
+    assert "shared by alice" in body
     assert "Private invoice" not in body
     assert f"/documents/{archive['private']}/" not in body
     found = client.get("/api/search/?q=invoice").json()["results"]

@@ -299,6 +299,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "archive.models.Document.Status",
         "OcrJobStatusEnum": "archive.ocr_jobs.OcrJob.Status",
+        "ShareLinkKindEnum": "archive.sharing.models.ShareLink.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

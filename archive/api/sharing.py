@@ -116,6 +116,12 @@ class ShareLinkRequestSerializer(serializers.Serializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.get_username", allow_null=True, read_only=True)
+    # A plain string in the schema: the bulk edit's "action" enum already has that name.
+    action = serializers.CharField(
+        read_only=True,
+        help_text="uploaded, renamed, shared, unshared, link_created, link_revoked, "
+        "corrected, rerun or deleted.",
+    )
 
     class Meta:
         model = DocumentEvent

@@ -24,6 +24,7 @@ from archive.documents import document_delete
 from archive.models import Document, Page, PageCorrection
 from archive.organize import admin as organize_admin  # noqa: F401  (registers its models)
 from archive.review import documents_mark_reviewed
+from archive.sharing import admin as sharing_admin  # noqa: F401  (registers its models)
 from archive.views.media import staff_page_image
 
 admin.site.site_header = "Scan Archive administration"
@@ -202,11 +203,11 @@ class DocumentAdmin(BoundedSearchAdmin):
     # Deleting goes through the service, as in the library: the files go after the commit and
     # the owner's search statistics (term document counts) stay exact.
     def delete_model(self, request: HttpRequest, obj: Document) -> None:
-        document_delete(obj)
+        document_delete(obj, actor=request.user)  # type: ignore[arg-type]
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
         for document in queryset:
-            document_delete(document)
+            document_delete(document, actor=request.user)  # type: ignore[arg-type]
 
 
 @admin.register(Page)

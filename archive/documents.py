@@ -8,6 +8,7 @@ pointing at a missing file.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -23,26 +24,31 @@ from archive.search import (
     documents_unindex,
     page_vector_write,
 )
+from archive.sharing.history import Action, event_record
 from ocr.errors import OcrError, PasswordRequired
 from ocr.files import validate
 
 
-def document_rename(document: Document, title: str) -> None:
+def document_rename(
+    document: Document, title: str, *, actor: AbstractBaseUser | None = None
+) -> None:
     """Set the title and re-index it (the title is part of the search vector, weight A);
-    ``UserError`` for an empty title."""
+    ``UserError`` for an empty title. ``actor`` (who asked) goes into the history."""
     title = title.strip()[:255]
     if not title:
         raise UserError("A title cannot be empty.")
     with transaction.atomic():
+        event_record(document, Action.RENAMED, actor=actor, detail=f"{document.title} → {title}")
         document.title = title
         document.save(update_fields=["title", "updated"])
         document_vector_rebuild(document)
 
 
-def page_text_update(page: Page, text: str) -> None:
+def page_text_update(page: Page, text: str, *, actor: AbstractBaseUser | None = None) -> None:
     """Replace a page's text (a staff correction) and re-index the page and its document at once,
-    so the correction is searchable as soon as it is saved."""
+    so the correction is searchable as soon as it is saved; the history names ``actor``."""
     with transaction.atomic():
+        event_record(page.document, Action.CORRECTED, actor=actor, detail=f"page {page.number}")
         page.text = clean_text(text)
         page.save(update_fields=["text"])
         page_vector_write(page, page.document.language)
@@ -58,6 +64,7 @@ def document_rerun(
     language: str | None = None,
     force_ocr: bool | None = None,
     priority: int = PageJob.Priority.BULK,
+    actor: AbstractBaseUser | None = None,
 ) -> int | None:
     """Queue the document again (by default behind interactive uploads in the OCR queue).
 
@@ -67,6 +74,7 @@ def document_rerun(
     ``force_ocr`` (OCR even pages with a text layer), since the saved pages were read
     another way. The page attempt counts start again: the user asked to try once more.
     Reading every page again also clears the document's review mark (``reviewed_at``/``_by``).
+    ``actor`` (who asked; None for the system) goes into the document's history.
     Returns the number of pages left to read when only missing pages are read, None when every
     page is read again (or the page count is not known yet).
     """
@@ -105,6 +113,9 @@ def document_rerun(
             update_fields=["status", "error", "queued_at", "finished_at", "updated", *changes]
         )
         queue_document(document, priority=priority)
+        if actor is not None:
+            what = "every page" if missing is None else "missing pages"
+            event_record(document, Action.RERUN, actor=actor, detail=what)
     return missing
 
 
@@ -143,8 +154,9 @@ def document_set_password(document: Document, password: str) -> None:
         document_rerun(document, priority=PageJob.Priority.INTERACTIVE)
 
 
-def document_delete(document: Document) -> None:
-    """Delete the document, its pages and every stored file of it."""
+def document_delete(document: Document, *, actor: AbstractBaseUser | None = None) -> None:
+    """Delete the document, its pages and every stored file of it. Its history stays (for
+    staff), ending with the deletion by ``actor``."""
     names = [storage_name(document.original)]
     if document.ocr_file:
         names.append(storage_name(document.ocr_file))
@@ -154,6 +166,7 @@ def document_delete(document: Document) -> None:
     with transaction.atomic():
         # First, so its terms' document counts go down (its impact entries go by cascade).
         documents_unindex([document.pk])
+        event_record(document, Action.DELETED, actor=actor)
         document.delete()
         transaction.on_commit(lambda: _delete_files(names))
 

@@ -31,6 +31,7 @@ from archive.ocr_imports import (
 from archive.outcomes import Outcome
 from archive.processing.jobs import queue_document
 from archive.quotas import owner_lock, queued_pages_refusal
+from archive.sharing.services import document_added
 from archive.storage.errors import storage_error_reason, storage_errors
 from ocr.errors import OcrError, PasswordRequired
 from ocr.files import open_document, validate
@@ -365,6 +366,8 @@ def _store(
                 pdf_password=pdf_password,
                 queued_at=timezone.now() if status == Document.Status.QUEUED else None,
             )
+            # Default permissions (shared with the owner's group, say) and the first history line.
+            document_added(document)
             if status == Document.Status.QUEUED:
                 queue_document(document, priority=priority, pages=page_count)
     except IntegrityError:

@@ -584,12 +584,24 @@ from archive.organize.models import (  # noqa: E402
     UserClassifier,
 )
 
+# Sharing (permissions, default permissions, share links, history): its own package too.
+from archive.sharing.models import (  # noqa: E402
+    DefaultPermission,
+    DocumentEvent,
+    DocumentPermission,
+    ShareLink,
+    ShareLinkRate,
+)
+
 __all__ = [
     "BulkEdit",
     "Correspondent",
     "CustomField",
     "CustomFieldValue",
+    "DefaultPermission",
     "Document",
+    "DocumentEvent",
+    "DocumentPermission",
     "DocumentTag",
     "DocumentType",
     "LoginSource",
@@ -606,6 +618,8 @@ __all__ = [
     "SearchImpact",
     "SearchTerm",
     "SearchTermDelta",
+    "ShareLink",
+    "ShareLinkRate",
     "Suggestion",
     "Tag",
     "UserClassifier",

@@ -91,7 +91,7 @@ def _change(
         if text == before:
             page.text = before
             return None
-        page_text_update(locked, text)
+        page_text_update(locked, text, actor=user)
         page.text = locked.text
         return PageCorrection.objects.create(
             page=locked,

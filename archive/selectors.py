@@ -1,7 +1,9 @@
 """Reads of documents and pages, always scoped to the user asking.
 
-Every view goes through these functions, so "another user's document" is decided in one place:
-it does not exist for them (``Http404``), whatever id they guess.
+Every view goes through these functions, so "another user's document" is decided in one place
+(``archive.sharing.access``): a document neither theirs nor shared with them does not exist for
+them (``Http404``), whatever id they guess. A shared document they may see but not change
+answers ``PermissionDenied`` (403) to a change (``document_get(..., need=Access.EDIT)``).
 
 The staff reads at the end serve the admin's review screens only: there staff see every
 owner's documents, and only if they hold the admin's view permission; everywhere else staff are
@@ -15,6 +17,7 @@ from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AbstractUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, BooleanField, Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -23,6 +26,8 @@ from archive.languages import LANGUAGES, search_config
 from archive.models import Document, Page, PageCorrection
 from archive.search.limits import check_clauses
 from archive.search.planning import build_query
+from archive.search.similar import Similar
+from archive.sharing.access import Access, access_of, visible_documents
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -33,40 +38,64 @@ _MAX_NUMBER = 2**31 - 1
 
 
 def document_list(*, user: User) -> QuerySet[Document]:
-    """The user's documents, newest first, annotated with ``pages_done`` (progress) and
-    ``cover_page`` (the id of page 1 once saved, for its thumbnail URL)."""
-    if not user.is_authenticated:
-        return Document.objects.none()
+    """The documents the user may view (their own and those shared with them), newest first,
+    annotated with ``pages_done`` (progress) and ``cover_page`` (the id of page 1 once saved,
+    for its thumbnail URL); each carries its ``owner`` (to say who shared it)."""
     cover = Page.objects.filter(document=OuterRef("pk"), number=1).values("pk")[:1]
     return (
-        Document.objects.filter(owner_id=user.pk)
+        visible_documents(user)
+        .select_related("owner")
         .annotate(pages_done=Count("pages"), cover_page=Subquery(cover))
         .order_by("-created", "-id")
     )
 
 
-def document_get(*, user: User, pk: int) -> Document:
-    """The user's document ``pk``; ``Http404`` if it does not exist or is someone else's."""
+def document_get(*, user: User, pk: int, need: Access = Access.VIEW) -> Document:
+    """Document ``pk`` if the user has ``need`` access to it (VIEW: may see it; EDIT: may
+    rename or re-run it; OWNER: may delete or share it). ``Http404`` if it does not exist or
+    the user may not see it; ``PermissionDenied`` if they may see it but not do what ``need``
+    says. The document carries the user's ``access`` (an ``Access``)."""
     if not 0 < pk <= _MAX_ID:
         raise Http404("No such document.")
     document = document_list(user=user).filter(pk=pk).first()
     if document is None:
         raise Http404("No such document.")
+    access = access_of(user, document)
+    if access < need:
+        raise PermissionDenied("Only its owner (or someone it is shared with to edit) may.")
+    document.access = access  # type: ignore[attr-defined]
     return document
 
 
 def page_get(*, user: User, document_pk: int, number: int) -> Page:
-    """Page ``number`` of the user's document; ``Http404`` otherwise."""
+    """Page ``number`` of a document the user may view; ``Http404`` otherwise."""
     if not (0 < document_pk <= _MAX_ID and 0 < number <= _MAX_NUMBER):
         raise Http404("No such page.")
     page = (
-        Page.objects.filter(document_id=document_pk, number=number, document__owner_id=user.pk)
+        Page.objects.filter(
+            document_id=document_pk,
+            number=number,
+            document__in=visible_documents(user).values("pk"),
+        )
         .select_related("document")
         .first()
     )
     if page is None or not user.is_authenticated:
         raise Http404("No such page.")
     return page
+
+
+def visible_only(user: User, found: list[Similar]) -> list[Similar]:
+    """The documents of ``found`` (say, "more like this" among the owner's documents) that
+    ``user`` may see: a document shared with them does not open its owner's others."""
+    if not found:
+        return found
+    ids = set(
+        visible_documents(user)
+        .filter(pk__in=[hit.document.pk for hit in found])
+        .values_list("pk", flat=True)
+    )
+    return [hit for hit in found if hit.document.pk in ids]
 
 
 def cover_pages(document_ids: list[int]) -> dict[int, int]:

@@ -349,6 +349,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "archive.models.Document.Status",
         "OcrJobStatusEnum": "archive.ocr_jobs.OcrJob.Status",
+        "ShareLinkKindEnum": "archive.sharing.models.ShareLink.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -396,6 +397,10 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
 LOGIN_BACKOFF_SECONDS = env_int("LOGIN_BACKOFF_SECONDS", 1, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+
+# Share links (archive.sharing.links): requests to link pages allowed per client address and
+# minute, valid token or not (guessing tokens is hopeless anyway; this bounds the cost).
+SHARE_LINK_RATE = env_int("SHARE_LINK_RATE", 30, minimum=1)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

@@ -78,6 +78,28 @@ urlpatterns = [
         views.document_suggestion_reject,
         name="document_suggestion_reject",
     ),
+    # Sharing (archive.views.sharing): the owner's grants and links; the public link pages.
+    path("documents/<int:pk>/share/", views.document_share, name="document_share"),
+    path(
+        "documents/<int:pk>/share/<int:permission_pk>/delete/",
+        views.document_unshare,
+        name="document_unshare",
+    ),
+    path("documents/<int:pk>/links/", views.share_link_make, name="share_link_create"),
+    path(
+        "documents/<int:pk>/links/<int:link_pk>/revoke/",
+        views.share_link_remove,
+        name="share_link_revoke",
+    ),
+    path("sharing/", views.sharing_settings, name="sharing_settings"),
+    path("sharing/share/", views.documents_share_bulk, name="documents_share"),
+    path(
+        "sharing/defaults/<int:pk>/delete/",
+        views.default_permission_remove,
+        name="default_permission_delete",
+    ),
+    path("s/<str:token>/", views.share_link_page, name="share_link"),
+    path("s/<str:token>/file/", views.share_link_file, name="share_link_file"),
     path("documents/<int:pk>/pages/<int:number>/image/", views.page_image, name="page_image"),
     path(
         "documents/<int:pk>/pages/<int:number>/thumbnail/",

@@ -12,11 +12,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from archive.models import Document
 from archive.organize.facets import FilterError, LibraryFilter, facet_counts, filter_from_params
+from archive.sharing.access import SCOPES, scoped_documents, visible_documents
 
 #: The filter parameters, for the OpenAPI schema of every endpoint that takes them.
 FILTER_PARAMETERS = [
+    OpenApiParameter(
+        "whose",
+        str,
+        enum=["mine", "shared"],
+        description="`mine`: the user's own documents only; `shared`: only those others "
+        "share with the user (or a group of theirs). Default: both.",
+    ),
     OpenApiParameter(
         "tag",
         int,
@@ -57,6 +64,9 @@ def library_filter(request: Request) -> LibraryFilter:
 
 def filtered_documents(request: Request, documents: Any) -> Any:
     """``documents`` (the user's) narrowed by the request's filter parameters."""
+    whose = request.query_params.get("whose", "")
+    if whose in SCOPES and whose:
+        documents = documents.filter(pk__in=scoped_documents(request.user, whose).values("pk"))
     try:
         return library_filter(request).apply(request.user, documents)  # type: ignore[arg-type]
     except FilterError as error:
@@ -105,7 +115,7 @@ class FacetsView(APIView):
         responses=FacetsSerializer,
     )
     def get(self, request: Request) -> Response:
-        matching = filtered_documents(request, Document.objects.filter(owner_id=request.user.pk))
+        matching = filtered_documents(request, visible_documents(request.user))
         facets = facet_counts(request.user, matching)  # type: ignore[arg-type]
         columns = facets.columns
         months = {

@@ -34,6 +34,7 @@ from archive.api.serializers import DetailSerializer
 from archive.organize import selectors, services
 from archive.organize.errors import OrganizeError
 from archive.organize.models import Suggestion
+from archive.sharing.access import Access
 
 
 def _owner(request: Request) -> AbstractBaseUser:
@@ -255,7 +256,7 @@ class NoteViewSet(_Owned):
         if document is None:
             raise OrganizeError("Say which document: ?document={id}.", field="document")
         # 404 for a document that is not the user's, as everywhere.
-        document_selectors.document_get(user=self.request.user, pk=document)
+        document_selectors.document_get(user=self.request.user, pk=document, need=Access.OWNER)
         return services.note_create(
             owner=_owner(self.request), document_id=document, text=data["text"]
         )
@@ -344,7 +345,7 @@ class DocumentMetadataView(APIView):
     http_method_names = ["get", "patch", "head", "options"]
 
     def _out(self, request: Request, pk: int) -> Response:
-        document = document_selectors.document_get(user=request.user, pk=pk)
+        document = document_selectors.document_get(user=request.user, pk=pk, need=Access.OWNER)
         meta = selectors.document_metadata(user=request.user, document=document)
         return Response(
             s.DocumentMetadataOutSerializer(
@@ -388,7 +389,7 @@ class DocumentMetadataView(APIView):
         responses=s.DocumentMetadataOutSerializer,
     )
     def patch(self, request: Request, pk: int) -> Response:
-        document = document_selectors.document_get(user=request.user, pk=pk)
+        document = document_selectors.document_get(user=request.user, pk=pk, need=Access.OWNER)
         given = s.DocumentMetadataSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data

@@ -70,12 +70,22 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
         help_text="True once no worker will change the document (done, failed, needs password)."
     )
     links = serializers.SerializerMethodField()
+    owner = serializers.CharField(
+        source="owner.get_username",
+        read_only=True,
+        help_text="The owner's user name: who shared it, for a document shared with you.",
+    )
+    shared_with_me = serializers.SerializerMethodField(
+        help_text="True for a document another user shared with you (or your group)."
+    )
 
     class Meta:
         model = Document
         fields = [
             "id",
             "title",
+            "owner",
+            "shared_with_me",
             "status",
             "error",
             "finished",
@@ -100,6 +110,10 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "links",
         ]
         read_only_fields = fields
+
+    def get_shared_with_me(self, document: Document) -> bool:
+        request = self.context.get("request")
+        return request is not None and document.owner_id != request.user.pk
 
     def get_pages_done(self, document: Document) -> int:
         return document.progress()[0]

@@ -10,6 +10,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from archive.api import sharing
 from archive.api.auth import TokenView
 from archive.api.bulk import BulkDownloadView, BulkEditsView, BulkEditView
 from archive.api.docs import ApiDocsView
@@ -46,6 +47,7 @@ urlpatterns = [
     # Before the router: "facets" is not a document id.
     path("documents/facets/", FacetsView.as_view(), name="document-facets"),
     path("documents/download/", BulkDownloadView.as_view(), name="document-download"),
+    path("documents/share/", sharing.BulkShareView.as_view(), name="documents-share"),
     path("", include(router.urls)),
     path("bulk-edits/", BulkEditsView.as_view(), name="bulk-edits"),
     path("bulk-edits/<int:pk>/", BulkEditView.as_view(), name="bulk-edit"),
@@ -53,6 +55,40 @@ urlpatterns = [
         "documents/<int:pk>/metadata/",
         DocumentMetadataView.as_view(),
         name="document-metadata",
+    ),
+    path(
+        "documents/<int:pk>/permissions/",
+        sharing.DocumentPermissionsView.as_view(),
+        name="document-permissions",
+    ),
+    path(
+        "documents/<int:pk>/permissions/<int:permission>/",
+        sharing.DocumentPermissionView.as_view(),
+        name="document-permission",
+    ),
+    path(
+        "documents/<int:pk>/share-links/",
+        sharing.DocumentShareLinksView.as_view(),
+        name="document-share-links",
+    ),
+    path(
+        "documents/<int:pk>/share-links/<int:link>/",
+        sharing.DocumentShareLinkView.as_view(),
+        name="document-share-link",
+    ),
+    path(
+        "documents/<int:pk>/history/",
+        sharing.DocumentHistoryView.as_view(),
+        name="document-history",
+    ),
+    path("groups/", sharing.GroupsView.as_view(), name="groups"),
+    path(
+        "default-permissions/", sharing.DefaultPermissionsView.as_view(), name="default-permissions"
+    ),
+    path(
+        "default-permissions/<int:pk>/",
+        sharing.DefaultPermissionView.as_view(),
+        name="default-permission",
     ),
     path("search/", SearchView.as_view(), name="search"),
     path("search/suggest/", SuggestView.as_view(), name="search-suggest"),

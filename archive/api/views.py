@@ -1,8 +1,9 @@
 """The API's documents, pages and search: thin views over the selectors and the services.
 
 Every document and page is read through ``archive.selectors``, which answers 404 for anything
-that is not the asking user's own, so another user's ids look exactly like ids that do not
-exist. Writes go through the same services the web UI calls (``archive.uploads`` /
+the asking user may not see (``archive.sharing.access``), so another user's ids look exactly
+like ids that do not exist; a change the user may not make to a document shared with them
+answers 403. Writes go through the same services the web UI calls (``archive.uploads`` /
 ``archive.ingest``, ``archive.documents``); files through the responses the web UI also
 serves them with (``archive.downloads``).
 """
@@ -51,9 +52,10 @@ from archive.search import (
     complete,
     expand_typos,
     more_like_this,
-    search_page,
     split_fields,
+    visible_search_page,
 )
+from archive.sharing.access import Access
 from archive.uploads import upload_headers, upload_status, uploads_take
 from ocr.formats import SUPPORTED_TYPES
 
@@ -72,8 +74,8 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
     def get_queryset(self) -> Any:
         return selectors.document_list(user=self.request.user)
 
-    def get_object(self) -> Document:
-        return selectors.document_get(user=self.request.user, pk=self.kwargs["pk"])
+    def get_object(self, need: Access = Access.VIEW) -> Document:
+        return selectors.document_get(user=self.request.user, pk=self.kwargs["pk"], need=need)
 
     def _page(self, number: int) -> Page:
         return selectors.page_get(
@@ -149,15 +151,15 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
 
     @extend_schema(summary="Rename", request=s.RenameSerializer, responses=s.DocumentSerializer)
     def partial_update(self, request: Request, pk: int) -> Response:
-        document = self.get_object()
+        document = self.get_object(Access.EDIT)
         rename = s.RenameSerializer(data=request.data)
         rename.is_valid(raise_exception=True)
-        document_rename(document, rename.validated_data["title"])
+        document_rename(document, rename.validated_data["title"], actor=request.user)  # type: ignore[arg-type]
         return self._document_response(document)
 
     @extend_schema(summary="Delete the document and its files", responses={204: None})
     def destroy(self, request: Request, pk: int) -> Response:
-        document_delete(self.get_object())
+        document_delete(self.get_object(Access.OWNER), actor=request.user)  # type: ignore[arg-type]
         return Response(status=http.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -174,7 +176,7 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
     )
     @action(detail=True, methods=["post"])
     def rerun(self, request: Request, pk: int) -> Response:
-        document = self.get_object()
+        document = self.get_object(Access.EDIT)
         options = s.RerunSerializer(data=request.data, context=self.get_serializer_context())
         options.is_valid(raise_exception=True)
         data = options.validated_data
@@ -184,6 +186,7 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
             language=data.get("language") or None,
             engine=data.get("engine") or None,
             force_ocr=data.get("force_ocr"),
+            actor=request.user,  # type: ignore[arg-type]
         )
         return self._document_response(document, http.HTTP_202_ACCEPTED)
 
@@ -194,7 +197,7 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
     )
     @action(detail=True, methods=["post"])
     def password(self, request: Request, pk: int) -> Response:
-        document = self.get_object()
+        document = self.get_object(Access.EDIT)
         given = s.PasswordSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         try:
@@ -262,7 +265,8 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
     # A short list, not a page of results: no pagination (in the schema either).
     @action(detail=True, methods=["get"], pagination_class=None)
     def similar(self, request: Request, pk: int) -> Response:
-        found = more_like_this(self.get_object(), limit=10)
+        # Only those the user may see: a shared document does not open its owner's others.
+        found = selectors.visible_only(request.user, more_like_this(self.get_object(), limit=10))
         context = self.get_serializer_context()
         return Response(s.SimilarDocumentSerializer(found, many=True, context=context).data)
 
@@ -327,7 +331,8 @@ class SearchView(APIView):
             split = split_fields(data["q"])
             expansion = expand_typos(request.user.pk, split.text, expand=not data["exact"])
             # One more than a page tells whether there is a next page without counting all.
-            found = search_page(
+            # Every document the user may see: their own and those shared with them.
+            results_page = visible_search_page(
                 user=request.user,
                 query=expansion.query_text,
                 demote=expansion.alternatives,
@@ -338,12 +343,12 @@ class SearchView(APIView):
             )
         except (QueryTooExpensive, QueryError) as error:
             raise ValidationError({"q": [str(error)]}) from error
-        hits = found.hits
+        hits = results_page.hits
         has_next = len(hits) > size and number < s.MAX_SEARCH_PAGE
         results = s.SearchResultsSerializer(
             {
-                "count": found.total,
-                "count_estimated": found.estimated,
+                "count": results_page.total,
+                "count_estimated": results_page.estimated,
                 "page": number,
                 "next": _page_link(request, number + 1) if has_next else None,
                 "previous": _page_link(request, number - 1) if number > 1 else None,

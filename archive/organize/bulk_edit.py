@@ -220,9 +220,9 @@ def _apply(edit: BulkEdit, batch: list[int]) -> int:
     documents = list(Document.objects.select_for_update().filter(owner_id=owner.pk, pk__in=batch))
     for document in documents:
         if edit.action == Action.RERUN:
-            document_rerun(document, from_scratch=True)
+            document_rerun(document, from_scratch=True, actor=owner)
         else:
-            document_delete(document)
+            document_delete(document, actor=owner)
     return len(documents)
 
 

@@ -37,12 +37,24 @@ from archive.views.organize import (
     document_tag_remove,
 )
 from archive.views.search import search, search_suggest
+from archive.views.sharing import (
+    default_permission_remove,
+    document_share,
+    document_unshare,
+    documents_share_bulk,
+    share_link_file,
+    share_link_make,
+    share_link_page,
+    share_link_remove,
+    sharing_settings,
+)
 
 __all__ = [
     "bulk_download",
     "bulk_edit",
     "bulk_edit_progress",
     "dashboard",
+    "default_permission_remove",
     "document_delete_view",
     "document_detail",
     "document_field_set",
@@ -55,12 +67,15 @@ __all__ = [
     "document_rename_view",
     "document_rerun_view",
     "document_searchable_pdf",
+    "document_share",
     "document_status",
     "document_suggestion_confirm",
     "document_suggestion_reject",
     "document_suggestions_confirm_all",
     "document_tag_add",
     "document_tag_remove",
+    "document_unshare",
+    "documents_share_bulk",
     "favicon",
     "library",
     "page_image",
@@ -71,6 +86,11 @@ __all__ = [
     "saved_view_save",
     "search",
     "search_suggest",
+    "share_link_file",
+    "share_link_make",
+    "share_link_page",
+    "share_link_remove",
+    "sharing_settings",
     "start",
     "upload",
 ]

@@ -3,6 +3,8 @@ status, and the changes its owner can make: re-run, password, rename, delete."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +22,10 @@ from archive.errors import UserError
 from archive.forms import PdfPasswordForm, RenameForm, RerunForm
 from archive.models import Document
 from archive.search import more_like_this, page_highlights
+from archive.sharing.access import Access
+from archive.sharing.history import document_history
+from archive.sharing.links import share_links
+from archive.sharing.services import document_permissions
 from archive.views.organize import panel_context
 
 
@@ -69,12 +75,35 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
             staff=request.user.is_staff,
         ),
         "password_form": PdfPasswordForm(),
-        # The owner's documents sharing this one's most distinctive words (bounded work).
-        "similar": more_like_this(document, limit=8) if document.is_finished else [],
-        # The metadata panel: date, correspondent, type, tags, fields, notes, suggestions.
-        **panel_context(request, document),
+        # The owner's documents sharing this one's most distinctive words (bounded work),
+        # those the user may see: another's similar documents are not all shared with them.
+        "similar": selectors.visible_only(
+            request.user, more_like_this(document, limit=8) if document.is_finished else []
+        ),
+        **_sharing_context(request, document),
     }
+    if document.access == Access.OWNER:  # type: ignore[attr-defined]
+        # The metadata panel: date, correspondent, type, tags, fields, notes, suggestions
+        # (the owner's own vocabulary: shared documents show no one else's tags).
+        context.update(panel_context(request, document))
     return render(request, "archive/document.html", context)
+
+
+def _sharing_context(request: HttpRequest, document: Document) -> dict[str, Any]:
+    """What the page shows of sharing: who shared it (to a recipient), what they may do, and
+    for the owner the grants, share links and history (the history for staff too)."""
+    access = document.access  # type: ignore[attr-defined]
+    owner = access == Access.OWNER
+    return {
+        "access": access,
+        "can_edit": access >= Access.EDIT,
+        "is_owner": owner,
+        "permissions": document_permissions(document) if owner else [],
+        "share_links": share_links(document) if owner else [],
+        "history": list(document_history(document.pk)[:50])
+        if owner or request.user.is_staff
+        else [],
+    }
 
 
 @login_required
@@ -104,7 +133,7 @@ def _missing_page_note(document: Document, wanted: int, shown: int) -> str:
 @require_POST
 def document_rerun_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue OCR again: the missing pages, or every page with the choices of the form."""
-    document = selectors.document_get(user=request.user, pk=pk)
+    document = selectors.document_get(user=request.user, pk=pk, need=Access.EDIT)
     form = RerunForm(request.POST, staff=request.user.is_staff)
     if not form.is_valid():
         messages.error(request, "The re-run options were not understood.")
@@ -116,6 +145,7 @@ def document_rerun_view(request: HttpRequest, pk: int) -> HttpResponse:
         language=data["language"] or None,
         engine=data.get("engine") or None,
         force_ocr=data["force_ocr"],
+        actor=request.user,  # type: ignore[arg-type]
     )
     if missing is None:
         messages.success(request, "OCR queued again: every page will be read again.")
@@ -129,7 +159,7 @@ def document_rerun_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def document_password_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Take the password of a PDF stored without it; OCR is queued once it opens the file."""
-    document = selectors.document_get(user=request.user, pk=pk)
+    document = selectors.document_get(user=request.user, pk=pk, need=Access.EDIT)
     form = PdfPasswordForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Enter the PDF's password.")
@@ -146,10 +176,10 @@ def document_password_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def document_rename_view(request: HttpRequest, pk: int) -> HttpResponse:
-    document = selectors.document_get(user=request.user, pk=pk)
+    document = selectors.document_get(user=request.user, pk=pk, need=Access.EDIT)
     form = RenameForm(request.POST)
     if form.is_valid() and form.cleaned_data["title"].strip():
-        document_rename(document, form.cleaned_data["title"])
+        document_rename(document, form.cleaned_data["title"], actor=request.user)  # type: ignore[arg-type]
         messages.success(request, "Renamed.")
     else:
         messages.error(request, "A title cannot be empty.")
@@ -160,10 +190,10 @@ def document_rename_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def document_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes the document and its files."""
-    document = selectors.document_get(user=request.user, pk=pk)
+    document = selectors.document_get(user=request.user, pk=pk, need=Access.OWNER)
     if request.method == "POST":
         title = document.title
-        document_delete(document)
+        document_delete(document, actor=request.user)  # type: ignore[arg-type]
         messages.success(request, f"Deleted “{title}”.")
         return redirect("library")
     return render(request, "archive/confirm_delete.html", {"document": document})

@@ -39,6 +39,7 @@ from archive.organize.columns import (
 from archive.organize.facets import FilterError, LibraryFilter, facet_counts, filter_from_params
 from archive.organize.names import owner_names
 from archive.outcomes import Outcome
+from archive.sharing.access import SCOPES, scoped_documents
 from archive.uploads import UploadResult, upload_headers, upload_status, uploads_take
 from archive.views.bulk import bulk_choices
 from archive.views.dashboard import has_pinned_views, saved_views_for
@@ -74,13 +75,16 @@ def _library_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     filters = LibraryForm(request.GET)
     owner = request.user
     notice = ""
+    # Whose documents (archive.sharing.access): all the user may see, their own, or shared.
+    whose = request.GET.get("whose", "")
+    documents = scoped_documents(owner, whose)
     try:
         filt = filter_from_params(request.GET)
-        matching = filt.apply(owner, Document.objects.filter(owner_id=owner.pk))  # type: ignore[arg-type]
+        matching = filt.apply(owner, documents)  # type: ignore[arg-type]
     except FilterError as error:
         notice = str(error)
         filt = LibraryFilter()
-        matching = Document.objects.filter(owner_id=owner.pk)
+        matching = documents
     facets = facet_counts(owner, matching)  # type: ignore[arg-type]
     # The page's ids first (an index walk in order), then only those rows with what the cards
     # show: annotating every match before the LIMIT would count the pages of all of them.
@@ -113,6 +117,8 @@ def _library_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
         "filter_query": urlencode(filt.to_params()),
         "path": request.get_full_path(),
         "saved_views": [v for v in saved_views_for(owner) if v.show_in_sidebar],
+        "whose": whose if whose in SCOPES else "",
+        "scopes": SCOPES,
         "current_query": urlencode([*filt.to_params(), *_sort(request)]),
         "view": view,
         "columns": columns,

@@ -24,6 +24,7 @@ from archive.models import Document
 from archive.organize import selectors, services
 from archive.organize.errors import OrganizeError
 from archive.organize.models import CustomField, Suggestion
+from archive.sharing.access import Access
 
 PANEL = "archive/_metadata.html"
 
@@ -78,15 +79,17 @@ def panel_context(request: HttpRequest, document: Document, error: str = "") -> 
 
 def _answer(request: HttpRequest, pk: int, change: Callable[[Document], str]) -> HttpResponse:
     """Run ``change`` (which returns a message) on the user's document and answer with the
-    panel (htmx) or a redirect to the document."""
-    document = document_selectors.document_get(user=request.user, pk=pk)
+    panel (htmx) or a redirect to the document. The metadata is in its owner's vocabulary
+    (their tags, correspondents, fields): only the owner changes it, not those it is shared
+    with (403)."""
+    document = document_selectors.document_get(user=request.user, pk=pk, need=Access.OWNER)
     error = ""
     try:
         done = change(document)
     except OrganizeError as failure:
         error, done = failure.message, ""
     if request.headers.get("HX-Request"):
-        document = document_selectors.document_get(user=request.user, pk=pk)
+        document = document_selectors.document_get(user=request.user, pk=pk, need=Access.OWNER)
         return render(request, PANEL, panel_context(request, document, error))
     if error:
         messages.error(request, error)

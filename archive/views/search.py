@@ -29,8 +29,8 @@ from archive.search import (
     complete,
     expand_typos,
     search_matches,
-    search_page,
     split_fields,
+    visible_search_page,
 )
 from archive.views.facet_links import facet_panels
 from ocr.formats import SUPPORTED_TYPES
@@ -78,7 +78,8 @@ def search(request: HttpRequest) -> HttpResponse:
                 where=filt.condition(request.user),  # type: ignore[arg-type]
             )
             run = functools.partial(
-                search_page,
+                # Every document the user may see: their own and those shared with them.
+                visible_search_page,
                 user=request.user,
                 query=expansion.query_text,
                 demote=expansion.alternatives,

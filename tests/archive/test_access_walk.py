@@ -1,5 +1,7 @@
 """Every URL of the app, walked as another user and as nobody with GET, POST, PATCH and
-DELETE: none of them gives away, or changes, anything of the owner's.
+DELETE: none of them gives away, or changes, anything of the owner's. Then as each role a
+document can be shared with (viewer, editor, group member, share-link holder): each reads
+what it was granted and changes nothing beyond it.
 
 The walk enumerates the URL patterns themselves (``get_resolver``), so a view added later is
 walked without anyone remembering to list it. Path arguments are filled with the owner's real
@@ -231,6 +233,13 @@ def test_the_walk_covers_the_app(
         f"/documents/{owned.pk}/tags/{organized['tag']}/remove/",
         f"/documents/{owned.pk}/fields/{organized['customfield']}/",
         f"/documents/{owned.pk}/notes/{organized['note']}/delete/",
+        f"/documents/{owned.pk}/share/",
+        f"/documents/{owned.pk}/links/",
+        f"/api/documents/{owned.pk}/permissions/",
+        f"/api/documents/{owned.pk}/share-links/",
+        f"/api/documents/{owned.pk}/history/",
+        f"/s/{owned.pk}/",
+        f"/s/{owned.pk}/file/",
     ]:
         assert expected in urls
     admin_urls = _admin_urls(owned, organized)
@@ -388,3 +397,166 @@ def test_browsing_and_bulk_edit_stay_the_owners(
         assert _shows_nothing(response), url
     assert client.post(f"/views/{view.pk}/delete/").status_code == 404
     assert SavedView.objects.filter(pk=view.pk).exists()
+
+
+# --- Sharing (issue 17): the walk as each role a document can be shared with --------------
+
+#: Path parts of the document's URLs that only its owner may use, even to read (sharing,
+#: history, the owner's metadata vocabulary, deletion).
+OWNER_ONLY = (
+    "/delete/",
+    "/share/",
+    "/links/",
+    "/permissions/",
+    "/share-links/",
+    "/history/",
+    "/metadata/",
+    "/tags/",
+    "/fields/",
+    "/notes/",
+    "/suggestions/",
+)
+
+
+def _edits(document: Document) -> set[tuple[str, str]]:
+    """(method, URL) of the changes a user with EDIT may make: rename, re-run, password."""
+    pk = document.pk
+    return {
+        ("post", f"/documents/{pk}/rename/"),
+        ("post", f"/documents/{pk}/rerun/"),
+        ("post", f"/documents/{pk}/password/"),
+        ("patch", f"/api/documents/{pk}/"),
+        ("post", f"/api/documents/{pk}/rerun/"),
+        ("post", f"/api/documents/{pk}/password/"),
+    }
+
+
+def _sharing_state(document: Document) -> list[Any]:
+    from archive.models import DefaultPermission, DocumentPermission, ShareLink
+
+    return [
+        list(DocumentPermission.objects.filter(document=document).order_by("pk").values()),
+        list(ShareLink.objects.filter(document=document).order_by("pk").values()),
+        list(DefaultPermission.objects.order_by("pk").values()),
+    ]
+
+
+#: Columns a read may change: asking for the searchable PDF queues its build.
+_READ_MAY_CHANGE = {"searchable_pdf_requested", "searchable_pdf", "updated"}
+
+
+@pytest.mark.parametrize("role", ["viewer", "editor", "group member", "share-link holder"])
+def test_each_shared_role_does_only_what_it_was_granted(
+    role: str,
+    client: Client,
+    settings: Any,
+    alice: User,
+    bob: User,
+    owned: Document,
+    organized: dict[str, int],
+    owned_job: OcrJob,
+) -> None:
+    """Every URL with every method as a user the document is shared with (to view, to edit,
+    through a group) and as a share-link holder: reads of the document answer; every change
+    beyond the grant, everything of the owner's besides the document (sharing, history,
+    metadata, organize objects, OCR jobs, the admin) is refused and shows nothing."""
+    from django.contrib.auth.models import Group
+
+    from archive.sharing.links import share_link_create
+    from archive.sharing.services import documents_share
+
+    settings.SHARE_LINK_RATE = 10_000  # the walk itself is not what the limit is about
+    if role == "group member":
+        office = Group.objects.create(name="Office")
+        bob.groups.add(office)
+        documents_share(owner=alice, documents=[owned.pk], grantee=office, level="view")
+    elif role in ("viewer", "editor"):
+        level = "edit" if role == "editor" else "view"
+        documents_share(owner=alice, documents=[owned.pk], grantee=bob, level=level)
+    token = ""
+    if role == "share-link holder":
+        token = share_link_create(owner=alice, document=owned, kind="original", expires="1d").token
+        page = client.get(f"/s/{token}/")
+        assert page.status_code == 200
+        assert SECRET in page.content.decode()
+        download = client.get(f"/s/{token}/file/")
+        assert download.status_code == 200
+    else:
+        client.force_login(bob)
+        api_token = Token.objects.create(user=bob)
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {api_token.key}"
+    anonymous = role == "share-link holder"
+    allowed_edits = _edits(owned) if role == "editor" else set()
+    before = Document.objects.values().get(pk=owned.pk)
+    organize_before = _organize_state(alice)
+    sharing_before = _sharing_state(owned)
+    document_id = str(owned.pk)
+    owned_ids = {document_id} | {str(pk) for pk in organized.values()}
+    walked = 0
+    for url in sorted(set(_app_urls(owned, organized, owned_job) + _admin_urls(owned, organized))):
+        if url.endswith("/logout/"):
+            continue
+        parts = set(url.replace("/pages/1/", "/").split("/"))
+        mentions_owner = bool(owned_ids & parts) or str(owned_job.pk) in url
+        for method in ("get", "post", "patch", "delete"):
+            response = getattr(client, method)(url)
+            walked += 1
+            where = f"{role}: {method.upper()} {url}: {response.status_code}"
+            assert response.status_code < 500, where
+            if url in PUBLIC:
+                continue
+            reads_document = (
+                not anonymous
+                and method == "get"
+                and document_id in parts
+                and not any(marker in url for marker in OWNER_ONLY)
+            )
+            if (method, url) in allowed_edits or reads_document:
+                continue
+            if mentions_owner or url.startswith("/admin/") or anonymous:
+                assert _refused(response, url, anonymous=anonymous) or (
+                    response.status_code == 403 and not anonymous
+                ), where
+                assert _shows_nothing(response), where
+    assert walked > 40
+    after = Document.objects.values().get(pk=owned.pk)
+    if role == "editor":  # may have renamed or re-queued it; never given or taken away
+        assert after["owner_id"] == alice.pk
+    else:
+        assert {k: v for k, v in after.items() if k not in _READ_MAY_CHANGE} == {
+            k: v for k, v in before.items() if k not in _READ_MAY_CHANGE
+        }
+        assert owned.pages.count() == 1
+    assert _sharing_state(owned)[0] == sharing_before[0]
+    assert [(link["id"], link["revoked_at"]) for link in _sharing_state(owned)[1]] == [
+        (link["id"], link["revoked_at"]) for link in sharing_before[1]
+    ]
+    assert _sharing_state(owned)[2] == sharing_before[2]
+    assert OcrJob.objects.filter(pk=owned_job.pk, status=OcrJob.Status.DONE).exists()
+    assert _organize_state(alice) == organize_before
+
+
+def test_the_shared_roles_read_what_they_were_granted(
+    client: Client, alice: User, bob: User, owned: Document
+) -> None:
+    """The walk above would pass if every read were refused: the reads answer 200."""
+    from archive.sharing.services import documents_share
+
+    documents_share(owner=alice, documents=[owned.pk], grantee=bob, level="view")
+    client.force_login(bob)
+    for url in (
+        f"/documents/{owned.pk}/",
+        f"/documents/{owned.pk}/pages/1/image/",
+        f"/documents/{owned.pk}/pages/1/thumbnail/",
+        f"/documents/{owned.pk}/original/",
+        f"/documents/{owned.pk}/ocr/alto/",
+        f"/api/documents/{owned.pk}/",
+        f"/api/documents/{owned.pk}/pages/",
+        f"/api/documents/{owned.pk}/pages/1/thumbnail/",
+        f"/api/documents/{owned.pk}/original/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    library = client.get("/").content.decode()
+    assert f"/documents/{owned.pk}/pages/1/thumbnail/" in library
+    assert "shared by alice" in library

@@ -129,7 +129,7 @@ class BulkEditView(APIView):
         return Response(BulkEditSerializer(edit).data)
 
 
-class BulkDownloadRequestSerializer(serializers.Serializer):
+class BulkDownloadRequestSerializer(serializers.Serializer[Any]):
     documents = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         required=False,

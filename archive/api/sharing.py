@@ -53,7 +53,7 @@ def _user(request: Request) -> AbstractBaseUser:
     return user
 
 
-class GrantRequestSerializer(serializers.Serializer):
+class GrantRequestSerializer(serializers.Serializer[Any]):
     user = serializers.CharField(required=False, allow_blank=True, help_text="A user name.")
     group = serializers.CharField(required=False, allow_blank=True, help_text="A group name.")
     level = serializers.ChoiceField(choices=Level.choices)
@@ -77,7 +77,7 @@ class BulkShareRequestSerializer(GrantRequestSerializer):
     )
 
 
-class PermissionSerializer(serializers.ModelSerializer):
+class PermissionSerializer(serializers.ModelSerializer[Any]):
     user = serializers.CharField(source="user.get_username", allow_null=True, read_only=True)
     group = serializers.CharField(source="group.name", allow_null=True, read_only=True)
 
@@ -94,7 +94,7 @@ class DefaultPermissionSerializer(PermissionSerializer):
         read_only_fields = fields
 
 
-class ShareLinkSerializer(serializers.ModelSerializer):
+class ShareLinkSerializer(serializers.ModelSerializer[ShareLink]):
     class Meta:
         model = ShareLink
         fields = ["id", "prefix", "kind", "created", "expires_at", "revoked_at", "uses"]
@@ -109,12 +109,12 @@ class NewShareLinkSerializer(ShareLinkSerializer):
         read_only_fields = fields
 
 
-class ShareLinkRequestSerializer(serializers.Serializer):
+class ShareLinkRequestSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=ShareLink.Kind.choices, default=ShareLink.Kind.ORIGINAL)
     expires = serializers.ChoiceField(choices=list(EXPIRIES), default="1w")
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(serializers.ModelSerializer[DocumentEvent]):
     actor = serializers.CharField(source="actor.get_username", allow_null=True, read_only=True)
     # A plain string in the schema: the bulk edit's "action" enum already has that name.
     action = serializers.CharField(
@@ -129,13 +129,13 @@ class EventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GroupSerializer(serializers.Serializer):
+class GroupSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     member = serializers.BooleanField(help_text="Whether the user is in the group.")
 
 
-class SharedCountSerializer(serializers.Serializer):
+class SharedCountSerializer(serializers.Serializer[Any]):
     shared = serializers.IntegerField(help_text="How many documents were shared.")
 
 

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from archive.sharing.models import DefaultPermission, DocumentEvent, DocumentPermission, ShareLink
 
 
-class _NoAdd(admin.ModelAdmin):
+class _NoAdd(admin.ModelAdmin[Any]):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

@@ -150,7 +150,7 @@ def saved_view_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _url_of(owner: Any, pk: int) -> str:
     """The library URL of the owner's view ``pk``."""
-    urls = {v.pk: v.url for v in saved_views_for(owner)}  # type: ignore[attr-defined]
+    urls: dict[int, str] = {v.pk: v.url for v in saved_views_for(owner)}  # type: ignore[attr-defined]
     return urls.get(pk, "/library/")
 
 

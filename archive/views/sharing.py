@@ -12,7 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -176,7 +177,7 @@ def share_link_page(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
-def share_link_file(request: HttpRequest, token: str) -> HttpResponse | FileResponse:
+def share_link_file(request: HttpRequest, token: str) -> HttpResponseBase:
     """The file a share link gives (the original, or the searchable PDF once built)."""
     try:
         link = _open(request, token)

@@ -14,7 +14,7 @@ from archive.forms import LibraryForm
 def test_every_ordering_has_a_label_and_ends_in_the_id() -> None:
     assert [key for key, _label in LIBRARY_SORT_LABELS] == list(LIBRARY_SORTS)
     for fields in LIBRARY_SORTS.values():
-        assert fields[-1].lstrip("-") == "id"
+        assert str(fields[-1]).lstrip("-") == "id"
 
 
 def test_an_unknown_ordering_is_newest_first() -> None:

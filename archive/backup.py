@@ -9,7 +9,9 @@ The folder holds everything that cannot be made again from something else:
 - ``files/``: the originals (with their imported OCR files), page images and thumbnails
   under their storage names;
 - ``organize.json`` and each document line's ``organize`` entry: tags, correspondents, types,
-  custom fields, saved views, notes and suggestions, by name (``archive.organize.backup``).
+  custom fields, saved views, notes and suggestions, by name (``archive.organize.backup``);
+- ``sharing.json`` and each document line's ``sharing`` entry: groups, default permissions,
+  and each document's permissions, share links and history (``archive.sharing.backup``).
 
 Search vectors are not written: they are rebuilt from the text on import (``reindex``), which
 also upgrades them if indexing changed between versions. Files are read and written through
@@ -31,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -45,6 +48,12 @@ from archive.organize.backup import (
     organize_export,
     organize_import,
     organize_import_finish,
+)
+from archive.sharing.backup import (
+    document_sharing_import,
+    document_sharing_line,
+    sharing_export,
+    sharing_import,
 )
 
 FORMAT = "scan-archive-backup"
@@ -159,6 +168,7 @@ def export_archive(target: Path) -> BackupSummary:
         )
     )
     organize_export(target, _Encoder)
+    sharing_export(target, _Encoder)
     documents = pages = files = 0
     with (target / "documents.jsonl").open("w", encoding="utf-8") as out:
         for document in Document.objects.select_related("owner").order_by("pk").iterator(200):
@@ -184,6 +194,7 @@ def _document_line(document: Document) -> dict[str, Any]:
     line = _row(document)
     line["owner"] = document.owner.get_username()
     line["organize"] = document_organize_line(document)
+    line["sharing"] = document_sharing_line(document)
     line["pages"] = []
     for page in document.pages.order_by("number"):
         page_row = _row(page)
@@ -242,12 +253,13 @@ def import_archive(source: Path) -> BackupSummary:
         )
     users = _import_users(json.loads((source / "users.json").read_text()))
     restored = organize_import(source, users)
+    groups = sharing_import(source, users)
     documents = pages = files = 0
     requeue: list[int] = []
     with (source / "documents.jsonl").open(encoding="utf-8") as lines:
         for text in lines:
             line = json.loads(text)
-            document, stored = _import_document(line, users, source / "files", restored)
+            document, stored = _import_document(line, users, source / "files", restored, groups)
             documents += 1
             pages += len(line["pages"])
             files += stored
@@ -299,7 +311,11 @@ def _import_users(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _import_document(
-    line: dict[str, Any], users: dict[str, Any], files_dir: Path, restored: Restored
+    line: dict[str, Any],
+    users: dict[str, Any],
+    files_dir: Path,
+    restored: Restored,
+    groups: dict[str, Group],
 ) -> tuple[Document, int]:
     """One document with its pages and files; its files are removed again if it fails."""
     stored: dict[str, str] = {}
@@ -316,6 +332,7 @@ def _import_document(
             for page_row in line["pages"]:
                 _import_page(document, page_row, stored, users)
             document_organize_import(document, line.get("organize"), restored, users)
+            document_sharing_import(document, line.get("sharing"), groups, users)
             _keep_timestamps(document, values)
     except BaseException:
         for name in stored.values():

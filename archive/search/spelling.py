@@ -177,7 +177,8 @@ def close_terms(owner_id: int | None, word: str, limit: int = 5) -> list[CloseTe
     with _through_the_deletion_index() as cursor:
         cursor.execute(
             "SELECT term, documents FROM archive_searchterm"
-            " WHERE owner_id = %s AND surface AND search_term_deletes(term) && %s::text[]"
+            " WHERE owner_id = %s AND surface AND documents > 0"
+            " AND search_term_deletes(term) && %s::text[]"
             " AND term <> %s"
             " ORDER BY documents DESC, term LIMIT %s",
             [owner_id, list(keys), word, MAX_CANDIDATES],

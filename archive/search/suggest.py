@@ -44,7 +44,8 @@ def complete(owner_id: int | None, text: str, limit: int = LIMIT) -> list[Comple
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT term, documents FROM archive_searchterm"
-            " WHERE owner_id = %s AND surface AND term >= %s AND term < %s"
+            # documents > 0: a word left only by deleted documents keeps its row (counted 0).
+            " WHERE owner_id = %s AND surface AND documents > 0 AND term >= %s AND term < %s"
             " ORDER BY documents DESC, term LIMIT %s",
             [owner_id, prefix, _after_prefix(prefix), min(limit, LIMIT * 4)],
         )

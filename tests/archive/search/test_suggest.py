@@ -77,3 +77,19 @@ def test_a_long_or_odd_box_is_answered(alice):
     assert [c.term for c in complete(alice.pk, "x" * 5000)] == ["x" * 64]
     assert complete(alice.pk, "\U0010ffff") == []
     assert complete(alice.pk, "!!! ???") == []
+
+
+def test_a_word_of_deleted_documents_only_is_not_offered(alice):
+    """A word whose documents are all gone keeps its row (counted 0) until the owner's
+    statistics are rebuilt; it is no word of theirs any more and must not be offered."""
+    from archive.documents import document_delete
+    from archive.search.terms import merge
+    from tests.archive.search.test_behaviour import index
+
+    kept = index(alice, "kept", "quokka island")
+    gone = index(alice, "gone", "quoll burrow")
+    assert {c.term for c in complete(alice.pk, "quo")} == {"quokka", "quoll"}
+    document_delete(gone)
+    merge(alice.pk, wait=True)
+    assert [c.term for c in complete(alice.pk, "quo")] == ["quokka"]
+    assert kept.pk

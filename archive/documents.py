@@ -13,9 +13,9 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from archive.acceptance import WRONG_PASSWORD_MESSAGE, too_many_pages
 from archive.errors import UserError
 from archive.exports import searchable_pdf_invalidate
-from archive.ingest import WRONG_PASSWORD_MESSAGE, too_many_pages
 from archive.models import Document, Page, PageAttempt, PageJob, storage_name
 from archive.processing.jobs import queue_document
 from archive.search import (

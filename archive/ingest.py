@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from archive.acceptance import WRONG_PASSWORD_MESSAGE, too_many_pages
 from archive.filenames import clean_filename, clean_title, title_from_filename
 from archive.languages import DETECT, LANGUAGES
 from archive.models import Document, PageJob, storage_name
@@ -44,10 +45,9 @@ _CHUNK = 1024 * 1024
 NEEDS_PASSWORD_MESSAGE = (
     "This PDF is protected by a password. Enter it on the document page to read it."
 )
+
+
 #: ``Document.error`` of a PDF uploaded with a password that does not open it.
-WRONG_PASSWORD_MESSAGE = "The password given does not open this PDF."
-
-
 class UploadRejected(Exception):
     """The file was not accepted; ``str(error)`` says why in words the uploader understands."""
 
@@ -275,16 +275,6 @@ def _check_queue_share(owner: AbstractBaseUser, page_count: int) -> None:
     refusal = queued_pages_refusal(owner.pk, page_count)
     if refusal is not None:
         raise OverLimit(refusal)
-
-
-def too_many_pages(page_count: int) -> str | None:
-    """The message refusing a file of ``page_count`` pages, or None if within ``MAX_PAGES``."""
-    if page_count <= settings.MAX_PAGES:
-        return None
-    return (
-        f"The file has {page_count:,} pages, above the limit of {settings.MAX_PAGES:,} pages. "
-        "Split it into smaller files."
-    )
 
 
 def _check_content(upload: IO[bytes], password: str) -> tuple[Document.Status, str, str, int]:

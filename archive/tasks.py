@@ -42,9 +42,9 @@ def sweep_leases() -> None:
 
 def read_ocr_job_page(job_id: str, number: int) -> None:
     """Worker entry point of releases before OCR jobs went through the fair queue: read one
-    page of an OCR service job now (``ocr_service.run.ocr_job_page_run``). New jobs' pages are
+    page of an OCR service job now (``ocr_service.pagetask.ocr_job_page_run``). New jobs' pages are
     read by ``process_next`` tickets."""
-    from archive.ocr_service.run import ocr_job_page_run
+    from archive.ocr_service.pagetask import ocr_job_page_run
 
     ocr_job_page_run(job_id, number)
 

@@ -23,8 +23,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from archive.acceptance import too_many_pages
 from archive.filenames import clean_filename
-from archive.ingest import too_many_pages
 from archive.languages import DETECT, LANGUAGES
 from archive.models import OcrJob
 from archive.ocr_service.queue import enqueue_job_pages

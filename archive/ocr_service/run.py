@@ -24,8 +24,9 @@ from django_q.exceptions import TimeoutException
 
 from archive.models import OcrJob, OcrJobPage, PageJob, storage_name
 from archive.ocr_service.results import page_json
-from archive.processing import jobs, leases, ocr_languages
+from archive.processing import jobs, leases
 from archive.processing.jobs import Lease
+from archive.processing.reading import ocr_languages
 from ocr.engines import get_engine
 from ocr.errors import OcrError
 from ocr.files import open_document
@@ -33,25 +34,8 @@ from ocr.pagetext import read_page
 
 _logger = logging.getLogger(__name__)
 
-_ACTIVE = (OcrJob.Status.QUEUED, OcrJob.Status.RUNNING)
-
-
-def ocr_job_page_run(job_id: str, number: int) -> None:
-    """Read page ``number`` of job ``job_id`` now, in this process (a page task of a release
-    before the fair queue, ``archive.tasks.read_ocr_job_page``), unless it is read already,
-    the job is over, or another worker holds the page."""
-    lease = jobs.claim(ocr_job_id=job_id, number=number)
-    queued = PageJob.objects.filter(ocr_job_id=uuid.UUID(str(job_id)), number=number)
-    if lease is None and not queued.exists():
-        job = OcrJob.objects.filter(pk=job_id, status__in=_ACTIVE).first()
-        if job is None or job.pages.filter(number=number).exists():
-            return
-        jobs.queue_ocr_job(job.pk, job.owner_id, [number], tickets=False)
-        lease = jobs.claim(ocr_job_id=job_id, number=number)
-    if lease is not None:
-        from archive.processing.runs import run_job  # it calls back into this module
-
-        run_job(lease)
+#: The states in which a job still has pages to read.
+ACTIVE = (OcrJob.Status.QUEUED, OcrJob.Status.RUNNING)
 
 
 def ocr_job_page_read(lease: Lease) -> None:
@@ -65,7 +49,7 @@ def ocr_job_page_read(lease: Lease) -> None:
     """
     number = lease.number
     assert lease.ocr_job_id is not None  # run_job hands only OCR jobs' pages here
-    job = OcrJob.objects.filter(pk=lease.ocr_job_id, status__in=_ACTIVE).first()
+    job = OcrJob.objects.filter(pk=lease.ocr_job_id, status__in=ACTIVE).first()
     if job is None or job.pages.filter(number=number).exists():
         jobs.release(lease)
         return
@@ -109,7 +93,7 @@ def ocr_job_page_read(lease: Lease) -> None:
 
 def _finish_if_complete(job_id: uuid.UUID) -> None:
     with transaction.atomic():
-        job = OcrJob.objects.select_for_update().filter(pk=job_id, status__in=_ACTIVE).first()
+        job = OcrJob.objects.select_for_update().filter(pk=job_id, status__in=ACTIVE).first()
         if job is None or job.pages.count() < job.page_count:
             return
         job.status = OcrJob.Status.DONE
@@ -120,7 +104,7 @@ def _finish_if_complete(job_id: uuid.UUID) -> None:
 
 def _fail(job: OcrJob, message: str) -> None:
     with transaction.atomic():
-        locked = OcrJob.objects.select_for_update().filter(pk=job.pk, status__in=_ACTIVE).first()
+        locked = OcrJob.objects.select_for_update().filter(pk=job.pk, status__in=ACTIVE).first()
         if locked is None:
             return
         locked.status = OcrJob.Status.FAILED

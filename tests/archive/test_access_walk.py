@@ -25,7 +25,7 @@ from archive.ingest import document_create
 from archive.models import Document, OcrJob
 from archive.ocr_files import OCR_FILE_FORMATS
 from archive.ocr_service import ocr_job_submit
-from archive.ocr_service.run import ocr_job_page_run
+from archive.ocr_service.pagetask import ocr_job_page_run
 from archive.processing import document_process
 
 pytestmark = pytest.mark.django_db

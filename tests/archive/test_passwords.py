@@ -14,9 +14,10 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from archive.acceptance import WRONG_PASSWORD_MESSAGE
 from archive.documents import document_set_password
 from archive.errors import UserError
-from archive.ingest import NEEDS_PASSWORD_MESSAGE, WRONG_PASSWORD_MESSAGE, document_create
+from archive.ingest import NEEDS_PASSWORD_MESSAGE, document_create
 from archive.models import Document
 from archive.outcomes import Outcome
 from ocr.files import open_document

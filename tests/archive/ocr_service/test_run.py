@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 
 from archive.models import OcrJob
 from archive.ocr_service import ocr_job_submit
-from archive.ocr_service.run import ocr_job_page_run
+from archive.ocr_service.pagetask import ocr_job_page_run
 
 pytestmark = pytest.mark.django_db
 

@@ -54,7 +54,9 @@ def test_accented_french_scan_round_trips(
     _valid(data, alto_schema)
     (back,) = read_alto(data)
     assert words_and_boxes(back) == words_and_boxes(french_page)
-    assert back.text == french_page.text
+    # ALTO and hOCR carry words and lines, not what separates them: the tabs between a table
+    # row's cells (ocr.layout) come back as spaces.
+    assert back.text == french_page.text.replace("\t", " ")
 
 
 def test_unicode_is_kept_and_cjk_has_no_spaces(

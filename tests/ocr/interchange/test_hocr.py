@@ -71,7 +71,9 @@ def test_accented_french_scan_round_trips(french_page: PageResult) -> None:
     _check_hocr(data, [french_page])
     (back,) = read_hocr(data)
     assert words_and_boxes(back) == words_and_boxes(french_page)
-    assert back.text == french_page.text
+    # ALTO and hOCR carry words and lines, not what separates them: the tabs between a table
+    # row's cells (ocr.layout) come back as spaces.
+    assert back.text == french_page.text.replace("\t", " ")
 
 
 def test_unicode_is_kept_and_cjk_has_no_spaces(unicode_page: PageResult) -> None:

@@ -188,7 +188,9 @@ def test_drop_search_highlight_rerun_delete(
     form.get_by_label("Read every page again").check()
     with page.expect_navigation():
         form.get_by_role("button", name="Re-run OCR now").click()
-    expect(page.locator(".messages")).to_contain_text("OCR queued again.")
+    expect(page.locator(".messages")).to_contain_text(
+        "OCR queued again: every page will be read again."
+    )
     badge = page.locator(".doc-head .status[data-status]")
     status = badge.get_attribute("data-status")
     assert status in ("queued", "processing"), f"status right after the re-run: {status}"

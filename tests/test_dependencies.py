@@ -15,6 +15,7 @@ imports every module.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.metadata as metadata
 import re
 import sys
@@ -116,8 +117,14 @@ def _optional() -> set[str]:
     return _closure(lines) - _base()
 
 
+@functools.cache
+def _distributions() -> dict[str, list[str]]:
+    """Top-level module -> distributions (one scan of every installed package: slow)."""
+    return dict(metadata.packages_distributions())
+
+
 def _providers(module: str) -> list[str]:
-    return [_canonical(dist) for dist in metadata.packages_distributions().get(module, [module])]
+    return [_canonical(dist) for dist in _distributions().get(module, [module])]
 
 
 def test_runtime_code_imports_only_base_dependencies() -> None:

@@ -203,7 +203,7 @@ def test_drop_search_highlight_rerun_delete(
     expect(page.get_by_role("heading", name="Delete “phototest”?")).to_be_visible()
     with page.expect_navigation():
         page.get_by_role("button", name="Delete").click()
-    assert urlsplit(page.url).path == "/"
+    assert urlsplit(page.url).path == "/library/"
     expect(page.locator(".messages")).to_contain_text("Deleted “phototest”.")
     expect(page.locator(".doc-card")).to_have_count(1)
     expect(page.locator(".doc-card .doc-title")).to_have_text(["eurotext"])

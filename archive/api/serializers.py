@@ -310,7 +310,8 @@ class _EngineChoice(serializers.ChoiceField):
         super().__init__(choices=[], required=False, allow_blank=True, **kwargs)
         # Probing engines is cached per process, and only done when a serializer is built.
         # The default engine is accepted by its name too (a client may name it explicitly).
-        self.choices = [*engine_choices(), *((name, name) for name in engine_names())]
+        default, *_others = engine_choices()
+        self.choices = [default, *((name, name) for name in engine_names())]
 
     def to_internal_value(self, data: Any) -> str:
         value = str(super().to_internal_value(data))

@@ -128,27 +128,3 @@ def visible_search_page(
         facets=_merge_facets(pages),
         next_cursor=f"{_PREFIX}{start + limit}" if more else None,
     )
-
-
-def visible_document_search(
-    *,
-    user: User,
-    query: str,
-    limit: int = 20,
-    offset: int = 0,
-    filters: SearchFilters | None = None,
-    sort: str = "relevance",
-    cursor: str | None = None,
-    demote: Collection[str] = (),
-) -> list[SearchHit]:
-    """The hits of ``visible_search_page`` (as ``document_search`` is ``search_page``'s)."""
-    return visible_search_page(
-        user=user,
-        query=query,
-        limit=limit,
-        offset=offset,
-        filters=filters,
-        sort=sort,
-        cursor=cursor,
-        demote=demote,
-    ).hits

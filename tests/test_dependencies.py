@@ -150,3 +150,51 @@ def test_the_check_sees_what_an_extra_adds(extra: str) -> None:
 def test_an_optional_package_imported_at_module_level_is_found() -> None:
     assert any(module == "boto3" and not top for module, _path, top in _imports())
     assert not any(module in {"boto3", "storages"} and top for module, _path, top in _imports())
+
+
+def _mypy_ignored() -> list[str]:
+    """Module patterns that mypy's overrides let go without hints (pyproject.toml)."""
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        overrides: list[dict[str, object]] = tomllib.load(handle)["tool"]["mypy"]["overrides"]
+    patterns: list[str] = []
+    for override in overrides:
+        if override.get("ignore_missing_imports"):
+            modules = override["module"]
+            assert isinstance(modules, str | list)
+            patterns += [modules] if isinstance(modules, str) else modules
+    return patterns
+
+
+def _type_checked_imports() -> set[str]:
+    """Top-level third-party modules imported anywhere mypy looks (bench/, tests/ included)."""
+    found: set[str] = set()
+    for folder in ("bench", "tests", "scripts", *RUNTIME_PACKAGES):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names: list[str] = []
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                for name in names:
+                    root = name.split(".")[0]
+                    if root not in sys.stdlib_module_names and root not in FIRST_PARTY:
+                        found.add(root)
+    return found - {"bench", "tests", "scripts"}
+
+
+def test_type_check_passes_without_the_bench_extra() -> None:
+    """CI installs ``dev`` only, then runs mypy over bench/ too: a module that only ``bench``
+    (or no extra at all) brings must be on mypy's ignore_missing_imports list, else the check
+    fails on a fresh machine (it did: ``tantivy`` in bench/search_tantivy.py)."""
+    extras: dict[str, list[str]] = _project()["optional-dependencies"]  # type: ignore[assignment]
+    dependencies: list[str] = _project()["dependencies"]  # type: ignore[assignment]
+    installed_by_ci = _closure([*dependencies, *extras["dev"]]) | _optional()
+    ignored = _mypy_ignored()
+    missing = sorted(
+        module
+        for module in _type_checked_imports()
+        if not any(dist in installed_by_ci for dist in _providers(module))
+        and not any(pattern in (module, f"{module}.*") for pattern in ignored)
+    )
+    assert not missing, f"imported where mypy looks, not installed by CI, not ignored: {missing}"

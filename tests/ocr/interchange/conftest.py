@@ -41,6 +41,24 @@ def french_page(testdata: Path) -> PageResult:
     return page
 
 
+@pytest.fixture(scope="session")
+def table_page() -> PageResult:
+    """RapidOCR's reading of a rendered page with a table in its right column
+    (``tests/ocr/layoutpages.py``), through the page pipeline: each table row is one line
+    whose cells are joined by tabs (``ocr.layout``)."""
+    from ocr.engines import available_engines, get_engine
+    from ocr.pagetext import ocr_page
+    from tests.ocr.layoutpages import TABLE, table_in_column
+
+    if "rapidocr" not in available_engines():
+        pytest.skip("rapidocr is not installed here")
+    page = table_in_column()
+    _image, result = ocr_page(page.image, engine=get_engine("rapidocr"), languages=("en",))
+    rows = ["\t".join(row) for row in TABLE]
+    assert sum(row in result.text.split("\n") for row in rows) >= len(rows) - 1, result.text
+    return result
+
+
 @pytest.fixture
 def unicode_page() -> PageResult:
     """A page of words in several scripts, as an engine or a reviewer may give them: accents,

@@ -5,6 +5,12 @@ Written files declare schema version 4.4 and validate against its XSD: ``Descrip
 (``WIDTH``/``HEIGHT`` the image size in pixels) > ``PrintSpace`` > ``TextBlock`` (``LANG``) >
 ``TextLine`` > ``String`` (``CONTENT``, ``HPOS``/``VPOS``/``WIDTH``/``HEIGHT``, ``WC``) with
 ``SP`` where the text has a space. A string is one word, or one character of CJK text.
+
+A tab between two words (the cells of a table row, see ``ocr.layout``) has no element of its
+own in ALTO: it is written as an ``SP`` (what other readers see: a space), and the ``String``
+after it refers by ``TAGREFS`` to a ``LayoutTag`` labelled ``tab`` (declared once in the
+document's ``Tags``). The reader gives such a string's separator back as a tab, whatever the
+tag's ID, so files other tools write that way read the same.
 """
 
 from __future__ import annotations
@@ -21,7 +27,15 @@ from ocr.interchange.reading import (
     confidence,
     xml_parser,
 )
-from ocr.interchange.structure import Box, page_blocks, page_language, xml_text
+from ocr.interchange.structure import (
+    NONE,
+    SPACE,
+    TAB,
+    Box,
+    page_blocks,
+    page_language,
+    xml_text,
+)
 from ocr.types import PageResult
 
 NAMESPACE = "http://www.loc.gov/standards/alto/ns-v4#"
@@ -31,6 +45,12 @@ _NS = f"{{{NAMESPACE}}}"
 
 #: ``PageResult.engine`` of pages read from an ALTO file.
 ENGINE = "alto"
+
+#: The ``LABEL`` of the ``LayoutTag`` that marks a ``String`` preceded by a tab, and the ``ID``
+#: written files give it.
+TAB_LABEL = "tab"
+TAB_TAG_ID = "TAG_TAB"
+_TAB_DESCRIPTION = "A tab, not a space, separates this String from the one before it (table cells)"
 
 
 def to_alto(
@@ -62,6 +82,13 @@ def to_alto(
     layout = etree.SubElement(root, f"{_NS}Layout")
     for number, page in enumerate(pages, 1):
         _page(layout, number, page, page_language(page, language))
+    if layout.find(f".//{_NS}String[@TAGREFS='{TAB_TAG_ID}']") is not None:
+        # (Tags sit between Description and Layout in the schema's order.)
+        tags = etree.Element(f"{_NS}Tags")
+        etree.SubElement(
+            tags, f"{_NS}LayoutTag", ID=TAB_TAG_ID, LABEL=TAB_LABEL, DESCRIPTION=_TAB_DESCRIPTION
+        )
+        layout.addprevious(tags)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
@@ -87,10 +114,13 @@ def _page(layout: etree._Element, number: int, page: PageResult, language: str |
             line_element = etree.SubElement(block_element, f"{_NS}TextLine", ID=line_id)
             _set_box(line_element, line.box)
             for w, word in enumerate(line.words):
-                if w and line.spaces[w - 1]:
+                separator = line.separators[w - 1] if w else NONE
+                if separator != NONE:
                     etree.SubElement(line_element, f"{_NS}SP")
                 string = etree.SubElement(line_element, f"{_NS}String", ID=f"{line_id}_w{w + 1}")
                 string.set("CONTENT", xml_text(word.text))
+                if separator == TAB:
+                    string.set("TAGREFS", TAB_TAG_ID)
                 _set_box(string, word.box)
                 string.set("WC", f"{min(max(word.confidence, 0.0), 1.0):.4g}")
 
@@ -122,7 +152,12 @@ def read_alto(data: bytes) -> tuple[PageResult, ...]:
     pages = root.findall(f"{_tag(ns, 'Layout')}/{_tag(ns, 'Page')}")
     if not pages:
         raise InvalidOcrFile("it has no <Page>")
-    return tuple(_read_page(page, ns) for page in pages)
+    tabs = {
+        tag.get("ID", "")
+        for tag in root.iterfind(f"{_tag(ns, 'Tags')}/*")
+        if (tag.get("LABEL") or "").strip().lower() == TAB_LABEL
+    }
+    return tuple(_read_page(page, ns, tabs - {""}) for page in pages)
 
 
 def _tag(namespace: str | None, name: str) -> str:
@@ -130,17 +165,19 @@ def _tag(namespace: str | None, name: str) -> str:
     return f"{{{namespace}}}{name}" if namespace else name
 
 
-def _read_page(page: etree._Element, namespace: str | None) -> PageResult:
+def _read_page(page: etree._Element, namespace: str | None, tabs: set[str]) -> PageResult:
+    """One ``Page``; ``tabs`` are the IDs of the file's tags that mark a String preceded by a
+    tab."""
     size = (_int(page, "WIDTH"), _int(page, "HEIGHT"))
     lines: list[LineBuilder] = []
     languages: list[str] = []
     for line in page.iter(_tag(namespace, "TextLine")):
         entries = LineBuilder(size)
-        space = False
+        separator = NONE
         for child in line:
             tag = etree.QName(child).localname
             if tag == "SP":
-                space = True
+                separator = SPACE
             elif tag == "String":
                 content = child.get("CONTENT")
                 if content is None:
@@ -148,10 +185,15 @@ def _read_page(page: etree._Element, namespace: str | None) -> PageResult:
                 x, y = _float(child, "HPOS"), _float(child, "VPOS")
                 box = clamp_box(x, y, x + _float(child, "WIDTH"), y + _float(child, "HEIGHT"), size)
                 wc = child.get("WC")
+                if tabs and tabs.intersection((child.get("TAGREFS") or "").split()):
+                    separator = TAB
                 entries.add(
-                    content, box, confidence(_number(wc) if wc else None), space_before=space
+                    content,
+                    box,
+                    confidence(_number(wc) if wc else None),
+                    separator_before=separator,
                 )
-                space = False
+                separator = NONE
         lines.append(entries)
         block = line.getparent()
         for holder in (child for child in (line, block) if child is not None):

@@ -3,7 +3,9 @@
 Written files are XHTML with the required ``ocr-system`` and ``ocr-capabilities`` metadata and,
 per page, ``ocr_page`` (``bbox`` the image size, ``image`` the source file, ``ppageno``, ``lang``)
 > ``ocr_carea`` > ``ocr_par`` > ``ocr_line`` > ``ocrx_word`` (``bbox`` and ``x_wconf``, the
-confidence in percent, 0 to 100). Text between words is a space where the line has one.
+confidence in percent, 0 to 100). Text between words is what separates them in the line: a
+space, or a tab between the cells of a table row (``ocr.layout``), read back as a tab when the
+white space between two words holds a tab and no line break (indentation does).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ocr.interchange.reading import (
     clamp_box,
     confidence,
 )
-from ocr.interchange.structure import Box, page_blocks, page_language, xml_text
+from ocr.interchange.structure import NONE, Box, page_blocks, page_language, separator, xml_text
 from ocr.types import PageResult
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -106,8 +108,8 @@ def _page(
             line_element.text = ""
             previous: etree._Element | None = None
             for w, word in enumerate(line.words):
-                if previous is not None and line.spaces[w - 1]:
-                    previous.tail = " "
+                if previous is not None and line.separators[w - 1] != NONE:
+                    previous.tail = line.separators[w - 1]
                 percent = round(min(max(word.confidence, 0.0), 1.0) * 100)
                 previous = _box_element(
                     line_element, "span", "ocrx_word", f"word_{number}_{b}_{n}_{w + 1}", word.box
@@ -165,7 +167,7 @@ def _read_page(page: etree._Element, number: int) -> PageResult:
                 word.text_content(),
                 clamp_box(*word_box, size),
                 confidence(percent),
-                space_before=_space_before(word),
+                separator_before=_separator_before(word),
             )
         lines.append(entries)
         for holder in (line, line.getparent()):
@@ -174,12 +176,14 @@ def _read_page(page: etree._Element, number: int) -> PageResult:
     return build_page(lines, size=size, engine=ENGINE, languages=languages)
 
 
-def _space_before(word: etree._Element) -> bool:
-    """Whether whitespace separates ``word`` from the word before it in the line's text."""
+def _separator_before(word: etree._Element) -> str:
+    """What separates ``word`` from the word before it in the line's text
+    (``structure.separator`` of the white space after the previous element)."""
     previous = word.getprevious()
-    if previous is not None:
-        return bool(previous.tail) and previous.tail != previous.tail.lstrip()
-    return False
+    if previous is None or not previous.tail:
+        return NONE
+    tail = previous.tail
+    return separator(tail[: len(tail) - len(tail.lstrip())])
 
 
 def _has_class(element: etree._Element, *names: str) -> bool:

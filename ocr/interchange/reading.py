@@ -13,7 +13,7 @@ from lxml import etree
 
 from ocr.engines.wordboxes import line_words, tokens
 from ocr.errors import OcrError
-from ocr.interchange.structure import join_line
+from ocr.interchange.structure import join_line, separator
 from ocr.types import PageResult, Word
 
 #: ``PageResult.origin`` of a page whose text was read from an hOCR or ALTO file.
@@ -37,10 +37,12 @@ class LineBuilder:
     def __init__(self, size: tuple[int, int]) -> None:
         self.size = size
         self.words: list[Word] = []
-        self.spaces: list[bool] = []
+        self.separators: list[str] = []
 
-    def add(self, text: str, box: Box, confidence: float, *, space_before: bool) -> None:
-        """Add the file's next word (``text`` stripped of outer space; empty is skipped)."""
+    def add(self, text: str, box: Box, confidence: float, *, separator_before: str) -> None:
+        """Add the file's next word (``text`` stripped of outer space; empty is skipped).
+        ``separator_before`` is what separates it from the line's previous word
+        (``structure.NONE``, ``SPACE`` or ``TAB``)."""
         found = tokens(text)
         if not found:
             return
@@ -53,8 +55,10 @@ class LineBuilder:
                 text, confidence, corners, None, width=self.size[0], height=self.size[1]
             )
         if self.words:
-            self.spaces.append(space_before)
-        self.spaces.extend(found[i][2] < found[i + 1][1] for i in range(len(found) - 1))
+            self.separators.append(separator_before)
+        self.separators.extend(
+            separator(text[found[i][2] : found[i + 1][1]]) for i in range(len(found) - 1)
+        )
         self.words.extend(words)
 
 
@@ -85,7 +89,7 @@ def build_page(
         if not line.words:
             continue
         words.extend(line.words)
-        texts.append(join_line([word.text for word in line.words], line.spaces))
+        texts.append(join_line([word.text for word in line.words], line.separators))
     return PageResult.from_lines(
         lines=texts,
         words=tuple(words),

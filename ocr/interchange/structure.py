@@ -18,6 +18,10 @@ from ocr.types import PageResult, Word
 
 Box = tuple[int, int, int, int]
 
+#: What separates two words of a line: nothing (CJK characters), a space, or a tab (between
+#: the cells of a table row, which ``ocr.layout`` keeps on one line).
+NONE, SPACE, TAB = "", " ", "\t"
+
 #: A vertical gap wider than this many line heights between two lines starts a new block.
 BLOCK_GAP = 1.0
 
@@ -32,11 +36,11 @@ _LANGUAGE = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*")
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One line: its words, and after which of them a space follows (``spaces[i]`` is True
-    when word ``i`` and word ``i + 1`` are separated by a space in the line's text)."""
+    """One line: its words, and what separates them (``separators[i]`` is ``NONE``, ``SPACE``
+    or ``TAB``, what stands between word ``i`` and word ``i + 1`` in the line's text)."""
 
     words: tuple[Word, ...]
-    spaces: tuple[bool, ...]
+    separators: tuple[str, ...]
 
     @property
     def box(self) -> Box:
@@ -89,27 +93,40 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def join_line(texts: list[str], spaces: list[bool]) -> str:
-    """A line's text from its words and the spaces after them (see ``Line.spaces``)."""
+def join_line(texts: list[str], separators: list[str]) -> str:
+    """A line's text from its words and the separators between them (see ``Line``)."""
     out = texts[0] if texts else ""
-    for text, space in zip(texts[1:], spaces, strict=False):
-        out += (" " if space else "") + text
+    for text, separator in zip(texts[1:], separators, strict=False):
+        out += separator + text
     return out
 
 
-def default_space(before: str, after: str) -> bool:
-    """Whether two words are written with a space between: yes, except between CJK
-    characters (the rule ``ocr.layout`` joins words by)."""
-    return not (before and after and is_cjk(before[-1]) and is_cjk(after[0]))
+def separator(between: str) -> str:
+    """The separator that the white space ``between`` two words stands for: ``TAB`` when it
+    holds a tab (and no line break: a line break with tabs is a file's indentation),
+    ``SPACE`` for any other white space, ``NONE`` for none."""
+    if not between:
+        return NONE
+    if TAB in between and "\n" not in between and "\r" not in between:
+        return TAB
+    return SPACE
+
+
+def default_separator(before: str, after: str) -> str:
+    """What separates two words when nothing says: a space, except between CJK characters
+    (the rule ``ocr.layout`` joins words by)."""
+    return NONE if before and after and is_cjk(before[-1]) and is_cjk(after[0]) else SPACE
 
 
 def _line(text: str, words: tuple[Word, ...]) -> Line:
     found = tokens(text)
     if len(found) == len(words) and all(w.text == t[0] for w, t in zip(words, found, strict=True)):
-        # The engine's own line: keep its spacing exactly.
-        spaces = tuple(found[i][2] < found[i + 1][1] for i in range(len(found) - 1))
-    else:
-        spaces = tuple(
-            default_space(words[i].text, words[i + 1].text) for i in range(len(words) - 1)
+        # The engine's own line: keep its spacing exactly, tabs between table cells included.
+        separators = tuple(
+            separator(text[found[i][2] : found[i + 1][1]]) for i in range(len(found) - 1)
         )
-    return Line(words, spaces)
+    else:
+        separators = tuple(
+            default_separator(words[i].text, words[i + 1].text) for i in range(len(words) - 1)
+        )
+    return Line(words, separators)

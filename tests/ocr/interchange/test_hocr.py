@@ -128,3 +128,18 @@ def test_reads_tesseracts_own_hocr(phototest: Path) -> None:
 def test_bad_files_get_a_clear_error(data: bytes, reason: str) -> None:
     with pytest.raises(InvalidOcrFile, match=reason):
         read_hocr(data)
+
+
+def test_indentation_with_tabs_between_words_is_a_space_not_a_tab() -> None:
+    """A tool that pretty-prints hOCR with tabs puts a line break and tabs between words:
+    that is indentation (a space), only a tab without a line break is a table's tab."""
+    data = (
+        b'<html><body><div class="ocr_page" title="bbox 0 0 100 40">'
+        b'<span class="ocr_line" title="bbox 0 0 100 20">\n\t\t'
+        b'<span class="ocrx_word" title="bbox 0 0 20 20">one</span>\n\t\t'
+        b'<span class="ocrx_word" title="bbox 30 0 50 20">two</span>\t'
+        b'<span class="ocrx_word" title="bbox 60 0 90 20">three</span>\n\t'
+        b"</span></div></body></html>"
+    )
+    (page,) = read_hocr(data)
+    assert page.text == "one two\tthree"

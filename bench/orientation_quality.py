@@ -13,6 +13,12 @@ speckled copy turned by 90, 180 and 270 must come back. "before" is the ink prof
 ``detect_orientation`` does now. Time: the decision's mean milliseconds per page, and as a
 share of the default engine's own time on the clean pages (the issue's limit: 5 %).
 The reference each answer is checked against is the copy's known turn.
+
+A second table checks the decision the page pipeline takes (``ocr.prepare.straighten_plan``)
+on the test data as it is, undamaged: every line image of ``ocrd_dta_lines_de`` and
+``uw3_lines_en`` (upright: must not turn), the upside-down phototest copy, and the PDFs whose
+pages lie turned (``REAL_PDF_TURNS``: the turn each page needs, checked by eye once).
+``--no-engine`` skips timing the engine (the time columns then show milliseconds only).
 """
 
 from __future__ import annotations
@@ -28,14 +34,63 @@ from PIL import Image
 from bench.ocr_quality import TESTDATA
 from ocr.deskew import ink_mask
 from ocr.engines import get_engine
+from ocr.files import open_document
 from ocr.orientation import detect_orientation, page_geometry
-from ocr.prepare import prepare, to_rgb
+from ocr.prepare import prepare, straighten_plan, to_rgb
 from tests.ocr.degrade import DEGRADATIONS, all_degradations, cjk_page, degrade
 from tests.ocr.test_orientation import CHINESE
 
 FOLDERS = ("tesseract_test", "tapuscorpus_fr", "ocrd_de")
 TURNS = ((Image.Transpose.ROTATE_90, 270), (Image.Transpose.ROTATE_180, 180),
          (Image.Transpose.ROTATE_270, 90))  # fmt: skip
+
+
+#: PDFs of the test data (under ``pdfs/``) and the turn (counterclockwise) each page needs to be
+#: upright, seen on the rendered pages: ``cardinal.pdf`` is one page at 0/90/180/270,
+#: ``rotated.pdf`` alternates, the others are upright once their /Rotate is applied.
+REAL_PDF_TURNS: dict[str, tuple[int, ...]] = {
+    "ocrmypdf/cardinal.pdf": (0, 90, 180, 270),
+    "paperless/rotated.pdf": (90, 180, 270, 0),
+    "dinglehopper/lorem-ipsum-scan.pdf": (0,),
+    "ocrmypdf/skew.pdf": (0,),
+    "ocrmypdf/rotated_skew.pdf": (0,),
+}
+LINE_SETS = ("ocrd_dta_lines_de", "uw3_lines_en")
+
+
+def real_items(root: Path) -> list[tuple[str, str, Image.Image, int]]:
+    """``(group, name, image, turn it needs)`` for the second table."""
+    items: list[tuple[str, str, Image.Image, int]] = []
+    for folder in LINE_SETS:
+        for path in sorted((root / folder).iterdir()):
+            if path.suffix in {".tif", ".png", ".jpg"}:
+                items.append((f"{folder} (lines)", path.name, to_rgb(Image.open(path)), 0))
+    turned = root / "tesseract_test" / "phototest-rotated-180.png"
+    items.append(("tesseract_test upside down", turned.name, to_rgb(Image.open(turned)), 180))
+    for name, turns in REAL_PDF_TURNS.items():
+        document = open_document(root / "pdfs" / name)
+        for index, turn in enumerate(turns):
+            image = to_rgb(document.page(index))
+            items.append(("pdfs", f"{name} p{index + 1}", image, turn))
+    return items
+
+
+def real_table(root: Path) -> None:
+    """The second table (see the module docstring)."""
+    groups: dict[str, list[int]] = {}  # group -> [items, right, false turns of upright ones]
+    for group, name, image, want in real_items(root):
+        got = straighten_plan(image)[0]
+        counts = groups.setdefault(group, [0, 0, 0])
+        counts[0] += 1
+        counts[1] += got == want
+        counts[2] += want == 0 and got != 0
+        if got != want:
+            print(f"  pipeline: {name} turned by {got}, needs {want}", file=sys.stderr)
+    print("\n## The pipeline's turn on the test data as it is\n")
+    print("| items | n | right turn (or none) | false turns of upright items |")
+    print("|---|---:|---:|---:|")
+    for group, (count, right, false) in groups.items():
+        print(f"| {group} | {count} | {right}/{count} | {false} |")
 
 
 def before(image: Image.Image) -> int:
@@ -58,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     # --no-engine: skip timing the engine on each clean page (the orientation figures are the
     # same; the time columns then show milliseconds only). Saves most of the run's CPU.
     with_engine = "--no-engine" not in args
+    if "--real-only" in args:  # only the second table (seconds, not minutes)
+        real_table(TESTDATA)
+        return 0
     methods: dict[str, Callable[[Image.Image], int]] = {
         "before": before,
         "after": detect_orientation,
@@ -107,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             f"| {(ms - base_ms) / 1000 / page_time:.1%} |"
         )
     print(f"\n(default engine: {engine.name}, mean {page_time:.2f} s per clean page)")
+    real_table(TESTDATA)
     return 0
 
 

@@ -153,3 +153,72 @@ def cjk_page(
         if top > size[1] - 120:
             break
     return page
+
+
+MONO = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+
+
+def receipt_page() -> Image.Image:
+    """A till receipt as a thermal printer makes it (576 pixels wide, 203 dpi, monospaced,
+    faded grey print), the kind of page the issue found turned upside down once speckled and
+    marked by hand: degrade it with ``speckle`` and ``handwriting``."""
+    lines = [
+        "CORNER GROCERY & DELI",
+        "12 Harbour Street, Portland",
+        "Tel 207-555-0143",
+        "",
+        "Milk 2 l                 2.49",
+        "Bread, rye                3.10",
+        "Apples 1.2 kg             2.87",
+        "Cheddar                   5.45",
+        "Coffee beans 500 g        7.99",
+        "Eggs (12)                 3.29",
+        "Tomatoes                  1.76",
+        "Olive oil 0.75 l          8.40",
+        "",
+        "SUBTOTAL                 35.35",
+        "TAX 5.5 %                 1.94",
+        "TOTAL                    37.29",
+        "",
+        "VISA ****4821            37.29",
+        "Thank you for shopping with us!",
+        "Keep this receipt for returns.",
+    ]
+    font = ImageFont.truetype(MONO, 22)
+    page = Image.new("RGB", (576, 120 + 34 * len(lines)), (250, 250, 246))
+    draw = ImageDraw.Draw(page)
+    for index, line in enumerate(lines):
+        draw.text((24, 60 + 34 * index), line, fill=(90, 90, 90), font=font)
+    return page.filter(ImageFilter.GaussianBlur(0.6))
+
+
+def form_page() -> Image.Image:
+    """A filled-in form (labels, ruled fields, typed answers) at 150 dpi, to be faxed
+    (``fax_noise``) with a file number printed sideways in the margin (``margin_numbers``)."""
+    page = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(page)
+    title, label, typed = (ImageFont.truetype(FONT, 34), ImageFont.truetype(SERIF, 24),
+                           ImageFont.truetype(MONO, 24))  # fmt: skip
+    draw.text((140, 120), "APPLICATION FOR A READER'S CARD", fill="black", font=title)
+    fields = [
+        ("Surname", "Whitfield"), ("Given names", "Margaret Ellen"),
+        ("Date of birth", "14 July 1962"), ("Address", "8 Mill Lane, Hexham"),
+        ("Postcode", "NE46 3RH"), ("Telephone", "01434 605 218"),
+        ("Occupation", "Retired teacher"), ("Library branch", "Hexham Central"),
+        ("Card number", "HX-0048213"), ("Signature", ""),
+    ]  # fmt: skip
+    y = 260
+    for name, answer in fields:
+        draw.text((140, y), f"{name}:", fill="black", font=label)
+        draw.line((420, y + 34, 1100, y + 34), fill="black", width=2)
+        draw.text((440, y), answer, fill=(10, 10, 10), font=typed)
+        y += 90
+    notes = (
+        "Please bring proof of address when you collect the card. Cards are valid for "
+        "three years and may be renewed at any branch. Lost cards are replaced for a fee."
+    )
+    for index in range(0, len(notes), 62):
+        draw.text((140, y + 40 + index // 62 * 40), notes[index : index + 62], fill="black",
+                  font=label)  # fmt: skip
+    return page

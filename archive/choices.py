@@ -1,5 +1,6 @@
 """Choices offered both by the web UI's forms and by the REST API, kept below both so that
-neither imports the other: how the library can be ordered, and which OCR engines staff may pick.
+neither imports the other: how the library can be ordered, which OCR engines staff may pick,
+and which languages an upload may be read in.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ import functools
 from django.conf import settings
 from django.db.models import F, OrderBy
 
-from ocr.engines import available_engines
+from archive.languages import DETECT, LANGUAGES, language_label
+from ocr.engines import available_engines, readable_languages
 
 #: Library orderings: key (the web form's ``sort``, the API's ``ordering``) -> ``order_by``
 #: fields, each ending in the id so that equal values keep one stable order.
@@ -53,3 +55,36 @@ def engine_choices() -> list[tuple[str, str]]:
 def engine_names() -> tuple[str, ...]:
     """Every engine that can run here, the default included (what the API accepts by name)."""
     return _engine_names()
+
+
+def upload_language_choices() -> list[tuple[str, str]]:
+    """The languages an upload or a re-run may choose: "detect", then every archive language
+    the default engine (``OCR_ENGINE``) can read with what is installed here. Asked each time
+    (listing data files takes milliseconds), so data installed later is offered at once."""
+    readable = set(readable_languages(settings.OCR_ENGINE))
+    languages = [(code, label) for code, (label, _config) in LANGUAGES.items() if code in readable]
+    return [(DETECT, "Detect from the text"), *languages]
+
+
+def unreadable_languages() -> list[str]:
+    """The archive's languages the default engine cannot read here (their OCR data is not
+    installed), in the archive's order."""
+    readable = set(readable_languages(settings.OCR_ENGINE))
+    return [code for code in LANGUAGES if code not in readable]
+
+
+def unreadable_languages_note() -> str:
+    """A sentence for the language field naming the languages not offered and the command
+    that adds each (Tesseract's Debian package), or "" when every language is offered."""
+    missing = unreadable_languages()
+    if not missing:
+        return ""
+    try:
+        from ocr.engines.tesseract import debian_package
+    except ImportError:  # tesserocr not installed: no package to name
+        packages = ""
+    else:
+        names = " ".join(debian_package(code) for code in missing)
+        packages = f" To add them: apt-get install {names}, then restart the workers."
+    labels = ", ".join(language_label(code) for code in missing)
+    return f"Not offered, because no OCR data for them is installed here: {labels}.{packages}"

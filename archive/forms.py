@@ -7,7 +7,13 @@ from typing import Any
 from django import forms
 from django.db.models import OrderBy
 
-from archive.choices import LIBRARY_SORT_LABELS, engine_choices, library_ordering
+from archive.choices import (
+    LIBRARY_SORT_LABELS,
+    engine_choices,
+    library_ordering,
+    unreadable_languages_note,
+    upload_language_choices,
+)
 from archive.languages import DETECT, LANGUAGE_CHOICES, UPLOAD_LANGUAGE_CHOICES
 from archive.models import Document
 from archive.search import SearchFilters
@@ -71,7 +77,16 @@ class UploadForm(forms.Form):
         """``staff`` users may choose the engine; for others the field does not exist."""
         super().__init__(*args, **kwargs)
         self.fields["language"].initial = DETECT
+        _language_field(self)
         _engine_field(self, staff=staff)
+
+
+def _language_field(form: forms.Form) -> None:
+    """Offer only the languages the OCR can read here, and say which are missing and why."""
+    field = form.fields["language"]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = upload_language_choices()
+    field.help_text = unreadable_languages_note()
 
 
 def _engine_field(form: forms.Form, *, staff: bool) -> None:
@@ -97,6 +112,7 @@ class RerunForm(forms.Form):
 
     def __init__(self, *args: Any, staff: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _language_field(self)
         _engine_field(self, staff=staff)
 
 

@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from ocr.engines.base import Engine, check_languages
 from ocr.errors import EngineUnavailable, OcrError
 
-__all__ = ["DEFAULT_ENGINE", "Engine", "available_engines", "check_languages", "get_engine"]
+__all__ = [
+    "DEFAULT_ENGINE",
+    "Engine",
+    "available_engines",
+    "check_languages",
+    "get_engine",
+    "readable_languages",
+]
 
 DEFAULT_ENGINE = "rapidocr"
 
@@ -29,6 +36,10 @@ class _Entry:
     # Optional function in ``module``: () -> None when the engine can run here, else the reason
     # and fix (e.g. missing data files that no Python package provides). Must be cheap.
     probe: str | None = None
+    # "module:attribute" naming the languages the engine reads here without loading it: a
+    # tuple or dict of codes, or a function returning them (installed data files). The module
+    # must import without loading models.
+    declared: str = ""
 
 
 _REGISTRY: dict[str, _Entry] = {
@@ -37,6 +48,7 @@ _REGISTRY: dict[str, _Entry] = {
         cls="RapidOcrEngine",
         requires=("rapidocr", "onnxruntime"),
         install="install the Python packages rapidocr and onnxruntime",
+        declared="ocr.engines.rapid_languages:RAPIDOCR_LANGUAGES",
     ),
     "tesseract": _Entry(
         module="ocr.engines.tesseract",
@@ -44,6 +56,7 @@ _REGISTRY: dict[str, _Entry] = {
         requires=("tesserocr",),
         install="install the Python package tesserocr",
         probe="unusable_reason",
+        declared="ocr.engines.tesseract:installed_languages",
     ),
     # Optional extra "aspose"; its probe starts .NET once in a child process (about 1 s,
     # remembered), because a failed start aborts the process that tries it.
@@ -53,9 +66,16 @@ _REGISTRY: dict[str, _Entry] = {
         requires=("aspose",),
         install="install the optional extra aspose (the Python package aspose-ocr-python-net)",
         probe="unusable_reason",
+        declared="ocr.engines.aspose:LANGUAGES",
     ),
     # Picks one of the engines above per page language (table in ocr/engines/auto_table.json).
-    "auto": _Entry(module="ocr.engines.auto", cls="AutoEngine", requires=(), install=""),
+    "auto": _Entry(
+        module="ocr.engines.auto",
+        cls="AutoEngine",
+        requires=(),
+        install="",
+        declared="ocr.engines.auto:readable_languages",
+    ),
 }
 
 # functools.cache alone is not enough: two threads asking at once would both miss the cache
@@ -73,6 +93,23 @@ def available_engines() -> list[str]:
 def languages(name: str = DEFAULT_ENGINE) -> tuple[str, ...]:
     """ISO 639-1 codes engine ``name`` can read here (loads the engine, once)."""
     return get_engine(name).languages
+
+
+def readable_languages(name: str = DEFAULT_ENGINE) -> tuple[str, ...]:
+    """ISO 639-1 codes engine ``name`` can read here, sorted, found without loading any model
+    (cheap enough for a web form: data files listed, no engine started): what
+    ``languages(name)`` gives once the engine is loaded. ``()`` for an engine that cannot run
+    here or an unknown name. For ``auto``: what its engines that can run here declare, plus the
+    languages its table routes to one of them (as ``ocr.engines.auto.AutoEngine``)."""
+    name = name.strip().lower()
+    if name not in available_engines():
+        return ()
+    module, _, attribute = _REGISTRY[name].declared.partition(":")
+    if not module:
+        return ()
+    found = getattr(importlib.import_module(module), attribute)
+    codes = found() if callable(found) else found
+    return tuple(sorted(codes))
 
 
 def get_engine(name: str = DEFAULT_ENGINE) -> Engine:

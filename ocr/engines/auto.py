@@ -59,6 +59,23 @@ class Table:
         return tuple(dict.fromkeys(names))
 
 
+def readable_languages() -> tuple[str, ...]:
+    """What ``AutoEngine().languages`` would be, without loading any engine: the languages its
+    table's engines that can run here read (``ocr.engines.readable_languages``), plus those
+    the table routes to one of them."""
+    from ocr.engines import available_engines
+    from ocr.engines import readable_languages as engine_languages  # the registry imports us
+
+    table = Table.load()
+    usable = set(available_engines())
+    engines = [name for name in table.engines() if name in usable and name != AutoEngine.name]
+    declared = {code for name in engines for code in engine_languages(name)}
+    routed = {
+        code for code, ranking in table.rankings.items() if any(n in engines for n in ranking)
+    }
+    return tuple(sorted(declared | routed))
+
+
 class AutoEngine:
     """Delegates each page to the best measured engine for its first (primary) language.
 

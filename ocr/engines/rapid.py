@@ -17,6 +17,7 @@ from rapidocr.ch_ppocr_rec.typings import TextRecOutput
 from rapidocr.utils.output import RapidOCROutput
 
 from ocr.engines.base import check_languages
+from ocr.engines.rapid_languages import RAPIDOCR_LANGUAGES
 from ocr.engines.wordboxes import Piece, line_words, squashed, tokens
 from ocr.textline import is_text_line
 from ocr.types import PageResult, Word
@@ -52,7 +53,7 @@ class RapidOcrEngine:
     """
 
     name = "rapidocr"
-    languages: tuple[str, ...] = ("en", "zh", "es", "it", "pt", "nl", "sv", "da", "no", "fi", "ja")
+    languages: tuple[str, ...] = RAPIDOCR_LANGUAGES
     #: One model reads every language it has: the languages asked for change nothing
     #: (``ocr.engines.plan.same_reading``).
     language_independent = True

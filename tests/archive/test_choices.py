@@ -5,10 +5,23 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any
+
+import pytest
+from django import forms
 
 import archive.api
-from archive.choices import LIBRARY_SORT_LABELS, LIBRARY_SORTS, engine_choices, library_ordering
-from archive.forms import LibraryForm
+from archive.choices import (
+    LIBRARY_SORT_LABELS,
+    LIBRARY_SORTS,
+    engine_choices,
+    library_ordering,
+    unreadable_languages,
+    upload_language_choices,
+)
+from archive.forms import LibraryForm, RerunForm, UploadForm
+from archive.languages import DETECT, LANGUAGES
+from ocr.engines import readable_languages
 
 
 def test_every_ordering_has_a_label_and_ends_in_the_id() -> None:
@@ -55,3 +68,51 @@ def test_the_default_engine_is_offered_once(settings) -> None:
     assert settings.OCR_ENGINE not in values
     assert len(values) == len(set(values))
     assert settings.OCR_ENGINE in engine_choices()[0][1]
+
+
+def _tessdata_with(folder: Path, *names: str) -> Path:
+    """A Tesseract data folder holding only ``names`` (links to the installed files)."""
+    from ocr.engines.tesseract import tessdata_dir
+
+    installed = tessdata_dir()
+    if installed is None:
+        pytest.skip("no Tesseract data installed here")
+    folder.mkdir()
+    for name in names:
+        source = installed / f"{name}.traineddata"
+        if not source.is_file():
+            pytest.skip(f"{source} is not installed here")
+        (folder / source.name).symlink_to(source)
+    return folder
+
+
+def test_the_upload_form_offers_only_languages_whose_ocr_data_is_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """Issue 19: the form offered Russian although no engine here could read it, and the
+    document then failed "cannot read ru". With Tesseract holding only English and French
+    data, Russian (no RapidOCR model) is not offered and the form says why; Spanish (read by
+    RapidOCR's bundled model) and French are."""
+    settings.OCR_ENGINE = "auto"
+    monkeypatch.setenv("TESSDATA_PREFIX", str(_tessdata_with(tmp_path / "tessdata", "eng", "fra")))
+    for form in (UploadForm(), RerunForm()):
+        field = form.fields["language"]
+        assert isinstance(field, forms.ChoiceField)
+        codes = [code for code, _label in upload_language_choices()]
+        assert field.choices == upload_language_choices()
+        assert codes[0] == DETECT
+        assert {"en", "fr", "es", "de", "zh"} <= set(codes)
+        assert "ru" not in codes
+        assert "Russian" in str(field.help_text)
+        assert "tesseract-ocr-rus" in str(field.help_text)
+    assert not UploadForm({"language": "ru"}).is_valid()
+    assert unreadable_languages() == ["ru"]
+
+
+def test_every_archive_language_is_offered_when_its_data_is_there(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.OCR_ENGINE = "auto"
+    readable = readable_languages("auto")
+    codes = [code for code, _label in upload_language_choices()]
+    assert codes == [DETECT, *(code for code in LANGUAGES if code in readable)]

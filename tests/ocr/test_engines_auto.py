@@ -106,3 +106,16 @@ def test_single_text_lines_follow_the_line_ranking(testdata: Path) -> None:
     assert auto.choose(["fr"], line=True)[0].name == "tesseract"  # no row: declared languages
     with Image.open(testdata / "uw3_lines_en/test_010002.png") as line:
         assert auto.recognize(line.convert("RGB"), languages=["en"]).engine == "tesseract"
+
+
+def test_readable_languages_are_the_loaded_engines_languages_without_loading(
+    auto: AutoEngine,
+) -> None:
+    """``ocr.engines.readable_languages`` (what a web form offers) lists what each engine
+    reads once loaded, from its data files alone."""
+    from ocr.engines import readable_languages
+
+    assert readable_languages("auto") == tuple(sorted(auto.languages))
+    for name in available_engines():
+        assert readable_languages(name) == tuple(sorted(get_engine(name).languages)), name
+    assert readable_languages("no-such-engine") == ()

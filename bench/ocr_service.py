@@ -188,6 +188,11 @@ def main() -> None:
         "--database",
         default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
     )
+    parser.add_argument(
+        "--bench-db",
+        default=BENCH_DB,
+        help="name of the database the server runs on (dropped and created afresh)",
+    )
     args = parser.parse_args()
     for path in PAGE_SET:
         if not path.is_file():
@@ -218,7 +223,7 @@ def main() -> None:
 
     import bench.ingest as ingest
 
-    ingest.BENCH_DB = BENCH_DB
+    ingest.BENCH_DB = args.bench_db
     url = database_url(args.database)
     with tempfile.TemporaryDirectory(prefix="bench-ocr-service-") as folder:
         media = Path(folder)

@@ -4,6 +4,8 @@ Usage::
 
     python -m bench.confidence_quality                    # every page and line, rapidocr
     python -m bench.confidence_quality --limit 20 --engine tesseract
+    python -m bench.confidence_quality --limit 16 --save raw.pkl   # keep the engine's results
+    python -m bench.confidence_quality --load raw.pkl              # re-score them, no OCR
 
 Each item of the test data (``manifest.tsv``) is prepared and read once; "before" is the
 engine's own confidence, "after" the same result through ``ocr.confidence.calibrated``. Scored
@@ -92,30 +94,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--engine", default="rapidocr")
     parser.add_argument("--limit", type=int, default=None, help="at most N items per set")
     parser.add_argument("--save", type=Path, default=None, help="pickle the raw results here")
+    parser.add_argument(
+        "--load", type=Path, default=None, help="score results saved by --save (no OCR)"
+    )
     args = parser.parse_args(argv)
-    engine = get_engine(args.engine)
-    items = manifest(TESTDATA, [s for s in args.sets.split(",") if s], args.limit)
-    pages: list[tuple[str, float, float, bool]] = []  # set, before, after, bad
-    word_rows: list[tuple[float, float, bool]] = []  # before, after, misread
     saved: list[tuple[str, str, PageResult, tuple[str, ...]]] = []
-    for item in items:
-        truth = strip_unreadable(item.truth.read_text(encoding="utf-8"))
-        with Image.open(item.image) as image:
-            prepared = prepare(image)
-        codes = languages_for(args.engine, item.languages)
-        raw = reading_order(engine.recognize(prepared, languages=codes))
-        # The page's languages as the manifest gives them: what a user picks on upload.
-        after = calibrated(raw, item.languages)
-        page_bad = cer(raw.text, truth) > BAD_CER
-        pages.append((item.set, raw.confidence, after.confidence, page_bad))
-        saved.append((item.set, truth, raw, item.languages))
-        for old, new, wrong in zip(raw.words, after.words, misread(raw, truth), strict=True):
-            word_rows.append((old.confidence, new.confidence, wrong))
-        print(f"  {item.image.name}: bad={page_bad} {raw.confidence:.3f} -> {after.confidence:.3f}",
-              file=sys.stderr, flush=True)  # fmt: skip
+    if args.load is not None:
+        saved = pickle.loads(args.load.read_bytes())
+    else:
+        engine = get_engine(args.engine)
+        for item in manifest(TESTDATA, [s for s in args.sets.split(",") if s], args.limit):
+            truth = strip_unreadable(item.truth.read_text(encoding="utf-8"))
+            with Image.open(item.image) as image:
+                prepared = prepare(image)
+            codes = languages_for(args.engine, item.languages)
+            raw = reading_order(engine.recognize(prepared, languages=codes))
+            # The page's languages as the manifest gives them: what a user picks on upload.
+            saved.append((item.set, truth, raw, item.languages))
+            print(f"  {item.image.name}: {raw.confidence:.3f}", file=sys.stderr, flush=True)
     if args.save is not None:
         args.save.write_bytes(pickle.dumps(saved))
-    print(f"## Confidence against errors ({engine.name}, {len(pages)} pages and lines)\n")
+    pages: list[tuple[str, float, float, bool]] = []  # set, before, after, bad
+    word_rows: list[tuple[float, float, bool]] = []  # before, after, misread
+    for set_name, truth, raw, languages in saved:
+        after = calibrated(raw, languages)
+        page_bad = cer(raw.text, truth) > BAD_CER
+        pages.append((set_name, raw.confidence, after.confidence, page_bad))
+        for old, new, wrong in zip(raw.words, after.words, misread(raw, truth), strict=True):
+            word_rows.append((old.confidence, new.confidence, wrong))
+    engine_name = saved[0][2].engine if saved else args.engine
+    print(f"## Confidence against errors ({engine_name}, {len(pages)} pages and lines)\n")
     print(
         "| items | n | bad / misread | AUROC before | AUROC after "
         f"| caught < {REVIEW_THRESHOLD} before | after | false alarms before | after |"

@@ -54,7 +54,7 @@ def test_known_and_unknown_words() -> None:
     assert is_known("maison", []) is None
 
 
-def test_unknown_words_lose_confidence_and_the_page_with_them() -> None:
+def test_unknown_words_lose_confidence_but_alone_not_the_page() -> None:
     words = (Word("maison", (0, 0, 10, 10), 0.9), Word("xqzt", (10, 0, 20, 10), 0.9))
     result = PageResult.from_lines(
         lines=["maison xqzt"], words=words, engine="e", languages=("fr",), seconds=0.0,
@@ -62,7 +62,8 @@ def test_unknown_words_lose_confidence_and_the_page_with_them() -> None:
     )  # fmt: skip
     checked = calibrated(result)
     assert [w.confidence for w in checked.words] == [0.9, 0.9 * UNKNOWN_WORD]
-    assert checked.confidence < result.confidence
+    # One unknown word is as often a name as a misreading: the page keeps its confidence.
+    assert checked.confidence == pytest.approx(result.confidence)
     assert checked.text == result.text
     # A text layer is not OCR: left alone.
     layer = PageResult(**{**{f: getattr(result, f) for f in result.__dataclass_fields__},
@@ -99,7 +100,7 @@ def test_names_historical_spelling_and_line_end_fragments_are_not_misreadings() 
     perfect line 0.89 -> 0.31) and the first half of a word hyphenated at the line's end."""
     assert is_known("KALLIANPUR", ["en"]) is None  # capitals: a name, an acronym
     assert is_known("Hofräthe,", ["de"]) is True  # before 1901: th for t
-    assert is_known("Urtheilens", ["de"]) is True
+    assert is_known("Thorheit", ["de"]) is True
     assert is_known("Hofräthe", ["fr"]) is False  # the old German spelling, only in German
     assert is_known("impos-", ["fr"]) is None  # hyphenated at the line's end
     assert is_known("Iennr", ["fr"]) is False  # junk with a capital is still junk

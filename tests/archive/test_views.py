@@ -227,3 +227,22 @@ def test_the_upload_hint_names_every_accepted_type(client, alice):
     text = client.get(reverse("library")).content.decode()
     for label in SUPPORTED_TYPES.values():
         assert label in text.split('class="hint"')[1].split("</p>")[0], label
+
+
+def test_the_upload_form_shows_only_readable_languages_and_says_which_are_missing(
+    client, alice, tmp_path, monkeypatch, settings
+):
+    """Issue 19: the form offered languages nothing here could read. With Tesseract holding
+    English data only, Russian is not in the list and the page says how to add it."""
+    from tests.archive.test_choices import _tessdata_with
+
+    settings.OCR_ENGINE = "auto"
+    monkeypatch.setenv("TESSDATA_PREFIX", str(_tessdata_with(tmp_path / "tessdata", "eng")))
+    client.force_login(alice)
+    text = client.get(reverse("library")).content.decode()
+    select = text.split('name="language"')[1].split("</select>")[0]
+    assert 'value="es"' in select
+    assert 'value="ru"' not in select
+    hint = text.split('id="language-missing"')[1].split("</p>")[0]
+    assert "Russian" in hint
+    assert "apt-get install tesseract-ocr-rus" in hint

@@ -72,9 +72,7 @@ def documents_rerun(
     for document in documents:
         # Staff's decision, like an import by the operator: not held to the owner's queue
         # limit (archive.quotas).
-        document_rerun(
-            document, from_scratch=True, engine=engine, language=language, limit=None
-        )
+        document_rerun(document, from_scratch=True, engine=engine, language=language, limit=None)
         count += 1
     return count
 

@@ -138,12 +138,10 @@ def _check_queue_share(owner: AbstractBaseUser, ids: list[int]) -> None:
     from archive.models import Document
     from archive.quotas import Work, queued_pages_refusal
 
-    pages = Document.objects.filter(pk__in=ids).aggregate(
-        pages=Sum(Coalesce("page_count", 1))
-    )["pages"]
-    refusal = queued_pages_refusal(
-        owner.pk, int(pages or 0), work=Work.BULK_RERUN, replacing=ids
-    )
+    pages = Document.objects.filter(pk__in=ids).aggregate(pages=Sum(Coalesce("page_count", 1)))[
+        "pages"
+    ]
+    refusal = queued_pages_refusal(owner.pk, int(pages or 0), work=Work.BULK_RERUN, replacing=ids)
     if refusal is not None:
         raise OrganizeError(refusal, field="documents")
 

@@ -134,9 +134,7 @@ def test_a_rerun_counts_the_pages_it_reads_and_is_held_to_the_limit(
     assert queued_pages(alice.pk) == 3
 
 
-def test_a_queued_upload_re_run_at_once_still_counts_its_pages(
-    alice: User, settings: Any
-) -> None:
+def test_a_queued_upload_re_run_at_once_still_counts_its_pages(alice: User, settings: Any) -> None:
     settings.OCR_QUEUED_PAGES_PER_USER = 4
     upload = _tiff("three.tif", ["one", "two", "three"])
     document = document_create(owner=alice, upload=upload, name="three.tif").document
@@ -146,9 +144,7 @@ def test_a_queued_upload_re_run_at_once_still_counts_its_pages(
         _upload(alice, _tiff("two.tif", ["four", "five"]))
 
 
-def test_a_pdf_password_queues_its_pages_only_within_the_limit(
-    alice: User, settings: Any
-) -> None:
+def test_a_pdf_password_queues_its_pages_only_within_the_limit(alice: User, settings: Any) -> None:
     settings.OCR_QUEUED_PAGES_PER_USER = 4
     document_rerun(_done(alice, "waiting", 2))
     upload = SimpleUploadedFile("locked.pdf", protected_pdf(3))

@@ -77,7 +77,8 @@ def test_enrolment_shows_the_secret_and_uri_and_a_right_code_turns_it_on(carol: 
     page = client.get(reverse("twofactor_setup")).content.decode()
     secret = re.search(r'id="twofactor-secret">([A-Z2-7]+)<', page)
     uri = re.search(r'id="twofactor-uri" href="([^"]+)"', page)
-    assert secret and uri
+    assert secret
+    assert uri
     assert "<svg" in page, "the QR code of the URI"
     device = TOTPDevice.objects.get(user=carol)
     assert not device.confirmed

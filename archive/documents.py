@@ -18,6 +18,7 @@ from archive.errors import UserError
 from archive.exports import searchable_pdf_invalidate
 from archive.models import Document, Page, PageAttempt, PageJob, storage_name
 from archive.processing.jobs import queue_document
+from archive.quotas import Work, queue_share_take
 from archive.search import (
     clean_text,
     document_vector_rebuild,
@@ -65,6 +66,8 @@ def document_rerun(
     force_ocr: bool | None = None,
     priority: int = PageJob.Priority.BULK,
     actor: AbstractBaseUser | None = None,
+    limit: Work | None = Work.RERUN,
+    page_count: int | None = None,
 ) -> int | None:
     """Queue the document again (by default behind interactive uploads in the OCR queue).
 
@@ -75,6 +78,12 @@ def document_rerun(
     another way. The page attempt counts start again: the user asked to try once more.
     Reading every page again also clears the document's review mark (``reviewed_at``/``_by``).
     ``actor`` (who asked; None for the system) goes into the document's history.
+
+    The pages it will read count against the owner's queue limit (``archive.quotas``): over
+    it, ``QueueFull`` says so in words of ``limit`` and nothing changes. ``limit=None`` only
+    for what the operator or the system queues (staff in the admin, a caller that checked
+    already). ``page_count`` is the file's page count when the caller knows it and the
+    document does not (a PDF just opened by its password).
     Returns the number of pages left to read when only missing pages are read, None when every
     page is read again (or the page count is not known yet).
     """
@@ -94,6 +103,12 @@ def document_rerun(
         missing = None if document.page_count is None else document.page_count - saved
         if saved and missing == 0:
             from_scratch = True  # nothing is missing: "again" means every page
+        every = from_scratch or bool(changes) or missing is None
+        pages = _pages_to_read(document, page_count) if every else int(missing or 0)
+        if limit is not None:
+            # Under the owner's quota lock until this transaction ends: parallel re-runs
+            # cannot pass the limit together. The document's own waiting pages are replaced.
+            queue_share_take(document.owner_id, pages, work=limit, replacing=[document.pk])
         searchable_pdf_invalidate(document)
         if from_scratch or changes:
             missing = None
@@ -112,7 +127,8 @@ def document_rerun(
         document.save(
             update_fields=["status", "error", "queued_at", "finished_at", "updated", *changes]
         )
-        queue_document(document, priority=priority)
+        # The opening job counts the pages the run will read (``jobs.queued_pages``).
+        queue_document(document, priority=priority, pages=max(pages, 1))
         if actor is not None:
             what = "every page" if missing is None else "missing pages"
             event_record(document, Action.RERUN, actor=actor, detail=what)
@@ -150,8 +166,34 @@ def document_set_password(document: Document, password: str) -> None:
             raise UserError("This document is not waiting for a password.")
         document.pdf_password = password
         document.save(update_fields=["pdf_password", "updated"])
-        # Its owner waits for it, as for an upload.
-        document_rerun(document, priority=PageJob.Priority.INTERACTIVE)
+        # Its owner waits for it, as for an upload; over the queue limit, ``QueueFull`` rolls
+        # the password back with the rest (the owner enters it again later).
+        document_rerun(
+            document,
+            priority=PageJob.Priority.INTERACTIVE,
+            limit=Work.PASSWORD,
+            page_count=page_count,
+        )
+
+
+def _pages_to_read(document: Document, known: int | None) -> int:
+    """How many pages a run reading every page of ``document`` reads: its page count, else
+    ``known``, else the original's (headers only); 1 when the original cannot be opened (the
+    run will say why, after one opening job)."""
+    if document.page_count is not None:
+        return document.page_count
+    if known is not None:
+        return known
+    try:
+        with default_storage.open(storage_name(document.original), "rb") as original:
+            _mime, count = validate(
+                original,
+                max_pixels=settings.OCR_MAX_PIXELS,
+                password=document.pdf_password or None,
+            )
+    except (OcrError, OSError):
+        return 1
+    return int(count)
 
 
 def document_delete(document: Document, *, actor: AbstractBaseUser | None = None) -> None:

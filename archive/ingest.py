@@ -31,7 +31,7 @@ from archive.ocr_imports import (
 )
 from archive.outcomes import Outcome
 from archive.processing.jobs import queue_document
-from archive.quotas import owner_lock, queued_pages_refusal
+from archive.quotas import QueueFull, Work, queue_share_take, queued_pages_refusal
 from archive.sharing.services import document_added
 from archive.storage.errors import storage_error_reason, storage_errors
 from ocr.errors import OcrError, PasswordRequired
@@ -56,7 +56,7 @@ class FileTooLarge(UploadRejected):
     """Rejected for its size alone (the web answers 413 when every file of a request was)."""
 
 
-class OverLimit(UploadRejected):
+class OverLimit(UploadRejected, QueueFull):
     """Refused by a per-user limit (``archive.quotas``), not for the file itself: the same
     file is accepted once the user's earlier work is done. The web answers 429 with
     ``Retry-After`` when every file of a request was refused so."""
@@ -215,8 +215,7 @@ def _replace_ocr_file(
             locked = Document.objects.select_for_update().get(pk=document.pk)
             waiting = locked.status == Document.Status.NEEDS_PASSWORD
             if not waiting and priority == PageJob.Priority.INTERACTIVE:
-                owner_lock(locked.owner_id)
-                _check_queue_share(locked.owner, page_count)
+                _take_queue_share(locked.owner, page_count, replacing=[locked.pk])
             locked.ocr_file.name = new_name
             locked.save(update_fields=["ocr_file", "updated"])
             if not waiting:
@@ -227,6 +226,7 @@ def _replace_ocr_file(
                     language=None if language == DETECT else language,
                     force_ocr=False,
                     priority=priority,
+                    limit=None,  # counted above, in the words of an upload
                 )
             if old_name and old_name != new_name:
                 transaction.on_commit(lambda: default_storage.delete(old_name))
@@ -275,6 +275,16 @@ def _check_queue_share(owner: AbstractBaseUser, page_count: int) -> None:
     refusal = queued_pages_refusal(owner.pk, page_count)
     if refusal is not None:
         raise OverLimit(refusal)
+
+
+def _take_queue_share(
+    owner: AbstractBaseUser, page_count: int, *, replacing: list[int] | None = None
+) -> None:
+    """``archive.quotas.queue_share_take`` for an upload: ``OverLimit`` over the limit."""
+    try:
+        queue_share_take(owner.pk, page_count, work=Work.UPLOAD, replacing=replacing or ())
+    except QueueFull as refusal:
+        raise OverLimit(str(refusal)) from refusal
 
 
 def _check_content(upload: IO[bytes], password: str) -> tuple[Document.Status, str, str, int]:
@@ -338,8 +348,7 @@ def _store(
             if status == Document.Status.QUEUED and priority == PageJob.Priority.INTERACTIVE:
                 # Counted again under the user's lock, in the transaction that adds the
                 # pages: parallel uploads cannot pass the limit together (archive.quotas).
-                owner_lock(owner.pk)
-                _check_queue_share(owner, page_count)
+                _take_queue_share(owner, page_count)
             document = Document.objects.create(
                 owner_id=owner.pk,
                 title=title,

@@ -12,13 +12,28 @@ PostgreSQL advisory lock held until its transaction ends), counts again, and cre
 in that same transaction; the next request of that user waits for the commit and counts them.
 Requests of other users do not wait. The count before the lock (without it) only refuses early,
 before a file is stored.
+
+**Every way a user queues pages passes here** (``queue_share_take``): an upload, a call of the
+OCR service, a re-run of one document (web, API), a PDF's password (which queues the document
+it opens) and a bulk re-run (``archive.organize.bulk_edit``), each with the same message but
+for the words naming the work (``Work``). A re-run counts the pages it will read (all of them,
+or the missing ones), less the pages of the same documents already waiting, which it replaces.
+Not limited: what the operator or the system queues (``manage.py import`` at bulk priority,
+staff re-runs in the admin, a restore, the recovery of stuck documents, the pages an opened
+document queues, which its opening job counted already).
 """
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Collection
+
 from django.conf import settings
 from django.db import connection
+from django.db.models import Sum
 
+from archive.errors import UserError
+from archive.models import PageJob
 from archive.processing.jobs import queued_pages
 
 #: ``Retry-After`` of a request refused by a limit here (HTTP 429): a hint, not a promise. The
@@ -27,18 +42,63 @@ from archive.processing.jobs import queued_pages
 RETRY_AFTER_SECONDS = 60
 
 
-def queued_pages_refusal(owner_id: int, page_count: int) -> str | None:
+class Work(enum.Enum):
+    """What queues the pages, for the message: (whose pages, what to do later)."""
+
+    UPLOAD = ("this file's", "Upload it again")
+    RERUN = ("this document's", "Re-run it")
+    PASSWORD = ("this document's", "Enter its password again")
+    BULK_RERUN = ("these documents'", "Re-run them")
+
+
+class QueueFull(UserError):
+    """Refused by ``OCR_QUEUED_PAGES_PER_USER``: the same request succeeds once some of the
+    user's pages are read (the web and the API answer 429 with ``Retry-After``)."""
+
+
+def queued_pages_refusal(
+    owner_id: int,
+    page_count: int,
+    *,
+    work: Work = Work.UPLOAD,
+    replacing: Collection[int] = (),
+) -> str | None:
     """The message refusing ``page_count`` more pages to ``owner_id`` because they would take
-    the owner past ``OCR_QUEUED_PAGES_PER_USER`` pages waiting for OCR; None if they fit."""
+    the owner past ``OCR_QUEUED_PAGES_PER_USER`` pages waiting for OCR; None if they fit.
+    The pages already queued for the documents ``replacing`` are not counted: the new work
+    takes their place (a re-run drops its document's earlier jobs)."""
     limit = settings.OCR_QUEUED_PAGES_PER_USER
     waiting = queued_pages(owner_id)
+    if replacing:
+        replaced = PageJob.objects.filter(owner_id=owner_id, document_id__in=replacing).aggregate(
+            pages=Sum("pages")
+        )["pages"]
+        waiting -= int(replaced or 0)
     if waiting + page_count <= limit:
         return None
+    whose, later = work.value
     return (
-        f"You have {waiting:,} pages waiting to be read, and this file's {page_count:,} would "
-        f"pass the limit of {limit:,} pages per user. Upload it again once some of your "
+        f"You have {waiting:,} pages waiting to be read, and {whose} {page_count:,} would "
+        f"pass the limit of {limit:,} pages per user. {later} once some of your "
         "documents are done."
     )
+
+
+def queue_share_take(
+    owner_id: int,
+    page_count: int,
+    *,
+    work: Work,
+    replacing: Collection[int] = (),
+) -> None:
+    """The one check before pages are queued for ``owner_id``: take the owner's quota lock
+    (``owner_lock``: call it in the transaction that then queues the pages), count, and raise
+    ``QueueFull`` with the plain message if ``page_count`` more pages (less those of the
+    documents ``replacing``) would pass ``OCR_QUEUED_PAGES_PER_USER``."""
+    owner_lock(owner_id)
+    refusal = queued_pages_refusal(owner_id, page_count, work=work, replacing=replacing)
+    if refusal is not None:
+        raise QueueFull(refusal)
 
 
 #: First key of the advisory locks taken here (the second is the user's id): the lock space

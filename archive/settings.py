@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc files, served locally (no CDN)
+    # optional two-factor login (archive.twofactor): TOTP devices
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "archive",
 ]
 
@@ -73,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "archive.throttle.LoginDeviceMiddleware",
+    # request.user.is_verified(), then: a session that still needs its code goes nowhere else
+    "django_otp.middleware.OTPMiddleware",
+    "archive.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -397,6 +403,12 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
 LOGIN_BACKOFF_SECONDS = env_int("LOGIN_BACKOFF_SECONDS", 1, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Two-factor login (archive.twofactor, docs/security.md): any user may turn on a TOTP code
+# after the password; OTP_REQUIRED_FOR_STAFF=true makes staff set it up before anything else.
+OTP_REQUIRED_FOR_STAFF = env_bool("OTP_REQUIRED_FOR_STAFF", False)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Scan Archive")
+# The admin's device pages never show a device's key once it exists.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Share links (archive.sharing.links): requests to link pages allowed per client address and
 # minute, valid token or not (guessing tokens is hopeless anyway; this bounds the cost).

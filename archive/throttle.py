@@ -20,6 +20,10 @@ from ``LOGIN_BACKOFF_SECONDS`` up to ``LOGIN_LOCKOUT_SECONDS``: back-off, not a 
 right password gets in once the wait is over). A key is forgotten after a quiet period of
 ``LOGIN_LOCKOUT_SECONDS`` past its wait.
 
+A user with two-factor login (``archive.twofactor``) passes the same counts twice: once for
+the password, once for the code; a wrong code is a failure like a wrong password, and only
+the right code forgets the account's failures and remembers the address and browser.
+
 Counting is atomic: an attempt reserves its place under every key (row locks, in key order)
 *before* the password is checked, and gives it back if the password was right. So N
 parallel attempts can never get more password checks than the free attempts.
@@ -44,6 +48,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from archive.models import LoginSource, LoginThrottle
 from archive.proxies import client_address
@@ -162,6 +167,12 @@ def release(counts: list[Bucket], username: str, address: str, request: HttpRequ
         )
 
 
+def give_back(counts: list[Bucket]) -> None:
+    """Give back the attempt ``reserve`` counted under every key, and nothing more."""
+    keys = [bucket.key for bucket in counts]
+    LoginThrottle.objects.filter(key__in=keys).update(failures=Greatest(F("failures") - 1, 0))
+
+
 def forget_old() -> None:
     """Delete counts past their quiet period (they would read as zero anyway)."""
     cutoff = timezone.now() - timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
@@ -209,6 +220,11 @@ class ThrottledModelBackend(ModelBackend):
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
             forget_old()
+        elif TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
+            # Two-factor (archive.twofactor): the password is only half the login. Its own
+            # attempt is given back, but nothing is forgotten or remembered until a right
+            # code: else knowing the password would reset the back-off on guessing codes.
+            give_back(counts)
         else:
             release(counts, username, address, request)
         return user

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from archive import views
 from archive.loginforms import AdminLoginForm, LoginForm
+from archive.views import twofactor as twofactor_views
 
 admin.site.login_form = AdminLoginForm
 
@@ -110,6 +111,8 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(form_class=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/code/", twofactor_views.twofactor_verify, name="twofactor_verify"),
+    path("account/two-factor/", twofactor_views.twofactor_setup, name="twofactor_setup"),
     path("admin/", admin.site.urls),
     path("api/", include("archive.api.urls")),
 ]

@@ -13,7 +13,8 @@ upload accounting (target: nothing lost, nothing duplicated). Loopback only.
 ``--abuse`` adds the attackers of issue 15 beside the normal users: a password guesser (wrong
 passwords for a normal user's account through the API, as fast as answers come), a client
 sending the most expensive search the box accepts (104 prefix terms joined by OR), and one
-downloading the searchable PDF of a 13000 x 13000 px scan from 3 connections at once. The
+downloading the searchable PDF of a 13000 x 13000 px scan from 3 connections at once, and one
+uploading 2,000-page PDFs (one scanned page, repeated) until the queue limit refuses them. The
 normal users' rows then show what the attack costs them (targets: p95 <= 300 ms, uploads
 searchable within 30 s, no errors); it also reports the web processes' peak RSS (target:
 <= 500 MB each), what the guesser got (password checks against refusals) and whether the
@@ -259,6 +260,48 @@ def _exporter(base: str, deadline: float, abuse: Abuse) -> None:
         thread.join()
 
 
+FLOODER = "flooder"
+
+
+def _long_pdf(pages: int, tag: str) -> bytes:
+    """A PDF of ``pages`` scanned pages (one image, shared by every page: a few hundred KB)
+    that need OCR, as the issue's 379 KB PDF of 2,000 pages."""
+    import img2pdf
+    import pikepdf
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (1200, 400), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=48)
+    draw.text((60, 60), f"Flood {tag} amount due 1234", fill=0, font=font)
+    draw.text((60, 200), "another line of text to read", fill=0, font=font)
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    pdf = pikepdf.open(io.BytesIO(img2pdf.convert(png.getvalue())))
+    for _ in range(pages - 1):
+        pdf.pages.append(pdf.pages[0])
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def _flooder(base: str, deadline: float, abuse: Abuse) -> None:
+    """Upload 2,000-page PDFs, one after the other, until the queue limit refuses them (the
+    fair queue must keep the normal users' one-page scans moving meanwhile)."""
+    browser = Browser(base)
+    browser.login(FLOODER, PASSWORD)
+    sent = 0
+    while time.monotonic() < deadline and sent < 4:
+        try:
+            browser.upload(f"flood-{sent}.pdf", _long_pdf(2000, str(sent)))
+            abuse.count("2000-page upload taken")
+        except urllib.error.HTTPError as answer:
+            abuse.count(f"2000-page upload HTTP {answer.code}")
+        except OSError:
+            abuse.count("2000-page upload failed")
+        sent += 1
+
+
 def _web_rss(server_pid: int, deadline: float, abuse: Abuse) -> None:
     """Peak RSS of every gunicorn process under ``serve``, sampled every 200 ms."""
     import psutil
@@ -342,7 +385,7 @@ def main() -> None:
     try:
         _wait_for_server(base)
         usernames = [f"person{n:02d}" for n in range(args.users)]
-        _make_users(url, [*usernames, ATTACKER])
+        _make_users(url, [*usernames, ATTACKER, FLOODER])
         stats = Stats()
         abuse = Abuse()
         # The victim's own browser, which logged in before the attack (a known device).
@@ -360,6 +403,7 @@ def main() -> None:
                 threading.Thread(target=_guesser, args=(base, usernames[0], deadline, abuse)),
                 threading.Thread(target=_expensive_searcher, args=(base, deadline, abuse)),
                 threading.Thread(target=_exporter, args=(base, deadline, abuse)),
+                threading.Thread(target=_flooder, args=(base, deadline, abuse)),
                 threading.Thread(target=_web_rss, args=(server.pid, deadline, abuse)),
             ]
         for person in people:
@@ -454,8 +498,12 @@ def _settle(url: str, uploads: list[tuple[str, str]], timeout: float) -> dict[st
     deadline = time.monotonic() + timeout
     with psycopg.connect(url, autocommit=True) as connection:
         while time.monotonic() < deadline:
+            # The flooder's 4,000 pages are not waited for (hours of OCR): the normal users'
+            # uploads are what must not wait behind them.
             busy = connection.execute(
-                "SELECT count(*) FROM archive_document WHERE status IN ('queued', 'processing')"
+                "SELECT count(*) FROM archive_document d JOIN auth_user u ON u.id = d.owner_id "
+                "WHERE status IN ('queued', 'processing') AND u.username <> %s",
+                [FLOODER],
             ).fetchone()
             if busy is not None and busy[0] == 0:
                 break
@@ -470,8 +518,8 @@ def _settle(url: str, uploads: list[tuple[str, str]], timeout: float) -> dict[st
             for row in connection.execute(
                 "SELECT extract(epoch FROM finished_at - created) FROM archive_document d "
                 "JOIN auth_user u ON u.id = d.owner_id "
-                "WHERE u.username <> %s AND finished_at IS NOT NULL",
-                [ATTACKER],
+                "WHERE u.username NOT IN (%s, %s) AND finished_at IS NOT NULL",
+                [ATTACKER, FLOODER],
             ).fetchall()
         )
     found: dict[tuple[str, str], list[tuple[str, int, int]]] = defaultdict(list)

@@ -1,4 +1,5 @@
-"""Getting an API token with a username and password, and giving it up.
+"""Getting an API token with a username and password (and the two-factor code, for an account
+that has one: ``otp``), and giving it up.
 
 A user has one token (``rest_framework.authtoken``); ``manage.py api_token USERNAME`` prints it
 for an administrator. Requests then send ``Authorization: Token <token>``.
@@ -19,6 +20,7 @@ from rest_framework.views import APIView
 from archive.api import serializers as s
 from archive.loginforms import wait_text
 from archive.throttle import LOCKED_ATTRIBUTE
+from archive.twofactor import CodeRefused, token_allowed
 
 _WRONG_CREDENTIALS = "The username or password is not correct."
 
@@ -60,6 +62,17 @@ class TokenView(APIView):
                     headers={"Retry-After": str(wait)},
                 )
             return Response({"detail": _WRONG_CREDENTIALS}, status=http.HTTP_400_BAD_REQUEST)
+        try:
+            # Two-factor login (archive.twofactor): the password alone gets no token.
+            token_allowed(request._request, user, credentials.validated_data["otp"])
+        except CodeRefused as refusal:
+            if refusal.wait:
+                return Response(
+                    {"detail": str(refusal)},
+                    status=http.HTTP_429_TOO_MANY_REQUESTS,
+                    headers={"Retry-After": str(refusal.wait)},
+                )
+            return Response({"detail": str(refusal)}, status=http.HTTP_400_BAD_REQUEST)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

@@ -386,6 +386,13 @@ class PasswordSerializer(serializers.Serializer[Any]):
 class TokenRequestSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    otp = serializers.CharField(
+        max_length=10,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="The code from the authenticator app, for accounts with two-factor login.",
+    )
 
 
 class DocumentFilterSerializer(serializers.Serializer[Any]):

@@ -46,6 +46,7 @@ from archive.downloads import (
 from archive.errors import UserError
 from archive.exports import ExportPending, ExportUnavailable
 from archive.models import Document, Page, storage_name
+from archive.quotas import RETRY_AFTER_SECONDS, QueueFull
 from archive.search import (
     QueryError,
     QueryTooExpensive,
@@ -171,8 +172,12 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
 
     @extend_schema(
         summary="Queue OCR again",
+        description=(
+            "429 (with Retry-After) when the pages to read would pass the user's limit of "
+            "pages waiting for OCR (OCR_QUEUED_PAGES_PER_USER); nothing is changed then."
+        ),
         request=s.RerunSerializer,
-        responses={202: s.DocumentSerializer},
+        responses={202: s.DocumentSerializer, 429: OpenApiTypes.OBJECT},
     )
     @action(detail=True, methods=["post"])
     def rerun(self, request: Request, pk: int) -> Response:
@@ -180,20 +185,28 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
         options = s.RerunSerializer(data=request.data, context=self.get_serializer_context())
         options.is_valid(raise_exception=True)
         data = options.validated_data
-        document_rerun(
-            document,
-            from_scratch=data["from_scratch"],
-            language=data.get("language") or None,
-            engine=data.get("engine") or None,
-            force_ocr=data.get("force_ocr"),
-            actor=request.user,  # type: ignore[arg-type]
-        )
+        try:
+            document_rerun(
+                document,
+                from_scratch=data["from_scratch"],
+                language=data.get("language") or None,
+                engine=data.get("engine") or None,
+                force_ocr=data.get("force_ocr"),
+                actor=request.user,  # type: ignore[arg-type]
+            )
+        except QueueFull as refusal:
+            return _queue_full(refusal)
         return self._document_response(document, http.HTTP_202_ACCEPTED)
 
     @extend_schema(
         summary="Give the password of a protected PDF",
+        description=(
+            "400 when the password does not open the PDF; 429 (with Retry-After) when its "
+            "pages would pass the user's limit of pages waiting for OCR (the password is not "
+            "kept then: give it again later)."
+        ),
         request=s.PasswordSerializer,
-        responses={202: s.DocumentSerializer},
+        responses={202: s.DocumentSerializer, 429: OpenApiTypes.OBJECT},
     )
     @action(detail=True, methods=["post"])
     def password(self, request: Request, pk: int) -> Response:
@@ -202,6 +215,8 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
         given.is_valid(raise_exception=True)
         try:
             document_set_password(document, given.validated_data["password"])
+        except QueueFull as refusal:
+            return _queue_full(refusal)
         except UserError as error:
             return Response({"detail": str(error)}, status=http.HTTP_400_BAD_REQUEST)
         return self._document_response(document, http.HTTP_202_ACCEPTED)
@@ -383,3 +398,13 @@ def _page_link(request: Request, number: int) -> str:
     params = request.query_params.copy()
     params["page"] = str(number)
     return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+def _queue_full(refusal: QueueFull) -> Response:
+    """429 with ``Retry-After`` for work refused by the user's queue limit (``archive.quotas``),
+    as for an upload refused so."""
+    return Response(
+        {"detail": str(refusal)},
+        status=http.HTTP_429_TOO_MANY_REQUESTS,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )

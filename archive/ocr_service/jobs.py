@@ -28,7 +28,13 @@ from archive.filenames import clean_filename
 from archive.languages import DETECT, LANGUAGES
 from archive.models import OcrJob
 from archive.ocr_service.queue import enqueue_job_pages
-from archive.quotas import owner_lock, queued_pages_refusal
+from archive.quotas import (
+    QueueFull,
+    Work,
+    owner_lock,
+    queue_share_take,
+    queued_pages_refusal,
+)
 from ocr.engines import available_engines
 from ocr.errors import OcrError, PasswordRequired
 from ocr.files import validate
@@ -103,7 +109,11 @@ def ocr_job_submit(
             # Counted again under the user's lock, in the transaction that adds the job:
             # parallel requests cannot pass the limits together (archive.quotas).
             owner_lock(owner.pk)
-            _check_limits(owner.pk, page_count)
+            _check_limits(owner.pk, 0)  # the jobs a user may have
+            try:
+                queue_share_take(owner.pk, page_count, work=Work.UPLOAD)
+            except QueueFull as refusal:
+                raise OcrRequestRejected(str(refusal), status=429) from refusal
             job.save(force_insert=True)
             enqueue_job_pages(job.id, owner.pk, page_count)
     except BaseException:

@@ -121,7 +121,29 @@ def bulk_edit_create(
     )
     if not ids:
         raise OrganizeError("No documents selected.", field="documents")
+    if action == Action.RERUN:
+        _check_queue_share(owner, ids)
     return BulkEdit.objects.create(owner_id=owner.pk, action=action, params=params, documents=ids)
+
+
+def _check_queue_share(owner: AbstractBaseUser, ids: list[int]) -> None:
+    """``OrganizeError`` if re-reading every page of the documents ``ids`` would take
+    ``owner`` past the pages one user may have waiting for OCR (``archive.quotas``): refused
+    before anything runs. Each batch counts again when it queues (``document_rerun``), under
+    the owner's lock, and stops the edit with the same message if the limit is reached by
+    then."""
+    from django.db.models import Sum
+    from django.db.models.functions import Coalesce
+
+    from archive.models import Document
+    from archive.quotas import Work, queued_pages_refusal
+
+    pages = Document.objects.filter(pk__in=ids).aggregate(pages=Sum(Coalesce("page_count", 1)))[
+        "pages"
+    ]
+    refusal = queued_pages_refusal(owner.pk, int(pages or 0), work=Work.BULK_RERUN, replacing=ids)
+    if refusal is not None:
+        raise OrganizeError(refusal, field="documents")
 
 
 def bulk_edit_start(edit: BulkEdit) -> None:

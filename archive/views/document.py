@@ -21,6 +21,7 @@ from archive.documents import (
 from archive.errors import UserError
 from archive.forms import PdfPasswordForm, RenameForm, RerunForm
 from archive.models import Document
+from archive.quotas import QueueFull
 from archive.search import more_like_this, page_highlights
 from archive.sharing.access import Access
 from archive.sharing.history import document_history
@@ -139,14 +140,18 @@ def document_rerun_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "The re-run options were not understood.")
         return redirect(document)
     data = form.cleaned_data
-    missing = document_rerun(
-        document,
-        from_scratch=data["from_scratch"],
-        language=data["language"] or None,
-        engine=data.get("engine") or None,
-        force_ocr=data["force_ocr"],
-        actor=request.user,  # type: ignore[arg-type]
-    )
+    try:
+        missing = document_rerun(
+            document,
+            from_scratch=data["from_scratch"],
+            language=data["language"] or None,
+            engine=data.get("engine") or None,
+            force_ocr=data["force_ocr"],
+            actor=request.user,  # type: ignore[arg-type]
+        )
+    except QueueFull as refusal:
+        messages.error(request, str(refusal))
+        return redirect(document)
     if missing is None:
         messages.success(request, "OCR queued again: every page will be read again.")
     else:

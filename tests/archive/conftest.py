@@ -136,3 +136,15 @@ def document_with_pages(owner: Any, title: str, language: str, texts: list[str])
     for number, text in enumerate(texts, 1):
         Page.objects.create(document=document, number=number, text=text)
     return document
+
+
+def protected_pdf(pages: int, password: str = "test") -> bytes:
+    """A PDF of ``pages`` blank pages that opens only with ``password`` (made with pikepdf)."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page(page_size=(200, 200))
+    buffer = io.BytesIO()
+    pdf.save(buffer, encryption=pikepdf.Encryption(owner="owner-" + password, user=password))
+    return buffer.getvalue()

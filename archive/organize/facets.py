@@ -397,10 +397,16 @@ def facet_counts(owner: AbstractBaseUser, matching: QuerySet[Any]) -> Facets:
                           END val,
                           s.w
                    FROM s
-                   JOIN archive_customfieldvalue v ON v.document_id = s.id
+                   -- Each counted document's values through the index (OFFSET 0 keeps the
+                   -- planner from hashing the whole table of every user's values instead).
+                   CROSS JOIN LATERAL (
+                     SELECT * FROM archive_customfieldvalue v0
+                     WHERE v0.document_id = s.id
+                       AND (v0.value_text IS NULL OR v0.value_text <> '')
+                     OFFSET 0
+                   ) v
                    JOIN archive_customfield f ON f.id = v.field_id
                    WHERE f.owner_id = %s
-                     AND (v.value_text IS NULL OR v.value_text <> '')
                  ) x
                  GROUP BY GROUPING SETS ((field_id), (field_id, val))
                ) q)

@@ -143,20 +143,20 @@ def facet_panels(
         active = pk in filt.tags
         if not count and not active:
             continue
-        narrowed = {} if active else {"tag": [*tag_pairs, ("tag", str(pk))]}
+        added = {} if active else {"tag": [*tag_pairs, ("tag", str(pk))]}
         tag_panel.values.append(
             Value(
                 name,
                 count,
-                links.changed(narrowed),
+                links.changed(added),
                 active,
                 # Indented by CSS classes depth-1 … depth-4 (no inline styles under the CSP).
                 depth=min(path.count("/"), 4),
             )
         )
     for tag_id in filt.tags:
-        removed = [("tag", str(t)) for t in filt.tags if t != tag_id]
-        chips.append(Chip(f"tag: {tag_names.get(tag_id, '?')}", links.changed({"tag": removed})))
+        others = [("tag", str(t)) for t in filt.tags if t != tag_id]
+        chips.append(Chip(f"tag: {tag_names.get(tag_id, '?')}", links.changed({"tag": others})))
     panels.append(tag_panel)
     for name, title, named, attr in (
         ("correspondent", "Correspondent", dict(names.correspondents), "correspondents"),
@@ -173,8 +173,8 @@ def facet_panels(
             panel.values.append(Value(label, count, links.changed(only), pk in chosen))
         for pk in chosen:
             label = "(none)" if pk is None else named.get(pk, "?")
-            removed = {name: [(name, _id_text(p)) for p in chosen if p != pk]}
-            chips.append(Chip(f"{title.lower()}: {label}", links.changed(removed)))
+            rest = {name: [(name, _id_text(p)) for p in chosen if p != pk]}
+            chips.append(Chip(f"{title.lower()}: {label}", links.changed(rest)))
         panels.append(panel)
     date_panel = Panel("year", "Document date")
     if filt.year:
@@ -228,9 +228,9 @@ def facet_panels(
     for item in filt.fields:
         custom = fields.get(item[0])
         label = custom.name if custom else "?"
-        removed = {"field": [("field", _field_text(f)) for f in filt.fields if f != item]}
+        kept = {"field": [("field", _field_text(f)) for f in filt.fields if f != item]}
         chips.append(
-            Chip(f"{label}: {item[1] if item[1] is not None else 'any'}", links.changed(removed))
+            Chip(f"{label}: {item[1] if item[1] is not None else 'any'}", links.changed(kept))
         )
     panels.append(field_panel)
     for name, title, labels in (

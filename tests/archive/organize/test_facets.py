@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
 from django.http import QueryDict
@@ -169,7 +169,7 @@ def test_counts_past_the_limit_are_estimates_from_a_weighted_sample(alice, archi
     assert every == 6
     slice_end = FIRST_RANDOM_ID + math.ceil((LAST_RANDOM_ID - FIRST_RANDOM_ID) * 10 / 52)
     in_slice = [d for d in archive if d.pk < slice_end]
-    weight = Counter[str]()
+    weight: dict[str, float] = defaultdict(float)
     for d in old:
         if d.pk % every == 0:
             weight["fr"] += every

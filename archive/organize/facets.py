@@ -30,7 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from archive.models import FIRST_RANDOM_ID, LAST_RANDOM_ID
 from archive.organize.models import CustomFieldValue, DocumentTag, Tag
@@ -336,17 +336,14 @@ def facet_counts(owner: AbstractBaseUser, matching: QuerySet[Any]) -> Facets:
     exact up to ``count_limit()`` documents, estimated from a weighted sample beyond
     (``_sample_sql``).
 
-    Two statements: the total (and how many of the matches have ids from before random
-    ids), then one that reads the counted documents once (their ids and own columns: an
+    Two statements (three past the limit: how many matches have ids from before random ids),
+    the total, then one that reads the counted documents once (their ids and own columns: an
     index-only scan of the covering index ``document_owner_id_facets``) into a CTE and
     returns every facet's counts over it as JSON (each count the sum of the counted
     documents' weights, rounded), so no list of ids travels between Python and the
     database."""
     matching = matching.order_by()
-    totals = matching.aggregate(
-        total=Count("pk"), old=Count("pk", filter=Q(pk__lt=FIRST_RANDOM_ID))
-    )
-    total, old = int(totals["total"]), int(totals["old"])
+    total = matching.count()
     limit = count_limit()
     every = max(1, math.ceil(total / limit)) if total > limit else 1
     facets = Facets(
@@ -357,6 +354,9 @@ def facet_counts(owner: AbstractBaseUser, matching: QuerySet[Any]) -> Facets:
     )
     if total == 0:
         return facets
+    # Past the limit: how many matches have ids from before random ids (an index range,
+    # empty on an archive that never had them), to weigh the two strata of the sample.
+    old = matching.filter(pk__lt=FIRST_RANDOM_ID).count() if every > 1 else 0
     sample_sql, sample_params, _rate = _sample_sql(matching, total, old)
     # Each tag with itself and its ancestors (a tag counts the documents of the tags below
     # it), worked out here from the owner's few hundred paths.

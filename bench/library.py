@@ -3,14 +3,17 @@
 Usage::
 
     python -m bench.library [--documents 100000] [--others 20000] [--repeat 10] [--rebuild]
-                            [--database NAME]
+                            [--sequential 0.2] [--database NAME]
 
 1. **Archive** (own database, default ``benchdev_library_<N>``, kept between runs): one user
    with N documents (no pages: the library lists metadata), 200 tags in a two-level tree,
    500 correspondents, 30 types, 5 custom fields (monetary, select, yes/no, date, text);
    tags 0-4 per document (Zipf-like: a few tags are on many documents), correspondent and
    type on 80 %, a document date on 90 %, each field on about half; two other users with
-   ``--others`` documents each, so the table is not one user's.
+   ``--others`` documents each, so the table is not one user's. Ids as the app draws them
+   (random in [2**32, 2**53)), except each user's oldest ``--sequential`` share, which has ids
+   from the counter used before random ids, so the facet sample's two strata are both timed
+   and checked. (An archive built before this option has other ids: ``--rebuild``.)
 2. **Cases**: the library with 0, 1 (a tag) and 3 (tag + correspondent + year) facets applied,
    five different filters per case, each run ``--repeat`` times:
    - *list*: the page of 48 (ids in order, then their rows) as the view reads it;

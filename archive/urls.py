@@ -11,13 +11,15 @@ from archive.views import twofactor as twofactor_views
 admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
-    # The start page: the dashboard for a user who pinned views to it, else the library
-    # (any filter parameter: the library under it, so "/?tag=3" links keep working).
+    # The start page: the one the user chose in /settings/ (by default the dashboard for a
+    # user who pinned views to it, else the library); any filter parameter: the library
+    # under it, so "/?tag=3" links keep working.
     path("", views.start, name="start"),
     path("library/", views.library, name="library"),
     path("upload/", views.upload, name="upload"),
     path("search/", views.search, name="search"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("settings/", views.user_settings, name="user_settings"),
     path("views/", views.saved_view_save, name="saved_view_save"),
     path("views/<int:pk>/", views.saved_view_edit, name="saved_view_edit"),
     path("views/<int:pk>/delete/", views.saved_view_remove, name="saved_view_delete"),

@@ -3,14 +3,17 @@
 Usage::
 
     python -m bench.library [--documents 100000] [--others 20000] [--repeat 10] [--rebuild]
-                            [--database NAME]
+                            [--sequential 0.2] [--database NAME]
 
 1. **Archive** (own database, default ``benchdev_library_<N>``, kept between runs): one user
    with N documents (no pages: the library lists metadata), 200 tags in a two-level tree,
    500 correspondents, 30 types, 5 custom fields (monetary, select, yes/no, date, text);
    tags 0-4 per document (Zipf-like: a few tags are on many documents), correspondent and
    type on 80 %, a document date on 90 %, each field on about half; two other users with
-   ``--others`` documents each, so the table is not one user's.
+   ``--others`` documents each, so the table is not one user's. Ids as the app draws them
+   (random in [2**32, 2**53)), except each user's oldest ``--sequential`` share, which has ids
+   from the counter used before random ids, so the facet sample's two strata are both timed
+   and checked. (An archive built before this option has other ids: ``--rebuild``.)
 2. **Cases**: the library with 0, 1 (a tag) and 3 (tag + correspondent + year) facets applied,
    five different filters per case, each run ``--repeat`` times:
    - *list*: the page of 48 (ids in order, then their rows) as the view reads it;
@@ -52,8 +55,11 @@ def _database(admin_url: str, name: str, rebuild: bool) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def _load(owner: Any, count: int, rng: random.Random, *, organize: bool) -> float:
-    """``count`` documents of ``owner`` (and their metadata); seconds taken."""
+def _load(
+    owner: Any, count: int, rng: random.Random, *, organize: bool, sequential: float = 0.0
+) -> float:
+    """``count`` documents of ``owner`` (and their metadata), the oldest ``sequential`` share
+    of them with ids from the old counter; seconds taken."""
     from django.db import connection, transaction
 
     from archive.models import Document
@@ -75,7 +81,12 @@ def _load(owner: Any, count: int, rng: random.Random, *, organize: bool) -> floa
     )
     columns = [str(f.column) for f in Document._meta.concrete_fields]
     own = {
-        "id": "abs(hashtextextended(%(owner)s || ':' || n, 14))",
+        # As the app draws them (archive.models.random_document_id): random in
+        # [2**32, 2**53), except the oldest ``--sequential`` share, from the counter used
+        # before random ids (below 2**32), so the facet sample's weighting of them is tested.
+        "id": "CASE WHEN n >= %(first_old)s THEN %(owner)s::bigint * 100000000 + n "
+        "ELSE 4294967296 + abs(hashtextextended(%(owner)s || ':' || n, 14)) "
+        "%% (9007199254740992 - 4294967296) END",
         "title": "'document ' || n",
         "original": "'originals/bench/' || %(owner)s || '/' || n",
         "original_name": "n || '.pdf'",
@@ -92,7 +103,12 @@ def _load(owner: Any, count: int, rng: random.Random, *, organize: bool) -> floa
             f"INSERT INTO archive_document ({', '.join(columns)}) SELECT {select} "
             "FROM archive_document t CROSS JOIN generate_series(0, %(last)s) n "
             "WHERE t.id = %(template)s",
-            {"owner": owner.pk, "last": count - 1, "template": template.pk},
+            {
+                "owner": owner.pk,
+                "last": count - 1,
+                "template": template.pk,
+                "first_old": count - round(count * sequential),
+            },
         )
         template.delete()
     if not organize:
@@ -276,6 +292,12 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--others", type=int, default=20_000, help="documents of each other user")
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument(
+        "--sequential",
+        type=float,
+        default=0.2,
+        help="share of each user's (oldest) documents with ids from before random ids",
+    )
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--database")
     args = parser.parse_args()
@@ -310,10 +332,10 @@ def main() -> None:
     rng = random.Random(14)
     owner, created = User.objects.get_or_create(username="library-bench")
     if created or not Document.objects.filter(owner=owner).exists():
-        seconds = _load(owner, args.documents, rng, organize=True)
+        seconds = _load(owner, args.documents, rng, organize=True, sequential=args.sequential)
         for other in ("other-1", "other-2"):
             user, _ = User.objects.get_or_create(username=other)
-            _load(user, args.others, rng, organize=False)
+            _load(user, args.others, rng, organize=False, sequential=args.sequential)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
         others = 2 * args.others

@@ -26,6 +26,7 @@ from archive.organize.models import (
     DocumentType,
     Note,
     SavedView,
+    StartPage,
     Suggestion,
     Tag,
     UserClassifier,
@@ -183,6 +184,16 @@ class SavedViewAdmin(UserRowAdmin):
     list_select_related = ("owner",)
     search_fields = ("name", "owner__username")
     readonly_fields = ("owner",)
+
+
+@admin.register(StartPage)
+class StartPageAdmin(UserRowAdmin):
+    """Read and delete only: the view must be the owner's, which the settings page checks."""
+
+    list_display = ("owner", "page", "view")
+    list_select_related = ("owner", "view")
+    search_fields = ("owner__username",)
+    readonly_fields = ("owner", "page", "view")
 
 
 @admin.register(Suggestion)

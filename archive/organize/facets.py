@@ -32,6 +32,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from archive.models import FIRST_RANDOM_ID, LAST_RANDOM_ID
 from archive.organize.models import CustomFieldValue, DocumentTag, Tag
 from archive.search.fields import QueryError, split_fields
 
@@ -108,23 +109,29 @@ class LibraryFilter:
 
     def to_params(self) -> list[tuple[str, str]]:
         """The filter as URL parameters (``from_params`` reads them back)."""
-        params: list[tuple[str, str]] = [("tag", str(t)) for t in self.tags]
-        params += [("correspondent", _id_text(c)) for c in self.correspondents]
-        params += [("type", _id_text(t)) for t in self.types]
+        return [pair for _group, pairs in self.param_groups() for pair in pairs]
+
+    def param_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """``to_params`` by facet, in its order: (group, parameters) for ``tag``,
+        ``correspondent``, ``type``, ``date`` (year and month), ``language``, ``status``,
+        ``field`` and ``q``, so links changing one facet re-encode only that one."""
+        date: list[tuple[str, str]] = []
         if self.no_date:
-            params.append(("year", NONE))
+            date.append(("year", NONE))
         elif self.year:
-            params.append(("year", str(self.year)))
+            date.append(("year", str(self.year)))
             if self.month:
-                params.append(("month", str(self.month)))
-        if self.language:
-            params.append(("language", self.language))
-        if self.status:
-            params.append(("status", self.status))
-        params += [("field", f"{f}:{v}" if v is not None else str(f)) for f, v in self.fields]
-        if self.q:
-            params.append(("q", self.q))
-        return params
+                date.append(("month", str(self.month)))
+        return [
+            ("tag", [("tag", str(t)) for t in self.tags]),
+            ("correspondent", [("correspondent", _id_text(c)) for c in self.correspondents]),
+            ("type", [("type", _id_text(t)) for t in self.types]),
+            ("date", date),
+            ("language", [("language", self.language)] if self.language else []),
+            ("status", [("status", self.status)] if self.status else []),
+            ("field", [("field", f"{f}:{v}" if v is not None else str(f)) for f, v in self.fields]),
+            ("q", [("q", self.q)] if self.q else []),
+        ]
 
 
 def _id_text(value: int | None) -> str:
@@ -282,15 +289,61 @@ def count_limit() -> int:
 _COLUMNS = ("correspondent", "type", "year", "month", "language", "status")
 
 
+def _sample_sql(matching: QuerySet[Any], total: int, old: int) -> tuple[str, list[Any], float]:
+    """(SQL, params, rate): the documents to count, as rows (id, correspondent, type, date,
+    language, status, weight), each sampled document's weight being how many matching
+    documents it stands for; ``rate`` is the share sampled (1: all, exact counts).
+
+    Past ``count_limit()`` matches, about that many are sampled at the same rate from two
+    strata, each an index range of ``document_owner_id_facets`` read on its own:
+
+    - ids from the random range (``archive.models.random_document_id``: every document since
+      random ids): the ids in one slice of the range, as wide as the rate, so the database
+      reads about ``count_limit()`` index entries instead of every match. Random ids say
+      nothing of a document, so any fixed slice is an unbiased sample (the same slice every
+      time: reloading the page shows the same estimates). Weight: the stratum's matches
+      (exact, counted beside the total) divided by how many the slice holds;
+    - ids from the counter used before (below ``FIRST_RANDOM_ID``): in order of upload, so a
+      slice would be one period's documents; every n-th id instead (n = 1 / rate), weight n.
+    """
+    columns = ("id", "correspondent_id", "document_type_id", "document_date", "language", "status")
+    limit = count_limit()
+    if total <= limit:
+        sql, params = matching.values_list(*columns).query.sql_with_params()
+        return f"SELECT *, 1.0::float8 FROM ({sql}) a", list(params), 1.0
+    rate = limit / total
+    every = math.ceil(total / limit)
+    span = LAST_RANDOM_ID - FIRST_RANDOM_ID
+    slice_end = FIRST_RANDOM_ID + math.ceil(span * rate)
+    old_part = matching.filter(pk__lt=FIRST_RANDOM_ID).extra(
+        # An integer modulo: Django's ``Mod`` casts to numeric, several times slower.
+        where=['"archive_document"."id" %% %s = 0'],
+        params=[every],
+    )
+    new_part = matching.filter(pk__gte=FIRST_RANDOM_ID, pk__lt=slice_end)
+    old_sql, old_params = old_part.values_list(*columns).query.sql_with_params()
+    new_sql, new_params = new_part.values_list(*columns).query.sql_with_params()
+    sql = f"""
+        SELECT *, %s::float8 FROM ({old_sql}) a
+        UNION ALL
+        SELECT b.*, %s::float8 / count(*) OVER () FROM ({new_sql}) b
+    """
+    return sql, [every, *old_params, total - old, *new_params], rate
+
+
 def facet_counts(owner: AbstractBaseUser, matching: QuerySet[Any]) -> Facets:
     """The facet counts over ``matching`` (the owner's documents under the current filter):
-    exact up to ``count_limit()`` documents, a scaled sample beyond (see the module note).
+    exact up to ``count_limit()`` documents, estimated from a weighted sample beyond
+    (``_sample_sql``).
 
-    Two statements: the total, then one that reads the counted documents once (their ids
-    and own columns: for the unfiltered library an index-only scan of the covering index
-    ``document_owner_id_facets``) into a CTE and returns every facet's counts over it as
-    JSON, so no list of ids travels between Python and the database."""
-    total = matching.order_by().count()
+    Two statements (three past the limit: how many matches have ids from before random ids),
+    the total, then one that reads the counted documents once (their ids and own columns: an
+    index-only scan of the covering index ``document_owner_id_facets``) into a CTE and
+    returns every facet's counts over it as JSON (each count the sum of the counted
+    documents' weights, rounded), so no list of ids travels between Python and the
+    database."""
+    matching = matching.order_by()
+    total = matching.count()
     limit = count_limit()
     every = max(1, math.ceil(total / limit)) if total > limit else 1
     facets = Facets(
@@ -301,52 +354,59 @@ def facet_counts(owner: AbstractBaseUser, matching: QuerySet[Any]) -> Facets:
     )
     if total == 0:
         return facets
-    counted = matching.order_by()
-    if every > 1:
-        # An even sample: every n-th id (ids are random, so this is not biased by age).
-        # (An integer modulo: Django's ``Mod`` casts to numeric, several times slower on
-        # 100,000 index entries.)
-        counted = counted.extra(where=['"archive_document"."id" %% %s = 0'], params=[every])
-    sample_sql, sample_params = counted.values_list(
-        "id", "correspondent_id", "document_type_id", "document_date", "language", "status"
-    ).query.sql_with_params()
+    # Past the limit: how many matches have ids from before random ids (an index range,
+    # empty on an archive that never had them), to weigh the two strata of the sample.
+    old = matching.filter(pk__lt=FIRST_RANDOM_ID).count() if every > 1 else 0
+    sample_sql, sample_params, _rate = _sample_sql(matching, total, old)
     # Each tag with itself and its ancestors (a tag counts the documents of the tags below
     # it), worked out here from the owner's few hundred paths.
     tags, ancestors = _closure(owner)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH s(id, c, t, dd, l, st) AS MATERIALIZED ({sample_sql})
+            WITH s(id, c, t, dd, l, st, w) AS MATERIALIZED ({sample_sql})
             SELECT
               (SELECT coalesce(json_agg(json_build_array(g, c, t, y, m, l, st, n)), '[]')
                FROM (
-                 SELECT GROUPING(c, t, y, m, l, st) g, c, t, y, m, l, st, count(*) n
+                 SELECT GROUPING(c, t, y, m, l, st) g, c, t, y, m, l, st,
+                        round(sum(w))::bigint n
                  FROM (SELECT c, t, extract(year FROM dd)::int y,
-                              extract(month FROM dd)::int m, l, st FROM s) x
+                              extract(month FROM dd)::int m, l, st, w FROM s) x
                  GROUP BY GROUPING SETS ((c), (t), (y), (y, m), (l), (st))
                ) q),
               (SELECT coalesce(json_agg(json_build_array(a, n)), '[]')
                FROM (
-                 SELECT c.ancestor_id a, count(DISTINCT dt.document_id) n
-                 FROM s
-                 JOIN archive_document_tag dt ON dt.document_id = s.id
-                 JOIN unnest(%s::bigint[], %s::bigint[]) AS c(tag_id, ancestor_id)
-                   ON c.tag_id = dt.tag_id
-                 GROUP BY c.ancestor_id
+                 SELECT a, round(sum(w))::bigint n
+                 FROM (
+                   -- A document once per tag above its tags (it may hold two below one).
+                   SELECT DISTINCT c.ancestor_id a, s.id, s.w
+                   FROM s
+                   JOIN archive_document_tag dt ON dt.document_id = s.id
+                   JOIN unnest(%s::bigint[], %s::bigint[]) AS c(tag_id, ancestor_id)
+                     ON c.tag_id = dt.tag_id
+                 ) x
+                 GROUP BY a
                ) q),
               (SELECT coalesce(json_agg(json_build_array(field_id, val, whole, n)), '[]')
                FROM (
-                 SELECT field_id, val, GROUPING(val) whole, count(*) n
+                 SELECT field_id, val, GROUPING(val) whole, round(sum(w))::bigint n
                  FROM (
                    SELECT v.field_id,
                           CASE WHEN f.data_type = 'select' THEN v.value_text
                                WHEN f.data_type = 'boolean' THEN lower(v.value_bool::text)
-                          END val
+                          END val,
+                          s.w
                    FROM s
-                   JOIN archive_customfieldvalue v ON v.document_id = s.id
+                   -- Each counted document's values through the index (OFFSET 0 keeps the
+                   -- planner from hashing the whole table of every user's values instead).
+                   CROSS JOIN LATERAL (
+                     SELECT * FROM archive_customfieldvalue v0
+                     WHERE v0.document_id = s.id
+                       AND (v0.value_text IS NULL OR v0.value_text <> '')
+                     OFFSET 0
+                   ) v
                    JOIN archive_customfield f ON f.id = v.field_id
                    WHERE f.owner_id = %s
-                     AND (v.value_text IS NULL OR v.value_text <> '')
                  ) x
                  GROUP BY GROUPING SETS ((field_id), (field_id, val))
                ) q)
@@ -363,25 +423,25 @@ def facet_counts(owner: AbstractBaseUser, matching: QuerySet[Any]) -> Facets:
             if not grouping & (1 << bit)
         }
         if grouped == {"c"}:
-            columns["correspondent"][c] = count * every
+            columns["correspondent"][c] = count
         elif grouped == {"t"}:
-            columns["type"][t] = count * every
+            columns["type"][t] = count
         elif grouped == {"y"}:
-            columns["year"][y] = count * every
+            columns["year"][y] = count
         elif grouped == {"y", "m"}:
-            columns["month"][(y, m)] = count * every
+            columns["month"][(y, m)] = count
         elif grouped == {"l"}:
-            columns["language"][lang] = count * every
+            columns["language"][lang] = count
         elif grouped == {"s"}:
-            columns["status"][status] = count * every
+            columns["status"][status] = count
     facets.columns = columns
-    facets.tags = {tag: count * every for tag, count in _json(tag_rows)}
+    facets.tags = {tag: count for tag, count in _json(tag_rows)}
     fields: dict[tuple[int, str | None], int] = {}
     for field_id, value, whole, count in _json(field_rows):
         if whole:
-            fields[(field_id, None)] = count * every
+            fields[(field_id, None)] = count
         elif value is not None:
-            fields[(field_id, value)] = count * every
+            fields[(field_id, value)] = count
     facets.fields = fields
     return facets
 

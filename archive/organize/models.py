@@ -373,3 +373,30 @@ class UserClassifier(models.Model):
 
     def __str__(self) -> str:
         return f"classifier of {self.owner_id} ({self.trained_on} documents)"
+
+
+class StartPage(models.Model):
+    """Which page ``/`` opens for a user (``archive.organize.start_page``); no row: ``auto``.
+
+    ``auto``: the dashboard once a view is pinned to it, else the library (the behaviour before
+    the setting existed). ``view``: the library under ``view``; when that view is deleted the
+    setting falls back to ``auto`` (``SET_NULL``), so ``/`` never opens a missing view.
+    """
+
+    class Choice(models.TextChoices):
+        AUTO = "auto", "Automatic: the dashboard once a view is pinned, else the library"
+        LIBRARY = "library", "The library"
+        DASHBOARD = "dashboard", "The dashboard"
+        VIEW = "view", "A saved view"
+        SEARCH = "search", "Search"
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    page = models.CharField(max_length=16, choices=Choice.choices, default=Choice.AUTO)
+    view = models.ForeignKey(
+        SavedView, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"start page of {self.owner_id}: {self.page}"

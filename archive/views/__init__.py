@@ -36,6 +36,7 @@ from archive.views.organize import (
     document_tag_add,
     document_tag_remove,
 )
+from archive.views.preferences import user_settings
 from archive.views.search import search, search_suggest
 from archive.views.sharing import (
     default_permission_remove,
@@ -93,4 +94,5 @@ __all__ = [
     "sharing_settings",
     "start",
     "upload",
+    "user_settings",
 ]

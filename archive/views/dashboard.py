@@ -40,12 +40,6 @@ def saved_views_for(owner: Any) -> list[SavedView]:
     return views
 
 
-def has_pinned_views(owner: Any) -> bool:
-    """Whether the owner pinned a view to the dashboard (then the dashboard is the start
-    page)."""
-    return SavedView.objects.filter(owner_id=owner.pk, show_on_dashboard=True).exists()
-
-
 def _columns_posted(request: HttpRequest) -> list[str] | None:
     """The ticked ``columns`` if the form offered them (``columns_offered``), else None."""
     if request.POST.get("columns_offered") != "1":

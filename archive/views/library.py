@@ -38,11 +38,12 @@ from archive.organize.columns import (
 )
 from archive.organize.facets import FilterError, LibraryFilter, facet_counts, filter_from_params
 from archive.organize.names import owner_names
+from archive.organize.start_page import start_destination
 from archive.outcomes import Outcome
 from archive.sharing.access import SCOPES, scoped_documents
 from archive.uploads import UploadResult, upload_headers, upload_status, uploads_take
 from archive.views.bulk import bulk_choices
-from archive.views.dashboard import has_pinned_views, saved_views_for
+from archive.views.dashboard import saved_views_for
 from archive.views.facet_links import facet_panels, panel_items
 
 _PAGE_SIZE = 48
@@ -62,10 +63,13 @@ def library(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    """The start page (``/``): the dashboard when the user pinned a saved view to it, else
-    the library. With any parameter (``/?tag=3``, a saved view's link) it is the library."""
-    if not request.GET and has_pinned_views(request.user):
-        return redirect("dashboard")
+    """The start page (``/``): the page the user chose (``archive.organize.start_page``; by
+    default the dashboard when they pinned a saved view to it, else the library). With any
+    parameter (``/?tag=3``, a saved view's link) it is the library."""
+    if not request.GET:
+        destination = start_destination(request.user)  # type: ignore[arg-type]
+        if not destination.library:
+            return redirect(destination.url)
     return _library_page(request)
 
 

@@ -397,6 +397,12 @@ def test_browsing_and_bulk_edit_stay_the_owners(
         assert _shows_nothing(response), url
     assert client.post(f"/views/{view.pk}/delete/").status_code == 404
     assert SavedView.objects.filter(pk=view.pk).exists()
+    # The start page setting: the owner's view cannot be another user's start page.
+    from archive.models import StartPage
+
+    answer = client.post("/settings/", {"start": "view", "view": str(view.pk)}, follow=True)
+    assert _shows_nothing(answer)
+    assert not StartPage.objects.filter(view=view).exclude(owner=alice).exists()
 
 
 # --- Sharing (issue 17): the walk as each role a document can be shared with --------------

@@ -8,13 +8,20 @@ many.
 
 from __future__ import annotations
 
+import math
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
 from django.http import QueryDict
 
-from archive.models import Correspondent, CustomField, Document, Tag
+from archive.models import (
+    FIRST_RANDOM_ID,
+    LAST_RANDOM_ID,
+    CustomField,
+    Document,
+    Tag,
+)
 from archive.organize.facets import (
     FilterError,
     LibraryFilter,
@@ -134,17 +141,47 @@ def test_every_facet_count_is_the_true_count(alice, archive):
             assert narrowed.apply(alice, base).count() == count
 
 
-def test_counts_past_the_limit_are_estimates_from_an_even_sample(alice, archive, settings):
+def test_counts_past_the_limit_are_estimates_from_a_weighted_sample(alice, archive, settings):
+    """Past the limit: the random ids in one slice of their range (weighted by the stratum's
+    matches over the slice's), and every n-th of the ids from the old counter (weight n)."""
+    # Twelve documents from before random ids (small ids), all French: their share must be
+    # weighted by their own stratum, not by the random slice's.
+    old = Document.objects.bulk_create(
+        Document(
+            id=1000 + n,
+            owner=alice,
+            title=f"old {n}",
+            original=f"originals/old/{n}",
+            original_name=f"{n}.png",
+            sha256=f"{n:064d}",
+            mime_type="image/png",
+            size=1,
+            language="fr",
+            status=Document.Status.DONE,
+        )
+        for n in range(12)
+    )
     settings.FACET_COUNT_LIMIT = 10
     facets = facet_counts(alice, Document.objects.filter(owner=alice))
-    assert facets.total == 40
+    assert facets.total == 52
     assert facets.estimated
-    assert facets.sample_every == 4
-    # The counts are those of the documents whose id is a multiple of the step, scaled by it.
-    # Ids are random (not a counter), so the sample's size varies; its counts must not.
-    by_name = dict(Correspondent.objects.filter(owner=alice).values_list("name", "pk"))
-    sampled = Counter(by_name.get(d.correspondent) for d in archive if d.pk % 4 == 0)
-    assert facets.columns["correspondent"] == {pk: count * 4 for pk, count in sampled.items()}
+    every = facets.sample_every
+    assert every == 6
+    slice_end = FIRST_RANDOM_ID + math.ceil((LAST_RANDOM_ID - FIRST_RANDOM_ID) * 10 / 52)
+    in_slice = [d for d in archive if d.pk < slice_end]
+    weight: dict[str, float] = defaultdict(float)
+    for d in old:
+        if d.pk % every == 0:
+            weight["fr"] += every
+    languages = dict(
+        Document.objects.filter(pk__in=[d.pk for d in in_slice]).values_list("pk", "language")
+    )
+    for d in in_slice:
+        weight[languages[d.pk]] += len(archive) / len(in_slice)
+    assert facets.columns["language"] == {k: round(v) for k, v in weight.items() if v}
+    # The weights add up to the matches of each stratum (40 random, the old ones sampled).
+    shown = sum(facets.columns["status"].values())
+    assert abs(shown - (len(archive) * bool(in_slice) + every * (12 // every))) <= 1
 
 
 def test_another_users_tag_id_matches_nothing(alice, bob, archive):

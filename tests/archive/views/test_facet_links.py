@@ -1,0 +1,93 @@
+"""archive.views.facet_links: every link (a facet value that narrows, a chip that removes) is
+the changed filter's URL parameters followed by the page's other parameters, exactly as
+encoding the changed filter would give, though each link re-encodes only its own facet."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from urllib.parse import urlencode
+
+import pytest
+from django.http import QueryDict
+
+from archive.models import Document
+from archive.organize.facets import LibraryFilter, facet_counts, filter_from_params
+from archive.views.facet_links import facet_panels
+from tests.archive.organize.test_facets import archive  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def _expected(filt: LibraryFilter, keep: list[tuple[str, str]]) -> str:
+    return urlencode([*filt.to_params(), *keep])
+
+
+def _filters(alice) -> list[LibraryFilter]:
+    """Filters with every kind of parameter, including repeated ones and ``none``."""
+    from archive.models import Correspondent, CustomField, Tag
+
+    rng = random.Random(7)
+    tags = list(Tag.objects.filter(owner=alice).values_list("pk", flat=True))
+    people = list(Correspondent.objects.filter(owner=alice).values_list("pk", flat=True))
+    fields = list(CustomField.objects.filter(owner=alice).values_list("pk", flat=True))
+    out = [LibraryFilter()]
+    for _ in range(12):
+        out.append(
+            LibraryFilter(
+                tags=tuple(rng.sample(tags, rng.randint(0, 2))),
+                correspondents=tuple(rng.sample([*people, None], rng.randint(0, 2))),
+                year=rng.choice([None, 2023]),
+                month=None,
+                language=rng.choice(["", "en"]),
+                status=rng.choice(["", "done"]),
+                fields=tuple((f, rng.choice([None, "true"])) for f in rng.sample(fields, 1)),
+                q=rng.choice(["", "tag:x"]),
+            )
+        )
+    out.append(LibraryFilter(year=2023, month=3))
+    out.append(LibraryFilter(no_date=True))
+    return out
+
+
+def test_every_link_is_the_changed_filter_then_the_kept_parameters(alice, archive):  # noqa: F811
+    keep = [("sort", "oldest"), ("whose", "own"), ("x", "a b&c")]
+    base = Document.objects.filter(owner=alice)
+    checked = 0
+    for filt in _filters(alice):
+        page = QueryDict(urlencode([*filt.to_params(), *keep, ("page", "3")]))
+        assert filter_from_params(page) == filt
+        facets = facet_counts(alice, filt.apply(alice, base))
+        panels, chips = facet_panels(alice, facets, filt, page)
+        for panel in panels:
+            for value in panel.values:
+                if value.active:
+                    continue  # shown in bold, not as a link
+                assert _changed_by(value.params, filt, keep, panel.name), (panel.name, value)
+                checked += 1
+        for chip in chips:
+            # A chip removes one applied value: its link is a filter with one value fewer.
+            narrower = filter_from_params(QueryDict(chip.params))
+            assert narrower != filt
+            assert chip.params.endswith(urlencode(keep))
+            assert chip.params == _expected(narrower, keep)
+    assert checked > 50
+
+
+def _changed_by(params: str, filt: LibraryFilter, keep: list[tuple[str, str]], name: str) -> bool:
+    """``params`` equals the encoding of the filter it names, and that filter differs from
+    ``filt`` in the panel's facet only."""
+    changed = filter_from_params(QueryDict(params))
+    if params != _expected(changed, keep):
+        return False
+    facet = {
+        "tag": ("tags",),
+        "correspondent": ("correspondents",),
+        "type": ("types",),
+        "year": ("year", "month", "no_date"),
+        "field": ("fields",),
+        "language": ("language",),
+        "status": ("status",),
+    }[name]
+    same = {attr: getattr(changed, attr) for attr in facet}
+    return replace(filt, **same) == changed

@@ -39,6 +39,7 @@ from archive.organize.columns import (
 from archive.organize.facets import FilterError, LibraryFilter, facet_counts, filter_from_params
 from archive.organize.names import owner_names
 from archive.outcomes import Outcome
+from archive.replica.requests import replica_reads
 from archive.sharing.access import SCOPES, scoped_documents
 from archive.uploads import UploadResult, upload_headers, upload_status, uploads_take
 from archive.views.bulk import bulk_choices
@@ -54,6 +55,7 @@ _REMEMBERED = ("language", "engine")
 
 @login_required
 @require_GET
+@replica_reads
 def library(request: HttpRequest) -> HttpResponse:
     """The user's documents (newest first unless sorted otherwise) with the upload form."""
     return _library_page(request)
@@ -61,6 +63,7 @@ def library(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads
 def start(request: HttpRequest) -> HttpResponse:
     """The start page (``/``): the dashboard when the user pinned a saved view to it, else
     the library. With any parameter (``/?tag=3``, a saved view's link) it is the library."""

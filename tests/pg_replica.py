@@ -77,7 +77,7 @@ class StreamingReplica:
     """A hot standby of the primary at ``host:port``, in a temporary folder."""
 
     def __init__(self, *, host: str, port: int, user: str, bindir: Path) -> None:
-        self.primary = {"host": host, "port": port, "user": user}
+        self.host, self.primary_port, self.user = host, port, user
         self.bindir = bindir
         self.port = free_port()
         self.slot = f"{SLOT_PREFIX}{os.getpid()}"
@@ -86,14 +86,17 @@ class StreamingReplica:
         self.log = self.root / "server.log"
 
     def _primary(self) -> psycopg.Connection[Any]:
-        return psycopg.connect(dbname="postgres", autocommit=True, **self.primary)  # type: ignore[arg-type]
+        return psycopg.connect(
+            host=self.host, port=self.primary_port, user=self.user, dbname="postgres",
+            autocommit=True,
+        )  # fmt: skip
 
     def connect(self, dbname: str = "postgres") -> psycopg.Connection[Any]:
         """An autocommit connection to the replica (superuser: may pause replay)."""
         return psycopg.connect(
             host="127.0.0.1",
             port=self.port,
-            user=self.primary["user"],
+            user=self.user,
             dbname=dbname,
             autocommit=True,
         )
@@ -145,11 +148,11 @@ class StreamingReplica:
             "-D",
             str(self.data),
             "-h",
-            str(self.primary["host"]),
+            self.host,
             "-p",
-            str(self.primary["port"]),
+            str(self.primary_port),
             "-U",
-            str(self.primary["user"]),
+            self.user,
             "-X",
             "stream",
             "-S",  # the slot: the primary keeps the WAL until the replica has it

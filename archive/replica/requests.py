@@ -13,6 +13,8 @@ status it polls read from the primary.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -22,8 +24,17 @@ from django.db import DatabaseError, InterfaceError, connections
 from django.http import HttpRequest, HttpResponse
 
 from archive.replica.config import REPLICA
-from archive.replica.freshness import choose, configured, mark_down, primary_lsn
+from archive.replica.freshness import (
+    Choice,
+    choose,
+    configured,
+    mark_down,
+    primary_lsn,
+    replica_status,
+)
 from archive.replica.routing import reading_from
+
+logger = logging.getLogger("archive.replica")
 
 #: The session key of the WAL position of the session's last write.
 PIN_KEY = "replica_pin_lsn"
@@ -58,37 +69,52 @@ def session_pin(request: HttpRequest) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def read_choice(request: HttpRequest) -> Choice | None:
+    """Where a ``replica_reads`` view read from for ``request``, and why (None: the view is
+    not one of them)."""
+    choice = getattr(request, "replica_choice", None)
+    return choice if isinstance(choice, Choice) else None
+
+
 def replica_reads(view: View) -> View:
     """Run ``view`` (read-only: it must not write what it then reads) with its reads on the
     replica when ``archive.replica.freshness.choose`` allows it for the session, else on the
-    primary. A replica that fails during the view (connection lost, a query cancelled by a
-    conflict with recovery) is kept out and the view runs again on the primary."""
+    primary. When a read fails during the view (the replica's connection lost, a query
+    cancelled by a conflict with recovery) the view runs again on the primary, and the replica
+    is kept out if it is the one that failed (``_after_failure``)."""
 
     @wraps(view)
     def run(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         choice = choose(session_pin(request))
-        request.read_from = choice  # type: ignore[attr-defined]
+        request.replica_choice = choice  # type: ignore[attr-defined]
         if choice.alias != REPLICA:
             return view(request, *args, **kwargs)
         try:
             with reading_from(REPLICA):
                 return view(request, *args, **kwargs)
         except (DatabaseError, InterfaceError) as error:
-            if not _replica_failed(error):
-                raise
-            mark_down(error)
+            # From the replica (its connection lost, a query cancelled by a conflict with
+            # replay) or from the primary: the view only reads, so it runs again on the
+            # primary, which raises again if the fault was there.
+            _after_failure(error)
         return view(request, *args, **kwargs)
 
     return run
 
 
-def _replica_failed(error: BaseException) -> bool:
-    """True when ``error`` came from the replica: its connection is gone, or a query was
-    cancelled because replay needed what it read (a hot standby's conflict)."""
-    cause = error.__cause__
-    if isinstance(cause, psycopg.errors.SerializationFailure) or "conflict with recovery" in str(
-        error
+def _after_failure(error: BaseException) -> None:
+    """Keep the replica out if it is the one that failed: a conflict with recovery says so;
+    otherwise a fresh connection to it must answer (the failed one is closed either way)."""
+    if isinstance(error.__cause__, psycopg.errors.SerializationFailure) or (
+        "conflict with recovery" in str(error)
     ):
-        return True
-    replica = connections[REPLICA]
-    return replica.connection is not None and not replica.is_usable()
+        mark_down(error)
+        return
+    with contextlib.suppress(DatabaseError, InterfaceError):  # a broken one may fail to close
+        connections[REPLICA].close()
+    try:
+        replica_status()
+    except (DatabaseError, InterfaceError):
+        mark_down(error)
+        return
+    logger.warning("a read failed during a replica view (%s): read again from the primary", error)

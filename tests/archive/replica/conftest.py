@@ -20,6 +20,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from archive.replica import freshness
 from archive.replica.config import REPLICA
+from archive.replica.requests import read_choice
 from tests.pg_replica import StreamingReplica
 
 
@@ -89,6 +90,14 @@ def replica_alias(port: int, settings: Any, *, connect_timeout: int = 2) -> Iter
         connections[REPLICA].close()
         del connections[REPLICA]
         freshness.reset()
+
+
+def where(response: Any) -> str:
+    """Why the replica view that gave ``response`` read where it did (``replica``, ``pinned``,
+    ``down``, ``lagging``)."""
+    choice = read_choice(response.wsgi_request)
+    assert choice is not None, "not a replica view"
+    return choice.reason
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from archive.replica.config import REPLICA
 from archive.replica.routing import ReplicaRouter, read_alias, reading_from
 from archive.search import document_vector_rebuild, page_vector_write
 from tests.archive.conftest import document_with_pages
+from tests.archive.replica.conftest import where
 from tests.pg_replica import StreamingReplica
 
 
@@ -52,7 +53,7 @@ def test_search_and_library_read_from_the_replica(
     ):
         response = client.get("/search/", {"q": "invoice"})
     assert response.status_code == 200
-    assert response.wsgi_request.read_from.reason == "replica"
+    assert where(response) == "replica"
     assert document.title in response.content.decode()
     # The search itself (vectors, statistics, snippets) and the status probe on the replica;
     # only the session and the user on the primary.

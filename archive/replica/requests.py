@@ -6,9 +6,10 @@ TRACE: uploads, edits, deletes, logins), the primary's WAL position in the sessi
 ``replica_reads`` views (search, library, autocomplete) then read from the replica only once it
 has replayed past that position: the writer sees what it just wrote at once, whatever the lag.
 
-A document's OCR is written later by a worker, not by a request: the library and search show
-it from the replica within the lag bound (``REPLICA_MAX_LAG_SECONDS``); its own page and the
-status it polls read from the primary.
+A document's OCR is written later by a worker, not by a request: the status its page polls
+(from the primary) calls ``pin_to_primary`` when it reports the document finished, so the
+search that follows finds the new text even if the replica has not replayed it; a session
+that did not watch it finish sees it from the replica within ``REPLICA_MAX_LAG_SECONDS``.
 """
 
 from __future__ import annotations
@@ -60,6 +61,14 @@ class WritePinMiddleware:
         ):
             request.session[PIN_KEY] = primary_lsn()
         return response
+
+
+def pin_to_primary(request: HttpRequest) -> None:
+    """The session has just been shown something a worker wrote (a document finished): its
+    search and library read from the primary until the replica has replayed that too, as
+    after a write of its own. Nothing without a replica or a session."""
+    if configured() and hasattr(request, "session"):
+        request.session[PIN_KEY] = primary_lsn()
 
 
 def session_pin(request: HttpRequest) -> str | None:

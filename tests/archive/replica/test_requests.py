@@ -10,8 +10,10 @@ import pytest
 from django.db import connections
 from django.test import Client
 
+from archive.models import Document
 from archive.replica.config import REPLICA
 from archive.replica.requests import PIN_KEY
+from archive.search import document_vector_rebuild, page_vector_write
 from tests.archive.replica.conftest import replica_alias, where
 from tests.archive.replica.test_routing import indexed
 from tests.pg_replica import StreamingReplica, free_port
@@ -131,3 +133,31 @@ def test_a_replica_lost_during_a_search_answers_from_the_primary(
     assert where(response) == "replica"  # chosen before the failure …
     assert "read again from the primary" in caplog.text  # … then read again from the primary
     assert where(client.get("/search/", {"q": "invoice"})) == "replica"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_once_the_status_says_done_the_owner_finds_the_text_while_the_replica_lags(
+    replica: StreamingReplica, alice: Any
+) -> None:
+    """OCR is written by a worker, not by the user's session; the status the document page
+    polls (from the primary) reports it done, and from then on the user's search finds it."""
+    document = indexed(alice, "Trip ledger", "placeholder words")
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.PROCESSING)
+    replica.wait_replayed(replica.primary_lsn())
+    watcher, other = _logged_in(alice), _logged_in(alice)
+    replica.pause_replay()
+    # What the worker writes when the page is read: the text, its vectors, the status.
+    page = document.pages.get()
+    page.text = "Kilimanjaro expedition receipts"
+    page.save()
+    page_vector_write(page, "en")
+    document_vector_rebuild(document)
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.DONE)
+
+    assert watcher.get(f"/documents/{document.pk}/status/").status_code == 200
+    source, found = _search(watcher, "kilimanjaro")
+    assert source == "pinned"
+    assert "Trip ledger" in found
+    source, found = _search(other, "kilimanjaro")
+    assert source == "replica"
+    assert "Trip ledger" not in found

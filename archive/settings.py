@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from archive.embedded_db import embedded_database_url
 from archive.env import env_bool, env_float, env_int, env_list, env_str, var_dir
 from archive.languages import LANGUAGES
+from archive.replica.config import REPLICA, replica_database
 from archive.storage.config import S3_BACKEND, s3_client_config, storage_backend
 
 # Django's generic classes (ModelAdmin[Document], ModelForm[Tag], …) subscriptable at run time,
@@ -79,6 +80,9 @@ MIDDLEWARE = [
     # request.user.is_verified(), then: a session that still needs its code goes nowhere else
     "django_otp.middleware.OTPMiddleware",
     "archive.twofactor.TwoFactorMiddleware",
+    # After a request that may have written, the session reads from the primary until the
+    # replica has caught up with it (archive.replica; nothing without DATABASE_REPLICA_URL).
+    "archive.replica.requests.WritePinMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -115,6 +119,20 @@ if "host" in _options and not _database.get("HOST"):
     _database["HOST"] = _options.pop("host")
 _database["OPTIONS"] = _options
 DATABASES = {"default": _database}
+# A streaming replica (hot standby) of the primary for search, library and facet reads
+# (archive.replica): a session that wrote reads from the primary until the replica has replayed
+# its write; a replica that is down, not streaming or more than REPLICA_MAX_LAG_SECONDS behind
+# is skipped (logged), and one that failed is retried after REPLICA_RETRY_SECONDS. Every read
+# and write outside those views stays on the primary (docs/operations.md).
+REPLICA_CONNECT_TIMEOUT = env_int("REPLICA_CONNECT_TIMEOUT", 2, minimum=1)
+REPLICA_MAX_LAG_SECONDS = env_float("REPLICA_MAX_LAG_SECONDS", 10.0, minimum=0.0)
+REPLICA_RETRY_SECONDS = env_float("REPLICA_RETRY_SECONDS", 30.0, minimum=0.0)
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES[REPLICA] = replica_database(
+        env_str("DATABASE_REPLICA_URL"), connect_timeout=REPLICA_CONNECT_TIMEOUT
+    )
+READ_FROM_REPLICA = REPLICA in DATABASES
+DATABASE_ROUTERS = ["archive.replica.routing.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- files ------------------------------------------------------------------------------------

@@ -29,11 +29,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from archive.models import FIRST_RANDOM_ID, LAST_RANDOM_ID
 from archive.organize.models import CustomFieldValue, DocumentTag, Tag
+from archive.replica.routing import read_connection
 from archive.search.fields import QueryError, split_fields
 
 NONE = "none"
@@ -361,7 +361,7 @@ def facet_counts(owner: AbstractBaseUser, matching: QuerySet[Any]) -> Facets:
     # Each tag with itself and its ancestors (a tag counts the documents of the tags below
     # it), worked out here from the owner's few hundred paths.
     tags, ancestors = _closure(owner)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"""
             WITH s(id, c, t, dd, l, st, w) AS MATERIALIZED ({sample_sql})

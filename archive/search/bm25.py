@@ -26,7 +26,8 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 
 from django.conf import settings
-from django.db import connection
+
+from archive.replica.routing import read_connection
 
 # An operand of a tsquery's text form: 'lexeme' with optional :* prefix and weight marks.
 _TSQUERY_TOKEN = re.compile(r"'((?:[^']|'')*)'(:\*?[A-D]*)?|(!)|(\()|(\))|(&|\||<->|<\d+>)")
@@ -124,7 +125,7 @@ def expand_prefixes(owner_id: int, prefixes: Iterable[str]) -> list[str]:
     """The owner's index terms starting with each prefix, the most frequent ``PREFIX_EXPANSION``
     of each (a range scan of the "C"-collated (owner, term) index)."""
     terms: list[str] = []
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         for prefix in prefixes:
             if not prefix:
                 continue
@@ -157,7 +158,7 @@ class TermStats:
         self, owner_id: int, lexemes: Iterable[str], demoted: Collection[str] = ()
     ) -> None:
         wanted = sorted(set(lexemes))
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             cursor.execute(
                 f"SELECT s.term, {documents_sql('s')}, s.floor FROM archive_searchterm s "
                 "WHERE s.owner_id = %s AND s.term = ANY(%s)",
@@ -189,7 +190,7 @@ def document_impacts(ids: list[int], lexemes: list[str]) -> dict[int, dict[str, 
     found: dict[int, dict[str, float]] = {pk: {} for pk in ids}
     if not ids or not lexemes:
         return found
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT d.id, u.lexeme, {impact_sql(tf_sql('u'), 'd.search_length')} "
             "FROM archive_document d, unnest(d.search_vector) u "

@@ -28,10 +28,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 
 from archive.models import Document
+from archive.replica.routing import read_connection
 from archive.search.cursors import decode_cursor, encode_cursor
 from archive.search.fields import split_fields
 from archive.search.limits import bounded, check_clauses
@@ -211,7 +211,7 @@ def _count(matching: QuerySet[Document]) -> tuple[int, bool, dict[str, list[tupl
     grouped = f"SELECT {', '.join(FACETS)}, count(*) FROM ({sql}) m GROUP BY {', '.join(FACETS)}"
 
     def run() -> list[tuple[Any, ...]]:
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             cursor.execute(grouped, params)
             return list(cursor.fetchall())
 

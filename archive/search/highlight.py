@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import connection
-
 from archive.languages import search_config
 from archive.models import Page
+from archive.replica.routing import read_connection
 from archive.search.query import highlight_terms, query_phrases
 from archive.search.textnorm import flow_text, index_text, is_cjk
 
@@ -102,7 +101,7 @@ def _word_terms(
     distinct = sorted({reading for found in readings.values() for reading in found})
     if not words or not distinct:
         return matches
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "WITH v AS (SELECT t, to_tsvector(%s::regconfig, t) || to_tsvector('simple', t) AS v "
             "FROM unnest(%s::text[]) AS t), "

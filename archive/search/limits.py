@@ -15,7 +15,9 @@ from typing import ParamSpec, TypeVar
 
 import psycopg.errors
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, transaction
+
+from archive.replica.routing import read_connection
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -47,7 +49,9 @@ def bounded(search: Callable[P, R]) -> Callable[P, R]:
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         limit = int(getattr(settings, "SEARCH_TIMEOUT_MS", 10_000))
         try:
-            with transaction.atomic():
+            # On the connection reads go to now (the replica's in a replica block).
+            connection = read_connection()
+            with transaction.atomic(using=connection.alias):
                 if limit > 0:
                     with connection.cursor() as cursor:
                         cursor.execute(

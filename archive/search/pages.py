@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db import connection
-
 from archive.languages import search_config
+from archive.replica.routing import read_connection
 from archive.search.planning import MATCH_SQL
 from archive.search.results import SearchHit
 from archive.search.snippets import headlines
@@ -21,7 +20,7 @@ def add_pages_and_snippets(hits: list[SearchHit], tsquery: str, query: str) -> N
     if not hits:
         return
     by_id = {hit.document.pk: hit for hit in hits}
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT p.id, p.document_id, p.number, {RANK_SQL.format(table='p')} "
             f"FROM archive_page p WHERE p.document_id = ANY(%s) "

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection
 
+from archive.replica.routing import read_connection
 from archive.search.query import Clause
 from archive.search.readings import ReadQuery
 from archive.search.textnorm import index_text
@@ -65,7 +65,7 @@ def _holding(clause: Clause, tsquery: str, document_ids: list[int]) -> set[int]:
     document's vector for a single word (exact already)."""
     if not tsquery:
         return set()
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         if not clause.is_sequence:
             cursor.execute(
                 "SELECT id FROM archive_document WHERE id = ANY(%s) "

@@ -11,13 +11,14 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from archive.languages import search_config
 from archive.models import Document
+from archive.replica.routing import read_connection
 from archive.search.index import clean_text
 from archive.search.query import parse_query
 from archive.search.readings import ReadQuery, read_query
@@ -40,7 +41,7 @@ def user_configs(user: User) -> set[str]:
     the cost does not grow with the number of documents; then the other languages of the few
     documents in several (``Document.languages``, through their partial index).
     """
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             """
             WITH RECURSIVE languages(language) AS (
@@ -94,7 +95,7 @@ DENSE_SHARE = 0.3
 def estimate(matching: QuerySet[Document]) -> tuple[float, float]:
     """(the planner's estimate of the matches, the documents in the table) for ``matching``."""
     sql, params = matching.order_by().values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT reltuples FROM pg_class WHERE oid = 'archive_document'::regclass", []
         )
@@ -147,8 +148,10 @@ def planner_settings(wanted: dict[str, str]) -> Iterator[CursorWrapper]:
         ["current_setting(%s)" for _ in names] + ["set_config(%s, %s, true)" for _ in names]
     )
     restore = "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names)
+    # On the connection reads go to now: the replica's in a replica block (archive.replica).
+    connection = read_connection()
     outer = connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute(swap, [*names, *(part for item in wanted.items() for part in item)])
         before = dict(zip(names, cursor.fetchone()[: len(names)], strict=True))
         yield cursor

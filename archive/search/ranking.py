@@ -29,10 +29,10 @@ import heapq
 from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING
 
-from django.db import connection
 from django.db.models import QuerySet
 
 from archive.models import Document
+from archive.replica.routing import read_connection
 from archive.search.bm25 import TermStats, combine, query_weights, scores
 
 if TYPE_CHECKING:
@@ -206,7 +206,7 @@ class _Consider:
 def _listed_impacts(owner_id: int, terms: list[str], ids: list[int]) -> dict[int, dict[str, float]]:
     """The list entries of ``ids`` under ``terms``: {document: {term: impact}}."""
     found: dict[int, dict[str, float]] = {}
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             # Each list is read whole (at most about twice SEARCH_IMPACT_KEEP entries) and
             # hash-joined with the ids: cheaper than probing by document, whose entries span
@@ -256,7 +256,7 @@ def _exhaustive(
 
 def _holding_any(owner_id: int, terms: list[str]) -> list[int]:
     """The owner's documents whose vector holds any of ``terms`` (exact lexemes; GIN)."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT id FROM archive_document WHERE owner_id = %s AND search_vector @@ "
             "array_to_string(ARRAY(SELECT quote_literal(t) FROM unnest(%s::text[]) t), "
@@ -273,7 +273,7 @@ def _lists_slice(
     found: dict[str, list[tuple[int, float]]] = {}
     if not starts:
         return found
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT t.term, s.document_id, s.impact "
             "FROM unnest(%s::text[], %s::int[]) t(term, start), LATERAL ("

@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
-
+from archive.replica.routing import read_connection
 from archive.search.query import Clause, Query, clause_text, quote
 
 
@@ -53,7 +52,7 @@ def read_query(query: Query, configs: Iterable[str]) -> ReadQuery | None:
             )
             for config in ordered:
                 params.extend([config, quote(clause.terms[0])])
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT ARRAY[" + ", ".join(f"({e})::text" for e in expressions) + "]", params
         )
@@ -92,7 +91,7 @@ def reading_lexemes(words: Iterable[str], configs: Iterable[str]) -> set[str]:
     if not listed:
         return set()
     ordered = sorted(set(configs) | {"simple"})
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT DISTINCT l FROM unnest(%s::text[]) AS w, unnest(%s::regconfig[]) AS c, "
             "unnest(tsvector_to_array(to_tsvector(c, w))) AS l",

@@ -18,10 +18,9 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from django.db import connection
-
 from archive.languages import search_config
 from archive.models import Document
+from archive.replica.routing import read_connection
 from archive.search.bm25 import documents_sql
 
 #: How many of the document's words are used at most, and how many candidate documents.
@@ -41,7 +40,7 @@ def distinctive_terms(document: Document, limit: int = MAX_TERMS) -> list[tuple[
     total = Document.objects.filter(owner_id=document.owner_id).count()
     if total < 2:
         return []
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"""
             SELECT v.lexeme, coalesce(cardinality(v.positions), 1), {documents_sql("t")}
@@ -77,7 +76,7 @@ def more_like_this(document: Document, limit: int = 10) -> list[Similar]:
     if not terms or limit <= 0:
         return []
     weights = dict(terms)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             """
             SELECT d.id, sum(t.weight) AS score, array_agg(t.term ORDER BY t.weight DESC)

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 
-from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from archive.replica.routing import read_connection
 from archive.search.textnorm import CJK_RUN, flow_with_offsets
 
 # Control characters never occur in OCR text we store (clean_text strips them).
@@ -40,7 +40,7 @@ def headlines(page_ids: list[int], tsquery: str, config: str, query: str) -> dic
     are marked by hand where PostgreSQL cannot (it reads a CJK run as one word)."""
     if not page_ids:
         return {}
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute("SELECT id, text FROM archive_page WHERE id = ANY(%s)", [page_ids])
         rows = cursor.fetchall()
         flows = [flow_with_offsets(text) for _, text in rows]

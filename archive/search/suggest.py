@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from django.db import connection
-
+from archive.replica.routing import read_connection
 from archive.search.textnorm import fold
 
 #: How many completions at most, and the shortest and longest prefix looked up. One letter
@@ -41,7 +40,7 @@ def complete(owner_id: int | None, text: str, limit: int = LIMIT) -> list[Comple
     if len(prefix) < MIN_PREFIX:
         return []
     head = text[: len(text) - len(typed)]
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT term, documents FROM archive_searchterm"
             # documents > 0: a word left only by deleted documents keeps its row (counted 0).

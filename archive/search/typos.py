@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
 
+from archive.replica.routing import read_connection
 from archive.search.bm25 import documents_sql
 from archive.search.planning import user_configs
 from archive.search.query import TOKEN
@@ -150,7 +150,7 @@ def _documents_holding(owner_id: int | None, words: list[str]) -> dict[str, int]
     stem in each configuration of the owner's documents): one statement."""
     owner = get_user_model()(pk=owner_id)
     configs = sorted(user_configs(owner))
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"""
             SELECT w.word, coalesce(max({documents_sql("t")}), 0)

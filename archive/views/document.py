@@ -22,6 +22,7 @@ from archive.errors import UserError
 from archive.forms import PdfPasswordForm, RenameForm, RerunForm
 from archive.models import Document
 from archive.quotas import QueueFull
+from archive.replica.requests import pin_to_primary
 from archive.search import more_like_this, page_highlights
 from archive.sharing.access import Access
 from archive.sharing.history import document_history
@@ -116,9 +117,13 @@ def document_status(request: HttpRequest, pk: int) -> HttpResponse:
     # first poll would never reload the page when it is done.
     reload = bool(request.GET.get("reload"))
     response = render(request, "archive/_status.html", {"document": document, "reload": reload})
-    if document.is_finished and reload:
-        # The detail page shows pages and text that appeared meanwhile: reload it once.
-        response["HX-Refresh"] = "true"
+    if document.is_finished:
+        # The user now knows the text is there: their next search reads from the primary
+        # until a lagging read replica has it too (archive.replica).
+        pin_to_primary(request)
+        if reload:
+            # The detail page shows pages and text that appeared meanwhile: reload it once.
+            response["HX-Refresh"] = "true"
     return response
 
 

@@ -40,6 +40,7 @@ from archive.organize.facets import FilterError, LibraryFilter, facet_counts, fi
 from archive.organize.names import owner_names
 from archive.organize.start_page import start_destination
 from archive.outcomes import Outcome
+from archive.replica.requests import replica_reads
 from archive.sharing.access import SCOPES, scoped_documents
 from archive.uploads import UploadResult, upload_headers, upload_status, uploads_take
 from archive.views.bulk import bulk_choices
@@ -55,6 +56,7 @@ _REMEMBERED = ("language", "engine")
 
 @login_required
 @require_GET
+@replica_reads
 def library(request: HttpRequest) -> HttpResponse:
     """The user's documents (newest first unless sorted otherwise) with the upload form."""
     return _library_page(request)
@@ -62,6 +64,7 @@ def library(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads
 def start(request: HttpRequest) -> HttpResponse:
     """The start page (``/``): the page the user chose (``archive.organize.start_page``; by
     default the dashboard when they pinned a saved view to it, else the library). With any

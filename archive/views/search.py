@@ -20,6 +20,7 @@ from archive.forms import SearchForm
 from archive.languages import LANGUAGES
 from archive.models import Document
 from archive.organize.facets import FilterError, facet_counts, filter_from_params
+from archive.replica.requests import replica_reads
 from archive.search import (
     BadCursor,
     Expansion,
@@ -47,6 +48,7 @@ _FACET_LABELS: dict[str, dict[str, str]] = {
 
 @login_required
 @require_GET
+@replica_reads
 def search(request: HttpRequest) -> HttpResponse:
     """Search the user's documents; 20 hits a page, best first unless sorted otherwise."""
     form = SearchForm(request.GET)
@@ -159,6 +161,7 @@ def _facet_links(result: SearchPage, params: QueryDict) -> list[dict[str, Any]]:
 
 @login_required
 @require_GET
+@replica_reads
 def search_suggest(request: HttpRequest) -> HttpResponse:
     """Completions of the last word in the search box from the user's own words, most frequent
     first: ``<option>`` elements for the box's ``<datalist>`` when htmx asks, JSON otherwise."""

@@ -73,6 +73,19 @@ def replication_problems(primary: psycopg.Connection[Any]) -> list[str]:
     return problems
 
 
+def _process_alive(pid: str) -> bool:
+    """Whether the process ``pid`` (a slot name's suffix) still runs on this machine."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, owned by someone else
+    return True
+
+
 class StreamingReplica:
     """A hot standby of the primary at ``host:port``, in a temporary folder."""
 
@@ -119,12 +132,15 @@ class StreamingReplica:
             problems = replication_problems(primary)
             if problems:
                 raise RuntimeError("the primary does not allow replication: " + "; ".join(problems))
-            # A slot left by a test run that was killed keeps WAL on the primary forever.
-            primary.execute(
-                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
-                "WHERE slot_name LIKE %s AND NOT active",
+            # A slot left by a test run that was killed keeps WAL on the primary forever. Only
+            # slots whose process is gone: another pytest process (a parallel worker) may be
+            # between making its slot and starting its copy, when the slot is not yet active.
+            for (name,) in primary.execute(
+                "SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE %s AND NOT active",
                 [SLOT_PREFIX + "%"],
-            )
+            ).fetchall():
+                if not _process_alive(name.removeprefix(SLOT_PREFIX)):
+                    primary.execute("SELECT pg_drop_replication_slot(%s)", [name])
             # The slot is made (and its WAL reserved) before the copy starts, so the primary
             # keeps every WAL segment from here on: ``pg_basebackup -C`` reserves it a moment
             # later, and a checkpoint forced in between (another test's CREATE DATABASE) has

@@ -8,6 +8,7 @@ what happens when it is missing (``SCAN_ARCHIVE_REQUIRE_TESTDATA``).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -20,3 +21,15 @@ def testdata() -> Path:
     """The shared test data folder; tests using it skip with a reason when it is absent, or
     fail when ``SCAN_ARCHIVE_REQUIRE_TESTDATA`` is set."""
     return require_testdata()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In a parallel run (pytest-xdist worker processes), leave out the tests marked
+    ``serial``: they stop a service every other test uses at that moment. ``scripts/test``
+    runs them alone afterwards (``pytest -m serial``)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    serial = [item for item in items if item.get_closest_marker("serial")]
+    if serial:
+        config.hook.pytest_deselected(items=serial)
+        items[:] = [item for item in items if not item.get_closest_marker("serial")]

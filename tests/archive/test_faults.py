@@ -143,6 +143,7 @@ def _scan(word: str) -> SimpleUploadedFile:
 
 
 @pytest.mark.slow
+@pytest.mark.serial  # every other test on this server would see the restart too
 @pytest.mark.django_db(transaction=True)
 def test_postgres_restarted_while_uploads_and_ocr_run_loses_and_duplicates_nothing(
     alice: User, settings: Any

@@ -8,6 +8,9 @@ import functools
 
 from django.conf import settings
 from django.db.models import F, OrderBy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from ocr.engines import available_engines
 
@@ -22,13 +25,13 @@ LIBRARY_SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "date": (OrderBy(F("document_date"), descending=True, nulls_last=True), "-id"),
     "date_oldest": (OrderBy(F("document_date"), nulls_last=True), "id"),
 }
-LIBRARY_SORT_LABELS: list[tuple[str, str]] = [
-    ("newest", "Newest"),
-    ("oldest", "Oldest"),
-    ("title", "Title"),
-    ("pages", "Most pages"),
-    ("date", "Document date, newest"),
-    ("date_oldest", "Document date, oldest"),
+LIBRARY_SORT_LABELS: list[tuple[str, StrOrPromise]] = [
+    ("newest", _("Newest")),
+    ("oldest", _("Oldest")),
+    ("title", _("Title")),
+    ("pages", _("Most pages")),
+    ("date", _("Document date, newest")),
+    ("date_oldest", _("Document date, oldest")),
 ]
 
 
@@ -46,7 +49,7 @@ def _engine_names() -> tuple[str, ...]:
 def engine_choices() -> list[tuple[str, str]]:
     """("", default) and every other engine that can run here: the default engine is offered
     once, as the default (a second entry of the same name would read the same way)."""
-    default = ("", f"Default ({settings.OCR_ENGINE})")
+    default = ("", gettext("Default (%(engine)s)") % {"engine": settings.OCR_ENGINE})
     return [default, *((name, name) for name in _engine_names() if name != settings.OCR_ENGINE)]
 
 

@@ -4,7 +4,6 @@ with a link that removes each."""
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Any
@@ -12,14 +11,16 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import QueryDict
+from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from archive.languages import LANGUAGES
 from archive.models import Document
 from archive.organize.facets import Facets, LibraryFilter
 from archive.organize.names import OwnerNames, owner_names
 
-_MONTHS = list(calendar.month_name)[1:]
+_MONTHS = list(MONTHS.values())  # translated when shown
 _STATUS = dict(Document.Status.choices)
 # A panel shows its most frequent values first, this many at most.
 _MOST = 30
@@ -108,7 +109,7 @@ def facet_panels(
         keep.pop("q")
     panels: list[Panel] = []
     chips: list[Chip] = []
-    tag_panel = Panel("tag", "Tags")
+    tag_panel = Panel("tag", gettext("Tags"))
     tag_names = {pk: path for pk, path, _name in names.tags}
     for pk, path, name in names.tags:
         count = facets.tags.get(pk, 0)
@@ -128,11 +129,16 @@ def facet_panels(
         )
     for tag_id in filt.tags:
         removed = replace(filt, tags=tuple(t for t in filt.tags if t != tag_id))
-        chips.append(Chip(f"tag: {tag_names.get(tag_id, '?')}", _link(removed, keep)))
+        chips.append(
+            Chip(
+                gettext("tag: %(name)s") % {"name": tag_names.get(tag_id, "?")},
+                _link(removed, keep),
+            )
+        )
     panels.append(tag_panel)
     for name, title, named, attr in (
-        ("correspondent", "Correspondent", dict(names.correspondents), "correspondents"),
-        ("type", "Document type", dict(names.types), "types"),
+        ("correspondent", gettext("Correspondent"), dict(names.correspondents), "correspondents"),
+        ("type", gettext("Document type"), dict(names.types), "types"),
     ):
         counts = facets.columns.get(name, {})
         panel = Panel(name, title)
@@ -140,16 +146,16 @@ def facet_panels(
         for pk, count in sorted(counts.items(), key=lambda kv: (-kv[1], named.get(kv[0], "")))[
             :_MOST
         ]:
-            label = "(none)" if pk is None else named.get(pk, "?")
+            label = gettext("(none)") if pk is None else named.get(pk, "?")
             panel.values.append(
                 Value(label, count, _link(_with(filt, **{attr: (pk,)}), keep), pk in chosen)
             )
         for pk in chosen:
-            label = "(none)" if pk is None else named.get(pk, "?")
+            label = gettext("(none)") if pk is None else named.get(pk, "?")
             removed = _with(filt, **{attr: tuple(p for p in chosen if p != pk)})
             chips.append(Chip(f"{title.lower()}: {label}", _link(removed, keep)))
         panels.append(panel)
-    date_panel = Panel("year", "Document date")
+    date_panel = Panel("year", gettext("Document date"))
     if filt.year:
         for (year, month), count in sorted(facets.columns.get("month", {}).items()):
             if year == filt.year and month:
@@ -162,7 +168,12 @@ def facet_panels(
                     )
                 )
         label = f"{_MONTHS[filt.month - 1]} {filt.year}" if filt.month else str(filt.year)
-        chips.append(Chip(f"date: {label}", _link(replace(filt, year=None, month=None), keep)))
+        chips.append(
+            Chip(
+                gettext("date: %(when)s") % {"when": label},
+                _link(replace(filt, year=None, month=None), keep),
+            )
+        )
     else:
         for year, count in sorted(
             facets.columns.get("year", {}).items(), key=lambda kv: (kv[0] is None, -(kv[0] or 0))
@@ -170,17 +181,17 @@ def facet_panels(
             narrowed = replace(filt, no_date=True) if year is None else replace(filt, year=year)
             date_panel.values.append(
                 Value(
-                    "(no date)" if year is None else str(year),
+                    gettext("(no date)") if year is None else str(year),
                     count,
                     _link(narrowed, keep),
                     year is None and filt.no_date,
                 )
             )
         if filt.no_date:
-            chips.append(Chip("date: none", _link(replace(filt, no_date=False), keep)))
+            chips.append(Chip(gettext("date: none"), _link(replace(filt, no_date=False), keep)))
     panels.append(date_panel)
     fields = {f.pk: f for f in names.fields}
-    field_panel = Panel("field", "Custom fields")
+    field_panel = Panel("field", gettext("Custom fields"))
     for (field_id, value), count in sorted(
         facets.fields.items(),
         key=lambda kv: (fields[kv[0][0]].name if kv[0][0] in fields else "", kv[0][1] or ""),
@@ -188,7 +199,11 @@ def facet_panels(
         custom = fields.get(field_id)
         if custom is None:
             continue
-        shown = "has a value" if value is None else {"true": "yes", "false": "no"}.get(value, value)
+        shown = (
+            gettext("has a value")
+            if value is None
+            else {"true": gettext("yes"), "false": gettext("no")}.get(value, value)
+        )
         item = (field_id, value)
         field_panel.values.append(
             Value(
@@ -203,12 +218,21 @@ def facet_panels(
         label = custom.name if custom else "?"
         removed = replace(filt, fields=tuple(f for f in filt.fields if f != item))
         chips.append(
-            Chip(f"{label}: {item[1] if item[1] is not None else 'any'}", _link(removed, keep))
+            Chip(
+                f"{label}: {item[1]}"
+                if item[1] is not None
+                else gettext("%(field)s: any") % {"field": label},
+                _link(removed, keep),
+            )
         )
     panels.append(field_panel)
     for name, title, labels in (
-        ("language", "Language", {code: label for code, (label, _c) in LANGUAGES.items()}),
-        ("status", "Status", _STATUS),
+        (
+            "language",
+            gettext("Language"),
+            {code: str(label) for code, (label, _c) in LANGUAGES.items()},
+        ),
+        ("status", gettext("Status"), _STATUS),
     ):
         panel = Panel(name, title)
         for value, count in sorted(facets.columns.get(name, {}).items(), key=lambda kv: -kv[1]):

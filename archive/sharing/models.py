@@ -17,13 +17,14 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.TextChoices):
     """What a grant allows. EDIT includes VIEW; deleting and sharing stay the owner's."""
 
-    VIEW = "view", _("View")
-    EDIT = "edit", _("Edit")
+    VIEW = "view", pgettext_lazy("sharing level", "View")
+    EDIT = "edit", pgettext_lazy("sharing level", "Edit")
 
 
 class Grant(models.Model):

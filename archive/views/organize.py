@@ -127,12 +127,12 @@ def document_metadata_set(request: HttpRequest, pk: int) -> HttpResponse:
             except ValueError:
                 raise OrganizeError("A date is written YYYY-MM-DD.") from None
         if "correspondent" in post:
-            wanted = _pk_or_none(post["correspondent"], "correspondent")
+            wanted = _pk_or_none(post["correspondent"], gettext("correspondent"))
             changes["correspondent"] = (
                 None if wanted is None else selectors.correspondent_get(user=owner, pk=wanted)
             )
         if "document_type" in post:
-            wanted = _pk_or_none(post["document_type"], "document type")
+            wanted = _pk_or_none(post["document_type"], gettext("document type"))
             changes["document_type"] = (
                 None if wanted is None else selectors.document_type_get(user=owner, pk=wanted)
             )

@@ -146,7 +146,7 @@ def upload_take(
     elif result.outcome is Outcome.DUPLICATE:
         message = gettext("you already have this file as “%(title)s”.") % {"title": document}
     elif result.outcome is Outcome.NEEDS_PASSWORD:
-        message = f"{gettext('stored, not read yet.')} {document.error}"
+        message = gettext("stored, not read yet. %(reason)s") % {"reason": document.error}
     elif document.ocr_file:
         message = gettext("uploaded with its OCR file: its text is kept, pages it lacks are read.")
     else:

@@ -417,6 +417,8 @@ LANGUAGES = [
     ("es", "Español"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English keeps ISO dates (archive/formats/en); the others use Django's formats.
+FORMAT_MODULE_PATH = ["archive.formats"]
 LANGUAGE_COOKIE_NAME = "language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # a year: a choice made once is remembered
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -50,7 +50,7 @@ _CALLS = {
 }
 
 
-def _message(name: str, args: list[object]) -> Message | None:
+def _message(name: str, args: Sequence[object]) -> Message | None:
     ctx_at, id_at, plural_at = _CALLS[name]
     if len(args) <= id_at or not isinstance(args[id_at], str):
         return None
@@ -194,7 +194,9 @@ def test_catalog_header_is_complete(language: str, domain: str) -> None:
     assert po.metadata["Plural-Forms"].startswith("nplurals=")
 
 
-def _compiled(entries: list[polib.POEntry] | list[polib.MOEntry]) -> dict[tuple[str | None, str], object]:
+def _compiled(
+    entries: list[polib.POEntry] | list[polib.MOEntry],
+) -> dict[tuple[str | None, str], object]:
     out: dict[tuple[str | None, str], object] = {}
     for e in entries:
         if not e.msgid or not _translated(e):

@@ -43,7 +43,7 @@ def unknown_columns(columns: Iterable[str]) -> list[str]:
 @dataclass(frozen=True)
 class Column:
     name: str
-    heading: str
+    heading: StrOrPromise
 
 
 def view_columns(names: Sequence[str]) -> list[Column]:

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
+from django_stubs_ext import StrOrPromise
 
 from archive import selectors
 from archive.forms import SearchForm
@@ -43,7 +44,7 @@ _FACET_TITLES = {
     "status": gettext_lazy("Status"),
     "mime_type": gettext_lazy("File type"),
 }
-_FACET_LABELS: dict[str, dict[str, str]] = {
+_FACET_LABELS: dict[str, dict[str, StrOrPromise]] = {
     "language": {code: label for code, (label, _config) in LANGUAGES.items()},
     "status": dict(Document.Status.choices),
     "mime_type": dict(SUPPORTED_TYPES),

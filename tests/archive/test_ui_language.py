@@ -43,7 +43,7 @@ def test_the_library_comes_in_the_browsers_language(
     client: Client, alice: User, filed: Document, language: str
 ) -> None:
     client.force_login(alice)
-    response = client.get(reverse("library"), HTTP_ACCEPT_LANGUAGE=f"{language},en;q=0.5")
+    response = client.get(reverse("library"), headers={"Accept-Language": f"{language},en;q=0.5"})
     assert response.status_code == 200
     assert response["Content-Language"] == language
     text = response.content.decode()
@@ -60,24 +60,24 @@ def test_a_german_browser_gets_german_pages_dates_and_numbers(
     client: Client, alice: User, filed: Document
 ) -> None:
     client.force_login(alice)
-    german = {"HTTP_ACCEPT_LANGUAGE": "de-DE,de;q=0.9,en;q=0.8"}
-    library = client.get(reverse("library"), **german).content.decode()
+    german = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.8"}
+    library = client.get(reverse("library"), headers=german).content.decode()
     assert "03.02.2025" in library  # d.m.Y, not 2025-02-03
-    document = client.get(filed.get_absolute_url(), **german).content.decode()
+    document = client.get(filed.get_absolute_url(), headers=german).content.decode()
     assert "Original herunterladen" in document
     assert "Sprache Englisch" in document  # the document's language, named in German
     assert "OCR 1,5 s" in document  # decimal comma
     assert "Renew your permit today" in document  # OCR text as read
     assert "Download original" not in document
     empty = client.post(
-        reverse("document_rename", args=[filed.pk]), {"title": " "}, follow=True, **german
+        reverse("document_rename", args=[filed.pk]), {"title": " "}, follow=True, headers=german
     )
     assert "Ein Titel darf nicht leer sein." in empty.content.decode()
 
 
 def test_english_is_the_fallback(client: Client, alice: User, filed: Document) -> None:
     client.force_login(alice)
-    response = client.get(reverse("library"), HTTP_ACCEPT_LANGUAGE="ja,ru;q=0.8")
+    response = client.get(reverse("library"), headers={"Accept-Language": "ja,ru;q=0.8"})
     assert response["Content-Language"] == "en"
     assert "Your documents" in response.content.decode()
     assert "2025-02-03" in response.content.decode()  # English keeps ISO dates (archive/formats)
@@ -87,31 +87,33 @@ def test_the_switcher_overrides_the_browser_and_is_remembered(
     client: Client, alice: User, filed: Document
 ) -> None:
     client.force_login(alice)
-    german = {"HTTP_ACCEPT_LANGUAGE": "de"}
-    page = client.get(reverse("library"), **german).content.decode()
+    german = {"Accept-Language": "de"}
+    page = client.get(reverse("library"), headers=german).content.decode()
     assert 'action="/i18n/setlang/"' in page
     assert 'value="fr"' in page
     switched = client.post(reverse("set_language"), {"language": "fr", "next": "/library/"})
     assert switched.status_code == 302
     assert switched["Location"] == "/library/"
     assert switched.cookies["language"].value == "fr"
-    assert "Vos documents" in client.get(reverse("library"), **german).content.decode()
+    assert "Vos documents" in client.get(reverse("library"), headers=german).content.decode()
 
 
 def test_anonymous_pages_follow_the_cookie_too(client: Client) -> None:
     client.cookies["language"] = "es"
-    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    page = client.get(reverse("login"), headers={"Accept-Language": "de"}).content.decode()
     assert "Iniciar sesión" in page
     assert "Anmelden" not in page
 
 
 def test_a_cookie_for_a_language_outside_the_five_is_ignored(client: Client) -> None:
     client.cookies["language"] = "ja"  # Django has a catalog for it; the UI does not offer it
-    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    page = client.get(reverse("login"), headers={"Accept-Language": "fr"}).content.decode()
     assert "Connexion" in page
 
 
 def test_the_scripts_strings_come_in_the_pages_language(client: Client) -> None:
-    catalog = client.get(reverse("javascript-catalog"), HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    catalog = client.get(
+        reverse("javascript-catalog"), headers={"Accept-Language": "zh-CN,zh;q=0.9"}
+    )
     assert catalog.status_code == 200
     assert json.dumps("正在上传")[1:-1] in catalog.content.decode()  # the catalog is JSON

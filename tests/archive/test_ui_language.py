@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -54,6 +55,10 @@ def test_the_library_comes_in_the_browsers_language(
         for english in HEADINGS["en"]:
             assert english not in text
     assert "Parking notice" in text  # the user's data is not translated
+    # The search hint's quotes are escaped inside its attribute, in every language.
+    hint = re.search(r'<input id="q"[^>]*placeholder="([^"]*)"', text)
+    assert hint is not None
+    assert hint.group(1).count("&quot;") == 2
 
 
 def test_a_german_browser_gets_german_pages_dates_and_numbers(

@@ -9,6 +9,9 @@ import functools
 
 from django.conf import settings
 from django.db.models import F, OrderBy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from archive.languages import DETECT, LANGUAGES, language_label
 from ocr.engines import available_engines, readable_languages
@@ -24,13 +27,13 @@ LIBRARY_SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "date": (OrderBy(F("document_date"), descending=True, nulls_last=True), "-id"),
     "date_oldest": (OrderBy(F("document_date"), nulls_last=True), "id"),
 }
-LIBRARY_SORT_LABELS: list[tuple[str, str]] = [
-    ("newest", "Newest"),
-    ("oldest", "Oldest"),
-    ("title", "Title"),
-    ("pages", "Most pages"),
-    ("date", "Document date, newest"),
-    ("date_oldest", "Document date, oldest"),
+LIBRARY_SORT_LABELS: list[tuple[str, StrOrPromise]] = [
+    ("newest", _("Newest")),
+    ("oldest", _("Oldest")),
+    ("title", _("Title")),
+    ("pages", _("Most pages")),
+    ("date", _("Document date, newest")),
+    ("date_oldest", _("Document date, oldest")),
 ]
 
 
@@ -48,7 +51,7 @@ def _engine_names() -> tuple[str, ...]:
 def engine_choices() -> list[tuple[str, str]]:
     """("", default) and every other engine that can run here: the default engine is offered
     once, as the default (a second entry of the same name would read the same way)."""
-    default = ("", f"Default ({settings.OCR_ENGINE})")
+    default = ("", gettext("Default (%(engine)s)") % {"engine": settings.OCR_ENGINE})
     return [default, *((name, name) for name in _engine_names() if name != settings.OCR_ENGINE)]
 
 
@@ -62,8 +65,10 @@ def upload_language_choices() -> list[tuple[str, str]]:
     the default engine (``OCR_ENGINE``) can read with what is installed here. Asked each time
     (listing data files takes milliseconds), so data installed later is offered at once."""
     readable = set(readable_languages(settings.OCR_ENGINE))
-    languages = [(code, label) for code, (label, _config) in LANGUAGES.items() if code in readable]
-    return [(DETECT, "Detect from the text"), *languages]
+    languages = [
+        (code, str(label)) for code, (label, _config) in LANGUAGES.items() if code in readable
+    ]
+    return [(DETECT, gettext("Detect from the text")), *languages]
 
 
 def unreadable_languages() -> list[str]:

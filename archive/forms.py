@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.db.models import OrderBy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from archive.choices import (
     LIBRARY_SORT_LABELS,
@@ -42,35 +44,40 @@ class UploadForm(forms.Form):
     # Empty files pass the form so that ``document_create`` refuses each by name; otherwise
     # one empty file would make the form, and so every other file sent with it, invalid.
     scans = MultipleFileField(
-        label="Scans",
-        help_text=", ".join(
-            f"{label} (also multi-page)" if label == "TIFF" else label
-            for label in SUPPORTED_TYPES.values()
-        )
-        + ".",
+        label=_("Scans"),
+        # "JPEG, PNG, TIFF (also multi-page), …": the format names stay, the rest is translated.
+        help_text=format_lazy(
+            ", ".join(
+                "TIFF {0}" if label == "TIFF" else label for label in SUPPORTED_TYPES.values()
+            )
+            + ".",
+            _("(also multi-page)"),
+        ),
         allow_empty_file=True,
     )
     ocr_file = MultipleFileField(
-        label="OCR files",
+        label=_("OCR files"),
         required=False,
         allow_empty_file=True,
-        help_text="Optional: the scans' own ALTO XML or hOCR, named like their scans; their "
-        "text is kept instead of running OCR.",
+        help_text=_(
+            "Optional: the scans' own ALTO XML or hOCR, named like their scans; their "
+            "text is kept instead of running OCR."
+        ),
     )
     language = forms.ChoiceField(choices=UPLOAD_LANGUAGE_CHOICES, required=False)
     password = forms.CharField(
         required=False,
         max_length=255,
         strip=False,  # spaces can be part of a password
-        label="PDF password",
-        help_text="Only for password-protected PDFs; other files ignore it.",
+        label=_("PDF password"),
+        help_text=_("Only for password-protected PDFs; other files ignore it."),
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
     )
 
     engine = forms.ChoiceField(
         required=False,
-        label="OCR engine",
-        help_text="Staff only; the default picks the best measured engine per language.",
+        label=_("OCR engine"),
+        help_text=_("Staff only; the default picks the best measured engine per language."),
     )
 
     def __init__(self, *args: Any, staff: bool = False, **kwargs: Any) -> None:
@@ -104,11 +111,11 @@ class RerunForm(forms.Form):
     forcing OCR of pages that have a text layer, reads every page again)."""
 
     language = forms.ChoiceField(choices=UPLOAD_LANGUAGE_CHOICES, required=False)
-    engine = forms.ChoiceField(required=False, label="OCR engine")
+    engine = forms.ChoiceField(required=False, label=_("OCR engine"))
     force_ocr = forms.BooleanField(
-        required=False, label="OCR pages that already have text (PDF text layer)"
+        required=False, label=_("OCR pages that already have text (PDF text layer)")
     )
-    from_scratch = forms.BooleanField(required=False, label="Read every page again")
+    from_scratch = forms.BooleanField(required=False, label=_("Read every page again"))
 
     def __init__(self, *args: Any, staff: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -121,9 +128,11 @@ class LibraryForm(forms.Form):
 
     sort = forms.ChoiceField(required=False, choices=LIBRARY_SORT_LABELS)
     status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), *Document.Status.choices]
+        required=False, choices=[("", _("Any status")), *Document.Status.choices]
     )
-    language = forms.ChoiceField(required=False, choices=[("", "Any language"), *LANGUAGE_CHOICES])
+    language = forms.ChoiceField(
+        required=False, choices=[("", _("Any language")), *LANGUAGE_CHOICES]
+    )
 
     def ordering(self) -> tuple[str | OrderBy, ...]:
         sort = self.cleaned_data.get("sort") if self.is_valid() else ""
@@ -143,21 +152,23 @@ class RenameForm(forms.Form):
 class SearchForm(forms.Form):
     """The search box and the filters beside the results (all optional)."""
 
-    q = forms.CharField(required=False, max_length=500, label="Search")
+    q = forms.CharField(required=False, max_length=500, label=_("Search"))
     sort = forms.ChoiceField(
         required=False,
-        choices=[("relevance", "Best match"), ("newest", "Newest"), ("oldest", "Oldest")],
+        choices=[("relevance", _("Best match")), ("newest", _("Newest")), ("oldest", _("Oldest"))],
     )
     uploaded_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     uploaded_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    language = forms.ChoiceField(required=False, choices=[("", "Any language"), *LANGUAGE_CHOICES])
+    language = forms.ChoiceField(
+        required=False, choices=[("", _("Any language")), *LANGUAGE_CHOICES]
+    )
     status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), *Document.Status.choices]
+        required=False, choices=[("", _("Any status")), *Document.Status.choices]
     )
     mime_type = forms.ChoiceField(
         required=False,
-        label="File type",
-        choices=[("", "Any type"), *sorted(SUPPORTED_TYPES.items(), key=lambda kv: kv[1])],
+        label=_("File type"),
+        choices=[("", _("Any type")), *sorted(SUPPORTED_TYPES.items(), key=lambda kv: kv[1])],
     )
 
     def filters(self) -> SearchFilters:

@@ -18,6 +18,8 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from archive.acceptance import WRONG_PASSWORD_MESSAGE, too_many_pages
 from archive.filenames import clean_filename, clean_title, title_from_filename
@@ -135,19 +137,21 @@ def document_create(
         raise UploadRejected(f"Unknown language {language!r}.")
     size, digest, head = _measure(upload)
     if size == 0:
-        raise UploadRejected("The file is empty.")
+        raise UploadRejected(gettext("The file is empty."))
     limit = settings.MAX_UPLOAD_MB * 1024 * 1024
     if size > limit:
         # Rounded up, so a file just past the limit never reads as "1.0 MB, above 1 MB".
         megabytes = math.ceil(size * 10 / (1024 * 1024)) / 10
         raise FileTooLarge(
-            f"The file is {megabytes:.1f} MB, above the limit of {settings.MAX_UPLOAD_MB} MB."
+            gettext("The file is %(size)s MB, above the limit of %(limit)d MB.")
+            % {"size": number_format(megabytes, 1), "limit": settings.MAX_UPLOAD_MB}
         )
     mime = sniff(head)
     if mime is None:
         kinds = ", ".join(sorted(set(SUPPORTED_TYPES.values())))
         raise UploadRejected(
-            f"This is not a supported scan ({kinds}). The file looks like: {describe(head)}."
+            gettext("This is not a supported scan (%(kinds)s). The file looks like: %(found)s.")
+            % {"kinds": kinds, "found": describe(head)}
         )
     existing = Document.objects.filter(owner_id=owner.pk, sha256=digest).first()
     if existing is not None:

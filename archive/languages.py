@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
 
 class Filed(Protocol):
     """What ``document_search_configs`` reads of a document (``archive.models.Document``)."""
@@ -24,21 +27,22 @@ class Filed(Protocol):
 
 
 # code -> (label, PostgreSQL text search configuration)
-LANGUAGES: dict[str, tuple[str, str]] = {
-    "en": ("English", "english"),
-    "fr": ("French", "french"),
-    "de": ("German", "german"),
-    "es": ("Spanish", "spanish"),
-    "it": ("Italian", "italian"),
-    "pt": ("Portuguese", "portuguese"),
-    "nl": ("Dutch", "dutch"),
-    "sv": ("Swedish", "swedish"),
-    "da": ("Danish", "danish"),
-    "no": ("Norwegian", "norwegian"),
-    "fi": ("Finnish", "finnish"),
-    "ru": ("Russian", "russian"),
-    "zh": ("Chinese", "simple"),
-    "ja": ("Japanese", "simple"),
+# Labels are translated where shown (lazily: this module is read before any language is active).
+LANGUAGES: dict[str, tuple[StrOrPromise, str]] = {
+    "en": (_("English"), "english"),
+    "fr": (_("French"), "french"),
+    "de": (_("German"), "german"),
+    "es": (_("Spanish"), "spanish"),
+    "it": (_("Italian"), "italian"),
+    "pt": (_("Portuguese"), "portuguese"),
+    "nl": (_("Dutch"), "dutch"),
+    "sv": (_("Swedish"), "swedish"),
+    "da": (_("Danish"), "danish"),
+    "no": (_("Norwegian"), "norwegian"),
+    "fi": (_("Finnish"), "finnish"),
+    "ru": (_("Russian"), "russian"),
+    "zh": (_("Chinese"), "simple"),
+    "ja": (_("Japanese"), "simple"),
 }
 
 LANGUAGE_CHOICES = [(code, label) for code, (label, _config) in LANGUAGES.items()]
@@ -47,7 +51,7 @@ LANGUAGE_CHOICES = [(code, label) for code, (label, _config) in LANGUAGES.items(
 #: (``archive.langdetect``); the default of every way in (web, API, import, consume folder).
 DETECT = "detect"
 #: The choices of an upload or a re-run: "detect", then every language.
-UPLOAD_LANGUAGE_CHOICES = [(DETECT, "Detect from the text"), *LANGUAGE_CHOICES]
+UPLOAD_LANGUAGE_CHOICES = [(DETECT, _("Detect from the text")), *LANGUAGE_CHOICES]
 
 
 def search_config(language: str) -> str:
@@ -56,8 +60,9 @@ def search_config(language: str) -> str:
 
 
 def language_label(language: str) -> str:
-    """The name of ``language`` ("French"), or the code itself if unknown."""
-    return LANGUAGES.get(language, (language, ""))[0]
+    """The name of ``language`` ("French") in the active UI language, or the code itself if
+    unknown."""
+    return str(LANGUAGES.get(language, (language, ""))[0])
 
 
 def document_search_configs(document: Filed) -> list[str]:

@@ -17,6 +17,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from archive.languages import DETECT, language_label
 
@@ -46,11 +48,11 @@ def random_document_id() -> int:
 
 class Document(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        PROCESSING = "processing", "Processing"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        NEEDS_PASSWORD = "needs_password", "Needs password"
+        QUEUED = "queued", _("Queued")
+        PROCESSING = "processing", _("Processing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        NEEDS_PASSWORD = "needs_password", _("Needs password")
 
     id = models.BigIntegerField(primary_key=True, default=random_document_id, editable=False)
     owner = models.ForeignKey(
@@ -218,14 +220,14 @@ class Document(models.Model):
         """The language as people read it: "French", "French (detected, 0.97)", or the
         languages of a mixed document "English (detected, 0.91) + German"."""
         if self.language == DETECT:
-            return "detecting…" if not self.is_finished else "not detected"
+            return gettext("detecting…") if not self.is_finished else gettext("not detected")
         text = language_label(self.language)
         if self.language_detected:
             confidence = self.language_confidence
             text += (
-                f" (detected, {confidence:.2f})"
+                gettext(" (detected, %(confidence).2f)") % {"confidence": confidence}
                 if confidence is not None
-                else " (the default: the text did not tell)"
+                else gettext(" (the default: the text did not tell)")
             )
         others = [language_label(code) for code in self.languages if code != self.language]
         return " + ".join([text, *others])
@@ -249,16 +251,19 @@ class Document(models.Model):
         if not total:
             return ""
         if done >= total:
-            return "finishing"
-        return f"reading page {done + 1} of {total}"
+            return gettext("finishing")
+        return gettext("reading page %(number)d of %(total)d") % {
+            "number": done + 1,
+            "total": total,
+        }
 
 
 class Page(models.Model):
     class Source(models.TextChoices):
         OCR = "ocr", "OCR"
-        TEXT_LAYER = "text", "PDF text layer"
-        MIXED = "mixed", "PDF text layer and OCR of its images"
-        IMPORTED = "imported", "Imported hOCR/ALTO file"
+        TEXT_LAYER = "text", _("PDF text layer")
+        MIXED = "mixed", _("PDF text layer and OCR of its images")
+        IMPORTED = "imported", _("Imported hOCR/ALTO file")
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pages")
     number = models.PositiveIntegerField(help_text="1-based position in the document.")
@@ -433,8 +438,8 @@ class PageCorrection(models.Model):
     """
 
     class Action(models.TextChoices):
-        EDIT = "edit", "Correction"
-        REVERT = "revert", "Revert"
+        EDIT = "edit", _("Correction")
+        REVERT = "revert", _("Revert")
 
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="corrections")
     user = models.ForeignKey(

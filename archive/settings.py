@@ -15,9 +15,9 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
+from archive import languages as document_languages
 from archive.embedded_db import embedded_database_url
 from archive.env import env_bool, env_float, env_int, env_list, env_str, var_dir
-from archive.languages import LANGUAGES
 from archive.replica.config import REPLICA, replica_database
 from archive.storage.config import S3_BACKEND, s3_client_config, storage_backend
 
@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "archive.multipart.MultipartNamesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The UI's language: the language cookie (set by the switcher), else Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -249,10 +251,10 @@ OCR_LANGUAGES = env_list("OCR_LANGUAGES", ["en"])
 # this one. A guess less sure than LANGUAGE_DETECT_MIN_CONFIDENCE (0-1) is not taken.
 LANGUAGE_DETECT_DEFAULT = env_str("LANGUAGE_DETECT_DEFAULT", OCR_LANGUAGES[0])
 LANGUAGE_DETECT_MIN_CONFIDENCE = env_float("LANGUAGE_DETECT_MIN_CONFIDENCE", 0.5)
-if LANGUAGE_DETECT_DEFAULT not in LANGUAGES:
+if LANGUAGE_DETECT_DEFAULT not in document_languages.LANGUAGES:
     raise ImproperlyConfigured(
         f"LANGUAGE_DETECT_DEFAULT={LANGUAGE_DETECT_DEFAULT!r} is not one of the languages "
-        f"offered: {', '.join(LANGUAGES)}"
+        f"offered: {', '.join(document_languages.LANGUAGES)}"
     )
 OCR_MAX_SIDE = env_int("OCR_MAX_SIDE", 4000, minimum=500)
 # Pillow refuses images above 178,956,970 pixels itself; a higher value has no effect on images.
@@ -432,7 +434,25 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # minute, valid token or not (guessing tokens is hopeless anyway; this bounds the cost).
 SHARE_LINK_RATE = env_int("SHARE_LINK_RATE", 30, minimum=1)
 
-LANGUAGE_CODE = "en-us"
+# --- languages of the UI (docs/languages.md) ----------------------------------------------------
+# Not those of documents (archive.languages): the UI is
+# offered in these five, chosen from the browser's Accept-Language or the switcher in the
+# header (a cookie); translations in locale/<lang>/LC_MESSAGES, compiled .mo files committed.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("zh-hans", "简体中文"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# English keeps ISO dates (archive/formats/en); the others use Django's formats.
+FORMAT_MODULE_PATH = ["archive.formats"]
+LANGUAGE_COOKIE_NAME = "language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # a year: a choice made once is remembered
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -14,6 +14,7 @@ from typing import IO
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
 
 from archive.filenames import clean_filename
 from archive.ingest import (
@@ -83,8 +84,10 @@ def uploads_take(
         UploadResult(
             clean_filename(f.name or ""),
             Outcome.REJECTED,
-            "This OCR file goes with no scan of this upload: name it like its scan "
-            "(scan.tif with scan.xml or scan.hocr).",
+            gettext(
+                "This OCR file goes with no scan of this upload: name it like its scan "
+                "(scan.tif with scan.xml or scan.hocr)."
+            ),
             None,
         )
         for f in ocr_files
@@ -131,23 +134,23 @@ def upload_take(
     document = result.document
     if result.outcome is Outcome.DUPLICATE and result.ocr_replaced:
         if document.status == Document.Status.NEEDS_PASSWORD:
-            message = (
-                f"you already have this file as “{document}”: its OCR file is replaced, and "
+            message = gettext(
+                "you already have this file as “%(title)s”: its OCR file is replaced, and "
                 "its text is read from it once the PDF's password is given."
-            )
+            ) % {"title": document}
         else:
-            message = (
-                f"you already have this file as “{document}”: its text is replaced by the "
+            message = gettext(
+                "you already have this file as “%(title)s”: its text is replaced by the "
                 "new OCR file's, read again now."
-            )
+            ) % {"title": document}
     elif result.outcome is Outcome.DUPLICATE:
-        message = f"you already have this file as “{document}”."
+        message = gettext("you already have this file as “%(title)s”.") % {"title": document}
     elif result.outcome is Outcome.NEEDS_PASSWORD:
-        message = f"stored, not read yet. {document.error}"
+        message = gettext("stored, not read yet. %(reason)s") % {"reason": document.error}
     elif document.ocr_file:
-        message = "uploaded with its OCR file: its text is kept, pages it lacks are read."
+        message = gettext("uploaded with its OCR file: its text is kept, pages it lacks are read.")
     else:
-        message = "uploaded, OCR queued."
+        message = gettext("uploaded, OCR queued.")
     return UploadResult(shown, result.outcome, message, document)
 
 

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_q.tasks import async_task
 
 from archive.organize.assign import (
@@ -66,7 +67,7 @@ def _params(owner: AbstractBaseUser, action: str, value: dict[str, Any]) -> dict
     if action in (Action.ADD_TAGS, Action.REMOVE_TAGS):
         ids = value.get("tags") or []
         if not isinstance(ids, list) or not ids:
-            raise OrganizeError("Choose at least one tag.", field="tags")
+            raise OrganizeError(gettext("Choose at least one tag."), field="tags")
         return {"tags": [_own(Tag, owner, pk, "tag").pk for pk in ids]}
     if action == Action.SET_CORRESPONDENT:
         pk = value.get("correspondent")
@@ -83,7 +84,9 @@ def _params(owner: AbstractBaseUser, action: str, value: dict[str, Any]) -> dict
         try:
             day = raw if isinstance(raw, datetime.date) else datetime.date.fromisoformat(str(raw))
         except ValueError as error:
-            raise OrganizeError(f"“{raw}” is not a date (YYYY-MM-DD).", field="date") from error
+            raise OrganizeError(
+                gettext("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": raw}, field="date"
+            ) from error
         return {"date": day.isoformat()}
     if action == Action.SET_FIELD:
         field = _own(CustomField, owner, value.get("field"), "field")
@@ -120,7 +123,7 @@ def bulk_edit_create(
         .values_list("pk", flat=True)
     )
     if not ids:
-        raise OrganizeError("No documents selected.", field="documents")
+        raise OrganizeError(gettext("No documents selected."), field="documents")
     if action == Action.RERUN:
         _check_queue_share(owner, ids)
     return BulkEdit.objects.create(owner_id=owner.pk, action=action, params=params, documents=ids)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class BulkEdit(models.Model):
@@ -19,20 +20,20 @@ class BulkEdit(models.Model):
     """
 
     class Action(models.TextChoices):
-        ADD_TAGS = "add_tags", "Add tags"
-        REMOVE_TAGS = "remove_tags", "Remove tags"
-        SET_CORRESPONDENT = "set_correspondent", "Set correspondent"
-        SET_TYPE = "set_type", "Set document type"
-        SET_DATE = "set_date", "Set document date"
-        SET_FIELD = "set_field", "Set custom field"
-        RERUN = "rerun", "Re-run OCR"
-        DELETE = "delete", "Delete"
+        ADD_TAGS = "add_tags", _("Add tags")
+        REMOVE_TAGS = "remove_tags", _("Remove tags")
+        SET_CORRESPONDENT = "set_correspondent", _("Set correspondent")
+        SET_TYPE = "set_type", _("Set document type")
+        SET_DATE = "set_date", _("Set document date")
+        SET_FIELD = "set_field", _("Set custom field")
+        RERUN = "rerun", _("Re-run OCR")
+        DELETE = "delete", _("Delete")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False

@@ -13,21 +13,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from archive.models import Document
 from archive.organize.models import Tag
 
 #: Column name -> heading, in the order offered.
-COLUMNS: dict[str, str] = {
-    "title": "Title",
-    "date": "Document date",
-    "correspondent": "Correspondent",
-    "type": "Type",
-    "tags": "Tags",
-    "pages": "Pages",
-    "added": "Added",
-    "language": "Language",
-    "status": "Status",
+COLUMNS: dict[str, StrOrPromise] = {
+    "title": _("Title"),
+    "date": _("Document date"),
+    "correspondent": _("Correspondent"),
+    "type": _("Type"),
+    "tags": _("Tags"),
+    "pages": _("Pages"),
+    "added": _("Added"),
+    "language": _("Language"),
+    "status": _("Status"),
 }
 #: What "Save this view" ticks unless the user chooses otherwise.
 DEFAULT_COLUMNS = ["title", "date", "correspondent", "type", "tags", "added"]
@@ -41,7 +43,7 @@ def unknown_columns(columns: Iterable[str]) -> list[str]:
 @dataclass(frozen=True)
 class Column:
     name: str
-    heading: str
+    heading: StrOrPromise
 
 
 def view_columns(names: Sequence[str]) -> list[Column]:

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "A colour is written #rrggbb.")
 TAG_SEPARATOR = "/"
@@ -297,11 +298,11 @@ class Suggestion(models.Model):
     """
 
     class Kind(models.TextChoices):
-        DATE = "date", "Document date"
-        CORRESPONDENT = "correspondent", "Correspondent"
-        TYPE = "type", "Document type"
-        TAG = "tag", "Tag"
-        FIELD = "field", "Custom field"
+        DATE = "date", _("Document date")
+        CORRESPONDENT = "correspondent", _("Correspondent")
+        TYPE = "type", _("Document type")
+        TAG = "tag", _("Tag")
+        FIELD = "field", _("Custom field")
 
     class State(models.TextChoices):
         SUGGESTED = "suggested", "Suggested"

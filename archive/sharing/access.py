@@ -20,6 +20,7 @@ import enum
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, Group
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from archive.models import Document
 from archive.sharing.models import DocumentPermission, Level
@@ -100,7 +101,11 @@ def access_of(user: User, document: Document) -> Access:
 
 
 #: The library's "whose documents" choices: all I may see, mine, shared with me.
-SCOPES = {"": "All", "mine": "Mine", "shared": "Shared with me"}
+SCOPES = {
+    "": gettext_lazy("All"),
+    "mine": gettext_lazy("Mine"),
+    "shared": gettext_lazy("Shared with me"),
+}
 
 
 def scoped_documents(user: User, scope: str) -> QuerySet[Document]:

@@ -25,6 +25,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from archive.errors import UserError
 from archive.models import Document
@@ -57,11 +58,11 @@ def share_link_create(
     """A new link to ``document`` (the owner's: the caller read it with ``Access.OWNER``)
     giving its ``kind`` file, expiring after ``expires`` (a key of ``EXPIRIES``)."""
     if document.owner_id != owner.pk:
-        raise UserError("Only the document's owner makes links to it.")
+        raise UserError(gettext("Only the document's owner makes links to it."))
     if kind not in ShareLink.Kind.values:
-        raise UserError("A link gives the original file or the searchable PDF.")
+        raise UserError(gettext("A link gives the original file or the searchable PDF."))
     if expires not in EXPIRIES:
-        raise UserError("A link expires after 1 day, 1 week or never.")
+        raise UserError(gettext("A link expires after 1 day, 1 week or never."))
     label, lifetime = EXPIRIES[expires]
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -92,7 +93,7 @@ def share_link_revoke(*, owner: AbstractBaseUser, pk: int) -> ShareLink:
             .first()
         )
         if link is None:
-            raise UserError("No such link.")
+            raise UserError(gettext("No such link."))
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
         event_record(link.document, Action.LINK_REVOKED, actor=owner, detail=link.prefix)

@@ -16,13 +16,15 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.TextChoices):
     """What a grant allows. EDIT includes VIEW; deleting and sharing stay the owner's."""
 
-    VIEW = "view", "View"
-    EDIT = "edit", "Edit"
+    VIEW = "view", pgettext_lazy("sharing level", "View")
+    EDIT = "edit", pgettext_lazy("sharing level", "Edit")
 
 
 class Grant(models.Model):
@@ -123,8 +125,8 @@ class ShareLink(models.Model):
     does not open the links."""
 
     class Kind(models.TextChoices):
-        ORIGINAL = "original", "Original file"
-        SEARCHABLE_PDF = "searchable_pdf", "Searchable PDF"
+        ORIGINAL = "original", _("Original file")
+        SEARCHABLE_PDF = "searchable_pdf", _("Searchable PDF")
 
     document = models.ForeignKey(
         "archive.Document", on_delete=models.CASCADE, related_name="share_links"
@@ -152,15 +154,15 @@ class DocumentEvent(models.Model):
     """One thing a person (or the system: ``actor`` null) did to a document."""
 
     class Action(models.TextChoices):
-        UPLOADED = "uploaded", "Uploaded"
-        RENAMED = "renamed", "Renamed"
-        SHARED = "shared", "Shared"
-        UNSHARED = "unshared", "Sharing removed"
-        LINK_CREATED = "link_created", "Share link made"
-        LINK_REVOKED = "link_revoked", "Share link revoked"
-        CORRECTED = "corrected", "Text corrected"
-        RERUN = "rerun", "OCR re-run"
-        DELETED = "deleted", "Deleted"
+        UPLOADED = "uploaded", _("Uploaded")
+        RENAMED = "renamed", _("Renamed")
+        SHARED = "shared", _("Shared")
+        UNSHARED = "unshared", _("Sharing removed")
+        LINK_CREATED = "link_created", _("Share link made")
+        LINK_REVOKED = "link_revoked", _("Share link revoked")
+        CORRECTED = "corrected", _("Text corrected")
+        RERUN = "rerun", _("OCR re-run")
+        DELETED = "deleted", _("Deleted")
 
     #: Not a foreign key: the history of a deleted document stays.
     document_id = models.BigIntegerField(db_index=True)

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext
 
 from archive.errors import UserError
 from archive.models import Document
@@ -25,21 +26,21 @@ def grantee_find(*, user: str = "", group: str = "") -> AbstractBaseUser | Group
     """The active user named ``user`` or the group named ``group`` (exactly one of them);
     ``UserError`` if there is none of that name."""
     if bool(user) == bool(group):
-        raise UserError("Name one user or one group.")
+        raise UserError(gettext("Name one user or one group."))
     if user:
         found = get_user_model().objects.filter(username=user, is_active=True).first()
         if found is None:
-            raise UserError(f"There is no user {user!r}.")
+            raise UserError(gettext("There is no user %(name)r.") % {"name": user})
         return found
     named = Group.objects.filter(name=group).first()
     if named is None:
-        raise UserError(f"There is no group {group!r}.")
+        raise UserError(gettext("There is no group %(name)r.") % {"name": group})
     return named
 
 
 def _level(level: str) -> Level:
     if level not in Level.values:
-        raise UserError("Share to view or to edit.")
+        raise UserError(gettext("Share to view or to edit."))
     return Level(level)
 
 
@@ -61,7 +62,7 @@ def documents_share(
     owner's are left out. Returns how many documents were shared."""
     wanted = _level(level)
     if not isinstance(grantee, Group) and grantee.pk == owner.pk:
-        raise UserError("Your documents are yours already.")
+        raise UserError(gettext("Your documents are yours already."))
     columns = _grantee_columns(grantee)
     who = grantee.name if isinstance(grantee, Group) else grantee.get_username()
     shared = 0
@@ -86,7 +87,7 @@ def permission_delete(*, owner: AbstractBaseUser, permission_id: int) -> Documen
             .first()
         )
         if grant is None:
-            raise UserError("No such permission.")
+            raise UserError(gettext("No such permission."))
         document = grant.document
         event_record(document, Action.UNSHARED, actor=owner, detail=grant.grantee)
         grant.delete()
@@ -108,7 +109,7 @@ def default_permission_set(
     """From now on, the owner's new documents are shared with ``grantee`` at ``level``."""
     wanted = _level(level)
     if not isinstance(grantee, Group) and grantee.pk == owner.pk:
-        raise UserError("Your documents are yours already.")
+        raise UserError(gettext("Your documents are yours already."))
     row, _ = DefaultPermission.objects.update_or_create(
         owner_id=owner.pk, **_grantee_columns(grantee), defaults={"level": wanted}
     )
@@ -119,7 +120,7 @@ def default_permission_delete(*, owner: AbstractBaseUser, pk: int) -> None:
     """Stop sharing the owner's new documents with one grantee (earlier ones stay shared)."""
     deleted, _ = DefaultPermission.objects.filter(owner_id=owner.pk, pk=pk).delete()
     if not deleted:
-        raise UserError("No such default permission.")
+        raise UserError(gettext("No such default permission."))
 
 
 def default_permissions(owner: AbstractBaseUser) -> list[DefaultPermission]:

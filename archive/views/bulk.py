@@ -17,6 +17,7 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from archive.downloads import zip_response
@@ -40,9 +41,9 @@ def bulk_choices(owner: Any, names: OwnerNames | None = None) -> dict[str, Any]:
         "bulk_type_options": options_html(names.types),
         "bulk_field_options": options_html((f.pk, f.name) for f in names.fields),
         "download_files": [
-            ("originals", "Originals"),
-            ("searchable", "Searchable PDFs (originals where none is built)"),
-            ("both", "Both"),
+            ("originals", gettext_lazy("Originals")),
+            ("searchable", gettext_lazy("Searchable PDFs (originals where none is built)")),
+            ("both", gettext_lazy("Both")),
         ],
     }
 

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from archive import selectors
@@ -113,7 +114,7 @@ def saved_view_save(request: HttpRequest) -> HttpResponse:
     except (OrganizeError, FilterError) as error:
         messages.error(request, str(error))
         return redirect("/?" + request.POST.get("query", ""))
-    messages.success(request, f"Saved the view “{view.name}”.")
+    messages.success(request, gettext("Saved the view “%(name)s”.") % {"name": view.name})
     return redirect("/?" + request.POST.get("query", ""))
 
 
@@ -138,7 +139,7 @@ def saved_view_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except OrganizeError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Saved the view “{view.name}”.")
+        messages.success(request, gettext("Saved the view “%(name)s”.") % {"name": view.name})
     return redirect(_url_of(request.user, view.pk))
 
 
@@ -156,5 +157,5 @@ def saved_view_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if view is None:
         raise Http404("No such view.")
     saved_view_delete(owner=request.user, view=view)  # type: ignore[arg-type]
-    messages.success(request, f"Deleted the view “{view.name}”.")
+    messages.success(request, gettext("Deleted the view “%(name)s”.") % {"name": view.name})
     return redirect("dashboard")

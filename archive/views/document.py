@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from archive import selectors
@@ -129,10 +130,21 @@ def document_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _missing_page_note(document: Document, wanted: int, shown: int) -> str:
     if document.page_count and 1 <= wanted <= document.page_count:
-        return f"Page {wanted} is not read yet; showing page {shown}."
+        return gettext("Page %(wanted)d is not read yet; showing page %(shown)d.") % {
+            "wanted": wanted,
+            "shown": shown,
+        }
     count = document.page_count
-    pages = f"it has {count} page{'s' if count != 1 else ''}" if count else "no pages are read yet"
-    return f"This document has no page {wanted} ({pages}); showing page {shown}."
+    pages = (
+        ngettext("it has %(count)d page", "it has %(count)d pages", count) % {"count": count}
+        if count
+        else gettext("no pages are read yet")
+    )
+    return gettext("This document has no page %(wanted)d (%(pages)s); showing page %(shown)d.") % {
+        "wanted": wanted,
+        "pages": pages,
+        "shown": shown,
+    }
 
 
 @login_required
@@ -142,7 +154,7 @@ def document_rerun_view(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get(user=request.user, pk=pk, need=Access.EDIT)
     form = RerunForm(request.POST, staff=request.user.is_staff)
     if not form.is_valid():
-        messages.error(request, "The re-run options were not understood.")
+        messages.error(request, gettext("The re-run options were not understood."))
         return redirect(document)
     data = form.cleaned_data
     try:
@@ -158,10 +170,17 @@ def document_rerun_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(refusal))
         return redirect(document)
     if missing is None:
-        messages.success(request, "OCR queued again: every page will be read again.")
+        messages.success(request, gettext("OCR queued again: every page will be read again."))
     else:
-        plural = "page" if missing == 1 else f"{missing} pages"
-        messages.success(request, f"OCR queued again for the {plural} not read yet.")
+        messages.success(
+            request,
+            ngettext(
+                "OCR queued again for the page not read yet.",
+                "OCR queued again for the %(count)d pages not read yet.",
+                missing,
+            )
+            % {"count": missing},
+        )
     return redirect(document)
 
 
@@ -172,14 +191,14 @@ def document_password_view(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get(user=request.user, pk=pk, need=Access.EDIT)
     form = PdfPasswordForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter the PDF's password.")
+        messages.error(request, gettext("Enter the PDF's password."))
         return redirect(document)
     try:
         document_set_password(document, form.cleaned_data["password"])
     except UserError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "The password opens the PDF. OCR queued.")
+        messages.success(request, gettext("The password opens the PDF. OCR queued."))
     return redirect(document)
 
 
@@ -190,9 +209,9 @@ def document_rename_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = RenameForm(request.POST)
     if form.is_valid() and form.cleaned_data["title"].strip():
         document_rename(document, form.cleaned_data["title"], actor=request.user)  # type: ignore[arg-type]
-        messages.success(request, "Renamed.")
+        messages.success(request, gettext("Renamed."))
     else:
-        messages.error(request, "A title cannot be empty.")
+        messages.error(request, gettext("A title cannot be empty."))
     return redirect(document)
 
 
@@ -204,6 +223,6 @@ def document_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         title = document.title
         document_delete(document, actor=request.user)  # type: ignore[arg-type]
-        messages.success(request, f"Deleted “{title}”.")
+        messages.success(request, gettext("Deleted “%(title)s”.") % {"title": title})
         return redirect("library")
     return render(request, "archive/confirm_delete.html", {"document": document})

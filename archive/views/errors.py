@@ -15,9 +15,10 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 
-UNAVAILABLE = (
+UNAVAILABLE = gettext_lazy(
     "The archive's database cannot be reached right now, so nothing was changed. "
     "Please try again in a minute."
 )

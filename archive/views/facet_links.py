@@ -4,21 +4,22 @@ with a link that removes each."""
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field, replace
 from html import escape
 from urllib.parse import urlencode
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import QueryDict
+from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from archive.languages import LANGUAGES
 from archive.models import Document
 from archive.organize.facets import Facets, LibraryFilter
 from archive.organize.names import OwnerNames, owner_names
 
-_MONTHS = list(calendar.month_name)[1:]
+_MONTHS = list(MONTHS.values())  # translated when shown
 _STATUS = dict(Document.Status.choices)
 # A panel shows its most frequent values first, this many at most.
 _MOST = 30
@@ -136,7 +137,7 @@ def facet_panels(
     panels: list[Panel] = []
     chips: list[Chip] = []
     tag_pairs = links.pairs["tag"]
-    tag_panel = Panel("tag", "Tags")
+    tag_panel = Panel("tag", gettext("Tags"))
     tag_names = {pk: path for pk, path, _name in names.tags}
     for pk, path, name in names.tags:
         count = facets.tags.get(pk, 0)
@@ -156,11 +157,16 @@ def facet_panels(
         )
     for tag_id in filt.tags:
         others = [("tag", str(t)) for t in filt.tags if t != tag_id]
-        chips.append(Chip(f"tag: {tag_names.get(tag_id, '?')}", links.changed({"tag": others})))
+        chips.append(
+            Chip(
+                gettext("tag: %(name)s") % {"name": tag_names.get(tag_id, "?")},
+                links.changed({"tag": others}),
+            )
+        )
     panels.append(tag_panel)
     for name, title, named, attr in (
-        ("correspondent", "Correspondent", dict(names.correspondents), "correspondents"),
-        ("type", "Document type", dict(names.types), "types"),
+        ("correspondent", gettext("Correspondent"), dict(names.correspondents), "correspondents"),
+        ("type", gettext("Document type"), dict(names.types), "types"),
     ):
         counts = facets.columns.get(name, {})
         panel = Panel(name, title)
@@ -168,15 +174,15 @@ def facet_panels(
         for pk, count in sorted(counts.items(), key=lambda kv: (-kv[1], named.get(kv[0], "")))[
             :_MOST
         ]:
-            label = "(none)" if pk is None else named.get(pk, "?")
+            label = gettext("(none)") if pk is None else named.get(pk, "?")
             only = {name: [(name, _id_text(pk))]}
             panel.values.append(Value(label, count, links.changed(only), pk in chosen))
         for pk in chosen:
-            label = "(none)" if pk is None else named.get(pk, "?")
+            label = gettext("(none)") if pk is None else named.get(pk, "?")
             rest = {name: [(name, _id_text(p)) for p in chosen if p != pk]}
             chips.append(Chip(f"{title.lower()}: {label}", links.changed(rest)))
         panels.append(panel)
-    date_panel = Panel("year", "Document date")
+    date_panel = Panel("year", gettext("Document date"))
     if filt.year:
         for (year, month), count in sorted(facets.columns.get("month", {}).items()):
             if year == filt.year and month:
@@ -189,7 +195,12 @@ def facet_panels(
                     )
                 )
         label = f"{_MONTHS[filt.month - 1]} {filt.year}" if filt.month else str(filt.year)
-        chips.append(Chip(f"date: {label}", links.of(replace(filt, year=None, month=None))))
+        chips.append(
+            Chip(
+                gettext("date: %(when)s") % {"when": label},
+                links.of(replace(filt, year=None, month=None)),
+            )
+        )
     else:
         for year, count in sorted(
             facets.columns.get("year", {}).items(), key=lambda kv: (kv[0] is None, -(kv[0] or 0))
@@ -197,17 +208,17 @@ def facet_panels(
             narrowed = replace(filt, no_date=True) if year is None else replace(filt, year=year)
             date_panel.values.append(
                 Value(
-                    "(no date)" if year is None else str(year),
+                    gettext("(no date)") if year is None else str(year),
                     count,
                     links.of(narrowed),
                     year is None and filt.no_date,
                 )
             )
         if filt.no_date:
-            chips.append(Chip("date: none", links.of(replace(filt, no_date=False))))
+            chips.append(Chip(gettext("date: none"), links.of(replace(filt, no_date=False))))
     panels.append(date_panel)
     fields = {f.pk: f for f in names.fields}
-    field_panel = Panel("field", "Custom fields")
+    field_panel = Panel("field", gettext("Custom fields"))
     for (field_id, value), count in sorted(
         facets.fields.items(),
         key=lambda kv: (fields[kv[0][0]].name if kv[0][0] in fields else "", kv[0][1] or ""),
@@ -215,7 +226,11 @@ def facet_panels(
         custom = fields.get(field_id)
         if custom is None:
             continue
-        shown = "has a value" if value is None else {"true": "yes", "false": "no"}.get(value, value)
+        shown = (
+            gettext("has a value")
+            if value is None
+            else {"true": gettext("yes"), "false": gettext("no")}.get(value, value)
+        )
         item = (field_id, value)
         field_panel.values.append(
             Value(
@@ -230,12 +245,21 @@ def facet_panels(
         label = custom.name if custom else "?"
         kept = {"field": [("field", _field_text(f)) for f in filt.fields if f != item]}
         chips.append(
-            Chip(f"{label}: {item[1] if item[1] is not None else 'any'}", links.changed(kept))
+            Chip(
+                f"{label}: {item[1]}"
+                if item[1] is not None
+                else gettext("%(field)s: any") % {"field": label},
+                links.changed(kept),
+            )
         )
     panels.append(field_panel)
     for name, title, labels in (
-        ("language", "Language", {code: label for code, (label, _c) in LANGUAGES.items()}),
-        ("status", "Status", _STATUS),
+        (
+            "language",
+            gettext("Language"),
+            {code: str(label) for code, (label, _c) in LANGUAGES.items()},
+        ),
+        ("status", gettext("Status"), _STATUS),
     ):
         panel = Panel(name, title)
         for value, count in sorted(facets.columns.get(name, {}).items(), key=lambda kv: -kv[1]):

@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from archive import selectors
@@ -248,6 +249,10 @@ def _message(request: HttpRequest, outcome: UploadResult) -> None:
             request,
             level,
             format_html(
-                '{}: {} <a href="{}">Open it</a>.', name, text, document.get_absolute_url()
+                '{}: {} <a href="{}">{}</a>.',
+                name,
+                text,
+                document.get_absolute_url(),
+                gettext("Open it"),
             ),
         )

@@ -17,6 +17,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from archive import selectors as document_selectors
@@ -104,9 +105,9 @@ def _pk_or_none(raw: str, what: str) -> int | None:
     try:
         value = int(raw)
     except ValueError:
-        raise OrganizeError(f"No such {what}.") from None
+        raise OrganizeError(gettext("No such %(what)s.") % {"what": what}) from None
     if not 0 < value < 2**63:
-        raise OrganizeError(f"No such {what}.")
+        raise OrganizeError(gettext("No such %(what)s.") % {"what": what})
     return value
 
 
@@ -126,12 +127,12 @@ def document_metadata_set(request: HttpRequest, pk: int) -> HttpResponse:
             except ValueError:
                 raise OrganizeError("A date is written YYYY-MM-DD.") from None
         if "correspondent" in post:
-            wanted = _pk_or_none(post["correspondent"], "correspondent")
+            wanted = _pk_or_none(post["correspondent"], gettext("correspondent"))
             changes["correspondent"] = (
                 None if wanted is None else selectors.correspondent_get(user=owner, pk=wanted)
             )
         if "document_type" in post:
-            wanted = _pk_or_none(post["document_type"], "document type")
+            wanted = _pk_or_none(post["document_type"], gettext("document type"))
             changes["document_type"] = (
                 None if wanted is None else selectors.document_type_get(user=owner, pk=wanted)
             )
@@ -189,7 +190,7 @@ def document_note_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.note_create(
             owner=_owner(request), document_id=document.pk, text=request.POST.get("text", "")
         )
-        return "Note added."
+        return gettext("Note added.")
 
     return _answer(request, pk, change)
 
@@ -200,9 +201,9 @@ def document_note_delete(request: HttpRequest, pk: int, note_pk: int) -> HttpRes
     def change(document: Document) -> str:
         note = selectors.note_get(user=request.user, pk=note_pk)
         if note.document_id != document.pk:
-            raise OrganizeError("No such note.")
+            raise OrganizeError(gettext("No such note."))
         services.note_delete(owner=_owner(request), note=note)
-        return "Note deleted."
+        return gettext("Note deleted.")
 
     return _answer(request, pk, change)
 
@@ -211,7 +212,7 @@ def _decide(request: HttpRequest, pk: int, suggestion_pk: int, accept: bool) -> 
     def change(document: Document) -> str:
         row: Suggestion = selectors.suggestion_get(user=request.user, pk=suggestion_pk)
         if row.document_id != document.pk:
-            raise OrganizeError("No such suggestion.")
+            raise OrganizeError(gettext("No such suggestion."))
         if accept:
             services.suggestion_confirm(owner=_owner(request), suggestion=row)
             return "Confirmed."

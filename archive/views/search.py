@@ -13,7 +13,9 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
+from django_stubs_ext import StrOrPromise
 
 from archive import selectors
 from archive.forms import SearchForm
@@ -38,8 +40,12 @@ from ocr.formats import SUPPORTED_TYPES
 
 _PER_PAGE = 20
 _FILTERS = ("uploaded_from", "uploaded_to", "language", "status", "mime_type")
-_FACET_TITLES = {"language": "Language", "status": "Status", "mime_type": "File type"}
-_FACET_LABELS: dict[str, dict[str, str]] = {
+_FACET_TITLES = {
+    "language": gettext_lazy("Language"),
+    "status": gettext_lazy("Status"),
+    "mime_type": gettext_lazy("File type"),
+}
+_FACET_LABELS: dict[str, dict[str, StrOrPromise]] = {
     "language": {code: label for code, (label, _config) in LANGUAGES.items()},
     "status": dict(Document.Status.choices),
     "mime_type": dict(SUPPORTED_TYPES),

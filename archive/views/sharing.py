@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from archive import selectors
@@ -66,7 +67,7 @@ def document_share(request: HttpRequest, pk: int) -> HttpResponse:
     except UserError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Shared.")
+        messages.success(request, gettext("Shared."))
     return redirect(reverse("document", args=[document.pk]) + "#sharing")
 
 
@@ -78,14 +79,18 @@ def documents_share_bulk(request: HttpRequest) -> HttpResponse:
     try:
         ids = [int(raw) for raw in request.POST.getlist("documents")][:10_000]
         if not ids:
-            raise UserError("Choose the documents to share.")
+            raise UserError(gettext("Choose the documents to share."))
         count = _share(request, ids)
     except ValueError:
-        messages.error(request, "Choose the documents to share.")
+        messages.error(request, gettext("Choose the documents to share."))
     except UserError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Shared {count} document{'s' if count != 1 else ''}.")
+        messages.success(
+            request,
+            ngettext("Shared %(count)d document.", "Shared %(count)d documents.", count)
+            % {"count": count},
+        )
     return redirect("library")
 
 
@@ -97,7 +102,7 @@ def document_unshare(request: HttpRequest, pk: int, permission_pk: int) -> HttpR
         permission_delete(owner=_user(request), permission_id=permission_pk)
     except UserError as error:
         raise Http404(str(error)) from error
-    messages.success(request, "No longer shared.")
+    messages.success(request, gettext("No longer shared."))
     return redirect(reverse("document", args=[document.pk]) + "#sharing")
 
 
@@ -134,7 +139,7 @@ def share_link_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpRespon
         share_link_revoke(owner=_user(request), pk=link_pk)
     except UserError as error:
         raise Http404(str(error)) from error
-    messages.success(request, "The link no longer works.")
+    messages.success(request, gettext("The link no longer works."))
     return redirect(reverse("document", args=[document.pk]) + "#sharing")
 
 
@@ -154,7 +159,7 @@ class _TooMany(Exception):
 
 def _too_many() -> HttpResponse:
     response = HttpResponse(
-        "Too many requests: try again in a minute.",
+        gettext("Too many requests: try again in a minute."),
         status=429,
         content_type="text/plain; charset=utf-8",
     )
@@ -211,7 +216,7 @@ def sharing_settings(request: HttpRequest) -> HttpResponse:
         except UserError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Your new documents will be shared that way.")
+            messages.success(request, gettext("Your new documents will be shared that way."))
         return redirect("sharing_settings")
     context = {
         "my_groups": Group.objects.filter(user=owner.pk).order_by("name"),
@@ -229,5 +234,5 @@ def default_permission_remove(request: HttpRequest, pk: int) -> HttpResponse:
         default_permission_delete(owner=_user(request), pk=pk)
     except UserError as error:
         raise Http404(str(error)) from error
-    messages.success(request, "Removed: new documents are no longer shared that way.")
+    messages.success(request, gettext("Removed: new documents are no longer shared that way."))
     return redirect("sharing_settings")

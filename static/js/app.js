@@ -8,6 +8,9 @@
 
 (function () {
   const PARALLEL_UPLOADS = 2;
+  // Strings in the page's language, from Django's JavaScript catalog (/jsi18n/, loaded first).
+  const gettext = window.gettext || ((text) => text);
+  const interpolate = window.interpolate || ((text, values) => text.replace(/%s/g, () => values.shift()));
 
   function uploader(form) {
     const list = document.getElementById("upload-list");
@@ -30,10 +33,10 @@
       const progress = document.createElement("progress");
       progress.max = 100;
       progress.value = 0;
-      progress.setAttribute("aria-label", "Upload of " + file.name);
+      progress.setAttribute("aria-label", interpolate(gettext("Upload of %s"), [file.name]));
       const status = document.createElement("span");
       status.className = "upload-status";
-      status.textContent = "Waiting…";
+      status.textContent = gettext("Waiting…");
       li.append(name, progress, status);
       list.prepend(li);
       return { li, name, progress, status };
@@ -46,7 +49,7 @@
         const problems = (response && response.errors) || [];
         view.li.classList.add("upload-failed");
         view.status.textContent = problems.join(" ") ||
-          "The upload failed (HTTP " + httpStatus + "). Try again.";
+          interpolate(gettext("The upload failed (HTTP %s). Try again."), [httpStatus]);
         return;
       }
       view.li.dataset.outcome = outcome.outcome;
@@ -83,7 +86,7 @@
       request.upload.addEventListener("progress", (event) => {
         if (event.lengthComputable) {
           view.progress.value = Math.round((event.loaded / event.total) * 100);
-          view.status.textContent = "Uploading " + view.progress.value + " %";
+          view.status.textContent = interpolate(gettext("Uploading %s %"), [view.progress.value]);
         }
       });
       request.addEventListener("load", () => {
@@ -93,10 +96,10 @@
         next();
       });
       request.addEventListener("error", () => {
-        finish(view, { errors: ["The connection failed. Try again."] }, 0);
+        finish(view, { errors: [gettext("The connection failed. Try again.")] }, 0);
         next();
       });
-      view.status.textContent = "Uploading…";
+      view.status.textContent = gettext("Uploading…");
       request.send(data);
     }
 
@@ -233,7 +236,17 @@
     });
   }
 
+  // The language menu in the header posts itself when changed (its button is for no-JS).
+  function languageSwitch() {
+    for (const select of document.querySelectorAll("select[data-autosubmit]")) {
+      const button = select.form.querySelector('button[type="submit"]');
+      if (button) button.hidden = true;
+      select.addEventListener("change", () => select.form.submit());
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    languageSwitch();
     const form = document.querySelector("form[data-upload]");
     if (form) uploader(form);
     viewer();

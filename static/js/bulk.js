@@ -12,13 +12,17 @@
   const allButton = document.getElementById("bulk-select-all");
   const action = document.getElementById("bulk-action");
   let last = null;
+  // Strings in the page's language, from Django's JavaScript catalog (/jsi18n/, loaded first).
+  const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
+  const interpolate = window.interpolate || ((text, values) => text.replace(/%s/g, () => values.shift()));
 
   function show() {
     if (all.value === "1") {
-      count.textContent = `All ${allButton.dataset.total} matching selected`;
+      const total = Number(allButton.dataset.total);
+      count.textContent = interpolate(ngettext("All %s matching selected", "All %s matching selected", total), [total]);
     } else {
       const ticked = boxes().filter((b) => b.checked).length;
-      count.textContent = `${ticked} selected`;
+      count.textContent = interpolate(ngettext("%s selected", "%s selected", ticked), [ticked]);
     }
   }
 

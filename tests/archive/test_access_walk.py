@@ -31,7 +31,17 @@ from archive.processing import document_process
 pytestmark = pytest.mark.django_db
 
 # Pages anyone may open (they show nothing of anyone's, which the walk checks all the same).
-PUBLIC = {"/login/", "/admin/login/", "/favicon.ico", "/api/docs/", "/api/schema/", "/api/token/"}
+PUBLIC = {
+    "/login/",
+    "/admin/login/",
+    "/favicon.ico",
+    "/api/docs/",
+    "/api/schema/",
+    "/api/token/",
+    # The UI's language: the switcher's target (sets a cookie) and the scripts' strings.
+    "/i18n/setlang/",
+    "/jsi18n/",
+}
 
 # A word only the owner's document contains: no response to anyone else may show it.
 SECRET = "Zanzibarquux"

@@ -1,0 +1,124 @@
+"""The UI's language (settings.LANGUAGES, LocaleMiddleware, the switcher in the header): chosen
+from Accept-Language, overridden by the language cookie, with dates and numbers in the
+language's format; documents' titles and text are shown as they are. Real requests through
+the test client, real database, real catalogs (locale/)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from archive.models import Document
+from tests.archive.conftest import document_with_pages
+
+pytestmark = pytest.mark.django_db
+
+#: The library's heading in each UI language, and the upload card's.
+HEADINGS = {
+    "en": ("Your documents", "Upload scans"),
+    "zh-hans": ("你的文档", "上传扫描件"),
+    "fr": ("Vos documents", "Envoyer des numérisations"),
+    "de": ("Ihre Dokumente", "Scans hochladen"),
+    "es": ("Sus documentos", "Subir escaneos"),
+}
+
+
+@pytest.fixture
+def filed(alice: User) -> Document:
+    """A done document of alice's with an English title and text, dated 3 Feb 2025."""
+    document = document_with_pages(alice, "Parking notice", "en", ["Renew your permit today"])
+    created = datetime.datetime(2025, 2, 3, 10, 30, tzinfo=datetime.UTC)
+    Document.objects.filter(pk=document.pk).update(created=created, ocr_seconds=1.5)
+    document.refresh_from_db()
+    return document
+
+
+@pytest.mark.parametrize("language", list(HEADINGS))
+def test_the_library_comes_in_the_browsers_language(
+    client: Client, alice: User, filed: Document, language: str
+) -> None:
+    client.force_login(alice)
+    response = client.get(reverse("library"), headers={"Accept-Language": f"{language},en;q=0.5"})
+    assert response.status_code == 200
+    assert response["Content-Language"] == language
+    text = response.content.decode()
+    assert f'<html lang="{language}">' in text
+    for heading in HEADINGS[language]:
+        assert heading in text
+    if language != "en":
+        for english in HEADINGS["en"]:
+            assert english not in text
+    assert "Parking notice" in text  # the user's data is not translated
+    # The search hint's quotes are escaped inside its attribute, in every language.
+    hint = re.search(r'<input id="q"[^>]*placeholder="([^"]*)"', text)
+    assert hint is not None
+    assert hint.group(1).count("&quot;") == 2
+
+
+def test_a_german_browser_gets_german_pages_dates_and_numbers(
+    client: Client, alice: User, filed: Document
+) -> None:
+    client.force_login(alice)
+    german = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.8"}
+    library = client.get(reverse("library"), headers=german).content.decode()
+    assert "03.02.2025" in library  # d.m.Y, not 2025-02-03
+    document = client.get(filed.get_absolute_url(), headers=german).content.decode()
+    assert "Original herunterladen" in document
+    assert "Sprache Englisch" in document  # the document's language, named in German
+    assert "OCR 1,5 s" in document  # decimal comma
+    assert "Renew your permit today" in document  # OCR text as read
+    assert "Download original" not in document
+    empty = client.post(
+        reverse("document_rename", args=[filed.pk]), {"title": " "}, follow=True, headers=german
+    )
+    assert "Ein Titel darf nicht leer sein." in empty.content.decode()
+
+
+def test_english_is_the_fallback(client: Client, alice: User, filed: Document) -> None:
+    client.force_login(alice)
+    response = client.get(reverse("library"), headers={"Accept-Language": "ja,ru;q=0.8"})
+    assert response["Content-Language"] == "en"
+    assert "Your documents" in response.content.decode()
+    assert "2025-02-03" in response.content.decode()  # English keeps ISO dates (archive/formats)
+
+
+def test_the_switcher_overrides_the_browser_and_is_remembered(
+    client: Client, alice: User, filed: Document
+) -> None:
+    client.force_login(alice)
+    german = {"Accept-Language": "de"}
+    page = client.get(reverse("library"), headers=german).content.decode()
+    assert 'action="/i18n/setlang/"' in page
+    assert 'value="fr"' in page
+    switched = client.post(reverse("set_language"), {"language": "fr", "next": "/library/"})
+    assert switched.status_code == 302
+    assert switched["Location"] == "/library/"
+    assert switched.cookies["language"].value == "fr"
+    assert "Vos documents" in client.get(reverse("library"), headers=german).content.decode()
+
+
+def test_anonymous_pages_follow_the_cookie_too(client: Client) -> None:
+    client.cookies["language"] = "es"
+    page = client.get(reverse("login"), headers={"Accept-Language": "de"}).content.decode()
+    assert "Iniciar sesión" in page
+    assert "Anmelden" not in page
+
+
+def test_a_cookie_for_a_language_outside_the_five_is_ignored(client: Client) -> None:
+    client.cookies["language"] = "ja"  # Django has a catalog for it; the UI does not offer it
+    page = client.get(reverse("login"), headers={"Accept-Language": "fr"}).content.decode()
+    assert "Connexion" in page
+
+
+def test_the_scripts_strings_come_in_the_pages_language(client: Client) -> None:
+    catalog = client.get(
+        reverse("javascript-catalog"), headers={"Accept-Language": "zh-CN,zh;q=0.9"}
+    )
+    assert catalog.status_code == 200
+    assert json.dumps("正在上传")[1:-1] in catalog.content.decode()  # the catalog is JSON

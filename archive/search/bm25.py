@@ -184,8 +184,26 @@ def query_weights(owner_id: int, tsquery: str, demoted: Collection[str] = ()) ->
 
 
 def document_impacts(ids: list[int], lexemes: list[str]) -> dict[int, dict[str, float]]:
-    """impact(t, d) for each of ``ids`` and each of ``lexemes`` it holds, read from the stored
-    vectors (one statement)."""
+    """impact(t, d) for each of ``ids`` and each of ``lexemes`` it holds, read from the
+    postings (``archive_search_posting``: one primary-key probe per (document, lexeme), small
+    rows; no vector is read from TOAST)."""
+    found: dict[int, dict[str, float]] = {pk: {} for pk in ids}
+    if not ids or not lexemes:
+        return found
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.document_id, p.term, p.impact FROM archive_search_posting p "
+            "WHERE p.document_id = ANY(%s) AND p.term = ANY(%s)",
+            [ids, lexemes],
+        )
+        for pk, lexeme, impact in cursor.fetchall():
+            found[pk][lexeme] = impact
+    return found
+
+
+def vector_impacts(ids: list[int], lexemes: list[str]) -> dict[int, dict[str, float]]:
+    """The same as ``document_impacts``, computed from the stored vectors (the definition; the
+    reference ranking uses it, so tests compare the postings with a recount)."""
     found: dict[int, dict[str, float]] = {pk: {} for pk in ids}
     if not ids or not lexemes:
         return found
@@ -201,7 +219,11 @@ def document_impacts(ids: list[int], lexemes: list[str]) -> dict[int, dict[str, 
     return found
 
 
-def scores(ids: list[int], weights: Mapping[str, float]) -> dict[int, float]:
-    """score(d, q) of each document of ``ids`` (0.0 when it holds no scored lexeme)."""
-    impacts = document_impacts(ids, sorted(weights))
+def scores(
+    ids: list[int], weights: Mapping[str, float], *, from_vectors: bool = False
+) -> dict[int, float]:
+    """score(d, q) of each document of ``ids`` (0.0 when it holds no scored lexeme), from the
+    postings, or from the vectors with ``from_vectors`` (the reference)."""
+    read = vector_impacts if from_vectors else document_impacts
+    impacts = read(ids, sorted(weights))
     return {pk: combine(found, weights) for pk, found in impacts.items()}

@@ -121,20 +121,29 @@ def query_lexemes(tsquery: str) -> tuple[list[str], list[str]]:
 
 
 def expand_prefixes(owner_id: int, prefixes: Iterable[str]) -> list[str]:
-    """The owner's index terms starting with each prefix, the most frequent ``PREFIX_EXPANSION``
-    of each (a range scan of the "C"-collated (owner, term) index)."""
+    """The owner's words as written starting with each prefix, the ``PREFIX_EXPANSION`` most
+    frequent of each by their merged counts.
+
+    Bounded work: one range of the covering (owner, term) index of words as written
+    (``search_term_surface``, an index-only scan of (term, documents) pairs), then the exact
+    count (pending deltas added) of the few chosen only, to drop a word no document holds any
+    more. A prefix matches words as written (``readings``), so stems are not candidates; which
+    words stand for a prefix does not change the ranking's exactness (the reference ranks by
+    the same expansion).
+    """
     terms: list[str] = []
     with connection.cursor() as cursor:
         for prefix in prefixes:
             if not prefix:
                 continue
             cursor.execute(
-                f"SELECT s.term FROM archive_searchterm s WHERE s.owner_id = %s "
-                f"AND s.term >= %s AND s.term < %s AND {documents_sql('s')} > 0 "
-                f"ORDER BY {documents_sql('s')} DESC, s.term LIMIT %s",
-                [owner_id, prefix, _after_prefix(prefix), PREFIX_EXPANSION],
+                f"SELECT s.term FROM (SELECT s.owner_id, s.term, s.documents "
+                f"FROM archive_searchterm s WHERE s.owner_id = %s AND s.surface "
+                f"AND s.term >= %s AND s.term < %s ORDER BY s.documents DESC, s.term "
+                f"LIMIT %s) s WHERE {documents_sql('s')} > 0 ORDER BY s.documents DESC, s.term",
+                [owner_id, prefix, _after_prefix(prefix), PREFIX_EXPANSION * 2],
             )
-            terms.extend(row[0] for row in cursor.fetchall())
+            terms.extend(row[0] for row in cursor.fetchall()[:PREFIX_EXPANSION])
     return terms
 
 

@@ -9,7 +9,9 @@ benchmark). How it avoids scoring every match:
   list (df <= the threshold, or passed it since the last ``terms.merge``) has all its
   documents scored up front: exact at any count, cheap when they are few. A frequent one's list
   (``archive.search.terms``) is read in impact order, deeper each round; each new document is
-  checked against the query and filters and scored exactly from its stored vector. A document
+  scored exactly from its postings (``archive_search_posting``, small rows: no vector is read
+  from TOAST) and, if its score could enter the top k, checked against the query and filters.
+  A document
   not yet seen holds each listed lexeme with at most the impact last read from its list (or
   below the list's floor once the list is exhausted) and no rare lexeme, so its score is at
   most ``sum(idf x bound)``; once the k-th best score exceeds that, no unseen document can
@@ -33,7 +35,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from archive.models import Document
-from archive.search.bm25 import TermStats, combine, query_weights, scores
+from archive.search.bm25 import TermStats, query_weights, scores
 
 if TYPE_CHECKING:
     from archive.search.planning import User
@@ -105,12 +107,12 @@ def top_k(
         for term, floor in stats.floors.items()
         if floor is not None and term in stats.weights
     }
-    consider = _Consider(owner_id, matching, stats, listed, best, seen, verify)
+    consider = _Consider(matching, stats, best, seen, verify)
     rare = [term for term in stats.weights if term not in listed]
     if rare:
         # Their documents are few (df <= the threshold, unless a merge is due) and may hold
         # them anywhere: all read.
-        consider(_holding_any(owner_id, rare), from_lists=False)
+        consider(_holding_any(owner_id, rare))
     depth = dict.fromkeys(listed, 0)
     bound = dict.fromkeys(listed, 0.0)
     # The first round reads just enough for a single word's page (its list is its ranking);
@@ -140,85 +142,42 @@ def top_k(
 class _Consider:
     """Score documents not seen before and offer the matching ones to the top k.
 
-    A document is first bounded from the lists alone: its listed impacts, plus the floor of
-    each list it is missing from (it may hold that term below the floor). Only if that bound
-    could enter the top k is it checked against the query and scored exactly; when no list it
-    is missing from has a floor above 0 its listed impacts are already its exact impacts (the
-    same stored float8 values ``bm25.document_impacts`` computes) and no vector is read.
+    Each new document is scored exactly from its postings (``bm25.scores``: one primary-key
+    probe per (document, lexeme), no vector read), and only one whose score could enter the
+    top k is checked against the query and filters.
     """
 
     def __init__(
         self,
-        owner_id: int,
         matching: QuerySet[Document],
         stats: TermStats,
-        listed: dict[str, float],
         best: _Best,
         seen: set[int],
         verify: Verify | None,
     ) -> None:
-        self.owner_id = owner_id
         self.matching = matching
         self.stats = stats
-        self.listed = listed
         self.best = best
         self.seen = seen
         self.verify = verify
 
-    def __call__(self, ids: Iterable[int], *, from_lists: bool = True) -> None:
+    def __call__(self, ids: Iterable[int]) -> None:
         new = [pk for pk in ids if pk not in self.seen]
         if not new:
             return
         self.seen.update(new)
-        weights = self.stats.weights
-        exact: dict[int, float] = {}
-        unknown = new
-        if from_lists and self.listed:
-            found = _listed_impacts(self.owner_id, sorted(self.listed), new)
-            unknown = []
-            for pk in new:
-                impacts = found.get(pk, {})
-                missing = [t for t in self.listed if t not in impacts and self.listed[t] > 0]
-                bound = combine(impacts, weights) + sum(
-                    weights[t] * self.listed[t] for t in sorted(missing)
-                )
-                if self.best.full() and not self.best.beats_bound(bound, pk):
-                    continue
-                if missing:
-                    unknown.append(pk)
-                else:
-                    exact[pk] = combine(impacts, weights)
-        candidates = [*exact, *unknown]
+        scored = scores(new, self.stats.weights)
+        candidates = [pk for pk, score in scored.items() if self.best.would_enter((score, pk))]
         if not candidates:
             return
         matched = set(
             self.matching.filter(pk__in=candidates).order_by().values_list("pk", flat=True)
         )
-        scored = {pk: score for pk, score in exact.items() if pk in matched}
-        scored.update(scores([pk for pk in unknown if pk in matched], weights))
         entering = sorted(
-            ((score, pk) for pk, score in scored.items() if self.best.would_enter((score, pk))),
+            ((scored[pk], pk) for pk in candidates if pk in matched),
             reverse=True,
         )
         _offer(self.best, entering, self.verify)
-
-
-def _listed_impacts(owner_id: int, terms: list[str], ids: list[int]) -> dict[int, dict[str, float]]:
-    """The list entries of ``ids`` under ``terms``: {document: {term: impact}}."""
-    found: dict[int, dict[str, float]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # Each list is read whole (at most about twice SEARCH_IMPACT_KEEP entries) and
-            # hash-joined with the ids: cheaper than probing by document, whose entries span
-            # every term it holds.
-            "SELECT i.document_id, i.term, i.impact FROM archive_search_impact i "
-            "JOIN unnest(%s::text[]) t(term) ON i.owner_id = %s AND i.term = t.term "
-            "WHERE i.document_id IN (SELECT unnest(%s::bigint[]))",
-            [terms, owner_id, ids],
-        )
-        for pk, term, impact in cursor.fetchall():
-            found.setdefault(pk, {})[term] = impact
-    return found
 
 
 def _offer(best: _Best, keys: list[Key], verify: Verify | None) -> None:

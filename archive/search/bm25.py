@@ -199,15 +199,48 @@ def document_impacts(ids: list[int], lexemes: list[str]) -> dict[int, dict[str, 
     found: dict[int, dict[str, float]] = {pk: {} for pk in ids}
     if not ids or not lexemes:
         return found
+    parts: list[str] = []
+    params: list[object] = []
+    for group in _term_groups(lexemes):
+        if len(group) >= _RANGE_GROUP:
+            # One descent per document reads its postings between the group's first and last
+            # term (a prefix's expansions are neighbours), filtered; PostgreSQL 15 would
+            # otherwise descend the index once per (document, term).
+            parts.append(
+                "SELECT p.document_id, p.term, p.impact FROM archive_search_posting p "
+                "WHERE p.document_id = ANY(%s) AND p.term >= %s AND p.term <= %s "
+                "AND array_position(%s::text[], p.term) IS NOT NULL"
+            )
+            params += [ids, group[0], group[-1], group]
+        else:
+            parts.append(
+                "SELECT p.document_id, p.term, p.impact FROM archive_search_posting p "
+                "WHERE p.document_id = ANY(%s) AND p.term = ANY(%s)"
+            )
+            params += [ids, group]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT p.document_id, p.term, p.impact FROM archive_search_posting p "
-            "WHERE p.document_id = ANY(%s) AND p.term = ANY(%s)",
-            [ids, lexemes],
-        )
+        cursor.execute(" UNION ALL ".join(parts), params)
         for pk, lexeme, impact in cursor.fetchall():
             found[pk][lexeme] = impact
     return found
+
+
+# Terms sharing their first letters are read as one range of a document's postings when at
+# least this many (at 10k pages, 10 expansions of `par*` for 1,000 documents: 61 ms as one
+# probe per pair, 14 ms as a range).
+_RANGE_GROUP = 3
+_GROUP_PREFIX = 3
+
+
+def _term_groups(lexemes: Iterable[str]) -> list[list[str]]:
+    """``lexemes`` sorted and grouped by their first ``_GROUP_PREFIX`` characters; the groups
+    smaller than ``_RANGE_GROUP`` merged into one (read by exact probes)."""
+    groups: dict[str, list[str]] = {}
+    for term in sorted(set(lexemes)):
+        groups.setdefault(term[:_GROUP_PREFIX], []).append(term)
+    ranges = [group for group in groups.values() if len(group) >= _RANGE_GROUP]
+    rest = sorted(term for group in groups.values() if len(group) < _RANGE_GROUP for term in group)
+    return [*ranges, *([rest] if rest else [])]
 
 
 def vector_impacts(ids: list[int], lexemes: list[str]) -> dict[int, dict[str, float]]:

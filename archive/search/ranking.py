@@ -35,7 +35,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from archive.models import Document
-from archive.search.bm25 import TermStats, query_weights, scores
+from archive.search.bm25 import TermStats, combine, query_weights, scores
 
 if TYPE_CHECKING:
     from archive.search.planning import User
@@ -130,7 +130,11 @@ def top_k(
                 exhausted = False
             else:
                 bound[term] = listed[term]
-        consider([pk for term in sorted(rows) for pk, _impact in rows[term]])
+        known: dict[int, dict[str, float]] = {}
+        for term in sorted(rows):
+            for pk, impact in rows[term]:
+                known.setdefault(pk, {})[term] = impact
+        consider(list(known), known=known, bound=bound)
         ceiling = sum(stats.weights[term] * bound[term] for term in sorted(listed))
         if best.beats(ceiling):
             return best.ordered()
@@ -142,9 +146,16 @@ def top_k(
 class _Consider:
     """Score documents not seen before and offer the matching ones to the top k.
 
-    Each new document is scored exactly from its postings (``bm25.scores``: one primary-key
-    probe per (document, lexeme), no vector read), and only one whose score could enter the
-    top k is checked against the query and filters.
+    Documents read from the lists come with what the lists said of them (``known``: this
+    round's entries) and the lists' current bounds: a document holds a listed term it was not
+    read under with at most that term's bound (the impact last read from its list, or the
+    list's floor once exhausted), and no rare term (documents holding one were all considered
+    first). A document whose bound so computed cannot enter the top k is dropped for good
+    (bounds only fall and the k-th best only rises); one read under every listed term already
+    has its exact score (list entries hold the postings' float8 impacts); the rest are scored
+    from their postings (``bm25.scores``: a primary-key probe per (document, lexeme), no vector
+    read). Only a document whose exact score could enter the top k is checked against the
+    query and filters.
     """
 
     def __init__(
@@ -161,12 +172,33 @@ class _Consider:
         self.seen = seen
         self.verify = verify
 
-    def __call__(self, ids: Iterable[int]) -> None:
+    def __call__(
+        self,
+        ids: Iterable[int],
+        *,
+        known: dict[int, dict[str, float]] | None = None,
+        bound: dict[str, float] | None = None,
+    ) -> None:
         new = [pk for pk in ids if pk not in self.seen]
         if not new:
             return
         self.seen.update(new)
-        scored = scores(new, self.stats.weights)
+        weights = self.stats.weights
+        scored: dict[int, float] = {}
+        unknown = new
+        if known is not None and bound is not None:
+            unknown = []
+            for pk in new:
+                impacts = known.get(pk, {})
+                missing = sorted(term for term in bound if term not in impacts)
+                ceiling = combine(impacts, weights) + sum(weights[t] * bound[t] for t in missing)
+                if self.best.full() and not self.best.beats_bound(ceiling, pk):
+                    continue
+                if missing:
+                    unknown.append(pk)
+                else:
+                    scored[pk] = combine(impacts, weights)
+        scored.update(scores(unknown, weights))
         candidates = [pk for pk, score in scored.items() if self.best.would_enter((score, pk))]
         if not candidates:
             return

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -200,7 +201,7 @@ def document_impacts(ids: list[int], lexemes: list[str]) -> dict[int, dict[str, 
     if not ids or not lexemes:
         return found
     parts: list[str] = []
-    params: list[object] = []
+    params: list[Any] = []
     for group in _term_groups(lexemes):
         if len(group) >= _RANGE_GROUP:
             # One descent per document reads its postings between the group's first and last

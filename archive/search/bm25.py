@@ -14,9 +14,11 @@ reading), ``L`` the fixed ``SEARCH_REFERENCE_LENGTH``, ``N`` the owner's indexed
 tsvector keeps at most 256 positions per lexeme, so ``tf`` saturates there; BM25 has long
 saturated by then.
 
-Every path computes impacts with ``IMPACT_SQL`` and sums scores with ``combine`` (lexemes in
-sorted order), so the stored impact lists, the fast top-k and the reference ranking give the
-same floating-point numbers for the same document.
+Every path computes impacts with ``impact_sql`` and sums scores with ``combine`` (lexemes in
+sorted order), so the stored postings and impact lists, the fast top-k and the reference
+ranking give the same floating-point numbers for the same document. Ranking reads the impacts
+from the postings (``document_impacts``: small rows, no vector from TOAST); the reference
+recounts them from the vectors (``vector_impacts``).
 """
 
 from __future__ import annotations

@@ -569,6 +569,32 @@ class SearchImpact(models.Model):
         return f"{self.term}: {self.document_id} ({self.impact:.3f})"
 
 
+class SearchPosting(models.Model):
+    """One (document, lexeme) of a document's vector with its BM25 impact: the compact rank
+    input of ``archive.search.bm25``.
+
+    Scoring a document for a query reads its rows for the query's lexemes (an index probe of
+    the primary key (document, term) and a few rows of ~60 bytes) instead of its whole
+    tsvector from TOAST. Written by ``archive.search.terms.vectors_write`` in the same
+    transaction as the vector, so it holds exactly the vector's lexemes with the impacts
+    ``bm25.impact_sql`` gives them; it goes with its document (cascade).
+    """
+
+    pk = models.CompositePrimaryKey("document", "term")
+    # The primary key's index leads with the document: no index of its own.
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    term = models.TextField(db_collation="C")
+    impact = models.FloatField()
+
+    class Meta:
+        db_table = "archive_search_posting"
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.term} ({self.impact:.3f})"
+
+
 # The OCR service's jobs live in their own module; imported here so Django registers them.
 from archive.ocr_jobs import OcrJob, OcrJobPage  # noqa: E402
 

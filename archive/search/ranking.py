@@ -9,7 +9,9 @@ benchmark). How it avoids scoring every match:
   list (df <= the threshold, or passed it since the last ``terms.merge``) has all its
   documents scored up front: exact at any count, cheap when they are few. A frequent one's list
   (``archive.search.terms``) is read in impact order, deeper each round; each new document is
-  checked against the query and filters and scored exactly from its stored vector. A document
+  scored exactly from its postings (``archive_search_posting``, small rows: no vector is read
+  from TOAST) and, if its score could enter the top k, checked against the query and filters.
+  A document
   not yet seen holds each listed lexeme with at most the impact last read from its list (or
   below the list's floor once the list is exhausted) and no rare lexeme, so its score is at
   most ``sum(idf x bound)``; once the k-th best score exceeds that, no unseen document can
@@ -105,12 +107,12 @@ def top_k(
         for term, floor in stats.floors.items()
         if floor is not None and term in stats.weights
     }
-    consider = _Consider(owner_id, matching, stats, listed, best, seen, verify)
+    consider = _Consider(matching, stats, best, seen, verify)
     rare = [term for term in stats.weights if term not in listed]
     if rare:
         # Their documents are few (df <= the threshold, unless a merge is due) and may hold
         # them anywhere: all read.
-        consider(_holding_any(owner_id, rare), from_lists=False)
+        consider(_holding_any(owner_id, rare))
     depth = dict.fromkeys(listed, 0)
     bound = dict.fromkeys(listed, 0.0)
     # The first round reads just enough for a single word's page (its list is its ranking);
@@ -128,7 +130,11 @@ def top_k(
                 exhausted = False
             else:
                 bound[term] = listed[term]
-        consider([pk for term in sorted(rows) for pk, _impact in rows[term]])
+        known: dict[int, dict[str, float]] = {}
+        for term in sorted(rows):
+            for pk, impact in rows[term]:
+                known.setdefault(pk, {})[term] = impact
+        consider(list(known), known=known, bound=bound)
         ceiling = sum(stats.weights[term] * bound[term] for term in sorted(listed))
         if best.beats(ceiling):
             return best.ordered()
@@ -140,85 +146,70 @@ def top_k(
 class _Consider:
     """Score documents not seen before and offer the matching ones to the top k.
 
-    A document is first bounded from the lists alone: its listed impacts, plus the floor of
-    each list it is missing from (it may hold that term below the floor). Only if that bound
-    could enter the top k is it checked against the query and scored exactly; when no list it
-    is missing from has a floor above 0 its listed impacts are already its exact impacts (the
-    same stored float8 values ``bm25.document_impacts`` computes) and no vector is read.
+    Documents read from the lists come with what the lists said of them (``known``: this
+    round's entries) and the lists' current bounds: a document holds a listed term it was not
+    read under with at most that term's bound (the impact last read from its list, or the
+    list's floor once exhausted), and no rare term (documents holding one were all considered
+    first). A document whose bound so computed cannot enter the top k is dropped for good
+    (bounds only fall and the k-th best only rises); one read under every listed term already
+    has its exact score (list entries hold the postings' float8 impacts); the rest are scored
+    from their postings (``bm25.scores``: a primary-key probe per (document, lexeme), no vector
+    read). Only a document whose exact score could enter the top k is checked against the
+    query and filters.
     """
 
     def __init__(
         self,
-        owner_id: int,
         matching: QuerySet[Document],
         stats: TermStats,
-        listed: dict[str, float],
         best: _Best,
         seen: set[int],
         verify: Verify | None,
     ) -> None:
-        self.owner_id = owner_id
         self.matching = matching
         self.stats = stats
-        self.listed = listed
         self.best = best
         self.seen = seen
         self.verify = verify
 
-    def __call__(self, ids: Iterable[int], *, from_lists: bool = True) -> None:
+    def __call__(
+        self,
+        ids: Iterable[int],
+        *,
+        known: dict[int, dict[str, float]] | None = None,
+        bound: dict[str, float] | None = None,
+    ) -> None:
         new = [pk for pk in ids if pk not in self.seen]
         if not new:
             return
         self.seen.update(new)
         weights = self.stats.weights
-        exact: dict[int, float] = {}
+        scored: dict[int, float] = {}
         unknown = new
-        if from_lists and self.listed:
-            found = _listed_impacts(self.owner_id, sorted(self.listed), new)
+        if known is not None and bound is not None:
             unknown = []
             for pk in new:
-                impacts = found.get(pk, {})
-                missing = [t for t in self.listed if t not in impacts and self.listed[t] > 0]
-                bound = combine(impacts, weights) + sum(
-                    weights[t] * self.listed[t] for t in sorted(missing)
-                )
-                if self.best.full() and not self.best.beats_bound(bound, pk):
+                impacts = known.get(pk, {})
+                missing = sorted(term for term in bound if term not in impacts)
+                ceiling = combine(impacts, weights) + sum(weights[t] * bound[t] for t in missing)
+                if self.best.full() and not self.best.beats_bound(ceiling, pk):
                     continue
                 if missing:
                     unknown.append(pk)
                 else:
-                    exact[pk] = combine(impacts, weights)
-        candidates = [*exact, *unknown]
+                    scored[pk] = combine(impacts, weights)
+        scored.update(scores(unknown, weights))
+        candidates = [pk for pk, score in scored.items() if self.best.would_enter((score, pk))]
         if not candidates:
             return
         matched = set(
             self.matching.filter(pk__in=candidates).order_by().values_list("pk", flat=True)
         )
-        scored = {pk: score for pk, score in exact.items() if pk in matched}
-        scored.update(scores([pk for pk in unknown if pk in matched], weights))
         entering = sorted(
-            ((score, pk) for pk, score in scored.items() if self.best.would_enter((score, pk))),
+            ((scored[pk], pk) for pk in candidates if pk in matched),
             reverse=True,
         )
         _offer(self.best, entering, self.verify)
-
-
-def _listed_impacts(owner_id: int, terms: list[str], ids: list[int]) -> dict[int, dict[str, float]]:
-    """The list entries of ``ids`` under ``terms``: {document: {term: impact}}."""
-    found: dict[int, dict[str, float]] = {}
-    with read_connection().cursor() as cursor:
-        cursor.execute(
-            # Each list is read whole (at most about twice SEARCH_IMPACT_KEEP entries) and
-            # hash-joined with the ids: cheaper than probing by document, whose entries span
-            # every term it holds.
-            "SELECT i.document_id, i.term, i.impact FROM archive_search_impact i "
-            "JOIN unnest(%s::text[]) t(term) ON i.owner_id = %s AND i.term = t.term "
-            "WHERE i.document_id IN (SELECT unnest(%s::bigint[]))",
-            [terms, owner_id, ids],
-        )
-        for pk, term, impact in cursor.fetchall():
-            found.setdefault(pk, {})[term] = impact
-    return found
 
 
 def _offer(best: _Best, keys: list[Key], verify: Verify | None) -> None:
@@ -302,5 +293,6 @@ def reference_top(
         return []
     stats = query_weights(int(user.pk), tsquery)
     ids = list(matching_documents(user, tsquery, filters).order_by().values_list("pk", flat=True))
-    scored = scores(ids, stats.weights)
+    # From the vectors, not the postings: the reference does not trust what it checks.
+    scored = scores(ids, stats.weights, from_vectors=True)
     return [pk for _score, pk in sorted(((s, pk) for pk, s in scored.items()), reverse=True)[:k]]

@@ -11,7 +11,9 @@ the same transaction
   longer queue behind each other's commits. The empty term counts the indexed documents;
 - sets ``surface`` on the few existing terms that become words as written (rows locked in
   sorted order, once in a term's life);
-- replaces the documents' entries in the existing impact lists (``archive_search_impact``).
+- replaces the documents' postings (``archive_search_posting``: one row per lexeme with its
+  impact, the rank input scoring reads instead of the vector) and their entries in the
+  existing impact lists (``archive_search_impact``, copied from the postings).
 
 ``merge`` (scheduled every minute, ``archive.tasks.merge_search_terms``; also run by the bench
 after a load) folds the deltas into ``SearchTerm.documents`` and does the impact lists'
@@ -25,6 +27,9 @@ trimmed only when no uncommitted writer of the owner exists, and a writer always
 floors as they are when it commits.
 
 Invariants, per owner and term:
+
+- A document's postings are exactly its vector's lexemes, each with impact(t, d) computed
+  from the vector and ``Document.search_length`` (``bm25.impact_sql``); no vector, no postings.
 
 - ``SearchTerm.documents`` + the sum of the term's delta rows = the number of the owner's
   documents whose vector holds the term (``documents_sql``). A term some document holds
@@ -168,20 +173,35 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
             [*params, threshold() == 0, threshold(), threshold()],
         )
         written = len(ids)
-        # The documents' entries in the existing lists (new vectors are visible now; the
-        # floors cannot change before we commit: the lists lock).
+        # The documents' postings and their entries in the existing lists, from the new
+        # vectors and lengths (visible now; the floors cannot change before we commit: the
+        # lists lock). The list entries copy the postings' impacts: the same float8 values.
+        cursor.execute("DELETE FROM archive_search_posting WHERE document_id = ANY(%s)", [ids])
         cursor.execute("DELETE FROM archive_search_impact WHERE document_id = ANY(%s)", [ids])
+        _postings_write("d.id = ANY(%s)", [ids], cursor)
         cursor.execute(
-            f"""
+            """
             INSERT INTO archive_search_impact (owner_id, term, impact, document_id)
-            SELECT d.owner_id, u.lexeme, {_impact()}, d.id
-            FROM archive_document d, unnest(d.search_vector) u, archive_searchterm s
-            WHERE d.id = ANY(%s) AND s.owner_id = d.owner_id AND s.term = u.lexeme
-              AND s.floor IS NOT NULL AND {_impact()} >= s.floor
+            SELECT s.owner_id, p.term, p.impact, p.document_id
+            FROM archive_search_posting p
+            JOIN archive_document d ON d.id = p.document_id
+            JOIN archive_searchterm s ON s.owner_id = d.owner_id AND s.term = p.term
+            WHERE p.document_id = ANY(%s) AND s.floor IS NOT NULL AND p.impact >= s.floor
             """,
             [ids],
         )
     return written
+
+
+def _postings_write(where: str, params: list[Any], cursor: Any) -> None:
+    """Insert the postings of the documents ``d`` satisfying ``where`` from their stored
+    vectors (their old postings must be gone)."""
+    cursor.execute(
+        f"INSERT INTO archive_search_posting (document_id, term, impact) "
+        f"SELECT d.id, u.lexeme, {_impact()} FROM archive_document d, unnest(d.search_vector) u "
+        f"WHERE {where}",
+        params,
+    )
 
 
 def pending_owners() -> list[int]:
@@ -324,6 +344,13 @@ def statistics_rebuild(owner_id: int) -> None:
             "WHERE d.owner_id = %s",
             [owner_id],
         )
+        # The lengths may have changed, and with them every impact.
+        cursor.execute(
+            "DELETE FROM archive_search_posting p USING archive_document d "
+            "WHERE d.id = p.document_id AND d.owner_id = %s",
+            [owner_id],
+        )
+        _postings_write("d.owner_id = %s", [owner_id], cursor)
         cursor.execute("DELETE FROM archive_search_impact WHERE owner_id = %s", [owner_id])
         cursor.execute("DELETE FROM archive_searchterm WHERE owner_id = %s", [owner_id])
         cursor.execute("DELETE FROM archive_search_term_delta WHERE owner_id = %s", [owner_id])

@@ -166,3 +166,30 @@ def list_errors(owner_id: int) -> list[str]:
             if want != have:
                 errors.append(f"{term}: {len(want)} wanted, {len(have)} listed")
     return errors
+
+
+def posting_errors(owner_id: int) -> list[str]:
+    """Violations of the postings invariant: each of the owner's documents has exactly one
+    posting per lexeme of its vector, with the impact recounted from the vector."""
+    impact = impact_sql(tf_sql("u"), "d.search_length")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.id, u.lexeme, {impact} FROM archive_document d, unnest(d.search_vector) u "
+            "WHERE d.owner_id = %s",
+            [owner_id],
+        )
+        want = {(pk, term): value for pk, term, value in cursor.fetchall()}
+        cursor.execute(
+            "SELECT p.document_id, p.term, p.impact FROM archive_search_posting p "
+            "JOIN archive_document d ON d.id = p.document_id WHERE d.owner_id = %s",
+            [owner_id],
+        )
+        have = {(pk, term): value for pk, term, value in cursor.fetchall()}
+    missing = sorted(set(want) - set(have))[:5]
+    extra = sorted(set(have) - set(want))[:5]
+    wrong = sorted(key for key in set(want) & set(have) if want[key] != have[key])[:5]
+    return (
+        [f"missing {key}" for key in missing]
+        + [f"extra {key}" for key in extra]
+        + [f"impact of {key}: {have[key]} != {want[key]}" for key in wrong]
+    )

@@ -18,6 +18,7 @@ from tests.archive.search.corpus import (
     list_errors,
     merged_df,
     pending,
+    posting_errors,
     stored_df,
     true_df,
 )
@@ -31,10 +32,11 @@ def low(settings, request):
 
 def _exact(*owners) -> None:
     """Counts exact as read (deltas pending), then merged: the same counts with no deltas
-    left, and every list complete above its floor."""
+    left, every list complete above its floor, and the postings equal a recount."""
     for owner in owners:
         assert stored_df(owner.pk) == true_df(owner.pk)
         assert list_errors(owner.pk) == []
+        assert posting_errors(owner.pk) == []
         assert merge(owner.pk)
         assert pending(owner.pk) == 0
         assert merged_df(owner.pk) == stored_df(owner.pk) == true_df(owner.pk)

@@ -90,6 +90,9 @@ def unreadable_languages_note() -> str:
         packages = ""
     else:
         names = " ".join(debian_package(code) for code in missing)
-        packages = f" To add them: apt-get install {names}, then restart the workers."
+        packages = " " + gettext("To add them: %(command)s, then restart the workers.") % {
+            "command": f"apt-get install {names}"
+        }
     labels = ", ".join(language_label(code) for code in missing)
-    return f"Not offered, because no OCR data for them is installed here: {labels}.{packages}"
+    note = gettext("Not offered, because no OCR data for them is installed here: %(languages)s.")
+    return note % {"languages": labels} + packages

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext, ngettext
 
 from archive.throttle import LOCKED_ATTRIBUTE
 
@@ -23,18 +24,21 @@ class _LockoutMessage:
         except forms.ValidationError:
             wait = getattr(self.request, LOCKED_ATTRIBUTE, 0)
             if wait:
-                raise forms.ValidationError(
-                    f"Too many failed logins. Try again in {wait_text(wait)}.", code="locked"
-                ) from None
+                raise forms.ValidationError(locked_text(wait), code="locked") from None
             raise
 
 
 def wait_text(seconds: int) -> str:
-    """``seconds`` in words: "20 seconds", "1 minute", "15 minutes"."""
+    """``seconds`` in words, in the active language: "20 seconds", "1 minute", "15 minutes"."""
     if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
     minutes = round(seconds / 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+
+
+def locked_text(seconds: int) -> str:
+    """The refusal of a login (password or code) held back for ``seconds`` after failures."""
+    return gettext("Too many failed logins. Try again in %(wait)s.") % {"wait": wait_text(seconds)}
 
 
 class LoginForm(_LockoutMessage, AuthenticationForm):

@@ -31,6 +31,8 @@ from collections.abc import Collection
 from django.conf import settings
 from django.db import connection
 from django.db.models import Sum
+from django.utils.formats import number_format
+from django.utils.translation import ngettext
 
 from archive.errors import UserError
 from archive.models import PageJob
@@ -43,12 +45,57 @@ RETRY_AFTER_SECONDS = 60
 
 
 class Work(enum.Enum):
-    """What queues the pages, for the message: (whose pages, what to do later)."""
+    """What queues the pages: it names them in the message (``_refusal_text``)."""
 
-    UPLOAD = ("this file's", "Upload it again")
-    RERUN = ("this document's", "Re-run it")
-    PASSWORD = ("this document's", "Enter its password again")
-    BULK_RERUN = ("these documents'", "Re-run them")
+    UPLOAD = "upload"
+    RERUN = "rerun"
+    PASSWORD = "password"
+    BULK_RERUN = "bulk_rerun"
+
+
+def _refusal_text(work: Work, waiting: int) -> str:
+    """The refusal for ``work`` in the active language, with ``%(waiting)s``, ``%(count)s`` and
+    ``%(limit)s`` left to fill in. One whole sentence per kind of work (not pieces put
+    together), so that each language can word it its own way; plural by ``waiting``."""
+    if work is Work.RERUN:
+        return ngettext(
+            "You have %(waiting)s page waiting to be read, and this document's %(count)s would "
+            "pass the limit of %(limit)s pages per user. Re-run it once some of your documents "
+            "are done.",
+            "You have %(waiting)s pages waiting to be read, and this document's %(count)s would "
+            "pass the limit of %(limit)s pages per user. Re-run it once some of your documents "
+            "are done.",
+            waiting,
+        )
+    if work is Work.PASSWORD:
+        return ngettext(
+            "You have %(waiting)s page waiting to be read, and this document's %(count)s would "
+            "pass the limit of %(limit)s pages per user. Enter its password again once some of "
+            "your documents are done.",
+            "You have %(waiting)s pages waiting to be read, and this document's %(count)s would "
+            "pass the limit of %(limit)s pages per user. Enter its password again once some of "
+            "your documents are done.",
+            waiting,
+        )
+    if work is Work.BULK_RERUN:
+        return ngettext(
+            "You have %(waiting)s page waiting to be read, and these documents' %(count)s would "
+            "pass the limit of %(limit)s pages per user. Re-run them once some of your documents "
+            "are done.",
+            "You have %(waiting)s pages waiting to be read, and these documents' %(count)s would "
+            "pass the limit of %(limit)s pages per user. Re-run them once some of your documents "
+            "are done.",
+            waiting,
+        )
+    return ngettext(
+        "You have %(waiting)s page waiting to be read, and this file's %(count)s would pass the "
+        "limit of %(limit)s pages per user. Upload it again once some of your documents are "
+        "done.",
+        "You have %(waiting)s pages waiting to be read, and this file's %(count)s would pass "
+        "the limit of %(limit)s pages per user. Upload it again once some of your documents "
+        "are done.",
+        waiting,
+    )
 
 
 class QueueFull(UserError):
@@ -63,8 +110,9 @@ def queued_pages_refusal(
     work: Work = Work.UPLOAD,
     replacing: Collection[int] = (),
 ) -> str | None:
-    """The message refusing ``page_count`` more pages to ``owner_id`` because they would take
-    the owner past ``OCR_QUEUED_PAGES_PER_USER`` pages waiting for OCR; None if they fit.
+    """The message (in the active language) refusing ``page_count`` more pages to
+    ``owner_id`` because they would take the owner past ``OCR_QUEUED_PAGES_PER_USER`` pages
+    waiting for OCR; None if they fit.
     The pages already queued for the documents ``replacing`` are not counted: the new work
     takes their place (a re-run drops its document's earlier jobs)."""
     limit = settings.OCR_QUEUED_PAGES_PER_USER
@@ -76,12 +124,11 @@ def queued_pages_refusal(
         waiting -= int(replaced or 0)
     if waiting + page_count <= limit:
         return None
-    whose, later = work.value
-    return (
-        f"You have {waiting:,} pages waiting to be read, and {whose} {page_count:,} would "
-        f"pass the limit of {limit:,} pages per user. {later} once some of your "
-        "documents are done."
-    )
+    return _refusal_text(work, waiting) % {
+        "waiting": number_format(waiting, force_grouping=True),
+        "count": number_format(page_count, force_grouping=True),
+        "limit": number_format(limit, force_grouping=True),
+    }
 
 
 def queue_share_take(

@@ -38,17 +38,20 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_stubs_ext import StrOrPromise
 
 from archive.errors import UserError
-from archive.loginforms import wait_text
+from archive.loginforms import locked_text, wait_text
 from archive.proxies import client_address
 from archive.throttle import buckets, release, reserve
 
-#: What a request answers while its session still needs the code (API paths get JSON).
-CODE_NEEDED = "Enter the code from your authenticator app to continue."
-ENROL_NEEDED = "Staff accounts must set up two-factor login before going on."
+#: What a request answers while its session still needs the code (API paths get JSON); lazy,
+#: so each answer is in the request's language.
+CODE_NEEDED = gettext_lazy("Enter the code from your authenticator app to continue.")
+ENROL_NEEDED = gettext_lazy("Staff accounts must set up two-factor login before going on.")
 
 
 class CodeRefused(UserError):
@@ -126,17 +129,20 @@ def code_check(request: HttpRequest, user: AbstractBaseUser, device: TOTPDevice,
         until = (data or {}).get("locked_until")
         left = (until - timezone.now()).total_seconds() if until is not None else 1
         seconds = max(1, math.ceil(left))
-        raise CodeRefused(f"Too many wrong codes. Try again in {wait_text(seconds)}.", wait=seconds)
+        raise CodeRefused(
+            gettext("Too many wrong codes. Try again in %(wait)s.") % {"wait": wait_text(seconds)},
+            wait=seconds,
+        )
     username = user.get_username()
     address = client_address(request)
     counts = buckets(username, address, request)
     wait = reserve(counts)
     if wait:
-        raise CodeRefused(f"Too many failed logins. Try again in {wait_text(wait)}.", wait=wait)
+        raise CodeRefused(locked_text(wait), wait=wait)
     cleaned = "".join(code.split())
     # Only digits reach the device: anything else is simply wrong (and counted).
     if not (cleaned.isdigit() and device.verify_token(cleaned)):
-        raise CodeRefused("That code is not right. Enter the current code from your app.")
+        raise CodeRefused(gettext("That code is not right. Enter the current code from your app."))
     release(counts, username, address, request)
 
 
@@ -170,7 +176,7 @@ def turn_off(request: HttpRequest, code: str) -> None:
     if device is None:
         return
     if getattr(user, "is_staff", False) and settings.OTP_REQUIRED_FOR_STAFF:
-        raise UserError("Staff accounts must keep two-factor login on.")
+        raise UserError(gettext("Staff accounts must keep two-factor login on."))
     code_check(request, user, device, code)
     devices_remove(user)
 
@@ -190,7 +196,10 @@ def token_allowed(request: HttpRequest, user: AbstractBaseUser, code: str) -> No
         return
     if not code:
         raise CodeRefused(
-            "This account uses two-factor login: send the code from the authenticator app as `otp`."
+            gettext(
+                "This account uses two-factor login: send the code from the authenticator app "
+                "as `otp`."
+            )
         )
     code_check(request, user, device, code)
 
@@ -223,7 +232,7 @@ class TwoFactorMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _hold(request: HttpRequest, name: str, message: str) -> HttpResponse:
+    def _hold(request: HttpRequest, name: str, message: StrOrPromise) -> HttpResponse:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=403)
         target = reverse(name)

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from archive.api import serializers as s
-from archive.loginforms import wait_text
+from archive.loginforms import locked_text
 from archive.throttle import LOCKED_ATTRIBUTE
 from archive.twofactor import CodeRefused, token_allowed
 
@@ -57,7 +57,7 @@ class TokenView(APIView):
             wait = getattr(request._request, LOCKED_ATTRIBUTE, 0)
             if wait:
                 return Response(
-                    {"detail": f"Too many failed logins. Try again in {wait_text(wait)}."},
+                    {"detail": locked_text(wait)},
                     status=http.HTTP_429_TOO_MANY_REQUESTS,
                     headers={"Retry-After": str(wait)},
                 )

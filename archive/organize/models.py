@@ -385,11 +385,11 @@ class StartPage(models.Model):
     """
 
     class Choice(models.TextChoices):
-        AUTO = "auto", "Automatic: the dashboard once a view is pinned, else the library"
-        LIBRARY = "library", "The library"
-        DASHBOARD = "dashboard", "The dashboard"
-        VIEW = "view", "A saved view"
-        SEARCH = "search", "Search"
+        AUTO = "auto", _("Automatic: the dashboard once a view is pinned, else the library")
+        LIBRARY = "library", _("The library")
+        DASHBOARD = "dashboard", _("The dashboard")
+        VIEW = "view", _("A saved view")
+        SEARCH = "search", _("Search")
 
     owner = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"

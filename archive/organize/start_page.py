@@ -12,6 +12,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from archive.organize.errors import OrganizeError
 from archive.organize.models import SavedView, StartPage
@@ -31,13 +32,17 @@ def start_page_set(*, owner: AbstractBaseUser, page: str, view_id: int | None = 
     words as a missing one, so it reveals nothing). ``OrganizeError`` with a message."""
     if page not in Choice.values:
         raise OrganizeError(
-            f"Unknown start page {page[:32]!r}: one of {', '.join(Choice.values)}.", field="page"
+            gettext("Unknown start page %(page)s: one of %(choices)s.")
+            % {"page": repr(page[:32]), "choices": ", ".join(Choice.values)},
+            field="page",
         )
     view = None
     if page == Choice.VIEW:
         view = SavedView.objects.filter(pk=view_id or 0, owner_id=owner.pk).first()
         if view is None:
-            raise OrganizeError("Choose one of your saved views as the start page.", field="view")
+            raise OrganizeError(
+                gettext("Choose one of your saved views as the start page."), field="view"
+            )
     with transaction.atomic():
         setting, _created = StartPage.objects.update_or_create(
             owner_id=owner.pk, defaults={"page": page, "view": view}

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from archive.models import SavedView, StartPage
@@ -32,7 +33,7 @@ def user_settings(request: HttpRequest) -> HttpResponse:
         except OrganizeError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Saved your start page.")
+            messages.success(request, gettext("Saved your start page."))
         return redirect("user_settings")
     context = {
         "setting": start_page_get(owner),  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from archive import twofactor
@@ -57,10 +58,12 @@ def twofactor_setup(request: HttpRequest) -> HttpResponse:
         try:
             if device is None:
                 twofactor.confirm(request, twofactor.pending_device(user), code)  # type: ignore[arg-type]
-                messages.success(request, "Two-factor login is on: logging in now takes a code.")
+                messages.success(
+                    request, gettext("Two-factor login is on: logging in now takes a code.")
+                )
             else:
                 twofactor.turn_off(request, code)
-                messages.success(request, "Two-factor login is off.")
+                messages.success(request, gettext("Two-factor login is off."))
         except UserError as refusal:
             error = str(refusal)
         else:

@@ -21,7 +21,7 @@ from tests.archive.conftest import document_with_pages, protected_pdf
 pytestmark = pytest.mark.django_db
 
 FULL = (
-    "You have 1 pages waiting to be read, and this file's 1 would pass the limit of 1 pages "
+    "You have 1 page waiting to be read, and this file's 1 would pass the limit of 1 pages "
     "per user. Upload it again once some of your documents are done."
 )
 
@@ -83,7 +83,7 @@ def test_the_ocr_service_over_a_limit_answers_429_with_retry_after(
 
 
 RERUN_FULL = (
-    "You have 1 pages waiting to be read, and this document's 1 would pass the limit of 1 pages "
+    "You have 1 page waiting to be read, and this document's 1 would pass the limit of 1 pages "
     "per user. Re-run it once some of your documents are done."
 )
 

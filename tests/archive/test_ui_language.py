@@ -8,12 +8,15 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
+from archive.loginforms import locked_text, wait_text
 from archive.models import Document
 from tests.archive.conftest import document_with_pages
 
@@ -122,3 +125,55 @@ def test_the_scripts_strings_come_in_the_pages_language(client: Client) -> None:
     )
     assert catalog.status_code == 200
     assert json.dumps("正在上传")[1:-1] in catalog.content.decode()  # the catalog is JSON
+
+
+def test_the_settings_and_two_factor_pages_come_in_the_browsers_language(
+    client: Client, alice: User
+) -> None:
+    client.force_login(alice)
+    german = {"Accept-Language": "de"}
+    settings_page = client.get(reverse("user_settings"), headers=german).content.decode()
+    assert "<h1>Einstellungen</h1>" in settings_page
+    assert 'Startseite: was unter <a href="/">/</a>' in settings_page
+    assert "Die Bibliothek" in settings_page  # a start page choice's label
+    assert "Start page" not in settings_page
+    saved = client.post(reverse("user_settings"), {"start": "library"}, follow=True, headers=german)
+    assert "Ihre Startseite wurde gespeichert." in saved.content.decode()
+    french = {"Accept-Language": "fr"}
+    setup = client.get(reverse("twofactor_setup"), headers=french).content.decode()
+    assert "<h1>Connexion à deux facteurs</h1>" in setup
+    assert "<strong>désactivée</strong>" in setup
+    assert "Two-factor login" not in setup
+    wrong = client.post(reverse("twofactor_setup"), {"code": "000000"}, headers=french)
+    assert "Ce code n’est pas correct." in wrong.content.decode()
+
+
+def test_wait_times_are_counted_in_the_language() -> None:
+    with translation.override("de"):
+        assert wait_text(1) == "1 Sekunde"
+        assert wait_text(20) == "20 Sekunden"
+        assert locked_text(900).endswith("Versuchen Sie es in 15 Minuten erneut.")
+    with translation.override("fr"):
+        assert wait_text(60) == "1 minute"
+    with translation.override("en"):
+        assert wait_text(1) == "1 second"
+        assert locked_text(60) == "Too many failed logins. Try again in 1 minute."
+
+
+def test_the_queue_limit_refusal_comes_in_the_language_with_its_plural(
+    client: Client, alice: User, make_upload: Any, settings: Any
+) -> None:
+    settings.OCR_QUEUED_PAGES_PER_USER = 1
+    client.force_login(alice)
+    client.post(reverse("upload"), {"scans": [make_upload("first.png", lines=["First"])]})
+    refused = client.post(
+        reverse("upload"),
+        {"scans": [make_upload("second.png")]},
+        headers={"Accept-Language": "fr", "accept": "application/json"},
+    )
+    assert refused.status_code == 429
+    assert refused.json()["files"][0]["message"] == (
+        "Vous avez 1 page en attente de lecture, et les 1 de ce fichier dépasseraient la "
+        "limite de 1 pages par utilisateur. Envoyez-le à nouveau quand une partie de vos "
+        "documents sera terminée."
+    )

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from ocr.cli import Progress, main
+from ocr.engines.tesseract_languages import install_command
 from ocr.interchange import read_ocr_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,3 +198,24 @@ def test_python_dash_m(pages: tuple[Path, Path]) -> None:
         timeout=300,
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "page one\n", "")
+
+
+@pytest.mark.slow
+def test_auto_refuses_a_missing_language_with_the_command_that_adds_it(
+    pages: tuple[Path, Path], without_russian: Path
+) -> None:
+    """Issue 19: ``--engine auto --lang ru`` said only "cannot read ru"; it now names the
+    command that installs the data (the web form's and the REST API's command). Run in its
+    own process: the engines of this one may have been loaded with other data."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TESSDATA_PREFIX": str(without_russian)}
+    done = subprocess.run(
+        [sys.executable, "-m", "ocr", "--engine", "auto", "--lang", "ru", str(pages[0])],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 2
+    assert "cannot read ru" in done.stderr
+    assert f"To add ru: {install_command(['ru'])}." in done.stderr
+    assert install_command(["ru"]) == "apt-get install tesseract-ocr-rus"

@@ -46,7 +46,8 @@ TESSERACT_FED = frozenset({"tesseract", "auto"})
 
 
 def check_languages(engine: Engine, requested: Sequence[str]) -> tuple[str, ...]:
-    """Normalise ``requested`` codes (trimmed, lower case, no duplicates) and check them.
+    """Normalise ``requested`` codes (``"en+fr"`` split in two, trimmed, lower case, no
+    duplicates, order kept: the first is primary) and check them.
 
     Returns the normalised tuple; raises ``UnsupportedLanguage`` naming the codes ``engine``
     does not read and listing those it does, and for an engine in ``TESSERACT_FED`` the
@@ -54,7 +55,9 @@ def check_languages(engine: Engine, requested: Sequence[str]) -> tuple[str, ...]
     """
     if isinstance(requested, str):  # a bare "en" would otherwise be read as ("e", "n")
         requested = (requested,)
-    codes = tuple(dict.fromkeys(code.strip().lower() for code in requested if code.strip()))
+    # "en+fr" is Tesseract's way of writing several languages, and what people type.
+    split = (part for code in requested for part in code.split("+"))
+    codes = tuple(dict.fromkeys(code.strip().lower() for code in split if code.strip()))
     missing = [code for code in codes if code not in engine.languages]
     if missing:
         error = UnsupportedLanguage(engine.name, missing, engine.languages)

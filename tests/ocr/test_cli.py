@@ -172,6 +172,15 @@ class _Terminal(io.StringIO):
         return True
 
 
+def test_several_languages_with_plus_are_each_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 19: ``--lang en+xx`` was refused as one language "en+xx"; each is checked now
+    (refused before any page is read)."""
+    with pytest.raises(SystemExit) as raised:
+        main(["--engine", "tesseract", "--lang", "en+xx", "x.png"])
+    assert raised.value.code == 2
+    assert "cannot read xx." in capsys.readouterr().err
+
+
 def test_progress_bar_on_a_terminal_only() -> None:
     terminal = _Terminal()
     progress = Progress(2, terminal)

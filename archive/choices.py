@@ -15,6 +15,7 @@ from django_stubs_ext import StrOrPromise
 
 from archive.languages import DETECT, LANGUAGES, language_label
 from ocr.engines import available_engines, readable_languages
+from ocr.engines.tesseract_languages import install_command
 
 #: Library orderings: key (the web form's ``sort``, the API's ``ordering``) -> ``order_by``
 #: fields, each ending in the id so that equal values keep one stable order.
@@ -84,15 +85,32 @@ def unreadable_languages_note() -> str:
     missing = unreadable_languages()
     if not missing:
         return ""
-    try:
-        from ocr.engines.tesseract import debian_package
-    except ImportError:  # tesserocr not installed: no package to name
-        packages = ""
-    else:
-        names = " ".join(debian_package(code) for code in missing)
+    command = install_command(missing)
+    packages = ""
+    if command:
         packages = " " + gettext("To add them: %(command)s, then restart the workers.") % {
-            "command": f"apt-get install {names}"
+            "command": command
         }
     labels = ", ".join(language_label(code) for code in missing)
     note = gettext("Not offered, because no OCR data for them is installed here: %(languages)s.")
     return note % {"languages": labels} + packages
+
+
+def language_refusal(language: str, engine: str = "") -> str | None:
+    """Why ``language`` cannot be asked for with ``engine`` (blank: the default engine,
+    ``OCR_ENGINE``), or None when it can: "detect", a blank, or a language that engine reads
+    here. The REST API's 400 for a language the web form would not offer; the command it
+    names is the form note's (``ocr.engines.tesseract_languages.install_command``)."""
+    if not language or language == DETECT:
+        return None
+    engine = engine or settings.OCR_ENGINE
+    if language in readable_languages(engine):
+        return None
+    refusal = (
+        f"{language_label(language)} ({language}) cannot be read here: the OCR engine "
+        f"{engine!r} has no data for it installed."
+    )
+    command = install_command([language])
+    if command:
+        refusal += f" To add it: {command}, then restart the workers."
+    return refusal

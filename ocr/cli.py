@@ -48,7 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    languages = [code for value in args.lang for code in value.split(",")] if args.lang else None
+    # "en,fr" or Tesseract's "en+fr": the same two languages, the first primary.
+    codes = (code for value in args.lang or () for code in value.replace("+", ",").split(","))
+    languages = [code for code in codes if code.strip()] or None
     files: list[str] = args.files
     if args.format in FORMATS and len(files) > 1 and args.output_dir is None:
         parser.error(f"--format {args.format} with several files needs --output-dir DIR")
@@ -99,8 +101,8 @@ def _parser() -> argparse.ArgumentParser:
         "--lang",
         action="append",
         metavar="CODES",
-        help="ISO 639-1 languages of the text, comma-separated or repeated "
-        "(default: the engine's own)",
+        help="ISO 639-1 languages of the text, the first primary: comma- or plus-separated "
+        "(en,fr or en+fr) or repeated (default: the engine's own)",
     )
     parser.add_argument(
         "--engine",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.tessdata import without_russian  # noqa: F401 (a fixture for every test)
 from tests.testdata import require_testdata
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from archive.api.serializers import refuse_unreadable_language
 from archive.languages import UPLOAD_LANGUAGE_CHOICES
 from archive.models import OcrJob
 from archive.ocr_service import OUTPUTS
@@ -43,6 +44,9 @@ class OcrRequestSerializer(serializers.Serializer[Any]):
         engine = self.fields["engine"]
         assert isinstance(engine, serializers.ChoiceField)
         engine.choices = ["auto", *available_engines()]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return refuse_unreadable_language(attrs)
 
 
 class OcrQuerySerializer(serializers.Serializer[Any]):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from archive.choices import LIBRARY_SORTS, engine_choices, engine_names
+from archive.choices import LIBRARY_SORTS, engine_choices, engine_names, language_refusal
 from archive.languages import LANGUAGE_CHOICES, UPLOAD_LANGUAGE_CHOICES
 from archive.models import Document, Page
 from archive.outcomes import Outcome
@@ -303,6 +303,16 @@ class TokenSerializer(serializers.Serializer[Any]):
 # --- input --------------------------------------------------------------------------------------
 
 
+def refuse_unreadable_language(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (a request's validated fields) unchanged, or a 400 on ``language`` when the
+    engine that would read it (``engine``, else ``OCR_ENGINE``) cannot read that language here,
+    naming the command that adds it: the web form does not offer such a language at all."""
+    refusal = language_refusal(data.get("language", ""), data.get("engine", ""))
+    if refusal is not None:
+        raise serializers.ValidationError({"language": [refusal]})
+    return data
+
+
 class _EngineChoice(serializers.ChoiceField):
     """An OCR engine that can run here; staff only (as in the web UI's forms)."""
 
@@ -352,6 +362,9 @@ class UploadSerializer(serializers.Serializer[Any]):
         help_text="Only for password-protected PDFs; other files ignore it.",
     )
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return refuse_unreadable_language(attrs)
+
 
 class RenameSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(
@@ -370,6 +383,9 @@ class RerunSerializer(serializers.Serializer[Any]):
     force_ocr = serializers.BooleanField(
         required=False, help_text="OCR pages that already have text (PDF text layer)."
     )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return refuse_unreadable_language(attrs)
 
 
 class PasswordSerializer(serializers.Serializer[Any]):

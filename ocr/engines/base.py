@@ -7,6 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from PIL import Image
 
+from ocr.engines.tesseract_languages import install_hint
 from ocr.errors import UnsupportedLanguage
 from ocr.types import PageResult
 
@@ -39,16 +40,29 @@ class Engine(Protocol):
     ) -> PageResult: ...
 
 
+#: Engines that read a language once Tesseract's data for it is installed: their refusal
+#: names the Debian package that adds it (``tesseract_languages.install_hint``).
+TESSERACT_FED = frozenset({"tesseract", "auto"})
+
+
 def check_languages(engine: Engine, requested: Sequence[str]) -> tuple[str, ...]:
-    """Normalise ``requested`` codes (trimmed, lower case, no duplicates) and check them.
+    """Normalise ``requested`` codes (``"en+fr"`` split in two, trimmed, lower case, no
+    duplicates, order kept: the first is primary) and check them.
 
     Returns the normalised tuple; raises ``UnsupportedLanguage`` naming the codes ``engine``
-    does not read and listing those it does.
+    does not read and listing those it does, and for an engine in ``TESSERACT_FED`` the
+    command that installs them ("To add ru: apt-get install tesseract-ocr-rus.").
     """
     if isinstance(requested, str):  # a bare "en" would otherwise be read as ("e", "n")
         requested = (requested,)
-    codes = tuple(dict.fromkeys(code.strip().lower() for code in requested if code.strip()))
+    # "en+fr" is Tesseract's way of writing several languages, and what people type.
+    split = (part for code in requested for part in code.split("+"))
+    codes = tuple(dict.fromkeys(code.strip().lower() for code in split if code.strip()))
     missing = [code for code in codes if code not in engine.languages]
     if missing:
-        raise UnsupportedLanguage(engine.name, missing, engine.languages)
+        error = UnsupportedLanguage(engine.name, missing, engine.languages)
+        if engine.name in TESSERACT_FED:
+            hint = install_hint(missing)
+            error.message += f" {hint}" if hint else ""
+        raise error
     return codes

@@ -18,21 +18,21 @@ import tesserocr
 from PIL import Image
 
 from ocr.engines.base import check_languages
+from ocr.engines.tesseract_languages import ISO_TO_TESSERACT, TESSERACT_TO_ISO, debian_package
 from ocr.engines.wordboxes import Box, is_cjk, tokens
-from ocr.errors import EngineUnavailable, UnsupportedLanguage
+from ocr.errors import EngineUnavailable
 from ocr.types import PageResult, Word
 
-#: ISO 639-1 code -> Tesseract language (traineddata file name). Debian's package for a
-#: language is ``tesseract-ocr-`` + the Tesseract name with ``_`` as ``-`` (chi_sim: chi-sim).
-ISO_TO_TESSERACT: dict[str, str] = {
-    "ar": "ara", "bg": "bul", "ca": "cat", "cs": "ces", "da": "dan", "de": "deu", "el": "ell",
-    "en": "eng", "es": "spa", "et": "est", "fa": "fas", "fi": "fin", "fr": "fra", "ga": "gle",
-    "he": "heb", "hi": "hin", "hr": "hrv", "hu": "hun", "id": "ind", "is": "isl", "it": "ita",
-    "ja": "jpn", "ko": "kor", "la": "lat", "lt": "lit", "lv": "lav", "nl": "nld", "no": "nor",
-    "pl": "pol", "pt": "por", "ro": "ron", "ru": "rus", "sk": "slk", "sl": "slv", "sr": "srp",
-    "sv": "swe", "th": "tha", "tr": "tur", "uk": "ukr", "vi": "vie", "zh": "chi_sim",
-}  # fmt: skip
-TESSERACT_TO_ISO: dict[str, str] = {tess: iso for iso, tess in ISO_TO_TESSERACT.items()}
+__all__ = [
+    "ISO_TO_TESSERACT",
+    "TESSERACT_TO_ISO",
+    "TesseractEngine",
+    "debian_package",
+    "installed_languages",
+    "tessdata_dir",
+    "unusable_reason",
+]
+
 
 #: Where Debian (and other distributions) put the language data, newest layout first.
 SYSTEM_TESSDATA = (
@@ -81,11 +81,6 @@ def unusable_reason() -> str | None:
     return None
 
 
-def debian_package(code: str) -> str:
-    """The Debian package with the data for ISO code ``code`` (``zh``: tesseract-ocr-chi-sim)."""
-    return "tesseract-ocr-" + ISO_TO_TESSERACT.get(code, code).replace("_", "-")
-
-
 class TesseractEngine:
     """Tesseract 5 (LSTM), one ``PyTessBaseAPI`` per language combination, kept for reuse.
 
@@ -122,10 +117,7 @@ class TesseractEngine:
 
     def recognize(self, image: Image.Image, *, languages: Sequence[str] = ("en",)) -> PageResult:
         """Read one prepared page; see ``ocr.engines.base.Engine`` for the contract."""
-        try:
-            codes = check_languages(self, languages) or self._default
-        except UnsupportedLanguage as error:
-            raise _with_install_hint(error) from None
+        codes = check_languages(self, languages) or self._default
         rgb = image if image.mode == "RGB" else image.convert("RGB")
         if rgb.format is not None:
             # tesserocr hands Tesseract the image saved in its ``format``: a JPEG file's image
@@ -163,14 +155,6 @@ class TesseractEngine:
                 api = tesserocr.PyTessBaseAPI(path=self._path, lang=lang)
                 found = self._apis[codes] = (api, threading.Lock())
             return found
-
-
-def _with_install_hint(error: UnsupportedLanguage) -> UnsupportedLanguage:
-    """``error`` with the Debian packages that provide its missing languages named."""
-    packages = [debian_package(code) for code in error.requested if code in ISO_TO_TESSERACT]
-    if packages:
-        error.message += f" To add them here, install the Debian packages {', '.join(packages)}."
-    return error
 
 
 def _dpi(image: Image.Image) -> int | None:

@@ -15,13 +15,16 @@ from archive.choices import (
     LIBRARY_SORT_LABELS,
     LIBRARY_SORTS,
     engine_choices,
+    language_refusal,
     library_ordering,
     unreadable_languages,
+    unreadable_languages_note,
     upload_language_choices,
 )
 from archive.forms import LibraryForm, RerunForm, UploadForm
 from archive.languages import DETECT, LANGUAGES
 from ocr.engines import readable_languages
+from tests.tessdata import tessdata_with
 
 
 def test_every_ordering_has_a_label_and_ends_in_the_id() -> None:
@@ -70,22 +73,6 @@ def test_the_default_engine_is_offered_once(settings) -> None:
     assert settings.OCR_ENGINE in engine_choices()[0][1]
 
 
-def _tessdata_with(folder: Path, *names: str) -> Path:
-    """A Tesseract data folder holding only ``names`` (links to the installed files)."""
-    from ocr.engines.tesseract import tessdata_dir
-
-    installed = tessdata_dir()
-    if installed is None:
-        pytest.skip("no Tesseract data installed here")
-    folder.mkdir()
-    for name in names:
-        source = installed / f"{name}.traineddata"
-        if not source.is_file():
-            pytest.skip(f"{source} is not installed here")
-        (folder / source.name).symlink_to(source)
-    return folder
-
-
 def test_the_upload_form_offers_only_languages_whose_ocr_data_is_installed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
@@ -94,7 +81,7 @@ def test_the_upload_form_offers_only_languages_whose_ocr_data_is_installed(
     data, Russian (no RapidOCR model) is not offered and the form says why; Spanish (read by
     RapidOCR's bundled model) and French are."""
     settings.OCR_ENGINE = "auto"
-    monkeypatch.setenv("TESSDATA_PREFIX", str(_tessdata_with(tmp_path / "tessdata", "eng", "fra")))
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tessdata_with(tmp_path / "tessdata", "eng", "fra")))
     for form in (UploadForm(), RerunForm()):
         field = form.fields["language"]
         assert isinstance(field, forms.ChoiceField)
@@ -116,3 +103,20 @@ def test_every_archive_language_is_offered_when_its_data_is_there(
     readable = readable_languages("auto")
     codes = [code for code, _label in upload_language_choices()]
     assert codes == [DETECT, *(code for code in LANGUAGES if code in readable)]
+
+
+def test_a_language_the_default_engine_cannot_read_is_refused_with_the_command(
+    without_russian: Path, settings: Any
+) -> None:
+    """Issue 19: the REST API's refusal names the language and the form note's command."""
+    settings.OCR_ENGINE = "auto"
+    refusal = language_refusal("ru")
+    assert refusal is not None
+    assert "Russian (ru)" in refusal
+    assert "apt-get install tesseract-ocr-rus" in refusal
+    assert "apt-get install tesseract-ocr-rus" in unreadable_languages_note()
+    assert language_refusal("fr") is None
+    assert language_refusal(DETECT) is None
+    assert language_refusal("") is None
+    # An engine named by the request is the one asked: RapidOCR has no French model data.
+    assert language_refusal("fr", "rapidocr") is not None

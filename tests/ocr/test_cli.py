@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from ocr.cli import Progress, main
+from ocr.engines.tesseract_languages import install_command
 from ocr.interchange import read_ocr_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -171,6 +172,15 @@ class _Terminal(io.StringIO):
         return True
 
 
+def test_several_languages_with_plus_are_each_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 19: ``--lang en+xx`` was refused as one language "en+xx"; each is checked now
+    (refused before any page is read)."""
+    with pytest.raises(SystemExit) as raised:
+        main(["--engine", "tesseract", "--lang", "en+xx", "x.png"])
+    assert raised.value.code == 2
+    assert "cannot read xx." in capsys.readouterr().err
+
+
 def test_progress_bar_on_a_terminal_only() -> None:
     terminal = _Terminal()
     progress = Progress(2, terminal)
@@ -197,3 +207,24 @@ def test_python_dash_m(pages: tuple[Path, Path]) -> None:
         timeout=300,
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "page one\n", "")
+
+
+@pytest.mark.slow
+def test_auto_refuses_a_missing_language_with_the_command_that_adds_it(
+    pages: tuple[Path, Path], without_russian: Path
+) -> None:
+    """Issue 19: ``--engine auto --lang ru`` said only "cannot read ru"; it now names the
+    command that installs the data (the web form's and the REST API's command). Run in its
+    own process: the engines of this one may have been loaded with other data."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TESSDATA_PREFIX": str(without_russian)}
+    done = subprocess.run(
+        [sys.executable, "-m", "ocr", "--engine", "auto", "--lang", "ru", str(pages[0])],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 2
+    assert "cannot read ru" in done.stderr
+    assert f"To add ru: {install_command(['ru'])}." in done.stderr
+    assert install_command(["ru"]) == "apt-get install tesseract-ocr-rus"

@@ -258,3 +258,17 @@ def test_jobs_per_user_are_limited(
 @pytest.mark.django_db
 def test_nobody_without_credentials() -> None:
     assert APIClient().post(OCR, {}).status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_language_that_cannot_be_read_here_is_refused_with_the_command(
+    api: APIClient, phototest: Path, without_russian: Path
+) -> None:
+    """Issue 19: ``POST /api/ocr/`` took Russian and failed the job; now a 400 says why and
+    how to add it, and no job is made."""
+    refused = api.post(OCR, {"file": file_upload(phototest), "language": "ru"})
+    assert refused.status_code == 400
+    (message,) = refused.json()["language"]
+    assert "Russian (ru)" in message
+    assert "apt-get install tesseract-ocr-rus" in message
+    assert not OcrJob.objects.exists()

@@ -328,3 +328,25 @@ def test_searchable_pdf_of_an_unfinished_document_is_a_409(api, make_upload):
     answer = api.get(f"{DOCUMENTS}{document_id}/searchable-pdf/")
     assert answer.status_code == 409
     assert answer.json()["detail"]
+
+
+def test_a_language_that_cannot_be_read_here_is_refused_with_the_command(
+    api, make_upload, settings, without_russian: Path
+):
+    """Issue 19: the API accepted Russian although no engine here could read it (the web form
+    does not offer it), and the document then failed in the worker. Now a 400 names the
+    language and the command that adds it; the upload stores nothing."""
+    settings.OCR_ENGINE = "auto"
+    refused = api.post(DOCUMENTS, {"files": [make_upload()], "language": "ru"})
+    assert refused.status_code == 400
+    (message,) = refused.json()["language"]
+    assert "Russian (ru)" in message
+    assert "apt-get install tesseract-ocr-rus" in message
+    assert Document.objects.count() == 0
+
+    created = api.post(DOCUMENTS, {"files": [make_upload()], "language": "fr"})
+    assert created.status_code == 201
+    url = f"{DOCUMENTS}{created.json()['files'][0]['document']['id']}/"
+    rerun = api.post(f"{url}rerun/", {"from_scratch": True, "language": "ru"}, format="json")
+    assert rerun.status_code == 400
+    assert "apt-get install tesseract-ocr-rus" in rerun.json()["language"][0]

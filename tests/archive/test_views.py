@@ -234,10 +234,10 @@ def test_the_upload_form_shows_only_readable_languages_and_says_which_are_missin
 ):
     """Issue 19: the form offered languages nothing here could read. With Tesseract holding
     English data only, Russian is not in the list and the page says how to add it."""
-    from tests.archive.test_choices import _tessdata_with
+    from tests.tessdata import tessdata_with
 
     settings.OCR_ENGINE = "auto"
-    monkeypatch.setenv("TESSDATA_PREFIX", str(_tessdata_with(tmp_path / "tessdata", "eng")))
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tessdata_with(tmp_path / "tessdata", "eng")))
     client.force_login(alice)
     text = client.get(reverse("library")).content.decode()
     select = text.split('name="language"')[1].split("</select>")[0]

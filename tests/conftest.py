@@ -9,12 +9,25 @@ what happens when it is missing (``SCAN_ARCHIVE_REQUIRE_TESTDATA``).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.tessdata import without_russian  # noqa: F401 (a fixture for every test)
 from tests.testdata import require_testdata
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    """Each test starts in the default language. A request through Django's test client with
+    ``Accept-Language`` (or the language cookie) activates that language in this thread and
+    LocaleMiddleware leaves it active after the response, so a later test's messages built
+    outside a request would otherwise come out in whatever language a test asked for last."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")

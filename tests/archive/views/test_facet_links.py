@@ -142,3 +142,19 @@ def test_shared_documents_facets_show_the_owners_names(client, bob, shared_libra
     assert f"/documents/{shared_library['seen']}/" not in hidden
     by_sender = client.get(f"/?correspondent={shared_library['sender']}").content.decode()
     assert "correspondent: Acme Thatchers" in by_sender
+
+
+def test_shared_documents_table_rows_show_the_owners_names(client, bob, shared_library):
+    """The library's table (a saved view's columns) names the shared document's owner's
+    correspondent, type and tags, and nothing of the unshared one."""
+    from archive.models import SavedView
+
+    view = SavedView.objects.create(
+        owner=bob, name="Table", query="", columns=["title", "correspondent", "type", "tags"]
+    )
+    client.force_login(bob)
+    page = client.get(f"/?view={view.pk}").content.decode()
+    for name in ("Housing/Roofworks", "Acme Thatchers", "Quotation"):
+        assert name in page, name
+    for secret in ("Psychiatry", "Hidden Clinic", "Diagnosis"):
+        assert secret not in page, secret

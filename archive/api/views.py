@@ -50,10 +50,10 @@ from archive.quotas import RETRY_AFTER_SECONDS, QueueFull
 from archive.search import (
     QueryError,
     QueryTooExpensive,
-    complete,
     expand_typos,
     more_like_this,
     split_fields,
+    visible_completions,
     visible_search_page,
 )
 from archive.sharing.access import Access
@@ -344,7 +344,9 @@ class SearchView(APIView):
             # Field terms (tag:tax) narrow; rare or unknown words also find their close
             # spellings (unless exact=true).
             split = split_fields(data["q"])
-            expansion = expand_typos(request.user.pk, split.text, expand=not data["exact"])
+            expansion = expand_typos(
+                request.user.pk, split.text, expand=not data["exact"], viewer=request.user
+            )
             # One more than a page tells whether there is a next page without counting all.
             # Every document the user may see: their own and those shared with them.
             results_page = visible_search_page(
@@ -390,7 +392,7 @@ class SuggestView(APIView):
     def get(self, request: Request) -> Response:
         query = s.SuggestQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        completions = complete(request.user.pk, query.validated_data["q"])
+        completions = visible_completions(request.user, query.validated_data["q"])
         return Response(s.CompletionSerializer(completions, many=True).data)
 
 

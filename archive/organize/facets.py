@@ -35,6 +35,7 @@ from archive.models import FIRST_RANDOM_ID, LAST_RANDOM_ID
 from archive.organize.models import CustomFieldValue, DocumentTag, Tag
 from archive.replica.routing import read_connection
 from archive.search.fields import QueryError, split_fields
+from archive.sharing.access import shared_with
 
 NONE = "none"
 
@@ -139,19 +140,34 @@ def _id_text(value: int | None) -> str:
 
 
 def _tagged(owner: AbstractBaseUser, tag_id: int) -> Q:
-    """Documents carrying the owner's tag ``tag_id`` or a tag below it (nothing when the id is
-    not one of the owner's tags: another user's tag matches nothing and reveals nothing).
+    """Documents carrying tag ``tag_id`` or a tag below it, when it is the user's tag or a tag
+    of someone who shares documents with them (``label_owners``); nothing otherwise: another
+    user's tag matches nothing and reveals nothing. (The caller narrows to the documents the
+    user may see, so another owner's tag only finds documents shared with the user.)
 
     The tag and its descendants are looked up first, so the planner sees a plain
     ``tag_id IN (…)`` with its statistics: with a join on the tag's path it could not tell a
     rare tag from a common one and walked every document in date order for a rare one.
     """
-    path = Tag.objects.filter(pk=tag_id, owner_id=owner.pk).values_list("path", flat=True).first()
-    if path is None:
+    found = (
+        Tag.objects.filter(pk=tag_id, owner_id__in=label_owners(owner))
+        .values_list("path", "owner_id")
+        .first()
+    )
+    if found is None:
         return Q(pk__in=[])
-    below = Tag.objects.filter(owner_id=owner.pk, path__istartswith=path + "/")
+    path, tag_owner = found
+    below = Tag.objects.filter(owner_id=tag_owner, path__istartswith=path + "/")
     ids = [tag_id, *below.values_list("pk", flat=True)]
     return Q(pk__in=DocumentTag.objects.filter(tag_id__in=ids).values("document_id"))
+
+
+def label_owners(user: AbstractBaseUser) -> list[int]:
+    """Whose tags, correspondents and types may label the user's facets: theirs, and those of
+    the owners of documents shared with them (only what those documents carry is ever named:
+    ``archive.organize.names.visible_names``). One statement for a user with shares."""
+    others = shared_with(user).values_list("owner_id", flat=True).distinct().order_by()
+    return [int(user.pk), *sorted(set(others))]
 
 
 def _either(column: str, values: tuple[int | None, ...]) -> Q:
@@ -262,22 +278,26 @@ class Facets:
 
 
 def _closure(owner: AbstractBaseUser) -> tuple[list[int], list[int]]:
-    """(tag ids, ancestor ids): every pair of one of the owner's tags and itself or a tag
-    above it (by path, case ignored as tag paths are unique without regard to case)."""
-    paths = {
-        pk: path.lower()
-        for pk, path in Tag.objects.filter(owner_id=owner.pk).values_list("pk", "path")
-    }
+    """(tag ids, ancestor ids): every pair of a tag and itself or a tag above it (by path,
+    case ignored as tag paths are unique without regard to case, within one owner's tags),
+    for the tags of ``label_owners``: a document shared with the user counts under its
+    owner's tags."""
+    paths: dict[int, dict[int, str]] = {}
+    for pk, path, tag_owner in Tag.objects.filter(owner_id__in=label_owners(owner)).values_list(
+        "pk", "path", "owner_id"
+    ):
+        paths.setdefault(tag_owner, {})[pk] = path.lower()
     tags: list[int] = []
     ancestors: list[int] = []
-    by_path = {path: pk for pk, path in paths.items()}
-    for pk, path in paths.items():
-        parts = path.split("/")
-        for depth in range(1, len(parts) + 1):
-            above = by_path.get("/".join(parts[:depth]))
-            if above is not None:
-                tags.append(pk)
-                ancestors.append(above)
+    for own in paths.values():
+        by_path = {path: pk for pk, path in own.items()}
+        for pk, path in own.items():
+            parts = path.split("/")
+            for depth in range(1, len(parts) + 1):
+                above = by_path.get("/".join(parts[:depth]))
+                if above is not None:
+                    tags.append(pk)
+                    ancestors.append(above)
     return tags, ancestors
 
 

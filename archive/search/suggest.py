@@ -32,27 +32,37 @@ class Completion(NamedTuple):
 def complete(owner_id: int | None, text: str, limit: int = LIMIT) -> list[Completion]:
     """Completions of the last word of ``text`` among the owner's words, most frequent first;
     ``[]`` when the box does not end in a word of at least ``MIN_PREFIX`` characters."""
-    match = _LAST_WORD.search(text[-4 * MAX_PREFIX :])
-    if match is None or limit <= 0:
+    split = complete_prefix(text)
+    if split is None or limit <= 0:
         return []
-    typed = match.group(0)
-    prefix = fold(typed).lower()[:MAX_PREFIX]
-    if len(prefix) < MIN_PREFIX:
-        return []
-    head = text[: len(text) - len(typed)]
+    head, prefix = split
     with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT term, documents FROM archive_searchterm"
             # documents > 0: a word left only by deleted documents keeps its row (counted 0).
             " WHERE owner_id = %s AND surface AND documents > 0 AND term >= %s AND term < %s"
             " ORDER BY documents DESC, term LIMIT %s",
-            [owner_id, prefix, _after_prefix(prefix), min(limit, LIMIT * 4)],
+            [owner_id, prefix, after_prefix(prefix), min(limit, LIMIT * 4)],
         )
         rows: list[tuple[str, int]] = cursor.fetchall()
     return [Completion(term, documents, head + term) for term, documents in rows]
 
 
-def _after_prefix(prefix: str) -> str:
+def complete_prefix(text: str) -> tuple[str, str] | None:
+    """(the box before its last word, the last word as looked up: folded, lower-case, at most
+    ``MAX_PREFIX`` characters), or None when the box does not end in a word of at least
+    ``MIN_PREFIX`` characters."""
+    match = _LAST_WORD.search(text[-4 * MAX_PREFIX :])
+    if match is None:
+        return None
+    typed = match.group(0)
+    prefix = fold(typed).lower()[:MAX_PREFIX]
+    if len(prefix) < MIN_PREFIX:
+        return None
+    return text[: len(text) - len(typed)], prefix
+
+
+def after_prefix(prefix: str) -> str:
     """The least string above every string starting with ``prefix`` (bytewise order, as the
     "C" collation sorts UTF-8 text: the order of code points)."""
     last = ord(prefix[-1])

@@ -25,10 +25,12 @@ from django.contrib.auth import get_user_model
 
 from archive.replica.routing import read_connection
 from archive.search.bm25 import documents_sql
-from archive.search.planning import user_configs
+from archive.search.planning import User, user_configs
 from archive.search.query import TOKEN
+from archive.search.shared_terms import visible_close_terms, visible_held
 from archive.search.spelling import MAX_LENGTH, MIN_LENGTH, close_terms
 from archive.search.textnorm import is_cjk, query_words
+from archive.sharing.access import shared_with
 
 #: At most this many words of one query are looked up, and this many alternatives each.
 MAX_WORDS = 8
@@ -58,10 +60,16 @@ def _threshold() -> int:
     return max(1, int(getattr(settings, "SEARCH_TYPO_BELOW", 3)))
 
 
-def expand_typos(owner_id: int | None, query_text: str, *, expand: bool = True) -> Expansion:
+def expand_typos(
+    owner_id: int | None, query_text: str, *, expand: bool = True, viewer: User | None = None
+) -> Expansion:
     """``query_text`` with each rare or unknown word OR-ed with its close spellings among the
     owner's words; see the module docstring. Bounded: at most ``MAX_WORDS`` words are looked
-    up (two statements, then one index lookup per word)."""
+    up (two statements, then one index lookup per word).
+
+    ``viewer`` (the owner's user, as the search views pass it): the words of documents shared
+    with them count too, and are offered (``archive.search.shared_terms``); never a word only
+    documents they may not see hold."""
     if not typo_tolerance_enabled():
         return Expansion(query_text)
     candidates: list[tuple[re.Match[str], str]] = []
@@ -73,13 +81,21 @@ def expand_typos(owner_id: int | None, query_text: str, *, expand: bool = True) 
     if not words:
         return Expansion(query_text)
     frequency = _documents_holding(owner_id, words)
+    shared = viewer is not None and viewer.is_authenticated and shared_with(viewer).exists()
+    if shared:
+        assert viewer is not None
+        frequency = _with_shared(viewer, words, frequency)
     alternatives: dict[str, list[str]] = {}
     corrections: dict[str, str] = {}
     for word in words:
         held = frequency.get(word, 0)
         if held >= _threshold():
             continue
-        close = close_terms(owner_id, word, limit=MAX_ALTERNATIVES)
+        close = (
+            visible_close_terms(viewer, word, limit=MAX_ALTERNATIVES)
+            if shared and viewer is not None
+            else close_terms(owner_id, word, limit=MAX_ALTERNATIVES)
+        )
         found = [c.term for c in close if _searchable(c.term)]
         if not found:
             continue
@@ -143,6 +159,30 @@ def _rewrite(
         last = match.end()
     out.append(text[last:])
     return "".join(out)
+
+
+def _with_shared(viewer: User, words: list[str], own: dict[str, int]) -> dict[str, int]:
+    """``own`` (each word's count among the viewer's documents) plus how many documents shared
+    with them hold one of its readings (the word, its stems in the viewer's and the sharing
+    owners' configurations): a word of a shared document is not a typo."""
+    owners = set(shared_with(viewer).values_list("owner_id", flat=True).distinct())
+    configs = set(user_configs(viewer))
+    for owner in get_user_model().objects.filter(pk__in=owners):
+        configs |= user_configs(owner)
+    with read_connection().cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT w.word, l.lexeme FROM unnest(%s::text[]) AS w(word)"
+            " CROSS JOIN unnest(%s::regconfig[]) AS c(config)"
+            " CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector(c.config, w.word)))"
+            " AS l(lexeme)",
+            [words, sorted(configs)],
+        )
+        readings: list[tuple[str, str]] = cursor.fetchall()
+    held = visible_held(viewer, sorted({lexeme for _word, lexeme in readings}))
+    total = dict(own)
+    for word, lexeme in readings:
+        total[word] = max(total.get(word, 0), own.get(word, 0) + held.get(lexeme, 0))
+    return total
 
 
 def _documents_holding(owner_id: int | None, words: list[str]) -> dict[str, int]:

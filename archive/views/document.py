@@ -85,9 +85,9 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         **_sharing_context(request, document),
     }
-    if document.access == Access.OWNER:  # type: ignore[attr-defined]
-        # The metadata panel: date, correspondent, type, tags, fields, notes, suggestions
-        # (the owner's own vocabulary: shared documents show no one else's tags).
+    if document.access >= Access.EDIT:  # type: ignore[attr-defined]
+        # The metadata panel: date, correspondent, type, tags, fields, notes, suggestions for
+        # the owner; the date, correspondent, type and tags (the owner's) for an editor.
         context.update(panel_context(request, document))
     return render(request, "archive/document.html", context)
 

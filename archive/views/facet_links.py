@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from archive.languages import LANGUAGES
 from archive.models import Document
 from archive.organize.facets import Facets, LibraryFilter
-from archive.organize.names import OwnerNames, owner_names
+from archive.organize.names import OwnerNames, visible_names
 
 _MONTHS = list(MONTHS.values())  # translated when shown
 _STATUS = dict(Document.Status.choices)
@@ -125,9 +125,10 @@ def facet_panels(
     names: OwnerNames | None = None,
 ) -> tuple[list[Panel], list[Chip]]:
     """The panels to show and the chips of the active filters. ``keep``: other parameters of
-    the page (``sort``, the search's ``q``) carried into every link; ``names``: the owner's
-    names if read already (``archive.organize.names``)."""
-    names = names or owner_names(owner)
+    the page (``sort``, the search's ``q``) carried into every link; ``names``: the names
+    to label values with if read already (``archive.organize.names.visible_names``: the
+    user's, and those of documents shared with them)."""
+    names = names or visible_names(owner, facets, filt)
     keep = keep.copy()
     for key in ("tag", "correspondent", "type", "year", "month", "language", "status", "field"):
         keep.pop(key, None)

@@ -38,7 +38,7 @@ from archive.organize.columns import (
     with_columns,
 )
 from archive.organize.facets import FilterError, LibraryFilter, facet_counts, filter_from_params
-from archive.organize.names import owner_names
+from archive.organize.names import owner_names, visible_names
 from archive.organize.start_page import start_destination
 from archive.outcomes import Outcome
 from archive.replica.requests import replica_reads
@@ -109,7 +109,10 @@ def _library_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     names = owner_names(owner)  # type: ignore[arg-type]
-    panels, chips = facet_panels(owner, facets, filt, request.GET, names)  # type: ignore[arg-type]
+    # The panels also name the owners' tags, correspondents and types of documents shared
+    # with the user; the bulk toolbar offers the user's own only (``names``).
+    labels = visible_names(owner, facets, filt, names)  # type: ignore[arg-type]
+    panels, chips = facet_panels(owner, facets, filt, request.GET, labels)  # type: ignore[arg-type]
     for panel in panels:
         panel.items_html = panel_items(panel, estimated=facets.estimated)
     context = {

@@ -1,9 +1,16 @@
 """The document page's metadata panel: date, correspondent, type, tags, custom fields, notes,
 and the suggestions among them with one-click confirm, change or clear.
 
-Every change is a POST that calls one service. With htmx (``HX-Request``) the answer is the
-panel alone, swapped in place; without JavaScript the forms work as plain forms that return to
-the document. A service's ``OrganizeError`` is shown in the panel, never a 500.
+Every change is a POST that calls one service. The metadata is in the document's owner's
+vocabulary (their tags, correspondents, types, fields). Its owner changes all of it; a user it
+is shared with to edit (``Access.EDIT``) sets its date and puts on or takes off the owner's
+existing correspondent, type and tags (the edit form lists their names), never makes one in
+the owner's namespace, and neither sees nor changes the owner's custom fields, notes and
+suggestions (403). The services run in the owner's namespace (``owner=document.owner``).
+
+With htmx (``HX-Request``) the answer is the panel alone, swapped in place; without JavaScript
+the forms work as plain forms that return to the document. A service's ``OrganizeError`` is
+shown in the panel, never a 500.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from archive import selectors as document_selectors
 from archive.models import Document
 from archive.organize import selectors, services
 from archive.organize.errors import OrganizeError
-from archive.organize.models import CustomField, Suggestion
+from archive.organize.models import TAG_SEPARATOR, CustomField, Suggestion, Tag
 from archive.sharing.access import Access
 
 PANEL = "archive/_metadata.html"
@@ -55,7 +62,10 @@ def _field_input(field: CustomField, value: Any) -> str:
 
 
 def panel_context(request: HttpRequest, document: Document, error: str = "") -> dict[str, Any]:
-    """What ``_metadata.html`` shows for the user's ``document``."""
+    """What ``_metadata.html`` shows for ``document`` (read with ``document_get``): all of it
+    for its owner, the date, correspondent, type and tags for an editor it is shared with."""
+    if document.access != Access.OWNER:  # type: ignore[attr-defined]
+        return _editor_context(document, error)
     user = request.user
     meta = selectors.document_metadata(user=user, document=document)
     tags = {tag.pk for tag in meta.tags}
@@ -75,22 +85,51 @@ def panel_context(request: HttpRequest, document: Document, error: str = "") -> 
             for shown in meta.fields
         ],
         "open_count": len(meta.suggestions),
+        "is_owner": True,
     }
 
 
-def _answer(request: HttpRequest, pk: int, change: Callable[[Document], str]) -> HttpResponse:
-    """Run ``change`` (which returns a message) on the user's document and answer with the
-    panel (htmx) or a redirect to the document. The metadata is in its owner's vocabulary
-    (their tags, correspondents, fields): only the owner changes it, not those it is shared
-    with (403)."""
-    document = document_selectors.document_get(user=request.user, pk=pk, need=Access.OWNER)
+def _editor_context(document: Document, error: str) -> dict[str, Any]:
+    """The panel for a user the document is shared with to edit: its date, correspondent, type
+    and tags, with the owner's names to choose from; no fields, notes or suggestions."""
+    owner = document.owner
+    tags = list(document.tags.order_by("path"))
+    on = {tag.pk for tag in tags}
+    return {
+        "document": document,
+        "meta": None,
+        "error": error,
+        "suggested_date": None,
+        "suggested_correspondent": None,
+        "suggested_type": None,
+        "tag_chips": [(tag, None) for tag in tags],
+        "all_tags": [tag for tag in selectors.tag_list(user=owner) if tag.pk not in on],
+        "correspondents": selectors.correspondent_list(user=owner),
+        "types": selectors.document_type_list(user=owner),
+        "field_rows": [],
+        "open_count": 0,
+        "is_owner": False,
+    }
+
+
+def _answer(
+    request: HttpRequest,
+    pk: int,
+    change: Callable[[Document], str],
+    need: Access = Access.OWNER,
+) -> HttpResponse:
+    """Run ``change`` (which returns a message) on the document and answer with the panel
+    (htmx) or a redirect to the document. ``need``: OWNER for the owner's own vocabulary
+    (fields, notes, suggestions), EDIT for what an editor may set (see the module note);
+    others get 403 (or 404 for a document they may not see)."""
+    document = document_selectors.document_get(user=request.user, pk=pk, need=need)
     error = ""
     try:
         done = change(document)
     except OrganizeError as failure:
         error, done = failure.message, ""
     if request.headers.get("HX-Request"):
-        document = document_selectors.document_get(user=request.user, pk=pk, need=Access.OWNER)
+        document = document_selectors.document_get(user=request.user, pk=pk, need=need)
         return render(request, PANEL, panel_context(request, document, error))
     if error:
         messages.error(request, error)
@@ -117,7 +156,7 @@ def document_metadata_set(request: HttpRequest, pk: int) -> HttpResponse:
     """Set or clear the document date, correspondent or type (the form sends one of them)."""
 
     def change(document: Document) -> str:
-        owner = _owner(request)
+        owner = document.owner  # the namespace of the document's metadata
         post = request.POST
         changes: dict[str, Any] = {}
         if "document_date" in post:
@@ -139,7 +178,7 @@ def document_metadata_set(request: HttpRequest, pk: int) -> HttpResponse:
         services.document_metadata_update(owner=owner, document_id=document.pk, **changes)
         return "Saved."
 
-    return _answer(request, pk, change)
+    return _answer(request, pk, change, need=Access.EDIT)
 
 
 @login_required
@@ -148,24 +187,39 @@ def document_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Put a tag on the document by its full name; a new name makes the tag (``Tax/2024``)."""
 
     def change(document: Document) -> str:
-        owner = _owner(request)
-        tag = services.tag_for_path(owner=owner, path=request.POST.get("tag", "")[:1000])
-        services.documents_add_tags(owner=owner, documents=[document.pk], tags=[tag])
+        path = request.POST.get("tag", "")[:1000]
+        if document.owner_id == request.user.pk:
+            tag = services.tag_for_path(owner=document.owner, path=path)
+        else:
+            tag = _owners_tag(document, path)
+        services.documents_add_tags(owner=document.owner, documents=[document.pk], tags=[tag])
         return f"Tagged {tag.path}."
 
-    return _answer(request, pk, change)
+    return _answer(request, pk, change, need=Access.EDIT)
+
+
+def _owners_tag(document: Document, path: str) -> Tag:
+    """The document owner's existing tag named ``path`` (case ignored), for an editor: they
+    never make a tag in the owner's namespace."""
+    full = TAG_SEPARATOR.join(part.strip() for part in path.split(TAG_SEPARATOR))
+    found = Tag.objects.filter(owner_id=document.owner_id, path__iexact=full).first()
+    if found is None:
+        raise OrganizeError("Choose one of the tags listed: only the owner makes new tags.")
+    return found
 
 
 @login_required
 @require_POST
 def document_tag_remove(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
     def change(document: Document) -> str:
-        owner = _owner(request)
+        owner = document.owner  # the namespace of the document's tags
         tag = selectors.tag_get(user=owner, pk=tag_pk)
-        services.documents_remove_tags(owner=owner, documents=[document.pk], tags=[tag])
+        if not services.documents_remove_tags(owner=owner, documents=[document.pk], tags=[tag]):
+            # Named only when it was on the document (an editor learns no other tag's name).
+            raise OrganizeError("That tag is not on this document.")
         return f"Removed {tag.path}."
 
-    return _answer(request, pk, change)
+    return _answer(request, pk, change, need=Access.EDIT)
 
 
 @login_required

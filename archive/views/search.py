@@ -29,10 +29,10 @@ from archive.search import (
     QueryError,
     QueryTooExpensive,
     SearchPage,
-    complete,
     expand_typos,
     search_matches,
     split_fields,
+    visible_completions,
     visible_search_page,
 )
 from archive.views.facet_links import facet_panels
@@ -76,7 +76,9 @@ def search(request: HttpRequest) -> HttpResponse:
             # Field terms (tag:tax) narrow; only the words get close spellings. The library's
             # facet parameters (tag=3&year=2024) narrow too, and are counted beside the hits.
             split = split_fields(query)
-            expansion = expand_typos(request.user.pk, split.text, expand=not exact)
+            expansion = expand_typos(
+                request.user.pk, split.text, expand=not exact, viewer=request.user
+            )
             params = request.GET.copy()
             params.pop("q", None)
             filt = filter_from_params(params)
@@ -172,7 +174,7 @@ def search_suggest(request: HttpRequest) -> HttpResponse:
     """Completions of the last word in the search box from the user's own words, most frequent
     first: ``<option>`` elements for the box's ``<datalist>`` when htmx asks, JSON otherwise."""
     text = request.GET.get("q", "")[:500]
-    completions = complete(request.user.pk, text)
+    completions = visible_completions(request.user, text)
     if getattr(request, "htmx", False) or request.GET.get("format") == "html":
         return render(request, "archive/_suggestions.html", {"completions": completions})
     return JsonResponse(

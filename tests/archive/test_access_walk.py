@@ -418,7 +418,8 @@ def test_browsing_and_bulk_edit_stay_the_owners(
 # --- Sharing (issue 17): the walk as each role a document can be shared with --------------
 
 #: Path parts of the document's URLs that only its owner may use, even to read (sharing,
-#: history, the owner's metadata vocabulary, deletion).
+#: history, the owner's metadata vocabulary, deletion). An editor sets the date,
+#: correspondent, type and tags through some of them (``_edits``).
 OWNER_ONLY = (
     "/delete/",
     "/share/",
@@ -434,10 +435,14 @@ OWNER_ONLY = (
 )
 
 
-def _edits(document: Document) -> set[tuple[str, str]]:
-    """(method, URL) of the changes a user with EDIT may make: rename, re-run, password."""
+def _edits(document: Document, organized: dict[str, int]) -> set[tuple[str, str]]:
+    """(method, URL) of the changes a user with EDIT may make: rename, re-run, password, and
+    the date, correspondent, type and tags (the owner's existing ones) on the document page."""
     pk = document.pk
     return {
+        ("post", f"/documents/{pk}/metadata/"),
+        ("post", f"/documents/{pk}/tags/"),
+        ("post", f"/documents/{pk}/tags/{organized['tag']}/remove/"),
         ("post", f"/documents/{pk}/rename/"),
         ("post", f"/documents/{pk}/rerun/"),
         ("post", f"/documents/{pk}/password/"),
@@ -502,9 +507,10 @@ def test_each_shared_role_does_only_what_it_was_granted(
         api_token = Token.objects.create(user=bob)
         client.defaults["HTTP_AUTHORIZATION"] = f"Token {api_token.key}"
     anonymous = role == "share-link holder"
-    allowed_edits = _edits(owned) if role == "editor" else set()
+    allowed_edits = _edits(owned, organized) if role == "editor" else set()
     before = Document.objects.values().get(pk=owned.pk)
     organize_before = _organize_state(alice)
+    objects_before = _objects(alice)
     sharing_before = _sharing_state(owned)
     document_id = str(owned.pk)
     owned_ids = {document_id} | {str(pk) for pk in organized.values()}
@@ -527,7 +533,12 @@ def test_each_shared_role_does_only_what_it_was_granted(
                 and document_id in parts
                 and not any(marker in url for marker in OWNER_ONLY)
             )
-            if (method, url) in allowed_edits or reads_document:
+            if (method, url) in allowed_edits:
+                # Its message may name the document's tag (the editor's to see): read it
+                # out, so that the next response's "shows nothing" is about that response.
+                client.get(f"/documents/{document_id}/")
+                continue
+            if reads_document:
                 continue
             if mentions_owner or url.startswith("/admin/") or anonymous:
                 assert _refused(response, url, anonymous=anonymous) or (
@@ -549,7 +560,12 @@ def test_each_shared_role_does_only_what_it_was_granted(
     ]
     assert _sharing_state(owned)[2] == sharing_before[2]
     assert OcrJob.objects.filter(pk=owned_job.pk, status=OcrJob.Status.DONE).exists()
-    assert _organize_state(alice) == organize_before
+    if role == "editor":
+        # May have taken the owner's tag off the document (and so decided its suggestion);
+        # the owner's objects, fields, notes and saved views are as they were.
+        assert _objects(alice) == objects_before
+    else:
+        assert _organize_state(alice) == organize_before
 
 
 def test_the_shared_roles_read_what_they_were_granted(
@@ -576,3 +592,89 @@ def test_the_shared_roles_read_what_they_were_granted(
     library = client.get("/").content.decode()
     assert f"/documents/{owned.pk}/pages/1/thumbnail/" in library
     assert "shared by alice" in library
+
+
+def _objects(owner: User) -> list[Any]:
+    """The owner's tags, correspondents, types, fields, field values and notes."""
+    from archive import models
+
+    rows: list[Any] = []
+    for model in (models.Tag, models.Correspondent, models.DocumentType, models.CustomField):
+        rows += list(model.objects.filter(owner=owner).order_by("pk").values())
+    rows += list(models.CustomFieldValue.objects.filter(document__owner=owner).values())
+    rows += list(models.Note.objects.filter(document__owner=owner).values())
+    rows += list(models.SavedView.objects.filter(owner=owner).order_by("pk").values())
+    return rows
+
+
+@pytest.mark.parametrize("role", ["viewer", "editor", "group member", "group editor"])
+def test_an_editor_sets_the_owners_metadata_and_a_viewer_cannot(
+    role: str,
+    client: Client,
+    alice: User,
+    bob: User,
+    owned: Document,
+    organized: dict[str, int],
+) -> None:
+    """The document page's metadata forms as each role: an editor (directly or through a
+    group) sets the date and puts the owner's existing correspondent, type and tags on and
+    off, and nothing else (no new tag in the owner's namespace, no field, note or suggestion
+    of the owner's); a viewer is refused each with 403 and changes nothing."""
+    from django.contrib.auth.models import Group
+
+    from archive.models import DocumentTag
+    from archive.sharing.services import documents_share
+
+    level = "edit" if "editor" in role else "view"
+    if role.startswith("group"):
+        office = Group.objects.create(name="Office")
+        bob.groups.add(office)
+        documents_share(owner=alice, documents=[owned.pk], grantee=office, level=level)
+    else:
+        documents_share(owner=alice, documents=[owned.pk], grantee=bob, level=level)
+    client.force_login(bob)
+    url = f"/documents/{owned.pk}"
+    tag, sender, kind = organized["tag"], organized["correspondent"], organized["documenttype"]
+    before = _organize_state(alice)
+    objects_before = _objects(alice)
+    answers = {
+        "date": client.post(f"{url}/metadata/", {"document_date": "2023-05-06"}),
+        "correspondent": client.post(f"{url}/metadata/", {"correspondent": str(sender)}),
+        "type": client.post(f"{url}/metadata/", {"document_type": str(kind)}),
+        "tag": client.post(f"{url}/tags/", {"tag": f"{SECRET} x"}),
+        "new tag": client.post(f"{url}/tags/", {"tag": "Made by bob"}),
+        "field": client.post(f"{url}/fields/{organized['customfield']}/", {"value": "changed"}),
+        "note": client.post(f"{url}/notes/", {"text": "bob's note"}),
+        "note delete": client.post(f"{url}/notes/{organized['note']}/delete/"),
+        "suggestion": client.post(f"{url}/suggestions/{organized['suggestion']}/confirm/"),
+    }
+    owner_only = ("field", "note", "note delete", "suggestion")
+    for what in owner_only:
+        assert answers[what].status_code == 403, (role, what)
+    owned.refresh_from_db()
+    if level == "view":
+        for what in ("date", "correspondent", "type", "tag", "new tag"):
+            assert answers[what].status_code == 403, (role, what)
+        assert _organize_state(alice) == before
+        assert owned.document_date is None
+        return
+    assert str(owned.document_date) == "2023-05-06"
+    assert (owned.correspondent_id, owned.document_type_id) == (sender, kind)
+    assert DocumentTag.objects.filter(document=owned, tag_id=tag).exists()
+    removed = client.post(f"{url}/tags/{tag}/remove/")
+    assert removed.status_code == 302
+    assert not DocumentTag.objects.filter(document=owned, tag_id=tag).exists()
+    # Besides the document's own tags and the suggestions it decided, nothing of the
+    # owner's changed: no tag made, no field, note or organize object touched.
+    from archive import models
+
+    assert not models.Tag.objects.filter(name="Made by bob").exists()
+    assert not models.Tag.objects.filter(owner=bob).exists()
+    assert _objects(alice) == objects_before
+    assert models.CustomFieldValue.objects.get(document=owned).value_text == f"{SECRET} x"
+    assert models.Note.objects.filter(document=owned).count() == 1
+    # The edit form lists the owner's names, none of the owner's fields or notes.
+    page = client.get(f"{url}/").content.decode()
+    assert f"{SECRET} x" in page  # the owner's tag, correspondent and type names
+    assert "Add a note" not in page
+    assert f"/fields/{organized['customfield']}/" not in page

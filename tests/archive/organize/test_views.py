@@ -108,3 +108,66 @@ def test_another_users_ids_are_404(client, bob, alice, suggested):
         == 404
     )
     assert Suggestion.objects.get(pk=row.pk).state == "suggested"
+
+
+@pytest.mark.parametrize("level", ["view", "edit"])
+def test_a_shared_editor_sets_the_owners_existing_metadata(client, alice, bob, level):
+    """Issue 17: a user a document is shared with to edit sets its date, correspondent, type
+    and tags from the owner's existing ones (their names on the form), never makes one in the
+    owner's namespace, and sees none of the owner's fields, notes or suggestions; a viewer
+    changes nothing (403)."""
+    from archive.models import Correspondent, CustomFieldValue, DocumentTag, DocumentType
+    from archive.organize import services
+    from archive.sharing.services import documents_share
+
+    document = document_with_pages(alice, "Roof quote", "en", ["roof"])
+    other = document_with_pages(alice, "Other", "en", ["other"])
+    tag = services.tag_for_path(owner=alice, path="Housing/Roof")
+    kept = services.tag_for_path(owner=alice, path="Kept")
+    sender = services.correspondent_create(owner=alice, name="Acme Thatchers")
+    kind = services.document_type_create(owner=alice, name="Quotation")
+    field = custom_field_create(owner=alice, name="Private field", data_type="text")
+    services.documents_set_field(owner=alice, documents=[document.pk], field=field, value="x")
+    services.note_create(owner=alice, document_id=document.pk, text="A private note")
+    services.documents_add_tags(owner=alice, documents=[document.pk], tags=[kept])
+    documents_share(owner=alice, documents=[document.pk], grantee=bob, level=level)
+    client.force_login(bob)
+    page = client.get(f"/documents/{document.pk}/").content.decode()
+    if level == "edit":
+        for name in ("Housing/Roof", "Acme Thatchers", "Quotation"):
+            assert name in page, name
+    for secret in ("Private field", "A private note"):
+        assert secret not in page, secret
+    url = f"/documents/{document.pk}"
+    answers = [
+        client.post(f"{url}/metadata/", {"document_date": "2024-03-01"}),
+        client.post(f"{url}/metadata/", {"correspondent": str(sender.pk)}),
+        client.post(f"{url}/metadata/", {"document_type": str(kind.pk)}),
+        client.post(f"{url}/tags/", {"tag": "housing/roof"}),
+        client.post(f"{url}/tags/{kept.pk}/remove/"),
+        client.post(f"{url}/tags/", {"tag": "Brand new"}),
+    ]
+    document.refresh_from_db()
+    tags = set(DocumentTag.objects.filter(document=document).values_list("tag_id", flat=True))
+    if level == "view":
+        assert [answer.status_code for answer in answers] == [403] * 6
+        assert document.document_date is None
+        assert tags == {kept.pk}
+    else:
+        assert str(document.document_date) == "2024-03-01"
+        assert document.correspondent_id == sender.pk
+        assert document.document_type_id == kind.pk
+        assert tags == {tag.pk}
+    # Never an object made in either namespace, the owner's fields and other documents as
+    # they were.
+    assert not Tag.objects.filter(path__iexact="Brand new").exists()
+    assert Correspondent.objects.count() == 1
+    assert DocumentType.objects.count() == 1
+    assert CustomFieldValue.objects.filter(document=document).count() == 1
+    assert not DocumentTag.objects.filter(document=other).exists()
+    # A correspondent of bob's own cannot be put on alice's document.
+    own = services.correspondent_create(owner=bob, name="Bob's sender")
+    answer = client.post(f"{url}/metadata/", {"correspondent": str(own.pk)})
+    document.refresh_from_db()
+    assert document.correspondent_id != own.pk
+    assert answer.status_code in (302, 403, 404)

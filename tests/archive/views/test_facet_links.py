@@ -91,3 +91,70 @@ def _changed_by(params: str, filt: LibraryFilter, keep: list[tuple[str, str]], n
     }[name]
     same = {attr: getattr(changed, attr) for attr in facet}
     return replace(filt, **same) == changed
+
+
+@pytest.fixture
+def shared_library(alice, bob) -> dict[str, int]:
+    """Alice's labelled documents, one shared with bob to view, one not."""
+    from archive.organize import services
+    from archive.sharing.services import documents_share
+    from tests.archive.conftest import document_with_pages
+
+    seen = document_with_pages(alice, "Roof quote", "en", ["roof"])
+    unseen = document_with_pages(alice, "Clinic letter", "en", ["clinic"])
+    tag = services.tag_for_path(owner=alice, path="Housing/Roofworks")
+    secret_tag = services.tag_for_path(owner=alice, path="Psychiatry")
+    sender = services.correspondent_create(owner=alice, name="Acme Thatchers")
+    secret_sender = services.correspondent_create(owner=alice, name="Hidden Clinic")
+    kind = services.document_type_create(owner=alice, name="Quotation")
+    secret_kind = services.document_type_create(owner=alice, name="Diagnosis")
+    services.document_metadata_update(
+        owner=alice, document_id=seen.pk, correspondent=sender, document_type=kind, tags=[tag]
+    )
+    services.document_metadata_update(
+        owner=alice,
+        document_id=unseen.pk,
+        correspondent=secret_sender,
+        document_type=secret_kind,
+        tags=[secret_tag],
+    )
+    documents_share(owner=alice, documents=[seen.pk], grantee=bob, level="view")
+    return {"seen": seen.pk, "tag": tag.pk, "secret_tag": secret_tag.pk, "sender": sender.pk}
+
+
+def test_shared_documents_facets_show_the_owners_names(client, bob, shared_library):
+    """Issue 17: the library labels the owner's tags, correspondent and type of a document
+    shared with the user by name (not "?"), counts it under them, narrows by them; names of
+    objects only on documents the user may not see never appear."""
+    client.force_login(bob)
+    page = client.get("/").content.decode()
+    for name in ("Roofworks", "Acme Thatchers", "Quotation"):
+        assert name in page, name
+    for secret in ("Psychiatry", "Hidden Clinic", "Diagnosis"):
+        assert secret not in page, secret
+    assert ">?</a>" not in page
+    narrowed = client.get(f"/?tag={shared_library['tag']}").content.decode()
+    assert f"/documents/{shared_library['seen']}/" in narrowed
+    assert "tag: Housing/Roofworks" in narrowed
+    # The owner's other tag, asked for by id: nothing found, and no name shown.
+    hidden = client.get(f"/?tag={shared_library['secret_tag']}").content.decode()
+    assert "Psychiatry" not in hidden
+    assert f"/documents/{shared_library['seen']}/" not in hidden
+    by_sender = client.get(f"/?correspondent={shared_library['sender']}").content.decode()
+    assert "correspondent: Acme Thatchers" in by_sender
+
+
+def test_shared_documents_table_rows_show_the_owners_names(client, bob, shared_library):
+    """The library's table (a saved view's columns) names the shared document's owner's
+    correspondent, type and tags, and nothing of the unshared one."""
+    from archive.models import SavedView
+
+    view = SavedView.objects.create(
+        owner=bob, name="Table", query="", columns=["title", "correspondent", "type", "tags"]
+    )
+    client.force_login(bob)
+    page = client.get(f"/?view={view.pk}").content.decode()
+    for name in ("Housing/Roofworks", "Acme Thatchers", "Quotation"):
+        assert name in page, name
+    for secret in ("Psychiatry", "Hidden Clinic", "Diagnosis"):
+        assert secret not in page, secret

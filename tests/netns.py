@@ -111,8 +111,19 @@ class Host:
         own, in a new process group (``kill`` reaches all of it)."""
         with log.open("ab") as out:
             process = subprocess.Popen(
-                ["ip", "netns", "exec", self.name, "unshare", "--uts", "sh", "-c",
-                 'hostname "$0" && exec "$@"', self.name, *command],  # fmt: skip
+                [
+                    "ip",
+                    "netns",
+                    "exec",
+                    self.name,
+                    "unshare",
+                    "--uts",
+                    "sh",
+                    "-c",
+                    'hostname "$0" && exec "$@"',
+                    self.name,
+                    *command,
+                ],  # fmt: skip
                 cwd=cwd,
                 env=env,
                 stdout=out,

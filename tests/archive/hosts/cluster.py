@@ -72,12 +72,13 @@ def start_worker(host: Host, env: dict[str, str], log: Path) -> subprocess.Popen
 
 
 def holders(document_id: int) -> dict[int, str]:
-    """Page number → the host name of the worker holding its job now."""
+    """Page number → the holder (``host:pid@instance``) of its job's lease, if it has one
+    (still held, or run out and not yet cleared)."""
     from archive.models import PageJob
 
     rows = PageJob.objects.filter(document_id=document_id, lease_until__isnull=False)
     return {
-        number: holder.split(":")[0]
+        number: holder
         for number, holder in rows.values_list("number", "holder")
         if holder and number
     }
@@ -87,3 +88,7 @@ def log_tail(logs: list[Path]) -> str:
     """The ends of the workers' logs, for a failing test's message."""
     return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-1500:]}" for log in logs)
 
+
+def host_of(holder: str) -> str:
+    """The host name a lease's holder names."""
+    return holder.split(":")[0]

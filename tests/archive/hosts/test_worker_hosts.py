@@ -16,7 +16,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from archive.ingest import document_create
 from archive.models import Document, PageAttempt
 from tests.archive.conftest import encode, render_page
-from tests.archive.hosts.cluster import connect, holders, log_tail, start_worker, worker_env
+from tests.archive.hosts.cluster import (
+    connect,
+    holders,
+    host_of,
+    log_tail,
+    start_worker,
+    worker_env,
+)
 from tests.archive.storage.conftest import keys
 from tests.archive.workers import wait_for
 from tests.netns import Forwarder, Host, hosts
@@ -82,8 +89,8 @@ def test_pages_fan_out_across_worker_hosts_each_read_once(
         seen: dict[int, set[str]] = {}
 
         def finished() -> bool:
-            for number, host in holders(document.pk).items():
-                seen.setdefault(number, set()).add(host)
+            for number, holder in holders(document.pk).items():
+                seen.setdefault(number, set()).add(host_of(holder))
             return Document.objects.get(pk=document.pk).is_finished
 
         try:
@@ -110,23 +117,25 @@ def test_a_killed_worker_host_loses_nothing_and_doubles_nothing(
         victim, survivor = made
         logs = start_hosts(made, forwarder, seaweedfs, s3_storage, tmp_path)
         document = upload(alice)
-        held: dict[int, str] = {}
 
         def victim_reads() -> bool:
-            held.update(holders(document.pk))
-            return victim.name in holders(document.pk).values()
+            return victim.name in map(host_of, holders(document.pk).values())
 
         wait_for(victim_reads, 240, f"{victim.name} to read a page")
-        taken = next(n for n, host in holders(document.pk).items() if host == victim.name)
+        taken, killed = next(
+            (n, holder)
+            for n, holder in holders(document.pk).items()
+            if host_of(holder) == victim.name
+        )
         victim.kill()  # SIGKILL, mid-page
         victim.unplug()  # and the host is gone from the network
         assert document.pages.filter(number=taken).count() == 0, "the page was already saved"
         takers: set[str] = set()
 
         def finished() -> bool:
-            host = holders(document.pk).get(taken)
-            if host:
-                takers.add(host)
+            holder = holders(document.pk).get(taken)
+            if holder and holder != killed:  # the killed worker's lease, until it is cleared
+                takers.add(host_of(holder))
             return Document.objects.get(pk=document.pk).is_finished
 
         try:

@@ -123,7 +123,7 @@ class Host:
                     'hostname "$0" && exec "$@"',
                     self.name,
                     *command,
-                ],  # fmt: skip
+                ],
                 cwd=cwd,
                 env=env,
                 stdout=out,

@@ -77,7 +77,7 @@ def check_done(document: Document, seaweedfs: SeaweedFS, bucket: str) -> None:
     for page, word in zip(pages, WORDS, strict=True):
         assert word.lower() in page.text.lower()
     stored = keys(seaweedfs, bucket, f"pages/{document.owner_id}/{document.pk}/")
-    assert stored == sorted(n for p in pages for n in (p.image.name, p.thumbnail.name))
+    assert stored == sorted(str(n) for p in pages for n in (p.image.name, p.thumbnail.name))
 
 
 def test_pages_fan_out_across_worker_hosts_each_read_once(

@@ -145,6 +145,11 @@ class Host:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=10)
 
+    def route_to(self, address: str) -> None:
+        """Let the namespace reach ``address`` (another host end of this namespace) through
+        its own veth: until then it has no route there ("Network is unreachable")."""
+        _ip("-n", self.name, "route", "add", f"{address}/32", "via", self.address)
+
     def unplug(self) -> None:
         """Delete the veth pair: the namespace is gone from the network."""
         _ip("link", "del", self.outer, check=False)

@@ -28,7 +28,9 @@ def connect(host: Host, forwarder: Forwarder, seaweedfs: SeaweedFS | None) -> No
         forwarder.forward(host.address, S3_PORT, seaweedfs.ports["s3"])
 
 
-def worker_env(host: Host, media: Path, bucket: str, *, s3_address: str = "") -> dict[str, str]:
+def worker_env(
+    host: Host, media: Path, bucket: str, *, s3_address: str = "", **extra: str
+) -> dict[str, str]:
     """The environment of a worker on ``host``: the test database and ``bucket`` reached
     through the host's address (S3 through ``s3_address`` if given), an empty media folder
     of its own, one worker with one OCR thread, the ORM broker."""
@@ -63,6 +65,7 @@ def worker_env(host: Host, media: Path, bucket: str, *, s3_address: str = "") ->
         "AWS_S3_ADDRESSING_STYLE": "path",
         "AWS_S3_CONNECT_TIMEOUT": "2",
         "AWS_S3_MAX_ATTEMPTS": "2",
+        **extra,
     }
 
 

@@ -6,7 +6,6 @@ killed mid-page loses nothing, its page is taken over when its lease runs out.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +31,6 @@ from tests.seaweedfs import SeaweedFS
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 WORDS = ["Kilo", "Lima", "Mike", "November", "Oscar", "Papa"]
-
-
-@pytest.fixture
-def forwarder() -> Iterator[Forwarder]:
-    forwarding = Forwarder()
-    yield forwarding
-    forwarding.close()
 
 
 def upload(owner: Any) -> Document:

@@ -78,7 +78,9 @@ def _run(
             for host in made:
                 connect(host, forwarder, seaweedfs)
                 log = root / f"{count}-{host.name}.log"
-                start_worker(host, worker_env(host, root / f"{count}-{host.name}", bucket), log)
+                # INFO: the cluster says "running" (this process logs only warnings).
+                env = worker_env(host, root / f"{count}-{host.name}", bucket, LOG_LEVEL="INFO")
+                start_worker(host, env, log)
                 logs.append(log)
             while not all("running" in log.read_text(errors="replace") for log in logs):
                 time.sleep(0.2)

@@ -131,6 +131,16 @@ class Document(models.Model):
     )
     error = models.TextField(blank=True, help_text="Why processing failed, in plain words.")
     queued_at = models.DateTimeField(null=True, blank=True)
+    # --- storage retries (archive.retries): a run failed by the file storage is re-run alone.
+    retry_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the system re-runs this document failed by the file storage.",
+    )
+    storage_retries = models.PositiveSmallIntegerField(
+        default=0, help_text="Automatic re-runs after storage failures since it was last done."
+    )
+    # --- end storage retries
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     ocr_seconds = models.FloatField(

@@ -291,6 +291,11 @@ STUCK_AFTER_SECONDS = env_int(
 # killed, host gone, database unreachable) hands the page to another worker, within
 # OCR_LEASE_SECONDS + LEASE_SWEEP_SECONDS (the check ``serve`` runs).
 OCR_LEASE_SECONDS = env_int("OCR_LEASE_SECONDS", 10, minimum=3)
+# A document failed because the file storage did not answer (S3 down or unreachable from its
+# worker) is re-run by the system (archive.retries) after STORAGE_RETRY_SECONDS, doubling at
+# each failure up to an hour, at most STORAGE_RETRIES times (0: never; re-run it by hand).
+STORAGE_RETRY_SECONDS = env_int("STORAGE_RETRY_SECONDS", 60, minimum=1)
+STORAGE_RETRIES = env_int("STORAGE_RETRIES", 5, minimum=0)
 LEASE_SWEEP_SECONDS = env_int("LEASE_SWEEP_SECONDS", 5, minimum=1)
 # Pages one user may have waiting for OCR from uploads (web, API); an upload past it is refused
 # with a message saying so. Bulk imports by the administrator are not limited.

@@ -16,6 +16,7 @@ from archive.exports import searchable_pdf_build
 from archive.processing import document_process, page_process, run_next
 from archive.processing.jobs import sweep
 from archive.processing.stuck import requeue_stuck as _requeue_stuck
+from archive.retries import storage_retries_due
 from archive.search.terms import merge_all
 
 
@@ -36,8 +37,10 @@ def process_page(document_id: int, run: int, number: int) -> None:
 
 
 def sweep_leases() -> None:
-    """Scheduled entry point: hand the jobs of dead workers to live ones (``jobs.sweep``)."""
+    """Scheduled entry point: hand the jobs of dead workers to live ones (``jobs.sweep``), and
+    re-run the documents whose storage re-run is due (``retries``)."""
     sweep()
+    storage_retries_due()
 
 
 def read_ocr_job_page(job_id: str, number: int) -> None:

@@ -1,7 +1,8 @@
 """Scale-out: search on a streaming replica against the primary while a bulk import writes.
 
 Issue 18 asks for pages/min with 1-3 worker namespaces, the S3 and Redis overhead and the
-replica figures; this bench holds the **replica part** so far:
+replica figures; this bench holds the **replica part** (the worker part, pages/min with 1-3
+worker hosts in network namespaces, is ``bench/scale_out_workers.py``):
 
 1. A database made for the bench (``scan_archive_bench_replica``, dropped and made afresh) gets
    ``--pages`` pages of the search bench's Zipfian corpus (``bench.search_corpus``), loaded

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -70,6 +71,37 @@ def reason(document: Document, number: int | None, error: BaseException) -> str:
         f"({type(error).__name__}). The original is kept; re-run the document once the "
         "problem is fixed."
     )
+
+
+#: The longest wait between two automatic re-runs after storage failures.
+_RETRY_CAP_SECONDS = 3600
+
+
+def retry_later(document_id: int, run: int, error: BaseException) -> bool:
+    """If ``error`` is the file storage's (S3 unreachable or refusing: not the file's fault,
+    not a bug), mark the failed run ``run`` of the document for an automatic re-run after
+    ``STORAGE_RETRY_SECONDS``, doubled for each re-run so far (at most an hour), unless it had
+    its ``STORAGE_RETRIES`` already; ``archive.retries`` queues it when due. True if marked.
+    Call it after ``fail``: only a failed document of that run is marked."""
+    if not isinstance(error, storage_errors()) or isinstance(error, OSError):
+        return False
+    document = Document.objects.filter(pk=document_id).values("storage_retries").first()
+    if document is None or document["storage_retries"] >= settings.STORAGE_RETRIES:
+        return False
+    delay = min(
+        settings.STORAGE_RETRY_SECONDS * 2 ** document["storage_retries"], _RETRY_CAP_SECONDS
+    )
+    marked = Document.objects.filter(
+        pk=document_id,
+        run=run,
+        status=Document.Status.FAILED,
+        storage_retries=document["storage_retries"],
+    ).update(retry_at=timezone.now() + timedelta(seconds=delay))
+    if marked:
+        _logger.warning(
+            "document %s: the storage failed; re-running it in %s s", document_id, delay
+        )
+    return bool(marked)
 
 
 def fail(document: Document, run: int, message: str) -> None:

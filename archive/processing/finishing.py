@@ -38,7 +38,19 @@ def finish_if_complete(document_id: int, run: int) -> None:
         document.finished_at = timezone.now()
         document.ocr_seconds = totals["seconds"] or 0.0
         document.error = ""
-        document.save(update_fields=["status", "finished_at", "ocr_seconds", "error", "updated"])
+        document.storage_retries = 0  # a later storage failure gets its full back-off again
+        document.retry_at = None
+        document.save(
+            update_fields=[
+                "status",
+                "finished_at",
+                "ocr_seconds",
+                "error",
+                "storage_retries",
+                "retry_at",
+                "updated",
+            ]
+        )
         if document_languages_update(document):
             # Mixed languages: index it again in each (archive.languages.
             # document_search_configs, read by the index writers).

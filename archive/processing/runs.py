@@ -33,6 +33,7 @@ from archive.processing.failures import (
     fail,
     needs_password,
     reason,
+    retry_later,
 )
 from archive.processing.finishing import finish_if_complete
 from archive.processing.holders import expire_dead_holders
@@ -158,6 +159,7 @@ def _open(lease: Lease) -> None:
         raise
     except (OcrError, TimeoutException, Exception) as error:
         fail(document, document.run, reason(document, None, error))
+        retry_later(document.pk, document.run, error)
         jobs.release(lease)
         return
     if not missing:
@@ -237,6 +239,7 @@ def _read_and_save(document: Document, lease: Lease) -> None:
         raise
     except (OcrError, TimeoutException, Exception) as error:
         fail(document, run, reason(document, number, error))
+        retry_later(document.pk, run, error)
         jobs.release(lease)
 
 

@@ -33,6 +33,7 @@ from django.db import DatabaseError, connection
 from archive.accounts import ensure_admin
 from archive.env import env_int, env_str
 from archive.processing.jobs import sweep
+from archive.retries import storage_retries_due
 from archive.startup import (
     AdminLogin,
     manage_command,
@@ -184,9 +185,11 @@ def _end_group(child: subprocess.Popen[bytes]) -> None:
 
 def _sweep() -> None:
     """Hand the jobs of dead workers to live ones; a database that is away is tried again at
-    the next sweep (the worker cluster meets the same outage and recovers the same way)."""
+    the next sweep (the worker cluster meets the same outage and recovers the same way).
+    Documents whose storage re-run is due are queued again (``archive.retries``)."""
     try:
         sweep()
+        storage_retries_due()
     except DatabaseError as error:
         _logger.warning("lease sweep: %s", error)
         connection.close()

@@ -194,10 +194,19 @@ def test_a_writer_does_not_wait_for_another_writers_commit(alice, settings):
 
 @pytest.mark.django_db
 def test_the_scheduled_task_merges_every_owner(alice, bob):
+    from importlib import import_module
+
+    from django.apps import apps
     from django_q.models import Schedule
 
     from archive.tasks import merge_search_terms
 
+    # The migration's own function makes the row: a transactional test run before this one in
+    # the same process (the suite runs in parallel, in any order) empties the tables, the row
+    # the migration made included.
+    migration = import_module("archive.migrations.0019_search_term_delta")
+    Schedule.objects.filter(name="merge-search-terms").delete()
+    migration.add_schedule(apps, None)
     schedule = Schedule.objects.get(name="merge-search-terms")
     assert schedule.func == "archive.tasks.merge_search_terms"
     assert schedule.schedule_type == Schedule.MINUTES

@@ -92,11 +92,12 @@ def test_pages_fan_out_across_worker_hosts_each_read_once(
             raise
 
     check_done(document, seaweedfs, s3_storage)
-    # Every host read some of the pages, and no page was started twice.
-    assert {host for names in seen.values() for host in names} == {h.name for h in made}, (
-        seen,
-        log_tail(logs),
-    )
+    # The pages went to more than one host, and no page was started twice. Not "every host":
+    # the hosts take pages as they come free, and on an idle machine two of them read all six
+    # before the third polled (seen in CI); which host takes what is the queue's business.
+    readers = {host for names in seen.values() for host in names}
+    assert len(readers) >= 2, (seen, log_tail(logs))
+    assert readers <= {h.name for h in made}, seen
     assert all(len(names) == 1 for names in seen.values()), seen
     attempts = dict(PageAttempt.objects.filter(document=document).values_list("number", "count"))
     assert attempts == {number: 1 for number in range(1, 7)}

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from archive import selectors
+from archive.api.bulk import _selection
 from archive.errors import UserError
 from archive.sharing.access import Access
 from archive.sharing.history import document_history
@@ -204,13 +205,11 @@ class BulkShareView(APIView):
         responses=SharedCountSerializer,
     )
     def post(self, request: Request) -> Response:
-        given = BulkShareRequestSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data, ids = _selection(request, BulkShareRequestSerializer)
         try:
             count = documents_share(
                 owner=_user(request),
-                documents=data["documents"],
+                documents=ids,
                 grantee=data["grantee"],
                 level=data["level"],
             )

@@ -336,7 +336,8 @@ class SuggestionViewSet(viewsets.GenericViewSet[Suggestion]):
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: int) -> Response:
         row = selectors.suggestion_get(user=request.user, pk=pk)
-        with _as_400():
+        # Rejecting clears the value: a change of the document's metadata, in its history.
+        with _as_400(), metadata_recorded(row.document, actor=_owner(request)):
             row = services.suggestion_reject(owner=_owner(request), suggestion=row)
         return Response(self.get_serializer(row).data)
 

@@ -121,7 +121,8 @@ class EventSerializer(serializers.ModelSerializer[DocumentEvent]):
     action = serializers.CharField(
         read_only=True,
         help_text="uploaded, renamed, shared, unshared, link_created, link_revoked, "
-        "corrected, rerun or deleted.",
+        "corrected, rerun, deleted; or a metadata change (`detail` is `old → new`, tags "
+        "`+added −removed`): date, correspondent, document_type, tags, field.",
     )
 
     class Meta:

@@ -205,3 +205,19 @@ def test_metadata_changes_are_in_the_history_with_who_made_them(
     assert [(line["actor"], line["action"], line["detail"]) for line in history] == [
         (actor or None, action, detail) for actor, action, detail in reversed(_lines(letter))
     ]
+
+
+def test_rejecting_a_suggestion_through_the_api_is_in_the_history(
+    alice: User, letter: Document
+) -> None:
+    """Rejecting clears the suggested value: a change the history names like any other."""
+    from archive.models import Suggestion
+
+    services.correspondent_create(
+        owner=alice, name="Dear Co", match_algorithm="any", match_pattern="dear"
+    )
+    services.document_suggest(letter.pk)
+    suggestion = Suggestion.objects.get(document=letter, key="correspondent")
+    answer = api(alice).post(f"/api/suggestions/{suggestion.pk}/reject/")
+    assert answer.status_code == 200, answer.content
+    assert ("alice", "correspondent", "Dear Co → —") in _lines(letter)

@@ -635,6 +635,9 @@ from archive.sharing.models import (  # noqa: E402
     ShareLinkRate,
 )
 
+# Each user's UI language (archive.ui_language).
+from archive.ui_language import UserLanguage  # noqa: E402
+
 __all__ = [
     "BulkEdit",
     "Correspondent",
@@ -666,5 +669,6 @@ __all__ = [
     "Suggestion",
     "Tag",
     "UserClassifier",
+    "UserLanguage",
     "storage_name",
 ]

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A logged-in user's own language (stored on their account) over the cookie and browser.
+    "archive.ui_language.UserLanguageMiddleware",
     "archive.throttle.LoginDeviceMiddleware",
     # request.user.is_verified(), then: a session that still needs its code goes nowhere else
     "django_otp.middleware.OTPMiddleware",

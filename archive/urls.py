@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog, set_language
+from django.views.i18n import JavaScriptCatalog
 
 from archive import views
 from archive.loginforms import AdminLoginForm, LoginForm
@@ -116,9 +116,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("login/code/", twofactor_views.twofactor_verify, name="twofactor_verify"),
     path("account/two-factor/", twofactor_views.twofactor_setup, name="twofactor_setup"),
-    # The UI's language (docs/languages.md): the switcher posts here (a cookie remembers it);
-    # the scripts' few strings come from the catalog of the active language.
-    path("i18n/setlang/", set_language, name="set_language"),
+    # The UI's language (docs/languages.md): the switcher posts here (a cookie remembers it,
+    # and a logged-in user's account); the scripts' few strings come from the catalog of the
+    # active language.
+    path("i18n/setlang/", views.language_choose, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/", include("archive.api.urls")),

@@ -85,6 +85,20 @@ def _filter_ids(request: Request, params: dict[str, Any]) -> list[int]:
     return list(matching.order_by("pk").values_list("pk", flat=True))
 
 
+def _selection(
+    request: Request, serializer_class: type[serializers.Serializer[Any]]
+) -> tuple[dict[str, Any], list[int]]:
+    """Validate the request body with ``serializer_class`` (400 if it does not fit) and return
+    its data with the ids it selects: ``documents`` as given, else the user's own documents
+    matching ``filter`` now (``_filter_ids``). The serializer's ``validate`` makes sure exactly
+    one of the two is given."""
+    given = serializer_class(data=request.data)
+    given.is_valid(raise_exception=True)
+    data = dict(given.validated_data)
+    ids = data["documents"] if "documents" in data else _filter_ids(request, data["filter"])
+    return data, ids
+
+
 class BulkEditsView(APIView):
     """Start a bulk edit of the user's documents."""
 
@@ -98,10 +112,7 @@ class BulkEditsView(APIView):
         "failed (`error` says at which batch; nothing of that batch is applied).",
     )
     def post(self, request: Request) -> Response:
-        given = BulkEditRequestSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
-        ids = data["documents"] if "documents" in data else _filter_ids(request, data["filter"])
+        data, ids = _selection(request, BulkEditRequestSerializer)
         try:
             edit = bulk_edit_create(
                 owner=request.user,  # type: ignore[arg-type]
@@ -168,10 +179,7 @@ class BulkDownloadView(APIView):
         "zip names documents without a searchable PDF and files missing from storage.",
     )
     def post(self, request: Request) -> Any:
-        given = BulkDownloadRequestSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
-        ids = data["documents"] if "documents" in data else _filter_ids(request, data["filter"])
+        data, ids = _selection(request, BulkDownloadRequestSerializer)
         try:
             plan = bulk_download_plan(
                 owner=request.user,  # type: ignore[arg-type]

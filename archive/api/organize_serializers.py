@@ -191,10 +191,36 @@ class DocumentMetadataSerializer(serializers.Serializer[Any]):
     custom_fields = FieldValueSerializer(many=True, required=False)
 
 
+class NamedChoiceSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class TagChoiceSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    path = serializers.CharField(help_text="The full name (`Tax/2024`).")
+
+
+class MetadataChoicesSerializer(serializers.Serializer[Any]):
+    """The owner's existing names a user the document is shared with (to edit) may set."""
+
+    tags = TagChoiceSerializer(many=True)
+    correspondents = NamedChoiceSerializer(many=True)
+    document_types = NamedChoiceSerializer(many=True)
+
+
 class DocumentMetadataOutSerializer(serializers.Serializer[Any]):
     document_date = serializers.DateField(allow_null=True)
     correspondent = serializers.IntegerField(allow_null=True)
     document_type = serializers.IntegerField(allow_null=True)
     tags = serializers.ListField(child=serializers.IntegerField())
-    custom_fields = FieldValueOutSerializer(many=True)
-    suggestions = SuggestionSerializer(many=True)
+    custom_fields = FieldValueOutSerializer(
+        many=True, help_text="The owner's custom fields (empty for an editor: the owner's own)."
+    )
+    suggestions = SuggestionSerializer(many=True, help_text="Open ones (the owner's only).")
+    choices = MetadataChoicesSerializer(
+        allow_null=True,
+        help_text="For a user the document is shared with to edit: the owner's tags, "
+        "correspondents and types, the only ones they may set. Null for the owner (whose "
+        "own are listed by /api/tags/ and the like).",
+    )

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -23,7 +24,7 @@ from drf_spectacular.utils import (
 from rest_framework import status as http
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -35,6 +36,7 @@ from archive.organize import selectors, services
 from archive.organize.errors import OrganizeError
 from archive.organize.models import Suggestion
 from archive.sharing.access import Access
+from archive.sharing.history import metadata_recorded
 
 
 def _owner(request: Request) -> AbstractBaseUser:
@@ -334,37 +336,59 @@ class SuggestionViewSet(viewsets.GenericViewSet[Suggestion]):
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: int) -> Response:
         row = selectors.suggestion_get(user=request.user, pk=pk)
-        with _as_400():
+        # Rejecting clears the value: a change of the document's metadata, in its history.
+        with _as_400(), metadata_recorded(row.document, actor=_owner(request)):
             row = services.suggestion_reject(owner=_owner(request), suggestion=row)
         return Response(self.get_serializer(row).data)
 
 
 class DocumentMetadataView(APIView):
-    """A document's date, correspondent, type, tags, custom fields and open suggestions."""
+    """A document's date, correspondent, type, tags, custom fields and open suggestions.
+
+    With the document page's rules (``archive.views.organize``): its owner reads and changes
+    all of it; a user it is shared with to edit reads and sets its date, correspondent, type
+    and tags from the owner's existing ones (listed in ``choices``), never makes one in the
+    owner's namespace (an id that is not the owner's answers 400) and neither reads nor sets
+    the owner's custom fields (403); a viewer gets 403, anyone else 404. Every change is a
+    line in the document's history with who made it."""
 
     http_method_names = ["get", "patch", "head", "options"]
 
     def _out(self, request: Request, pk: int) -> Response:
-        document = document_selectors.document_get(user=request.user, pk=pk, need=Access.OWNER)
-        meta = selectors.document_metadata(user=request.user, document=document)
+        document = document_selectors.document_get(user=request.user, pk=pk, need=Access.EDIT)
+        if document.access == Access.OWNER:  # type: ignore[attr-defined]
+            meta = selectors.document_metadata(user=request.user, document=document)
+            tags = [tag.pk for tag in meta.tags]
+            fields = [
+                {
+                    "field": shown.field.pk,
+                    "name": shown.field.name,
+                    "data_type": shown.field.data_type,
+                    "value": shown.shown,
+                }
+                for shown in meta.fields
+                if shown.value is not None
+            ]
+            suggestions, choices = list(meta.suggestions.values()), None
+        else:
+            owner = document.owner
+            tags = list(document.tags.order_by("path").values_list("pk", flat=True))
+            fields, suggestions = [], []
+            choices = {
+                "tags": selectors.tag_list(user=owner).values("id", "path"),
+                "correspondents": selectors.correspondent_list(user=owner).values("id", "name"),
+                "document_types": selectors.document_type_list(user=owner).values("id", "name"),
+            }
         return Response(
             s.DocumentMetadataOutSerializer(
                 {
                     "document_date": document.document_date,
                     "correspondent": document.correspondent_id,
                     "document_type": document.document_type_id,
-                    "tags": [tag.pk for tag in meta.tags],
-                    "custom_fields": [
-                        {
-                            "field": shown.field.pk,
-                            "name": shown.field.name,
-                            "data_type": shown.field.data_type,
-                            "value": shown.shown,
-                        }
-                        for shown in meta.fields
-                        if shown.value is not None
-                    ],
-                    "suggestions": list(meta.suggestions.values()),
+                    "tags": tags,
+                    "custom_fields": fields,
+                    "suggestions": suggestions,
+                    "choices": choices,
                 }
             ).data
         )
@@ -372,6 +396,7 @@ class DocumentMetadataView(APIView):
     @extend_schema(
         tags=["organize"],
         summary="A document's metadata",
+        description="For its owner, or a user it is shared with to edit (403 for a viewer).",
         responses=s.DocumentMetadataOutSerializer,
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -383,54 +408,91 @@ class DocumentMetadataView(APIView):
         description=(
             "Send only what changes; null clears. What you set is yours: an open suggestion "
             "for it is accepted (same value) or rejected (another value), and no later "
-            "suggestion overwrites it. All or nothing."
+            "suggestion overwrites it. All or nothing. A user the document is shared with to "
+            "edit sets the date, correspondent, type and tags to the owner's existing ones "
+            "(`choices` of the GET): any other id answers 400, custom fields 403; a viewer "
+            "gets 403. Each change is a line in the document's history."
         ),
         request=s.DocumentMetadataSerializer,
         responses=s.DocumentMetadataOutSerializer,
     )
     def patch(self, request: Request, pk: int) -> Response:
-        document = document_selectors.document_get(user=request.user, pk=pk, need=Access.OWNER)
+        document = document_selectors.document_get(user=request.user, pk=pk, need=Access.EDIT)
         given = s.DocumentMetadataSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        user = request.user
+        # The metadata is in the owner's vocabulary, whoever sets it.
+        owner = document.owner
+        editor = document.access != Access.OWNER  # type: ignore[attr-defined]
+        if editor and "custom_fields" in data:
+            raise PermissionDenied(gettext("Only the owner sets a document's custom fields."))
         changes: dict[str, Any] = {}
         with _as_400():
             if "document_date" in data:
                 changes["document_date"] = data["document_date"]
             if "correspondent" in data:
                 changes["correspondent"] = _mine(
-                    selectors.correspondent_list(user=user), data["correspondent"], "correspondent"
+                    selectors.correspondent_list(user=owner),
+                    data["correspondent"],
+                    "correspondent",
+                    editor=editor,
                 )
             if "document_type" in data:
                 changes["document_type"] = _mine(
-                    selectors.document_type_list(user=user), data["document_type"], "document_type"
+                    selectors.document_type_list(user=owner),
+                    data["document_type"],
+                    "document_type",
+                    editor=editor,
                 )
             if "tags" in data:
                 wanted = set(data["tags"])
-                tags = list(selectors.tag_list(user=user).filter(pk__in=wanted))
+                tags = list(selectors.tag_list(user=owner).filter(pk__in=wanted))
                 if len(tags) != len(wanted):
-                    raise OrganizeError("No such tag.", field="tags")
+                    raise OrganizeError(_refusal("tags", editor=editor), field="tags")
                 changes["tags"] = tags
             if data.get("custom_fields"):
-                fields = {f.pk: f for f in selectors.custom_field_list(user=user)}
+                fields = {f.pk: f for f in selectors.custom_field_list(user=owner)}
                 changes["fields"] = {}
                 for entry in data["custom_fields"]:
                     if entry["field"] not in fields:
                         raise OrganizeError("No such custom field.", field="custom_fields")
                     changes["fields"][fields[entry["field"]]] = entry["value"]
-            services.document_metadata_update(
-                owner=_owner(request), document_id=document.pk, **changes
-            )
+            with metadata_recorded(document, actor=_owner(request)):
+                services.document_metadata_update(owner=owner, document_id=document.pk, **changes)
         return self._out(request, pk)
 
 
-def _mine(queryset: QuerySet[Any], pk: int | None, field: str) -> Any:
+def _refusal(field: str, *, editor: bool) -> str:
+    """The 400's words for an id that is none of the owner's: for an editor, why (they may
+    have sent one of their own, or meant to make a new one)."""
+    if editor:
+        return {
+            "tags": gettext(
+                "Choose among the owner's existing tags (choices.tags): only the owner makes "
+                "new ones."
+            ),
+            "correspondent": gettext(
+                "Choose among the owner's existing correspondents (choices.correspondents): "
+                "only the owner makes new ones."
+            ),
+            "document_type": gettext(
+                "Choose among the owner's existing document types (choices.document_types): "
+                "only the owner makes new ones."
+            ),
+        }[field]
+    return {
+        "tags": "No such tag.",
+        "correspondent": "No such correspondent.",
+        "document_type": "No such document type.",
+    }[field]
+
+
+def _mine(queryset: QuerySet[Any], pk: int | None, field: str, *, editor: bool) -> Any:
     if pk is None:
         return None
     found = queryset.filter(pk=pk).first()
     if found is None:
-        raise OrganizeError(f"No such {field.replace('_', ' ')}.", field=field)
+        raise OrganizeError(_refusal(field, editor=editor), field=field)
     return found
 
 

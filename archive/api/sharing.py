@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from archive import selectors
+from archive.api.bulk import _selection
 from archive.errors import UserError
 from archive.sharing.access import Access
 from archive.sharing.history import document_history
@@ -120,7 +121,8 @@ class EventSerializer(serializers.ModelSerializer[DocumentEvent]):
     action = serializers.CharField(
         read_only=True,
         help_text="uploaded, renamed, shared, unshared, link_created, link_revoked, "
-        "corrected, rerun or deleted.",
+        "corrected, rerun, deleted; or a metadata change (`detail` is `old → new`, tags "
+        "`+added −removed`): date, correspondent, document_type, tags, field.",
     )
 
     class Meta:
@@ -204,13 +206,11 @@ class BulkShareView(APIView):
         responses=SharedCountSerializer,
     )
     def post(self, request: Request) -> Response:
-        given = BulkShareRequestSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data, ids = _selection(request, BulkShareRequestSerializer)
         try:
             count = documents_share(
                 owner=_user(request),
-                documents=data["documents"],
+                documents=ids,
                 grantee=data["grantee"],
                 level=data["level"],
             )

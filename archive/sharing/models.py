@@ -163,6 +163,12 @@ class DocumentEvent(models.Model):
         CORRECTED = "corrected", _("Text corrected")
         RERUN = "rerun", _("OCR re-run")
         DELETED = "deleted", _("Deleted")
+        # Metadata (archive.sharing.history.metadata_recorded): the detail is "old → new".
+        DATE = "date", _("Date changed")
+        CORRESPONDENT = "correspondent", _("Correspondent changed")
+        DOCUMENT_TYPE = "document_type", _("Document type changed")
+        TAGS = "tags", _("Tags changed")
+        FIELD = "field", _("Custom field changed")
 
     #: Not a foreign key: the history of a deleted document stays.
     document_id = models.BigIntegerField(db_index=True)

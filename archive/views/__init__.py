@@ -36,7 +36,7 @@ from archive.views.organize import (
     document_tag_add,
     document_tag_remove,
 )
-from archive.views.preferences import user_settings
+from archive.views.preferences import language_choose, user_settings
 from archive.views.search import search, search_suggest
 from archive.views.sharing import (
     default_permission_remove,
@@ -78,6 +78,7 @@ __all__ = [
     "document_unshare",
     "documents_share_bulk",
     "favicon",
+    "language_choose",
     "library",
     "page_image",
     "page_ocr_download",

@@ -33,6 +33,7 @@ from archive.organize import selectors, services
 from archive.organize.errors import OrganizeError
 from archive.organize.models import TAG_SEPARATOR, CustomField, Suggestion, Tag
 from archive.sharing.access import Access
+from archive.sharing.history import metadata_recorded
 
 PANEL = "archive/_metadata.html"
 
@@ -121,11 +122,15 @@ def _answer(
     """Run ``change`` (which returns a message) on the document and answer with the panel
     (htmx) or a redirect to the document. ``need``: OWNER for the owner's own vocabulary
     (fields, notes, suggestions), EDIT for what an editor may set (see the module note);
-    others get 403 (or 404 for a document they may not see)."""
+    others get 403 (or 404 for a document they may not see). Each change of the date,
+    correspondent, type, tags or a field is written to the document's history with the user
+    who made it."""
     document = document_selectors.document_get(user=request.user, pk=pk, need=need)
     error = ""
     try:
-        done = change(document)
+        # Whatever of the metadata it changes is a line in the document's history.
+        with metadata_recorded(document, actor=_owner(request)):
+            done = change(document)
     except OrganizeError as failure:
         error, done = failure.message, ""
     if request.headers.get("HX-Request"):

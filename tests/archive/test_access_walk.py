@@ -437,7 +437,8 @@ OWNER_ONLY = (
 
 def _edits(document: Document, organized: dict[str, int]) -> set[tuple[str, str]]:
     """(method, URL) of the changes a user with EDIT may make: rename, re-run, password, and
-    the date, correspondent, type and tags (the owner's existing ones) on the document page."""
+    the date, correspondent, type and tags (the owner's existing ones) on the document page
+    and through the API (whose GET of the metadata the editor reads too)."""
     pk = document.pk
     return {
         ("post", f"/documents/{pk}/metadata/"),
@@ -447,6 +448,10 @@ def _edits(document: Document, organized: dict[str, int]) -> set[tuple[str, str]
         ("post", f"/documents/{pk}/rerun/"),
         ("post", f"/documents/{pk}/password/"),
         ("patch", f"/api/documents/{pk}/"),
+        # The API's metadata with the page's rules (tests/archive/sharing/test_metadata.py):
+        # the owner's names to choose from, none of the owner's fields or suggestions.
+        ("get", f"/api/documents/{pk}/metadata/"),
+        ("patch", f"/api/documents/{pk}/metadata/"),
         ("post", f"/api/documents/{pk}/rerun/"),
         ("post", f"/api/documents/{pk}/password/"),
     }
@@ -678,3 +683,73 @@ def test_an_editor_sets_the_owners_metadata_and_a_viewer_cannot(
     assert f"{SECRET} x" in page  # the owner's tag, correspondent and type names
     assert "Add a note" not in page
     assert f"/fields/{organized['customfield']}/" not in page
+
+
+@pytest.mark.parametrize(
+    "role",
+    ["viewer", "editor", "group member", "group editor", "stranger", "anonymous", "link holder"],
+)
+def test_the_api_metadata_answers_each_role_as_the_page_does(
+    role: str, client: Client, alice: User, bob: User, owned: Document, organized: dict[str, int]
+) -> None:
+    """``/api/documents/{id}/metadata/`` as each role: an editor (directly or through a group)
+    reads it and sets the date, correspondent, type and tags from the owner's existing ones;
+    a tag of the editor's own (as if to make one in the owner's namespace) answers 400 and a
+    custom field 403; a viewer gets 403, a stranger 404, nobody 401/403 (a share link opens
+    nothing here). Whatever is refused changes nothing."""
+    from django.contrib.auth.models import Group
+
+    from archive.organize import services
+    from archive.sharing.links import share_link_create
+    from archive.sharing.services import documents_share
+
+    level = "edit" if "editor" in role else "view"
+    if role.startswith("group"):
+        office = Group.objects.create(name="Office")
+        bob.groups.add(office)
+        documents_share(owner=alice, documents=[owned.pk], grantee=office, level=level)
+    elif role in ("viewer", "editor"):
+        documents_share(owner=alice, documents=[owned.pk], grantee=bob, level=level)
+    elif role == "link holder":
+        token = share_link_create(owner=alice, document=owned, kind="original", expires="1d").token
+        assert client.get(f"/s/{token}/").status_code == 200
+    if role not in ("anonymous", "link holder"):
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {Token.objects.create(user=bob).key}"
+    bobs_tag = services.tag_create(owner=bob, name="Made by bob").pk
+    url = f"/api/documents/{owned.pk}/metadata/"
+
+    def patch(body: dict[str, Any]) -> int:
+        return int(client.patch(url, body, content_type="application/json").status_code)
+
+    objects_before = _objects(alice)
+    read = client.get(url)
+    answers = {
+        "date": patch({"document_date": "2023-05-06"}),
+        "correspondent": patch({"correspondent": organized["correspondent"]}),
+        "type": patch({"document_type": organized["documenttype"]}),
+        "tags": patch({"tags": [organized["tag"]]}),
+        "own tag": patch({"tags": [bobs_tag]}),
+        "field": patch({"custom_fields": [{"field": organized["customfield"], "value": "x"}]}),
+    }
+    owned.refresh_from_db()
+    if "editor" in role:
+        assert read.status_code == 200
+        assert read.json()["custom_fields"] == []
+        assert answers == {
+            "date": 200,
+            "correspondent": 200,
+            "type": 200,
+            "tags": 200,
+            "own tag": 400,
+            "field": 403,
+        }
+        assert str(owned.document_date) == "2023-05-06"
+        assert list(owned.tags.values_list("pk", flat=True)) == [organized["tag"]]
+        assert _objects(alice) == objects_before
+        return
+    expected = {"viewer": 403, "group member": 403, "stranger": 404}.get(role)
+    codes = {read.status_code, *answers.values()}
+    assert codes == {expected} if expected else codes <= {401, 403}, (role, codes)
+    assert _shows_nothing(read)
+    assert owned.document_date is None
+    assert _objects(alice) == objects_before

@@ -177,3 +177,82 @@ def test_the_queue_limit_refusal_comes_in_the_language_with_its_plural(
         "limite de 1 pages par utilisateur. Envoyez-le à nouveau quand une partie de vos "
         "documents sera terminée."
     )
+
+
+# --- The language stored on the user's account (issue 17: "overridable by the user, stored on
+# their profile") ------------------------------------------------------------------------------
+
+
+def test_a_saved_language_follows_the_user_to_another_browser(
+    client: Client, alice: User, filed: Document
+) -> None:
+    """Chosen in /settings/ on one browser; another browser (another Accept-Language, no
+    cookie) gets it after logging in, and over the browser's own language."""
+    client.force_login(alice)
+    english = {"Accept-Language": "en"}
+    page = client.get(reverse("user_settings"), headers=english).content.decode()
+    assert 'name="ui_language"' in page
+    assert "The browser&#x27;s language" in page or "The browser's language" in page
+    saved = client.post(
+        reverse("user_settings"), {"ui_language": "de"}, follow=True, headers=english
+    )
+    assert "Ihre Sprache wurde gespeichert." in saved.content.decode()
+    other = Client()
+    assert (
+        other.post(
+            reverse("login"), {"username": "alice", "password": "alice-password-1"}
+        ).status_code
+        == 302
+    )
+    library = other.get(reverse("library"), headers={"Accept-Language": "es"})
+    assert library["Content-Language"] == "de"
+    assert HEADINGS["de"][0] in library.content.decode()
+    assert "language" not in other.cookies
+    # Back to the browser's language: the next request follows Accept-Language again.
+    client.post(reverse("user_settings"), {"ui_language": ""}, headers=english)
+    assert (
+        client.get(reverse("library"), headers={"Accept-Language": "es"})["Content-Language"]
+        == "es"
+    )
+    assert (
+        other.get(reverse("library"), headers={"Accept-Language": "fr"})["Content-Language"] == "de"
+    )  # a session keeps what it read at login (until it logs in again)
+
+
+def test_the_language_menu_saves_the_choice_to_the_account(
+    client: Client, alice: User, filed: Document
+) -> None:
+    client.force_login(alice)
+    switched = client.post(
+        reverse("set_language"), {"language": "zh-hans", "next": reverse("library")}
+    )
+    assert switched.status_code == 302
+    other = Client()
+    other.force_login(alice)
+    library = other.get(reverse("library"), headers={"Accept-Language": "fr"})
+    assert library["Content-Language"] == "zh-hans"
+    assert HEADINGS["zh-hans"][0] in library.content.decode()
+    settings_page = other.get(reverse("user_settings")).content.decode()
+    assert '<option value="zh-hans" lang="zh-hans" selected>' in settings_page
+    # A language outside the five changes nothing.
+    client.post(reverse("set_language"), {"language": "ja", "next": "/"})
+    assert other.get(reverse("library"))["Content-Language"] == "zh-hans"
+
+
+def test_anonymous_visitors_and_users_without_a_choice_keep_cookie_and_browser(
+    client: Client, alice: User, bob: User
+) -> None:
+    from archive.ui_language import user_language_set
+
+    user_language_set(alice, "de")
+    assert (
+        client.get(reverse("login"), headers={"Accept-Language": "fr"})["Content-Language"] == "fr"
+    )
+    switched = client.post(reverse("set_language"), {"language": "es", "next": "/login/"})
+    assert switched.cookies["language"].value == "es"
+    assert client.get(reverse("login"))["Content-Language"] == "es"
+    client.force_login(bob)  # no language of his own: the cookie still counts
+    assert (
+        client.get(reverse("library"), headers={"Accept-Language": "fr"})["Content-Language"]
+        == "es"
+    )

@@ -26,7 +26,7 @@ from functools import wraps
 from typing import Any
 
 import psycopg.errors
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, connection, connections
 from django.http import HttpRequest, HttpResponse
 
@@ -86,16 +86,18 @@ def session_logged_in(request: HttpRequest) -> bool:
 def pin_user(user_id: int, lsn: str) -> None:
     """The user's API clients read from the primary until the replica has replayed ``lsn``
     (a later position than the one kept wins: two requests may finish in either order)."""
+    users = connection.ops.quote_name(get_user_model()._meta.db_table)
     with connection.cursor() as cursor:
+        # Nothing for a user the request deleted (its own account): no row to pin.
         cursor.execute(
-            """
+            f"""
             INSERT INTO archive_replicapin (user_id, lsn, updated)
-            VALUES (%s, %s, clock_timestamp())
+            SELECT id, %s, clock_timestamp() FROM {users} WHERE id = %s
             ON CONFLICT (user_id) DO UPDATE
             SET lsn = greatest(archive_replicapin.lsn::pg_lsn, excluded.lsn::pg_lsn)::text,
                 updated = excluded.updated
             """,
-            [user_id, lsn],
+            [lsn, user_id],
         )
 
 

@@ -49,16 +49,23 @@ def _load() -> str:
     return Path("/proc/loadavg").read_text().split()[0]
 
 
-def _frames(pages: int) -> bytes:
-    """The TIFF every set-up reads: ``pages`` pages of a dozen text lines."""
-    from tests.archive.conftest import encode, render_page
+def _frames(pages: int, compression: str) -> bytes:
+    """The TIFF every set-up reads: ``pages`` pages of a dozen text lines, uncompressed
+    ("raw": 5.8 MB a page) or with one of Pillow's TIFF compressions ("tiff_deflate": a few
+    kB a page, as a scanner's files are compressed)."""
+    import io
+
+    from tests.archive.conftest import render_page
 
     lines = [f"line {n} of the minutes" for n in range(12)]
-    frames = [
+    first, *rest = [
         render_page([f"{WORDS[n % len(WORDS)]} section", *lines], size=(1200, 1600))
         for n in range(pages)
     ]
-    return encode(frames, "TIFF")
+    buffer = io.BytesIO()
+    options: dict[str, Any] = {} if compression == "raw" else {"compression": compression}
+    first.save(buffer, format="TIFF", save_all=True, append_images=rest, **options)
+    return buffer.getvalue()
 
 
 def _upload(owner: Any, data: bytes, name: str) -> Any:
@@ -186,6 +193,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=6, help="pages of the timed document (6)")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of the four set-ups (2)")
+    parser.add_argument(
+        "--compression",
+        default="raw",
+        help="the TIFF's compression: raw (none) or a Pillow name, e.g. tiff_deflate (raw)",
+    )
     parser.add_argument("--database", default="scan_archive_bench_overhead")
     parser.add_argument(
         "--redis-url", default="redis://127.0.0.1:6379/5", help="emptied before and after"
@@ -252,7 +264,8 @@ def main() -> None:
     results: list[dict[str, Any]] = []
     try:
         call_command("migrate", verbosity=0)
-        data, warm = _frames(args.pages), _frames(1)
+        data, warm = _frames(args.pages, args.compression), _frames(1, args.compression)
+        print(f"the original: {len(data) / 1e6:.1f} MB ({args.compression})", flush=True)
         order = list(SETUPS)
         for number in range(args.rounds):
             for storage, broker in order if number % 2 == 0 else reversed(order):
@@ -266,10 +279,10 @@ def main() -> None:
     finally:
         seaweedfs.stop()
         queue.flushdb()
-    _report(results, args.pages)
+    _report(results, args.pages, f"{len(data) / 1e6:.1f} MB, {args.compression}")
 
 
-def _report(results: list[dict[str, Any]], pages: int) -> None:
+def _report(results: list[dict[str, Any]], pages: int, original: str) -> None:
     reference = results[0]["texts"]
     same = all(r["texts"] == reference for r in results)
     names = [f"{s} + {'ORM' if b == 'orm' else 'Redis'}" for s, b in SETUPS]
@@ -282,7 +295,8 @@ def _report(results: list[dict[str, Any]], pages: int) -> None:
     }
     base = medians[names[0]]
     print()
-    print(f"{pages}-page document (12 text lines a page), one worker with one OCR thread,")
+    print(f"{pages}-page TIFF ({original}; 12 text lines a page), one worker with one OCR")
+    print("thread,", end=" ")
     print(f"{len(results) // len(SETUPS)} round(s) per set-up; median seconds upload → done;")
     print("other s: the wall time less the engine's time on the pages (queue, storage, database)")
     print(

@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connections
 from django.test import Client
 
 from archive.models import Document
+from archive.replica.config import REPLICA
 from archive.search import document_vector_rebuild, page_vector_write
 from tests.archive.api.conftest import token_client
 from tests.archive.replica.conftest import replica_alias, where
@@ -136,3 +138,32 @@ def test_the_api_search_works_with_the_replica_down(settings: Any, alice: Any) -
         source, found = _api_search(api, "invoice")
         assert source == "down"
         assert "Water bill" in found
+
+
+def test_a_replica_lost_during_an_api_search_answers_from_the_primary(
+    replica: StreamingReplica, alice: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The replica's server process for this connection is terminated just before the API
+    search's first search statement: the API still answers 200, from the primary, with a log
+    line, and the next search reads from the replica again."""
+    indexed(alice, "Water bill", "The quarterly water invoice is overdue.")
+    replica.wait_replayed(replica.primary_lsn())
+    api = token_client(alice)
+    standby = connections[REPLICA]
+
+    def terminate_first(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if "search_vector" in sql and not killed:
+            killed.append(standby.connection.info.backend_pid)
+            with replica.connect() as other:
+                other.execute("SELECT pg_terminate_backend(%s)", [killed[0]])
+        return execute(sql, params, many, context)
+
+    killed: list[int] = []
+    with standby.execute_wrapper(terminate_first):
+        response = api.get("/api/search/", {"q": "invoice"})
+    assert killed
+    assert response.status_code == 200, response.content
+    assert "Water bill" in response.content.decode()
+    assert where(response) == "replica"  # chosen before the failure …
+    assert "read again from the primary" in caplog.text  # … then read again from the primary
+    assert _api_search(api, "invoice")[0] == "replica"

@@ -437,6 +437,22 @@ class LoginSource(models.Model):
         return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M:%S}"
 
 
+class ReplicaPin(models.Model):
+    """The primary's WAL position after the last write of a user's API clients (tokens: no
+    session to keep it in), so that their search and listings read from the primary until a
+    read replica has replayed it. See ``archive.replica.requests``."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    #: ``pg_current_wal_lsn()`` as text (``0/1A2B3C4``).
+    lsn = models.CharField(max_length=32)
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} pinned until {self.lsn}"
+
+
 class PageCorrection(models.Model):
     """One change of a page's text by a staff reviewer: an edit, or a revert to an earlier version.
 

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from archive.api.replica import ReplicaReads
 from archive.organize.facets import FilterError, LibraryFilter, facet_counts, filter_from_params
 from archive.sharing.access import SCOPES, scoped_documents, visible_documents
 
@@ -101,8 +102,9 @@ def _rows(counts: dict[Any, int], show: Any = str) -> list[dict[str, Any]]:
     ]
 
 
-class FacetsView(APIView):
-    """Facet counts of the user's documents under a filter."""
+class FacetsView(ReplicaReads, APIView):
+    """Facet counts of the user's documents under a filter (on the read replica, if there is
+    one: ``archive.api.replica``)."""
 
     @extend_schema(
         tags=["documents"],

@@ -29,6 +29,7 @@ from archive.api import serializers as s
 from archive.api.document_ocr_files import OcrFileActions
 from archive.api.facets import FILTER_PARAMETERS, filtered_documents
 from archive.api.negotiation import FirstRenderer
+from archive.api.replica import ReplicaReads
 from archive.choices import library_ordering
 from archive.documents import (
     document_delete,
@@ -47,6 +48,7 @@ from archive.errors import UserError
 from archive.exports import ExportPending, ExportUnavailable
 from archive.models import Document, Page, storage_name
 from archive.quotas import RETRY_AFTER_SECONDS, QueueFull
+from archive.replica.requests import pin_user_to_primary
 from archive.search import (
     QueryError,
     QueryTooExpensive,
@@ -64,8 +66,11 @@ _WEBP = {(200, "image/webp"): OpenApiTypes.BINARY}
 
 
 @extend_schema(tags=["documents"])
-class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
-    """The user's documents. ``{id}`` of a document that is not the user's answers 404."""
+class DocumentViewSet(OcrFileActions, ReplicaReads, viewsets.GenericViewSet[Any]):
+    """The user's documents. ``{id}`` of a document that is not the user's answers 404.
+    The listing reads from the read replica, if there is one (``archive.api.replica``)."""
+
+    replica_actions = frozenset({"list"})
 
     serializer_class = s.DocumentSerializer
     # Path converters (the router has use_regex_path=False): ids are integers in the schema.
@@ -168,7 +173,12 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
     )
     @action(detail=True, methods=["get"])
     def status(self, request: Request, pk: int) -> Response:
-        return Response(s.DocumentStatusSerializer(self.get_object()).data)
+        document = self.get_object()
+        if document.is_finished:
+            # The client now knows the text is there: its user's next search and listing
+            # read from the primary until a lagging read replica has it too.
+            pin_user_to_primary(request.user)
+        return Response(s.DocumentStatusSerializer(document).data)
 
     @extend_schema(
         summary="Queue OCR again",
@@ -326,8 +336,9 @@ class DocumentViewSet(OcrFileActions, viewsets.GenericViewSet[Any]):
         return page_file_response(request, page, thumbnail_name(page))
 
 
-class SearchView(APIView):
-    """Search the user's documents with the web UI's syntax, filters and snippets."""
+class SearchView(ReplicaReads, APIView):
+    """Search the user's documents with the web UI's syntax, filters and snippets (on the
+    read replica, if there is one: ``archive.api.replica``)."""
 
     @extend_schema(
         tags=["search"],
@@ -380,8 +391,9 @@ class SearchView(APIView):
         return Response(results.data)
 
 
-class SuggestView(APIView):
-    """Autocomplete: the user's own words completing the last word of the query."""
+class SuggestView(ReplicaReads, APIView):
+    """Autocomplete: the user's own words completing the last word of the query (on the read
+    replica, if there is one)."""
 
     @extend_schema(
         tags=["search"],

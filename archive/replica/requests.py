@@ -6,6 +6,11 @@ TRACE: uploads, edits, deletes, logins), the primary's WAL position in the sessi
 ``replica_reads`` views (search, library, autocomplete) then read from the replica only once it
 has replayed past that position: the writer sees what it just wrote at once, whatever the lag.
 
+API clients authenticate with a token and keep no session: their writes' position is kept
+for their user instead (``ReplicaPin``, one row a user, on the primary), and the API's
+replica views (``archive.api.replica``) compare with that. So every client of the user,
+whichever token it uses, reads its writes; the user's web sessions keep their own pins.
+
 A document's OCR is written later by a worker, not by a request: the status its page polls
 (from the primary) calls ``pin_to_primary`` when it reports the document finished, so the
 search that follows finds the new text even if the replica has not replayed it; a session
@@ -21,9 +26,11 @@ from functools import wraps
 from typing import Any
 
 import psycopg.errors
-from django.db import DatabaseError, InterfaceError, connections
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, connection, connections
 from django.http import HttpRequest, HttpResponse
 
+from archive.models import ReplicaPin
 from archive.replica.config import REPLICA
 from archive.replica.freshness import (
     Choice,
@@ -45,22 +52,78 @@ View = Callable[..., HttpResponse]
 
 
 class WritePinMiddleware:
-    """Record the primary's WAL position in the session after a request that may have
-    written (see the module note). Does nothing without a replica."""
+    """Record the primary's WAL position after a request that may have written (see the
+    module note): in the session when the session is logged in, else (a token's request:
+    the API's authentication put its user on the request) for the user. Does nothing
+    without a replica."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if (
-            request.method not in _SAFE
-            and configured()
-            and hasattr(request, "session")
-            and getattr(getattr(request, "user", None), "is_authenticated", False)
-        ):
+        if request.method in _SAFE or not configured():
+            return response
+        user = getattr(request, "user", None)
+        if not getattr(user, "is_authenticated", False):
+            return response
+        if session_logged_in(request):
             request.session[PIN_KEY] = primary_lsn()
+        else:
+            # Never the session here: a token client sends no cookie back, so a pin kept
+            # there would be lost, and each write would leave a session row behind.
+            pin_user(user.pk, primary_lsn())  # type: ignore[union-attr]
         return response
+
+
+def session_logged_in(request: HttpRequest) -> bool:
+    """The request's session is a logged-in one (the web), rather than none or an empty one
+    beside a token (an API client)."""
+    session = getattr(request, "session", None)
+    return session is not None and session.get(SESSION_KEY) is not None
+
+
+def pin_user(user_id: int, lsn: str) -> None:
+    """The user's API clients read from the primary until the replica has replayed ``lsn``
+    (a later position than the one kept wins: two requests may finish in either order)."""
+    users = connection.ops.quote_name(get_user_model()._meta.db_table)
+    with connection.cursor() as cursor:
+        # Nothing for a user the request deleted (its own account): no row to pin.
+        cursor.execute(
+            f"""
+            INSERT INTO archive_replicapin (user_id, lsn, updated)
+            SELECT id, %s, clock_timestamp() FROM {users} WHERE id = %s
+            ON CONFLICT (user_id) DO UPDATE
+            SET lsn = greatest(archive_replicapin.lsn::pg_lsn, excluded.lsn::pg_lsn)::text,
+                updated = excluded.updated
+            """,
+            [lsn, user_id],
+        )
+
+
+def user_pin(user_id: int) -> str | None:
+    """The WAL position of the last write of the user's API clients, if any (read on the
+    primary)."""
+    pins = ReplicaPin.objects.using(DEFAULT_DB_ALIAS).filter(user_id=user_id)
+    lsn: str | None = pins.values_list("lsn", flat=True).first()
+    return lsn
+
+
+def pin_user_to_primary(user: Any) -> None:
+    """As ``pin_to_primary``, for the API clients of ``user`` (authenticated). Nothing
+    without a replica."""
+    if configured() and getattr(user, "is_authenticated", False):
+        pin_user(user.pk, primary_lsn())
+
+
+def request_pin(request: HttpRequest, user: Any) -> str | None:
+    """The pin that applies to ``request`` of ``user`` (authenticated, by a session or a
+    token): the session's for a logged-in session, else the user's."""
+    if session_logged_in(request):
+        return session_pin(request)
+    if getattr(user, "is_authenticated", False):
+        return user_pin(user.pk)
+    return None
 
 
 def pin_to_primary(request: HttpRequest) -> None:
@@ -90,7 +153,7 @@ def replica_reads(view: View) -> View:
     replica when ``archive.replica.freshness.choose`` allows it for the session, else on the
     primary. When a read fails during the view (the replica's connection lost, a query
     cancelled by a conflict with recovery) the view runs again on the primary, and the replica
-    is kept out if it is the one that failed (``_after_failure``)."""
+    is kept out if it is the one that failed (``after_failure``)."""
 
     @wraps(view)
     def run(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -105,13 +168,13 @@ def replica_reads(view: View) -> View:
             # From the replica (its connection lost, a query cancelled by a conflict with
             # replay) or from the primary: the view only reads, so it runs again on the
             # primary, which raises again if the fault was there.
-            _after_failure(error)
+            after_failure(error)
         return view(request, *args, **kwargs)
 
     return run
 
 
-def _after_failure(error: BaseException) -> None:
+def after_failure(error: BaseException) -> None:
     """Keep the replica out if it is the one that failed: a conflict with recovery says so;
     otherwise a fresh connection to it must answer (the failed one is closed either way)."""
     if isinstance(error.__cause__, psycopg.errors.SerializationFailure) or (

@@ -47,6 +47,23 @@ def reading_from(alias: str) -> Iterator[str]:
         _reading.reset(token)
 
 
+@contextmanager
+def reading_scope() -> Iterator[None]:
+    """A block within which ``read_from`` may change where reads go (a view that decides only
+    once the request is authenticated); where reads went before is restored at its end."""
+    token = _reading.set(_reading.get())
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+def read_from(alias: str) -> None:
+    """Send the reads that follow to ``alias``, up to the end of the enclosing
+    ``reading_scope`` (outside one, the change would outlive the request: never do that)."""
+    _reading.set(alias)
+
+
 class ReplicaRouter:
     """Django's database router: reads to ``read_alias()``, writes to the primary, and
     migrations on the primary only (the replica follows them through the WAL)."""

@@ -1,6 +1,6 @@
 """Starting a real worker (``manage.py qcluster``) inside a namespace ``Host``: its own empty
-media folder, talking only to PostgreSQL and SeaweedFS through forwarders on the host's
-address, as a worker on another machine would."""
+media folder, talking only to PostgreSQL, SeaweedFS and (with the Redis broker) Redis through
+forwarders on the host's address, as a worker on another machine would."""
 
 from __future__ import annotations
 
@@ -16,24 +16,37 @@ from tests.seaweedfs import ACCESS_KEY, REGION, SECRET_KEY, SeaweedFS
 
 PG_PORT = 5432
 S3_PORT = 8333
+REDIS_PORT = 6379
 #: A lease not renewed for this long goes to another worker (short: the tests wait for it).
 LEASE_SECONDS = 5
 
 
-def connect(host: Host, forwarder: Forwarder, seaweedfs: SeaweedFS | None) -> None:
-    """Make PostgreSQL (and SeaweedFS, if given) reachable at ``host.address``."""
+def connect(
+    host: Host, forwarder: Forwarder, seaweedfs: SeaweedFS | None, *, redis_port: int = 0
+) -> None:
+    """Make PostgreSQL (and SeaweedFS, if given, and Redis at 127.0.0.1:``redis_port``, if
+    given) reachable at ``host.address``."""
     db = connection.settings_dict
     forwarder.forward(host.address, PG_PORT, int(db["PORT"] or 5432))
     if seaweedfs is not None:
         forwarder.forward(host.address, S3_PORT, seaweedfs.ports["s3"])
+    if redis_port:
+        forwarder.forward(host.address, REDIS_PORT, redis_port)
 
 
 def worker_env(
-    host: Host, media: Path, bucket: str, *, s3_address: str = "", **extra: str
+    host: Host,
+    media: Path,
+    bucket: str,
+    *,
+    s3_address: str = "",
+    redis_db: int | None = None,
+    **extra: str,
 ) -> dict[str, str]:
     """The environment of a worker on ``host``: the test database and ``bucket`` reached
     through the host's address (S3 through ``s3_address`` if given), an empty media folder
-    of its own, one worker with one OCR thread, the ORM broker."""
+    of its own, one worker with one OCR thread; the ORM broker, or with ``redis_db`` the
+    Redis broker on that database of Redis, reached through the host's address too."""
     import os
 
     db = connection.settings_dict
@@ -65,6 +78,11 @@ def worker_env(
         "AWS_S3_ADDRESSING_STYLE": "path",
         "AWS_S3_CONNECT_TIMEOUT": "2",
         "AWS_S3_MAX_ATTEMPTS": "2",
+        **(
+            {"REDIS_URL": f"redis://{host.address}:{REDIS_PORT}/{redis_db}"}
+            if redis_db is not None
+            else {}
+        ),
         **extra,
     }
 

@@ -235,8 +235,11 @@ def _count(matching: QuerySet[Document], total_documents: float | None = None) -
             return list(cursor.fetchall())
 
     # A word on many documents: reading in table order finds the first matches sooner than the
-    # index lists them all (see ``planning.dense``).
-    if documents > 0 and planned / documents >= DENSE_SHARE:
+    # index lists them all (see ``planning.dense``), but only when the count will stop there.
+    # Otherwise the scan reads (and unpacks) every vector of the archive where the index reads
+    # none: ``com*`` on 3,313 of 5,708 documents counted in 47 ms by the scan, 5 ms by the
+    # index (a prefix needs no recheck of the vectors).
+    if documents > 0 and planned / documents >= DENSE_SHARE and planned > counted_at_most:
         rows = run()
     else:
         with through_the_index():

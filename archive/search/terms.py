@@ -13,7 +13,8 @@ the same transaction
   sorted order, once in a term's life);
 - replaces the documents' postings (``archive_search_posting``: one row per lexeme with its
   impact, the rank input scoring reads instead of the vector) and their entries in the
-  existing impact lists (``archive_search_impact``, copied from the postings).
+  existing impact lists (``archive_search_impact``, copied from the postings), and their
+  pairs of adjacent common words (``archive_search_pair``, ``archive.search.pairs``).
 
 ``merge`` (scheduled every minute, ``archive.tasks.merge_search_terms``; also run by the bench
 after a load) folds the deltas into ``SearchTerm.documents`` and does the impact lists'

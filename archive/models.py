@@ -621,6 +621,31 @@ class SearchPosting(models.Model):
         return f"{self.document_id} {self.term} ({self.impact:.3f})"
 
 
+class SearchPair(models.Model):
+    """Two common words adjacent in a document (``archive.search.pairs``): "und un" for a page
+    reading "… und un …", or ``""`` when some page is too long for its vector to say where its
+    common words are (then the document is a candidate for every pair).
+
+    A phrase of common words reads its candidates here (an index range of (owner, pair))
+    instead of intersecting two long lists of the GIN index. Written by
+    ``archive.search.terms.vectors_write`` in the same transaction as the vector; it goes with
+    its document (cascade).
+    """
+
+    pk = models.CompositePrimaryKey("owner", "pair", "document")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    pair = models.TextField(db_collation="C")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "archive_search_pair"
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.pair!r} {self.document_id}"
+
+
 # The OCR service's jobs live in their own module; imported here so Django registers them.
 from archive.ocr_jobs import OcrJob, OcrJobPage  # noqa: E402
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("archive", "0029_user_language_metadata_history"),
+        ("archive", "0030_search_pair"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,12 +9,14 @@ meets them:
 - ``query``: the search-box syntax turned into a ``tsquery``.
 - ``planning``: configurations to cover, the ``tsquery`` value, how to reach the matches.
 - ``finding``: counts, facets, pages of results.
+- ``pairs``: adjacent pairs of common words, where a phrase of common words finds candidates.
 - ``bm25``, ``ranking``: the rank function, and the exact top k through the impact lists.
 - ``cursors``: keyset "next page" cursors; ``limits``: what one search may cost.
 - ``pages``, ``snippets``, ``highlight``: what the hits on screen show (matching pages,
   snippets, boxes on the page image).
 - ``index``: the writers of the stored vectors, called in the same transaction as the text;
-  ``terms`` keeps the ranking statistics (df, impact lists) exact with every vector written.
+  ``terms`` keeps the ranking statistics (df, impact lists) and the word pairs exact with
+  every vector written.
 - ``spelling``, ``typos``: close spellings of a word among the user's words, and the search-box
   text rewritten to find them ("also showing results for …", "did you mean …").
 - ``suggest``: autocomplete of the search box's last word from the user's words.

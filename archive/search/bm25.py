@@ -126,29 +126,42 @@ def query_lexemes(tsquery: str) -> tuple[list[str], list[str]]:
 
 def expand_prefixes(owner_id: int, prefixes: Iterable[str]) -> list[str]:
     """The owner's words as written starting with each prefix, the ``PREFIX_EXPANSION`` most
-    frequent of each by their merged counts.
-
-    Bounded work: one range of the covering (owner, term) index of words as written
-    (``search_term_surface``, an index-only scan of (term, documents) pairs), then the exact
-    count (pending deltas added) of the few chosen only, to drop a word no document holds any
-    more. A prefix matches words as written (``readings``), so stems are not candidates; which
-    words stand for a prefix does not change the ranking's exactness (the reference ranks by
-    the same expansion).
-    """
-    terms: list[str] = []
+    frequent of each by their merged counts (``_EXPANSION_SQL``; one statement for all)."""
+    wanted = [prefix for prefix in prefixes if prefix]
+    if not wanted:
+        return []
     with read_connection().cursor() as cursor:
-        for prefix in prefixes:
-            if not prefix:
-                continue
-            cursor.execute(
-                f"SELECT s.term FROM (SELECT s.owner_id, s.term, s.documents "
-                f"FROM archive_searchterm s WHERE s.owner_id = %s AND s.surface "
-                f"AND s.term >= %s AND s.term < %s ORDER BY s.documents DESC, s.term "
-                f"LIMIT %s) s WHERE {documents_sql('s')} > 0 ORDER BY s.documents DESC, s.term",
-                [owner_id, prefix, _after_prefix(prefix), PREFIX_EXPANSION * 2],
-            )
-            terms.extend(row[0] for row in cursor.fetchall()[:PREFIX_EXPANSION])
-    return terms
+        cursor.execute(
+            f"SELECT e.term FROM {_EXPANSION_SQL} ORDER BY p.n, e.documents DESC, e.term",
+            _expansion_params(owner_id, wanted),
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+# Each prefix's expansions (``expand_prefixes``). Bounded work: one range of the covering
+# (owner, term) index of words as written (``search_term_surface``, an index-only scan of
+# (term, documents) pairs), then the exact count (pending deltas added) of the few chosen only,
+# to drop a word no document holds any more. A prefix matches words as written (``readings``),
+# so stems are not candidates; which words stand for a prefix does not change the ranking's
+# exactness (the reference ranks by the same expansion).
+_EXPANSION_SQL = (
+    "unnest(%s::text[], %s::text[]) WITH ORDINALITY p(low, high, n), LATERAL ("
+    "  SELECT s.term, s.documents FROM (SELECT s.owner_id, s.term, s.documents"
+    "    FROM archive_searchterm s WHERE s.owner_id = %s AND s.surface"
+    "    AND s.term >= p.low AND s.term < p.high ORDER BY s.documents DESC, s.term"
+    "    LIMIT %s) s"
+    f"  WHERE {documents_sql('s')} > 0 ORDER BY s.documents DESC, s.term LIMIT %s) e"
+)
+
+
+def _expansion_params(owner_id: int, prefixes: list[str]) -> list[Any]:
+    return [
+        prefixes,
+        [_after_prefix(prefix) for prefix in prefixes],
+        owner_id,
+        PREFIX_EXPANSION * 2,
+        PREFIX_EXPANSION,
+    ]
 
 
 def _after_prefix(prefix: str) -> str:
@@ -164,20 +177,36 @@ DEMOTED = 0.3
 
 
 class TermStats:
-    """The owner's N and, for each lexeme, df, idf and impact-list floor (None: no list)."""
+    """The owner's N and, for each lexeme, df, idf and impact-list floor (None: no list).
+
+    ``prefixes`` are expanded (``expand_prefixes``) in the same statement that reads the
+    statistics: one statement for all of a query's terms."""
 
     def __init__(
-        self, owner_id: int, lexemes: Iterable[str], demoted: Collection[str] = ()
+        self,
+        owner_id: int,
+        lexemes: Iterable[str],
+        demoted: Collection[str] = (),
+        prefixes: Iterable[str] = (),
     ) -> None:
-        wanted = sorted(set(lexemes))
+        exact = sorted(set(lexemes))
+        wanted_prefixes = [prefix for prefix in prefixes if prefix]
+        expansion = ""
+        params: list[Any] = []
+        if wanted_prefixes:
+            expansion = f" UNION SELECT e.term FROM {_EXPANSION_SQL}"
+            params = _expansion_params(owner_id, wanted_prefixes)
         with read_connection().cursor() as cursor:
             cursor.execute(
                 f"SELECT s.term, {documents_sql('s')}, s.floor FROM archive_searchterm s "
-                "WHERE s.owner_id = %s AND s.term = ANY(%s)",
-                [owner_id, ["", *wanted]],
+                "WHERE s.owner_id = %s AND s.term IN "
+                f"(SELECT unnest(%s::text[]){expansion})",
+                [owner_id, ["", *exact], *params],
             )
             rows = {term: (documents, floor) for term, documents, floor in cursor.fetchall()}
         self.total = int(rows.pop("", (0, None))[0])
+        # An expansion is read with its statistics; an exact lexeme may be absent (df 0).
+        wanted = sorted(set(exact) | set(rows))
         self.documents = {term: int(rows.get(term, (0, None))[0]) for term in wanted}
         self.floors: dict[str, float | None] = {
             term: rows.get(term, (0, None))[1] for term in wanted
@@ -193,7 +222,7 @@ def query_weights(owner_id: int, tsquery: str, demoted: Collection[str] = ()) ->
     """The scored lexemes of ``tsquery`` (prefixes expanded) with their statistics; those in
     ``demoted`` weigh ``DEMOTED`` times their idf."""
     exact, prefixes = query_lexemes(tsquery)
-    return TermStats(owner_id, [*exact, *expand_prefixes(owner_id, prefixes)], demoted)
+    return TermStats(owner_id, exact, demoted, prefixes)
 
 
 def document_impacts(ids: list[int], lexemes: list[str]) -> dict[int, dict[str, float]]:

@@ -20,6 +20,7 @@ from archive.languages import search_config
 from archive.models import Document
 from archive.replica.routing import read_connection
 from archive.search.index import clean_text
+from archive.search.pairs import pairs_filter, phrase_pairs
 from archive.search.query import parse_query
 from archive.search.readings import ReadQuery, read_query
 from archive.search.results import SearchFilters
@@ -35,11 +36,20 @@ def candidate_cap() -> int:
 
 
 def user_configs(user: User) -> set[str]:
-    """The text search configurations of the user's documents, plus ``simple``.
+    """The text search configurations of the user's documents, plus ``simple``
+    (``search_context``)."""
+    return search_context(user)[0]
 
-    A skip scan over the (owner, language) index: one index probe per distinct language, so
-    the cost does not grow with the number of documents; then the other languages of the few
-    documents in several (``Document.languages``, through their partial index).
+
+def search_context(user: User) -> tuple[set[str], float]:
+    """(the text search configurations of the user's documents plus ``simple``, the planner's
+    count of rows in the documents table): what a search needs before it reads the query, in
+    one statement.
+
+    The configurations come from a skip scan over the (owner, language) index: one index probe
+    per distinct language, so the cost does not grow with the number of documents; then the
+    other languages of the few documents in several (``Document.languages``, through their
+    partial index). The row count (``estimate``) rides along on every row.
     """
     with read_connection().cursor() as cursor:
         cursor.execute(
@@ -52,15 +62,22 @@ def user_configs(user: User) -> set[str]:
                         WHERE d.owner_id = %s AND d.language > languages.language
                         ORDER BY d.language LIMIT 1)
                 FROM languages WHERE languages.language IS NOT NULL
+            ), found AS (
+                SELECT language FROM languages WHERE language IS NOT NULL
+                UNION
+                SELECT DISTINCT unnest(languages) FROM archive_document
+                WHERE owner_id = %s AND cardinality(languages) > 1
             )
-            SELECT language FROM languages WHERE language IS NOT NULL
-            UNION
-            SELECT DISTINCT unnest(languages) FROM archive_document
-            WHERE owner_id = %s AND cardinality(languages) > 1
+            SELECT f.language, c.reltuples
+            FROM (SELECT reltuples FROM pg_class
+                  WHERE oid = 'archive_document'::regclass) c
+            LEFT JOIN found f ON true
             """,
             [user.pk, user.pk, user.pk],
         )
-        return {search_config(row[0]) for row in cursor.fetchall()} | {"simple"}
+        rows = cursor.fetchall()
+    configs = {search_config(row[0]) for row in rows if row[0] is not None} | {"simple"}
+    return configs, float(rows[0][1]) if rows else 0.0
 
 
 def build_query(text: str, configs: set[str]) -> ReadQuery | None:
@@ -78,11 +95,22 @@ def build_tsquery(text: str, configs: set[str]) -> str | None:
 
 
 def matching_documents(
-    user: User, tsquery: str, filters: SearchFilters | None
+    user: User,
+    tsquery: str,
+    filters: SearchFilters | None,
+    read: ReadQuery | None = None,
 ) -> QuerySet[Document]:
+    """The user's documents whose vector matches ``tsquery`` under ``filters``. With ``read``
+    (the query ``tsquery`` was built from), a phrase of common words also requires its word
+    pairs (``archive.search.pairs``): the same documents, less those where the phrase only
+    straddles two parts (which the phrase check drops anyway), found without intersecting two
+    long lists of the GIN index."""
     documents = Document.objects.filter(owner_id=user.pk).filter(
         RawSQL(MATCH_SQL.format(table="archive_document"), [tsquery], output_field=BooleanField())
     )
+    if read is not None:
+        for condition in pairs_filter(int(user.pk or 0), phrase_pairs(read)):
+            documents = documents.filter(condition)
     return (filters or SearchFilters()).apply(documents)
 
 
@@ -92,14 +120,17 @@ def matching_documents(
 DENSE_SHARE = 0.3
 
 
-def estimate(matching: QuerySet[Document]) -> tuple[float, float]:
-    """(the planner's estimate of the matches, the documents in the table) for ``matching``."""
+def estimate(matching: QuerySet[Document], total: float | None = None) -> tuple[float, float]:
+    """(the planner's estimate of the matches, the documents in the table) for ``matching``;
+    ``total``: the table's row count when the caller has it (``search_context``), saving a
+    statement."""
     sql, params = matching.order_by().values("id").query.sql_with_params()
     with read_connection().cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples FROM pg_class WHERE oid = 'archive_document'::regclass", []
-        )
-        total = float(cursor.fetchone()[0])
+        if total is None:
+            cursor.execute(
+                "SELECT reltuples FROM pg_class WHERE oid = 'archive_document'::regclass", []
+            )
+            total = float(cursor.fetchone()[0])
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):

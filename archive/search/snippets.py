@@ -34,25 +34,32 @@ _OPTIONS = (
 _MARKER = re.compile(f"([{_START}{_STOP}])")
 
 
-def headlines(page_ids: list[int], tsquery: str, config: str, query: str) -> dict[int, SafeString]:
-    """Page id -> escaped HTML snippet with ``<mark>`` around the matches of ``tsquery`` (parsed
-    in ``config``), for the given pages only. ``query`` is the search-box text: CJK runs of it
-    are marked by hand where PostgreSQL cannot (it reads a CJK run as one word)."""
-    if not page_ids:
+def headlines(pages: list[tuple[int, str, str]], tsquery: str, query: str) -> dict[int, SafeString]:
+    """Page id -> escaped HTML snippet with ``<mark>`` around the matches of ``tsquery``, for
+    each ``(page id, configuration, page text)`` of ``pages`` (the text parsed in its
+    configuration), in one statement. ``query`` is the search-box text: CJK runs of it are
+    marked by hand where PostgreSQL cannot (it reads a CJK run as one word)."""
+    if not pages:
         return {}
+    flows = [flow_with_offsets(text) for _pk, _config, text in pages]
     with read_connection().cursor() as cursor:
-        cursor.execute("SELECT id, text FROM archive_page WHERE id = ANY(%s)", [page_ids])
-        rows = cursor.fetchall()
-        flows = [flow_with_offsets(text) for _, text in rows]
         cursor.execute(
-            "SELECT ts_headline(%s::regconfig, replace(t, '<', %s), %s::tsquery, %s) "
-            "FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n",
-            [config, _LT, tsquery, _OPTIONS, [flow for flow, _ in flows]],
+            "SELECT ts_headline(c::regconfig, replace(t, '<', %s), %s::tsquery, %s) "
+            "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS u(c, t, n) ORDER BY n",
+            [
+                _LT,
+                tsquery,
+                _OPTIONS,
+                [config for _pk, config, _text in pages],
+                [flow for flow, _ in flows],
+            ],
         )
         marked = [row[0] for row in cursor.fetchall()]
     cjk_runs = [run for run in CJK_RUN.findall(query) if run]
     snippets = {}
-    for (page_id, text), (flow, offsets), headline in zip(rows, flows, marked, strict=True):
+    for (page_id, _config, text), (flow, offsets), headline in zip(
+        pages, flows, marked, strict=True
+    ):
         snippet = render_snippet(original_headline(headline, flow, offsets, text))
         if cjk_runs and "<mark>" not in snippet:
             snippet = cjk_snippet(text, cjk_runs) or snippet

@@ -13,7 +13,8 @@ the same transaction
   sorted order, once in a term's life);
 - replaces the documents' postings (``archive_search_posting``: one row per lexeme with its
   impact, the rank input scoring reads instead of the vector) and their entries in the
-  existing impact lists (``archive_search_impact``, copied from the postings).
+  existing impact lists (``archive_search_impact``, copied from the postings), and their
+  pairs of adjacent common words (``archive_search_pair``, ``archive.search.pairs``).
 
 ``merge`` (scheduled every minute, ``archive.tasks.merge_search_terms``; also run by the bench
 after a load) folds the deltas into ``SearchTerm.documents`` and does the impact lists'
@@ -58,6 +59,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from archive.search.bm25 import documents_sql, impact_sql, tf_sql
+from archive.search.pairs import pairs_write
 
 __all__ = ["documents_sql", "merge", "merge_all", "statistics_rebuild", "vectors_write"]
 
@@ -179,6 +181,7 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
         cursor.execute("DELETE FROM archive_search_posting WHERE document_id = ANY(%s)", [ids])
         cursor.execute("DELETE FROM archive_search_impact WHERE document_id = ANY(%s)", [ids])
         _postings_write("d.id = ANY(%s)", [ids], cursor)
+        pairs_write("d.id = ANY(%s)", [ids], cursor)
         cursor.execute(
             """
             INSERT INTO archive_search_impact (owner_id, term, impact, document_id)
@@ -351,6 +354,7 @@ def statistics_rebuild(owner_id: int) -> None:
             [owner_id],
         )
         _postings_write("d.owner_id = %s", [owner_id], cursor)
+        pairs_write("d.owner_id = %s", [owner_id], cursor)
         cursor.execute("DELETE FROM archive_search_impact WHERE owner_id = %s", [owner_id])
         cursor.execute("DELETE FROM archive_searchterm WHERE owner_id = %s", [owner_id])
         cursor.execute("DELETE FROM archive_search_term_delta WHERE owner_id = %s", [owner_id])

@@ -58,14 +58,26 @@ WORDS = [
 ]
 
 
+# Common words (``archive.search.pairs``), two languages: texts of these have word pairs.
+COMMON = ["the", "of", "and", "to", "in", "is", "und", "der", "die", "nicht", "was", "there"]
+
+
 def build(
-    owner: Any, count: int, *, seed: int = 7, batch: int = 100, start: int = 0
+    owner: Any,
+    count: int,
+    *,
+    seed: int = 7,
+    batch: int = 100,
+    start: int = 0,
+    words: list[str] | None = None,
 ) -> list[Document]:
-    """``count`` one-page documents of Zipf-distributed words, indexed ``batch`` per statement
-    as the bulk load does (``page_vector`` with each page, then ``documents_index``); numbered
-    from ``start`` (another ``start`` adds documents to an owner's archive)."""
+    """``count`` one-page documents of Zipf-distributed ``words`` (default ``WORDS``), indexed
+    ``batch`` per statement as the bulk load does (``page_vector`` with each page, then
+    ``documents_index``); numbered from ``start`` (another ``start`` adds documents to an
+    owner's archive)."""
     rng = random.Random(seed)
-    weights = [1.0 / (rank + 1) for rank in range(len(WORDS))]
+    vocabulary = words or WORDS
+    weights = [1.0 / (rank + 1) for rank in range(len(vocabulary))]
     made: list[Document] = []
     for first in range(0, count, batch):
         numbers = range(start + first, start + min(first + batch, count))
@@ -73,7 +85,7 @@ def build(
             documents = Document.objects.bulk_create(
                 Document(
                     owner=owner,
-                    title=" ".join(rng.choices(WORDS, weights=weights, k=rng.randint(1, 3))),
+                    title=" ".join(rng.choices(vocabulary, weights=weights, k=rng.randint(1, 3))),
                     original=f"t/{owner.pk}/{number}",
                     original_name=f"{number}.png",
                     sha256=f"{owner.pk:032d}{number:032d}",
@@ -86,7 +98,7 @@ def build(
                 for number in numbers
             )
             texts = [
-                " ".join(rng.choices(WORDS, weights=weights, k=rng.randint(3, 40)))
+                " ".join(rng.choices(vocabulary, weights=weights, k=rng.randint(3, 40)))
                 for _ in documents
             ]
             Page.objects.bulk_create(
@@ -193,3 +205,42 @@ def posting_errors(owner_id: int) -> list[str]:
         + [f"extra {key}" for key in extra]
         + [f"impact of {key}: {have[key]} != {want[key]}" for key in wrong]
     )
+
+
+def pair_errors(owner_id: int) -> list[str]:
+    """Violations of the word-pair invariant (``archive.search.pairs``): each of the owner's
+    indexed documents holds exactly the pairs of adjacent common words of its title and of
+    each page, recounted from the text (parsed again, not read from the stored vectors)."""
+    from archive.search.pairs import common_words
+    from archive.search.textnorm import index_text
+
+    common = common_words()
+    want: set[tuple[int, str]] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.id, d.title FROM archive_document d WHERE d.owner_id = %s "
+            "AND d.search_vector IS NOT NULL UNION ALL SELECT d.id, p.text FROM archive_page p "
+            "JOIN archive_document d ON d.id = p.document_id WHERE d.owner_id = %s "
+            "AND d.search_vector IS NOT NULL",
+            [owner_id, owner_id],
+        )
+        parts = cursor.fetchall()
+        for pk, text in parts:
+            cursor.execute(
+                "SELECT u.lexeme, o.pos FROM unnest(to_tsvector('simple', %s)) u, "
+                "unnest(u.positions) o(pos)",
+                [index_text(text)],
+            )
+            at = {pos: lexeme for lexeme, pos in cursor.fetchall()}
+            want |= {
+                (pk, f"{at[pos]} {at[pos + 1]}")
+                for pos in at
+                if pos + 1 in at and at[pos] in common and at[pos + 1] in common
+            }
+        cursor.execute(
+            "SELECT document_id, pair FROM archive_search_pair WHERE owner_id = %s", [owner_id]
+        )
+        have = set(cursor.fetchall())
+    return [f"missing {key}" for key in sorted(want - have)[:5]] + [
+        f"extra {key}" for key in sorted(have - want)[:5]
+    ]

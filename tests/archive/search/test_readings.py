@@ -16,6 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive.search import document_search, document_vector_rebuild, page_vector_write
+from archive.search.pairs import phrase_pairs
+from archive.search.planning import build_query, user_configs
 from archive.search.query import Clause, parse_query
 from tests.archive.conftest import document_with_pages
 
@@ -225,12 +227,41 @@ def test_results_equal_a_reference_evaluation(alice, seed, django_user_model):
             _query,
             st.sampled_from(occurring).map(lambda p: f'"{p}"'),
             st.sampled_from(straddling).map(lambda p: f'"{p}"'),
+            _common_phrase,
+            st.tuples(_common_phrase, _word).map(" ".join),
         )
     )
     def check(text: str) -> None:
         assert found(owner, text) == _reference(text, documents), text
 
     check()
+
+
+# Phrases of common words only: found through their word pairs (``archive.search.pairs``).
+_common_phrase = st.lists(st.sampled_from(STOP_WORDS), min_size=2, max_size=3).map(
+    lambda ws: '"' + " ".join(ws) + '"'
+)
+
+
+def test_phrases_of_common_words_take_the_pair_path(alice):
+    """The property test's stop words are common words: their phrases are read from the
+    pairs (so the reference evaluation above checks that path), a phrase with a rarer word is
+    not, and a pair the archive lacks finds nothing even where both words are present."""
+    read = build_query('"the and now"', user_configs(alice))
+    assert read is not None
+    assert phrase_pairs(read) == [["and now", "the and"]]
+    rarer = build_query('"the invoice"', user_configs(alice))
+    assert rarer is not None
+    assert phrase_pairs(rarer) == []
+    index(alice, "1 the", ["and the now", "the and now"])
+    index(alice, "2 and", ["now the and"])
+    assert found(alice, '"the and now"') == {_pk(alice, "1 the")}
+    assert found(alice, '"and the"') == {_pk(alice, "1 the")}
+    assert found(alice, '"now and"') == set()
+
+
+def _pk(owner, title: str) -> int:
+    return int(owner.documents.get(title=title).pk)
 
 
 def test_a_cjk_phrase_matches_only_the_characters_in_that_order(alice):

@@ -8,15 +8,23 @@ import threading
 import pytest
 from django.db import close_old_connections, connection, transaction
 
-from archive.documents import document_delete, document_rename, page_text_update
+from archive.documents import (
+    document_delete,
+    document_rename,
+    document_rerun,
+    page_text_update,
+)
 from archive.models import Document
-from archive.search import reindex_documents
+from archive.search import document_vector_append, page_vector_write, reindex_documents
 from archive.search.terms import merge, statistics_rebuild
 from tests.archive.conftest import document_with_pages
 from tests.archive.search.corpus import (
+    COMMON,
+    WORDS,
     build,
     list_errors,
     merged_df,
+    pair_errors,
     pending,
     posting_errors,
     stored_df,
@@ -32,11 +40,13 @@ def low(settings, request):
 
 def _exact(*owners) -> None:
     """Counts exact as read (deltas pending), then merged: the same counts with no deltas
-    left, every list complete above its floor, and the postings equal a recount."""
+    left, every list complete above its floor, and the postings and word pairs equal a
+    recount."""
     for owner in owners:
         assert stored_df(owner.pk) == true_df(owner.pk)
         assert list_errors(owner.pk) == []
         assert posting_errors(owner.pk) == []
+        assert pair_errors(owner.pk) == []
         assert merge(owner.pk)
         assert pending(owner.pk) == 0
         assert merged_df(owner.pk) == stored_df(owner.pk) == true_df(owner.pk)
@@ -46,7 +56,7 @@ def _exact(*owners) -> None:
 @pytest.mark.django_db
 def test_df_and_lists_exact_after_index_reindex_edit_and_delete(alice, bob, low):
     documents = build(alice, 300)
-    build(bob, 50, seed=5)
+    build(bob, 50, seed=5, words=[*COMMON, *WORDS])
     _exact(alice, bob)
     assert stored_df(alice.pk)[""] == 300
     reindex_documents(documents[:120])
@@ -58,6 +68,40 @@ def test_df_and_lists_exact_after_index_reindex_edit_and_delete(alice, bob, low)
         document_delete(document)
     _exact(alice, bob)
     assert stored_df(alice.pk)[""] == 150
+    statistics_rebuild(alice.pk)
+    _exact(alice)
+
+
+@pytest.mark.django_db
+def test_word_pairs_exact_after_every_write_path(alice, bob, settings):
+    """The word pairs of phrases (``archive.search.pairs``) follow every writer: bulk index,
+    upload (page by page), re-index, rename, correction, re-run, delete, statistics rebuild."""
+    settings.SEARCH_IMPACT_THRESHOLD = 20
+    vocabulary = [*COMMON, *WORDS]
+    documents = build(alice, 120, words=vocabulary)
+    build(bob, 30, seed=5, words=vocabulary)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM archive_search_pair WHERE owner_id = %s", [alice.pk])
+        assert cursor.fetchone()[0] > 100  # the vocabulary's pairs are indexed
+    _exact(alice, bob)
+    # An upload: each page indexed and appended as the worker saves it.
+    uploaded = document_with_pages(
+        alice, "the letter of the harbour", "en", ["the bridge and the river", "was there to"]
+    )
+    for page in uploaded.pages.order_by("number"):
+        page_vector_write(page, "en")
+        document_vector_append(uploaded, page)
+    _exact(alice, bob)
+    reindex_documents(documents[:40])
+    _exact(alice, bob)
+    document_rename(documents[0], "und der die")
+    page_text_update(documents[1].pages.get(), "the end of the walnut and the tools")
+    _exact(alice, bob)
+    document_rerun(documents[2], from_scratch=True)
+    _exact(alice, bob)
+    for document in documents[50:90]:
+        document_delete(document)
+    _exact(alice, bob)
     statistics_rebuild(alice.pk)
     _exact(alice)
 

@@ -73,7 +73,7 @@ def _literal_text(node: ast.expr) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value if _WORD.search(node.value) else None
     if isinstance(node, ast.JoinedStr):
-        text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+        text = "".join(str(v.value) if isinstance(v, ast.Constant) else "{}" for v in node.values)
         return text if _WORD.search(text) else None
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
         return _literal_text(node.left)
@@ -114,10 +114,14 @@ def hard_coded(source: str, path: str) -> Iterator[tuple[int, str]]:
                 and len(node.args) >= 2
             ):
                 found = _literal_text(node.args[1])
-        elif isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
-            if _name(node.exc.func) in USER_ERRORS and node.exc.args:
-                found = _literal_text(node.exc.args[0])
-        if found is not None:
+        elif (
+            isinstance(node, ast.Raise)
+            and isinstance(node.exc, ast.Call)
+            and _name(node.exc.func) in USER_ERRORS
+            and node.exc.args
+        ):
+            found = _literal_text(node.exc.args[0])
+        if found is not None and isinstance(node, ast.stmt | ast.expr):
             yield node.lineno, found
     if path.startswith("archive/views/"):
         for function in _change_callbacks(tree):

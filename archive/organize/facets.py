@@ -199,7 +199,7 @@ def _ints(values: list[str], name: str, *, none: bool) -> tuple[int | None, ...]
             continue
         if not raw.isdigit() or len(raw) > 18:
             raise FilterError(
-                gettext("%(name)s=%(raw)r: expected the id of one of your %(name)ss.")
+                gettext("%(name)s=%(raw)r: expected the id of one of yours (a number).")
                 % {"name": name, "raw": raw}
             )
         out.append(int(raw))

@@ -54,7 +54,7 @@ def saved_view_create(*, owner: AbstractBaseUser, name: str, **values: Any) -> S
     """A new view, placed last unless ``position`` is given."""
     unknown = set(values) - set(_EDITABLE)
     if unknown:
-        raise OrganizeError(gettext("Unknown setting %(0)r.") % {"0": sorted(unknown)[0]})
+        raise OrganizeError(gettext("Unknown setting %(name)r.") % {"name": sorted(unknown)[0]})
     with transaction.atomic():
         if "position" not in values:
             last = SavedView.objects.filter(owner_id=owner.pk).aggregate(m=Max("position"))["m"]

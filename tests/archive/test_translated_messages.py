@@ -55,11 +55,12 @@ def test_the_apis_errors_come_in_german(alice: User) -> None:
     from tests.archive.api.conftest import token_client
 
     api: APIClient = token_client(alice)
-    german = {"HTTP_ACCEPT_LANGUAGE": "de"}
-    colour = api.post("/api/tags/", {"name": "x", "colour": "blue"}, format="json", **german)
+    colour = api.post(
+        "/api/tags/", {"name": "x", "colour": "blue"}, format="json", HTTP_ACCEPT_LANGUAGE="de"
+    )
     assert colour.status_code == 400
     assert colour.json()["colour"] == ["Eine Farbe wird als #rrggbb geschrieben, z. B. #1f78b4."]
-    state = api.get("/api/suggestions/?state=maybe", **german)
+    state = api.get("/api/suggestions/?state=maybe", HTTP_ACCEPT_LANGUAGE="de")
     assert state.status_code == 400
     assert state.json()["state"] == ["Wählen Sie suggested, confirmed, rejected oder all."]
     english = api.post("/api/tags/", {"name": "x", "colour": "blue"}, format="json")

@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from archive import selectors
 from archive.choices import engine_choices
@@ -131,9 +132,11 @@ def page_review_view(site: admin.AdminSite, request: HttpRequest, pk: int) -> Ht
             if form.cleaned_data["based_on"] != len(versions) - 1:
                 messages.error(
                     request,
-                    "Someone changed this page while you were editing it. Their version is "
-                    "shown in the history; your text is still in the box: check it and save "
-                    "again.",
+                    gettext(
+                        "Someone changed this page while you were editing it. Their version is "
+                        "shown in the history; your text is still in the box: check it and save "
+                        "again."
+                    ),
                 )
                 form = PageTextForm(
                     initial={"text": form.cleaned_data["text"], "based_on": len(versions) - 1}
@@ -141,9 +144,9 @@ def page_review_view(site: admin.AdminSite, request: HttpRequest, pk: int) -> Ht
             else:
                 saved = page_correct(page, user=reviewer(request), text=form.cleaned_data["text"])
                 if saved is None:
-                    messages.info(request, "The text is unchanged; nothing was saved.")
+                    messages.info(request, gettext("The text is unchanged; nothing was saved."))
                 else:
-                    messages.success(request, "Correction saved; search finds it already.")
+                    messages.success(request, gettext("Correction saved; search finds it already."))
                 return HttpResponseRedirect(_review_url(page))
     return TemplateResponse(
         request,
@@ -159,12 +162,20 @@ def _revert(
         number = int(request.POST["revert"])
         version = versions[number]
     except (ValueError, IndexError):
-        messages.error(request, "That version does not exist (any more); nothing was changed.")
+        messages.error(
+            request, gettext("That version does not exist (any more); nothing was changed.")
+        )
         return HttpResponseRedirect(_review_url(page))
     if page_revert(page, user=reviewer(request), to=version.correction) is None:
-        messages.info(request, f"The page already has the text of version {number}.")
+        messages.info(
+            request,
+            gettext("The page already has the text of version %(number)s.") % {"number": number},
+        )
     else:
-        messages.success(request, f"Version {number} restored; search finds it already.")
+        messages.success(
+            request,
+            gettext("Version %(number)s restored; search finds it already.") % {"number": number},
+        )
     return HttpResponseRedirect(_review_url(page))
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from archive.acceptance import WRONG_PASSWORD_MESSAGE, too_many_pages
 from archive.errors import UserError
@@ -37,7 +38,7 @@ def document_rename(
     ``UserError`` for an empty title. ``actor`` (who asked) goes into the history."""
     title = title.strip()[:255]
     if not title:
-        raise UserError("A title cannot be empty.")
+        raise UserError(gettext("A title cannot be empty."))
     with transaction.atomic():
         event_record(document, Action.RENAMED, actor=actor, detail=f"{document.title} → {title}")
         document.title = title
@@ -144,9 +145,9 @@ def document_set_password(document: Document, password: str) -> None:
     password, not waiting for one, too many pages, a damaged file) and nothing is changed.
     """
     if document.status != Document.Status.NEEDS_PASSWORD:
-        raise UserError("This document is not waiting for a password.")
+        raise UserError(gettext("This document is not waiting for a password."))
     if not password:
-        raise UserError("Enter the PDF's password.")
+        raise UserError(gettext("Enter the PDF's password."))
     with default_storage.open(storage_name(document.original), "rb") as original:
         try:
             _mime, page_count = validate(
@@ -163,7 +164,7 @@ def document_set_password(document: Document, password: str) -> None:
         # Two tabs may send the password at once: queue the document once.
         locked = Document.objects.select_for_update().filter(pk=document.pk).first()
         if locked is None or locked.status != Document.Status.NEEDS_PASSWORD:
-            raise UserError("This document is not waiting for a password.")
+            raise UserError(gettext("This document is not waiting for a password."))
         document.pdf_password = password
         document.save(update_fields=["pdf_password", "updated"])
         # Its owner waits for it, as for an upload; over the queue limit, ``QueueFull`` rolls

@@ -41,6 +41,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_q.tasks import async_task
 from PIL import Image
 
@@ -178,14 +179,19 @@ def searchable_pdf(document: Document) -> str:
                     default_storage.delete(stored)
             if served is not None:
                 return served
-    raise ExportUnavailable("The document changed while its PDF was being made; try again.")
+    raise ExportUnavailable(
+        gettext("The document changed while its PDF was being made; try again.")
+    )
 
 
 def _check_done(document: Document) -> None:
     if document.status != Document.Status.DONE:
         raise ExportUnavailable(
-            "The searchable PDF can be made once every page has been read "
-            f"(the document is {document.get_status_display().lower()})."
+            gettext(
+                "The searchable PDF can be made once every page has been read (the document is "
+                "%(status)s)."
+            )
+            % {"status": str(document.get_status_display()).lower()}
         )
 
 

@@ -134,7 +134,7 @@ def document_create(
     name = clean_filename(name)
     language = language or DETECT
     if language != DETECT and language not in LANGUAGES:
-        raise UploadRejected(f"Unknown language {language!r}.")
+        raise UploadRejected(gettext("Unknown language %(language)r.") % {"language": language})
     size, digest, head = _measure(upload)
     if size == 0:
         raise UploadRejected(gettext("The file is empty."))

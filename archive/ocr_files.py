@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from archive.exports import ExportUnavailable, download_name, page_lines
 from archive.languages import DETECT
 from archive.models import Document, Page
@@ -42,8 +44,11 @@ def document_ocr_file(document: Document, fmt: str) -> OcrFile:
     document.refresh_from_db(fields=["status"])
     if document.status != Document.Status.DONE:
         raise ExportUnavailable(
-            "The OCR file can be made once every page has been read "
-            f"(the document is {document.get_status_display().lower()})."
+            gettext(
+                "The OCR file can be made once every page has been read (the document is "
+                "%(status)s)."
+            )
+            % {"status": str(document.get_status_display()).lower()}
         )
     pages = document.pages.order_by("number").defer("search_vector")
     return _file(document, pages, fmt, suffix="")

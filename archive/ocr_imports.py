@@ -25,6 +25,8 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from archive.languages import LANGUAGES
 from archive.models import Document, storage_name
@@ -80,28 +82,46 @@ def ocr_file_check(
     limit = settings.MAX_UPLOAD_MB * 1024 * 1024
     if len(data) > limit:
         raise OcrFileRejected(
-            f"The OCR file is larger than the limit of {settings.MAX_UPLOAD_MB} MB."
+            gettext("The OCR file is larger than the limit of %(max_upload_mb)s MB.")
+            % {"max_upload_mb": settings.MAX_UPLOAD_MB}
         )
     kind = sniff_ocr_file(data)
     try:
         pages = read_ocr_file(data)
     except InvalidOcrFile as error:
-        raise OcrFileRejected(f"{error} Only ALTO XML and hOCR files can be imported.") from error
+        raise OcrFileRejected(
+            gettext("%(error)s Only ALTO XML and hOCR files can be imported.") % {"error": error}
+        ) from error
     if kind is None or not pages:
-        raise OcrFileRejected("The OCR file has no pages.")
+        raise OcrFileRejected(gettext("The OCR file has no pages."))
     if page_count is not None and len(pages) > page_count:
         raise OcrFileRejected(
-            f"The OCR file has {len(pages):,} pages, but the scan has {page_count:,}: "
-            "it belongs to another file."
+            gettext(
+                "The OCR file has %(pages)s pages, but the scan has %(page_count)s: it belongs "
+                "to another file."
+            )
+            % {
+                "pages": number_format(len(pages), force_grouping=True),
+                "page_count": number_format(page_count, force_grouping=True),
+            }
         )
     if page_size is not None:
         for index, page in enumerate(pages):
             size = page_size(index)
             if not same_shape((page.width, page.height), size):
                 raise OcrFileRejected(
-                    f"Page {index + 1} of the OCR file is {page.width} x {page.height} pixels, "
-                    f"which is not the shape of the scan's page ({size[0]} x {size[1]} "
-                    "pixels): it belongs to another scan."
+                    gettext(
+                        "Page %(number)s of the OCR file is %(width)s x %(height)s pixels, "
+                        "which is not the shape of the scan's page (%(scan_width)s x "
+                        "%(scan_height)s pixels): it belongs to another scan."
+                    )
+                    % {
+                        "number": index + 1,
+                        "width": page.width,
+                        "height": page.height,
+                        "scan_width": size[0],
+                        "scan_height": size[1],
+                    }
                 )
     return kind
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, QueryDict
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework import status as http
@@ -46,9 +47,11 @@ class BulkEditRequestSerializer(serializers.Serializer[Any]):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("documents" in attrs) == ("filter" in attrs):
-            raise ValidationError("Give either `documents` or `filter`.")
+            raise ValidationError(gettext("Give either `documents` or `filter`."))
         if attrs["action"] == BulkEdit.Action.DELETE and not attrs["confirm"]:
-            raise ValidationError({"confirm": ["Deleting cannot be undone: send confirm=true."]})
+            raise ValidationError(
+                {"confirm": [gettext("Deleting cannot be undone: send confirm=true.")]}
+            )
         return attrs
 
 
@@ -160,7 +163,7 @@ class BulkDownloadRequestSerializer(serializers.Serializer[Any]):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("documents" in attrs) == ("filter" in attrs):
-            raise ValidationError("Give either `documents` or `filter`.")
+            raise ValidationError(gettext("Give either `documents` or `filter`."))
         return attrs
 
 

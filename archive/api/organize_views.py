@@ -172,7 +172,7 @@ class TagViewSet(_Owned):
         if data.get("parent") is not None:
             found = selectors.tag_list(user=self.request.user).filter(pk=data["parent"]).first()
             if found is None:
-                raise OrganizeError("No such tag.", field="parent")
+                raise OrganizeError(gettext("No such tag."), field="parent")
             data["parent"] = found
 
     def _create(self, data: dict[str, Any]) -> Model:
@@ -256,7 +256,7 @@ class NoteViewSet(_Owned):
     def _create(self, data: dict[str, Any]) -> Model:
         document = _document_param(self.request)
         if document is None:
-            raise OrganizeError("Say which document: ?document={id}.", field="document")
+            raise OrganizeError(gettext("Say which document: ?document={id}."), field="document")
         # 404 for a document that is not the user's, as everywhere.
         document_selectors.document_get(user=self.request.user, pk=document, need=Access.OWNER)
         return services.note_create(
@@ -278,9 +278,9 @@ def _document_param(request: Request) -> int | None:
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationError({"document": ["A document id is a number."]}) from None
+        raise ValidationError({"document": [gettext("A document id is a number.")]}) from None
     if not 0 < value < 2**63:
-        raise ValidationError({"document": ["No such document."]})
+        raise ValidationError({"document": [gettext("No such document.")]})
     return value
 
 
@@ -304,7 +304,9 @@ class SuggestionViewSet(viewsets.GenericViewSet[Suggestion]):
     def get_queryset(self) -> QuerySet[Any]:
         state = self.request.query_params.get("state", Suggestion.State.SUGGESTED)
         if state not in [*Suggestion.State.values, "all"]:
-            raise ValidationError({"state": ["Choose suggested, confirmed, rejected or all."]})
+            raise ValidationError(
+                {"state": [gettext("Choose suggested, confirmed, rejected or all.")]}
+            )
         return selectors.suggestion_list(
             user=self.request.user,
             document_id=_document_param(self.request),
@@ -455,7 +457,7 @@ class DocumentMetadataView(APIView):
                 changes["fields"] = {}
                 for entry in data["custom_fields"]:
                     if entry["field"] not in fields:
-                        raise OrganizeError("No such custom field.", field="custom_fields")
+                        raise OrganizeError(gettext("No such custom field."), field="custom_fields")
                     changes["fields"][fields[entry["field"]]] = entry["value"]
             with metadata_recorded(document, actor=_owner(request)):
                 services.document_metadata_update(owner=owner, document_id=document.pk, **changes)

@@ -22,6 +22,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from archive.acceptance import too_many_pages
 from archive.filenames import clean_filename
@@ -77,10 +78,13 @@ def ocr_job_submit(
     engine = engine or settings.OCR_ENGINE
     if engine != "auto" and engine not in available_engines():
         choices = ", ".join(["auto", *available_engines()])
-        raise OcrRequestRejected(f"Unknown OCR engine {engine!r}; one of: {choices}.")
+        raise OcrRequestRejected(
+            gettext("Unknown OCR engine %(engine)r; one of: %(choices)s.")
+            % {"engine": engine, "choices": choices}
+        )
     language = language or DETECT
     if language != DETECT and language not in LANGUAGES:
-        raise OcrRequestRejected(f"Unknown language {language!r}.")
+        raise OcrRequestRejected(gettext("Unknown language %(language)r.") % {"language": language})
     _check_limits(owner.pk, 0)  # early, before the file is read and stored
     size, mime, page_count = _check(upload)
     _check_limits(owner.pk, page_count)
@@ -100,8 +104,10 @@ def ocr_job_submit(
         job.input.name = default_storage.save(f"ocr-jobs/{job.id}/input", File(upload))
     except OSError as error:
         raise OcrRequestRejected(
-            "The file could not be stored for reading (the server's storage is full or "
-            "unavailable). Try again later.",
+            gettext(
+                "The file could not be stored for reading (the server's storage is full or "
+                "unavailable). Try again later."
+            ),
             status=507,
         ) from error
     try:
@@ -159,8 +165,11 @@ def _check_limits(owner_id: int, page_count: int) -> None:
     ).count()
     if active >= settings.OCR_JOBS_PER_USER:
         raise OcrRequestRejected(
-            f"You have {active} OCR jobs waiting or being read, the most one may have. "
-            "Send more once some have finished.",
+            gettext(
+                "You have %(active)s OCR jobs waiting or being read, the most one may have. Send "
+                "more once some have finished."
+            )
+            % {"active": active},
             status=429,
         )
     refusal = queued_pages_refusal(owner_id, page_count) if page_count else None
@@ -173,27 +182,31 @@ def _check(upload: IO[bytes]) -> tuple[int, str, int]:
     the messages an upload gets."""
     size, head = _measure(upload)
     if size == 0:
-        raise OcrRequestRejected("The file is empty.")
+        raise OcrRequestRejected(gettext("The file is empty."))
     limit = settings.MAX_UPLOAD_MB * 1024 * 1024
     if size > limit:
         megabytes = math.ceil(size * 10 / (1024 * 1024)) / 10
         raise OcrRequestRejected(
-            f"The file is {megabytes:.1f} MB, above the limit of {settings.MAX_UPLOAD_MB} MB.",
+            gettext("The file is %(megabytes).1f MB, above the limit of %(max_upload_mb)s MB.")
+            % {"megabytes": megabytes, "max_upload_mb": settings.MAX_UPLOAD_MB},
             status=413,
         )
     mime = sniff(head)
     if mime is None:
         kinds = ", ".join(sorted(set(SUPPORTED_TYPES.values())))
         raise OcrRequestRejected(
-            f"This is not a supported scan ({kinds}). The file looks like: {describe(head)}."
+            gettext("This is not a supported scan (%(kinds)s). The file looks like: %(found)s.")
+            % {"kinds": kinds, "found": describe(head)}
         )
     try:
         upload.seek(0)
         _mime, page_count = validate(upload, max_pixels=settings.OCR_MAX_PIXELS)
     except PasswordRequired as error:
         raise OcrRequestRejected(
-            "This PDF is protected by a password, which the OCR service does not take. "
-            "Upload it to the archive and enter its password on the document page."
+            gettext(
+                "This PDF is protected by a password, which the OCR service does not take. "
+                "Upload it to the archive and enter its password on the document page."
+            )
         ) from error
     except OcrError as error:
         raise OcrRequestRejected(str(error)) from error

@@ -20,6 +20,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from archive.organize.errors import OrganizeError
 from archive.organize.fields import field_value_parse, field_value_show
@@ -122,7 +123,7 @@ def documents_set_date(
 ) -> int:
     """Set (or with None clear) the document date; returns how many documents changed."""
     if value is not None and not isinstance(value, date):
-        raise OrganizeError("A document date is a date.", field="document_date")
+        raise OrganizeError(gettext("A document date is a date."), field="document_date")
     return _set_scalar(owner, documents, "document_date", Kind.DATE, value, "value_date")
 
 
@@ -134,7 +135,7 @@ def documents_set_correspondent(
 ) -> int:
     """Set (or with None clear) the correspondent; returns how many documents changed."""
     if correspondent is not None and correspondent.owner_id != owner.pk:
-        raise OrganizeError("No such correspondent.", field="correspondent")
+        raise OrganizeError(gettext("No such correspondent."), field="correspondent")
     return _set_scalar(
         owner, documents, "correspondent", Kind.CORRESPONDENT, correspondent, "correspondent"
     )
@@ -148,14 +149,14 @@ def documents_set_document_type(
 ) -> int:
     """Set (or with None clear) the document type; returns how many documents changed."""
     if document_type is not None and document_type.owner_id != owner.pk:
-        raise OrganizeError("No such document type.", field="document_type")
+        raise OrganizeError(gettext("No such document type."), field="document_type")
     return _set_scalar(owner, documents, "document_type", Kind.TYPE, document_type, "document_type")
 
 
 def _own_tags(owner: AbstractBaseUser, tags: Iterable[Tag]) -> list[Tag]:
     tags = list(tags)
     if any(tag.owner_id != owner.pk for tag in tags):
-        raise OrganizeError("No such tag.", field="tags")
+        raise OrganizeError(gettext("No such tag."), field="tags")
     return tags
 
 
@@ -241,7 +242,7 @@ def documents_set_field(
     fit) on the documents, or clear it with None / an empty text. Returns how many documents
     changed."""
     if field.owner_id != owner.pk:
-        raise OrganizeError("No such field.", field="field")
+        raise OrganizeError(gettext("No such field."), field="field")
     columns = field_value_parse(field, value, owner_id=owner.pk)
     key = f"field:{field.pk}"
     with transaction.atomic():
@@ -259,7 +260,10 @@ def documents_set_field(
             _reject(owner.pk, had, key, Kind.FIELD, field=field)
             return len(had)
         if columns.get("value_document_id") in ids and len(ids) == 1:
-            raise OrganizeError(f"{field.name}: a document cannot link to itself.", field="value")
+            raise OrganizeError(
+                gettext("%(name)s: a document cannot link to itself.") % {"name": field.name},
+                field="value",
+            )
         CustomFieldValue.objects.bulk_create(
             [CustomFieldValue(document_id=pk, field=field, **columns) for pk in ids],
             batch_size=_BATCH,

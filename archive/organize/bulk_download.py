@@ -39,6 +39,8 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.storage import default_storage
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from archive.exports import download_name
 from archive.filenames import clean_filename
@@ -113,16 +115,24 @@ def bulk_download_plan(
     the owner's (or no longer exists), more than ``max_documents()`` or ``max_bytes()``."""
     if files not in FILES:
         raise OrganizeError(
-            f"Unknown choice of files {files!r}: one of {', '.join(FILES)}.", field="files"
+            gettext("Unknown choice of files %(files)r: one of %(choices)s.")
+            % {"files": files, "choices": ", ".join(FILES)},
+            field="files",
         )
     wanted = list(dict.fromkeys(int(pk) for pk in documents))
     if not wanted:
-        raise OrganizeError("No documents selected.", field="documents")
+        raise OrganizeError(gettext("No documents selected."), field="documents")
     limit = max_documents()
     if len(wanted) > limit:
         raise OrganizeError(
-            f"At most {limit:,} documents go into one download; {len(wanted):,} are selected. "
-            "Narrow the selection (a filter, or fewer ticks) and download in parts.",
+            gettext(
+                "At most %(limit)s documents go into one download; %(selected)s are selected. "
+                "Narrow the selection (a filter, or fewer ticks) and download in parts."
+            )
+            % {
+                "limit": number_format(limit, force_grouping=True),
+                "selected": number_format(len(wanted), force_grouping=True),
+            },
             field="documents",
         )
     found = {
@@ -134,8 +144,11 @@ def bulk_download_plan(
     missing = len(wanted) - len(found)
     if missing:
         raise OrganizeError(
-            f"{missing:,} of the selected documents do not exist (any more); reload the "
-            "library and select again.",
+            gettext(
+                "%(missing)s of the selected documents do not exist (any more); reload the "
+                "library and select again."
+            )
+            % {"missing": number_format(missing, force_grouping=True)},
             field="documents",
         )
     names = _Names()
@@ -174,8 +187,11 @@ def bulk_download_plan(
         )
     if plan.size > max_bytes():
         raise OrganizeError(
-            f"At most {_megabytes(max_bytes())} go into one download; the selected files are "
-            f"{_megabytes(plan.size)}. Narrow the selection and download in parts.",
+            gettext(
+                "At most %(limit)s go into one download; the selected files are %(size)s. "
+                "Narrow the selection and download in parts."
+            )
+            % {"limit": _megabytes(max_bytes()), "size": _megabytes(plan.size)},
             field="documents",
         )
     return plan

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django_q.tasks import async_task
 
@@ -59,7 +60,7 @@ def _own(model: Any, owner: AbstractBaseUser, pk: Any, what: str) -> Any:
     try:
         return model.objects.get(owner_id=owner.pk, pk=int(pk))
     except (model.DoesNotExist, TypeError, ValueError) as error:
-        raise OrganizeError(f"No such {what}.", field=what) from error
+        raise OrganizeError(gettext("No such %(what)s.") % {"what": what}, field=what) from error
 
 
 def _params(owner: AbstractBaseUser, action: str, value: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +97,7 @@ def _params(owner: AbstractBaseUser, action: str, value: dict[str, Any]) -> dict
         return {"field": field.pk, "value": raw}
     if action in (Action.RERUN, Action.DELETE):
         return {}
-    raise OrganizeError(f"Unknown action {action!r}.", field="action")
+    raise OrganizeError(gettext("Unknown action %(action)r.") % {"action": action}, field="action")
 
 
 def bulk_edit_create(
@@ -115,7 +116,8 @@ def bulk_edit_create(
     wanted = list(dict.fromkeys(int(pk) for pk in documents))
     if len(wanted) > MAX_DOCUMENTS:
         raise OrganizeError(
-            f"At most {MAX_DOCUMENTS:,} documents are edited at once; narrow the selection."
+            gettext("At most %(limit)s documents are edited at once; narrow the selection.")
+            % {"limit": number_format(MAX_DOCUMENTS, force_grouping=True)}
         )
     ids = list(
         Document.objects.filter(owner_id=owner.pk, pk__in=wanted)

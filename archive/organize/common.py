@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils.translation import gettext
 
 from archive.organize.errors import OrganizeError
 from archive.organize.models import MatchingModel
@@ -17,16 +18,19 @@ M = TypeVar("M", bound=MatchingModel)
 def clean_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise OrganizeError("A name cannot be empty.", field="name")
+        raise OrganizeError(gettext("A name cannot be empty."), field="name")
     if len(name) > NAME_MAX:
-        raise OrganizeError(f"A name has at most {NAME_MAX} characters.", field="name")
+        raise OrganizeError(
+            gettext("A name has at most %(name_max)s characters.") % {"name_max": NAME_MAX},
+            field="name",
+        )
     return name
 
 
 def check_owner(owner: AbstractBaseUser, item: MatchingModel | None) -> None:
     if item is not None and item.owner_id != owner.pk:
         # Not "forbidden": another user's objects do not exist for this one.
-        raise OrganizeError("No such item.", field="")
+        raise OrganizeError(gettext("No such item."), field="")
 
 
 def check_unique_name(
@@ -36,7 +40,9 @@ def check_unique_name(
     if exclude is not None:
         clash = clash.exclude(pk=exclude)
     if clash.exists():
-        raise OrganizeError(f"You already have one named “{name}”.", field="name")
+        raise OrganizeError(
+            gettext("You already have one named “%(name)s”.") % {"name": name}, field="name"
+        )
 
 
 def apply_rule(item: MatchingModel, changes: dict[str, Any], *, allow_auto: bool = True) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from archive.organize.errors import OrganizeError
 from archive.organize.models import CustomFieldValue, DocumentTag, Suggestion
@@ -20,10 +21,10 @@ State = Suggestion.State
 
 def _open(owner: AbstractBaseUser, suggestion: Suggestion) -> Suggestion:
     if suggestion.owner_id != owner.pk:
-        raise OrganizeError("No such suggestion.")
+        raise OrganizeError(gettext("No such suggestion."))
     row = Suggestion.objects.select_for_update().filter(pk=suggestion.pk).first()
     if row is None or row.state != State.SUGGESTED:
-        raise OrganizeError("This suggestion was already decided.")
+        raise OrganizeError(gettext("This suggestion was already decided."))
     return row
 
 

@@ -30,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext
 
 from archive.models import FIRST_RANDOM_ID, LAST_RANDOM_ID
 from archive.organize.models import CustomFieldValue, DocumentTag, Tag
@@ -197,7 +198,10 @@ def _ints(values: list[str], name: str, *, none: bool) -> tuple[int | None, ...]
             out.append(None)
             continue
         if not raw.isdigit() or len(raw) > 18:
-            raise FilterError(f"{name}={raw!r}: expected the id of one of your {name}s.")
+            raise FilterError(
+                gettext("%(name)s=%(raw)r: expected the id of one of yours (a number).")
+                % {"name": name, "raw": raw}
+            )
         out.append(int(raw))
     return tuple(dict.fromkeys(out))
 
@@ -219,19 +223,27 @@ def filter_from_params(params: Mapping[str, Any]) -> LibraryFilter:
     no_date = year_text == NONE
     if year_text and not no_date:
         if not year_text.isdigit() or not 1 <= int(year_text) <= 9999:
-            raise FilterError(f"year={year_text!r}: expected a year such as 2024.")
+            raise FilterError(
+                gettext("year=%(year_text)r: expected a year such as 2024.")
+                % {"year_text": year_text}
+            )
         year = int(year_text)
     if month_text:
         if not month_text.isdigit() or not 1 <= int(month_text) <= 12:
-            raise FilterError(f"month={month_text!r}: expected a month from 1 to 12.")
+            raise FilterError(
+                gettext("month=%(month_text)r: expected a month from 1 to 12.")
+                % {"month_text": month_text}
+            )
         if year is None:
-            raise FilterError("month= needs a year= too.")
+            raise FilterError(gettext("month= needs a year= too."))
         month = int(month_text)
     fields: list[tuple[int, str | None]] = []
     for raw in getlist("field"):
         head, colon, value = raw.partition(":")
         if not head.strip().isdigit() or len(head.strip()) > 18:
-            raise FilterError(f"field={raw!r}: expected a field id, or id:value.")
+            raise FilterError(
+                gettext("field=%(raw)r: expected a field id, or id:value.") % {"raw": raw}
+            )
         fields.append((int(head), value if colon else None))
     q = (params.get("q") or "").strip()
     if q:
@@ -241,8 +253,10 @@ def filter_from_params(params: Mapping[str, Any]) -> LibraryFilter:
             raise FilterError(str(error)) from error
         if split.text.strip():
             raise FilterError(
-                "The library filters by field terms only (tag:, date:, …); search for words "
-                "on the search page."
+                gettext(
+                    "The library filters by field terms only (tag:, date:, …); search for words "
+                    "on the search page."
+                )
             )
     return LibraryFilter(
         tags=tags,

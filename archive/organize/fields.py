@@ -17,6 +17,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils.translation import gettext
 
 from archive.organize.common import apply_rule, check_owner, check_unique_name, clean_name
 from archive.organize.errors import OrganizeError
@@ -47,29 +48,31 @@ def _currency(code: str, *, field: str = "currency") -> str:
     code = code.strip().upper()
     if code and not _CURRENCY.match(code):
         raise OrganizeError(
-            "A currency is a three-letter ISO 4217 code, e.g. EUR or USD.", field=field
+            gettext("A currency is a three-letter ISO 4217 code, e.g. EUR or USD."), field=field
         )
     return code
 
 
 def _options(options: Any) -> list[str]:
     if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
-        raise OrganizeError("Options are a list of texts.", field="select_options")
+        raise OrganizeError(gettext("Options are a list of texts."), field="select_options")
     cleaned = [" ".join(o.split()) for o in options]
     if any(not o for o in cleaned):
-        raise OrganizeError("An option cannot be empty.", field="select_options")
+        raise OrganizeError(gettext("An option cannot be empty."), field="select_options")
     if len({o.casefold() for o in cleaned}) != len(cleaned):
-        raise OrganizeError("Each option may appear once.", field="select_options")
+        raise OrganizeError(gettext("Each option may appear once."), field="select_options")
     return cleaned
 
 
 def _suggest(field: CustomField, changes: dict[str, Any]) -> None:
     suggest = changes.get("suggest", field.suggest) or ""
     if suggest not in CustomField.Suggest.values:
-        raise OrganizeError(f"Unknown suggestion {suggest!r}.", field="suggest")
+        raise OrganizeError(
+            gettext("Unknown suggestion %(suggest)r.") % {"suggest": suggest}, field="suggest"
+        )
     if suggest and field.data_type not in (DataType.MONETARY, DataType.NUMBER):
         raise OrganizeError(
-            "Only number and monetary fields can be suggested from amounts in the text.",
+            gettext("Only number and monetary fields can be suggested from amounts in the text."),
             field="suggest",
         )
     field.suggest = suggest
@@ -88,7 +91,8 @@ def custom_field_create(
     with the matching rule that says which documents get the suggestion."""
     if data_type not in DataType.values:
         raise OrganizeError(
-            f"Unknown field type {data_type!r}: use one of {', '.join(DataType.values)}.",
+            gettext("Unknown field type %(data_type)r: use one of %(choices)s.")
+            % {"data_type": data_type, "choices": ", ".join(DataType.values)},
             field="data_type",
         )
     name = clean_name(name)
@@ -97,7 +101,9 @@ def custom_field_create(
     field.currency = _currency(currency)
     field.select_options = _options(select_options or [])
     if data_type == DataType.SELECT and not field.select_options:
-        raise OrganizeError("A select field needs at least one option.", field="select_options")
+        raise OrganizeError(
+            gettext("A select field needs at least one option."), field="select_options"
+        )
     _suggest(field, rule)
     rule.pop("suggest", None)
     apply_rule(field, rule, allow_auto=False)
@@ -122,10 +128,14 @@ def custom_field_update(
     if "data_type" in changes and changes["data_type"] != field.data_type:
         if field.values.exists():
             raise OrganizeError(
-                "Documents hold values of this field: its type cannot change.", field="data_type"
+                gettext("Documents hold values of this field: its type cannot change."),
+                field="data_type",
             )
         if changes["data_type"] not in DataType.values:
-            raise OrganizeError(f"Unknown field type {changes['data_type']!r}.", field="data_type")
+            raise OrganizeError(
+                gettext("Unknown field type %(data_type)r.") % {"data_type": changes["data_type"]},
+                field="data_type",
+            )
         field.data_type = changes["data_type"]
     if "name" in changes:
         field.name = clean_name(changes["name"])
@@ -186,13 +196,19 @@ def field_value_parse(
     if kind in (DataType.TEXT, DataType.URL, DataType.SELECT):
         text = str(raw).strip()
         if len(text) > TEXT_MAX:
-            raise OrganizeError(f"{name}: at most {TEXT_MAX} characters.", field="value")
+            raise OrganizeError(
+                gettext("%(name)s: at most %(text_max)s characters.")
+                % {"name": name, "text_max": TEXT_MAX},
+                field="value",
+            )
         if kind == DataType.URL:
             try:
                 URLValidator(schemes=["http", "https", "ftp", "ftps", "mailto"])(text)
             except ValidationError as error:
                 raise OrganizeError(
-                    f"{name}: “{text}” is not a web address.", field="value"
+                    gettext("%(name)s: “%(text)s” is not a web address.")
+                    % {"name": name, "text": text},
+                    field="value",
                 ) from error
         if kind == DataType.SELECT:
             match = [o for o in field.select_options if o.casefold() == text.casefold()]
@@ -209,7 +225,10 @@ def field_value_parse(
         except ValueError:
             number = None
         if number is None or not _INT_RANGE[0] <= number <= _INT_RANGE[1]:
-            raise OrganizeError(f"{name}: “{raw}” is not a whole number.", field="value")
+            raise OrganizeError(
+                gettext("%(name)s: “%(raw)s” is not a whole number.") % {"name": name, "raw": raw},
+                field="value",
+            )
         columns["value_int"] = number
     elif kind in (DataType.NUMBER, DataType.MONETARY):
         amount, currency = _amount(field, raw)
@@ -222,7 +241,9 @@ def field_value_parse(
                 raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
             )
         except ValueError as error:
-            raise OrganizeError(f"{name}: a date is written YYYY-MM-DD.", field="value") from error
+            raise OrganizeError(
+                gettext("%(name)s: a date is written YYYY-MM-DD.") % {"name": name}, field="value"
+            ) from error
     elif kind == DataType.BOOLEAN:
         word = str(raw).strip().casefold()
         if isinstance(raw, bool):
@@ -230,7 +251,9 @@ def field_value_parse(
         elif word in _TRUE or word in _FALSE:
             columns["value_bool"] = word in _TRUE
         else:
-            raise OrganizeError(f"{name}: answer yes or no.", field="value")
+            raise OrganizeError(
+                gettext("%(name)s: answer yes or no.") % {"name": name}, field="value"
+            )
     elif kind == DataType.DOCUMENT:
         from archive.models import Document
 
@@ -239,7 +262,9 @@ def field_value_parse(
         except ValueError:
             pk = 0
         if not 0 < pk < 2**63 or not Document.objects.filter(pk=pk, owner_id=owner_id).exists():
-            raise OrganizeError(f"{name}: no such document.", field="value")
+            raise OrganizeError(
+                gettext("%(name)s: no such document.") % {"name": name}, field="value"
+            )
         columns["value_document_id"] = pk
     return columns
 
@@ -250,14 +275,22 @@ def _amount(field: CustomField, raw: Any) -> tuple[Decimal, str]:
         currency = _currency(str(raw.get("currency") or ""), field="value")
         raw = raw.get("amount")
     if isinstance(raw, bool) or raw is None:
-        raise OrganizeError(f"{field.name}: “{raw}” is not a number.", field="value")
+        raise OrganizeError(
+            gettext("%(name)s: “%(raw)s” is not a number.") % {"name": field.name, "raw": raw},
+            field="value",
+        )
     text = str(raw).strip()
     found = _MONEY.match(text)
     if found is None:
-        raise OrganizeError(f"{field.name}: “{raw}” is not a number.", field="value")
+        raise OrganizeError(
+            gettext("%(name)s: “%(raw)s” is not a number.") % {"name": field.name, "raw": raw},
+            field="value",
+        )
     before, digits, after = found.groups()
     if before and after:
-        raise OrganizeError(f"{field.name}: one currency, please.", field="value")
+        raise OrganizeError(
+            gettext("%(name)s: one currency, please.") % {"name": field.name}, field="value"
+        )
     if before or after:
         currency = _currency(before or after, field="value")
     digits = digits.replace(" ", "").replace("'", "")
@@ -270,11 +303,19 @@ def _amount(field: CustomField, raw: Any) -> tuple[Decimal, str]:
     try:
         amount = Decimal(digits)
     except InvalidOperation as error:
-        raise OrganizeError(f"{field.name}: “{raw}” is not a number.", field="value") from error
+        raise OrganizeError(
+            gettext("%(name)s: “%(raw)s” is not a number.") % {"name": field.name, "raw": raw},
+            field="value",
+        ) from error
     if not amount.is_finite() or abs(amount) >= _NUMBER_LIMIT:
-        raise OrganizeError(f"{field.name}: “{raw}” is out of range.", field="value")
+        raise OrganizeError(
+            gettext("%(name)s: “%(raw)s” is out of range.") % {"name": field.name, "raw": raw},
+            field="value",
+        )
     if field.data_type == DataType.NUMBER and currency:
-        raise OrganizeError(f"{field.name}: a number has no currency.", field="value")
+        raise OrganizeError(
+            gettext("%(name)s: a number has no currency.") % {"name": field.name}, field="value"
+        )
     return amount.quantize(Decimal("0.000001")).normalize(), currency
 
 

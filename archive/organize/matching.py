@@ -29,6 +29,7 @@ import unicodedata
 from enum import StrEnum
 
 import regex
+from django.utils.translation import gettext
 from rapidfuzz import fuzz
 
 
@@ -126,16 +127,20 @@ def validate_rule(algorithm: str, pattern: str) -> None:
     except ValueError:
         choices = ", ".join(a.value for a in Algorithm)
         raise RuleError(
-            f"Unknown matching algorithm “{algorithm}”; choose one of {choices}."
+            gettext("Unknown matching algorithm “%(algorithm)s”; choose one of %(choices)s.")
+            % {"algorithm": algorithm, "choices": choices}
         ) from None
     if algo in (Algorithm.NONE, Algorithm.AUTO):
         return
     if len(pattern) > MAX_PATTERN_LENGTH:
-        raise RuleError(f"The pattern is too long (at most {MAX_PATTERN_LENGTH} characters).")
+        raise RuleError(
+            gettext("The pattern is too long (at most %(max_pattern_length)s characters).")
+            % {"max_pattern_length": MAX_PATTERN_LENGTH}
+        )
     if not pattern.strip():
-        raise RuleError("The pattern is empty: write the words or expression to look for.")
+        raise RuleError(gettext("The pattern is empty: write the words or expression to look for."))
     if algo in (Algorithm.ANY, Algorithm.ALL) and not pattern_terms(pattern):
-        raise RuleError("The pattern has no words to look for.")
+        raise RuleError(gettext("The pattern has no words to look for."))
     if algo is Algorithm.REGEX:
         compiled = _compile(pattern, case_sensitive=True)
         try:
@@ -144,13 +149,18 @@ def validate_rule(algorithm: str, pattern: str) -> None:
             empty = False
         if empty:
             raise RuleError(
-                "The regular expression matches an empty text, so it would match every "
-                "document. Make it require at least one character."
+                gettext(
+                    "The regular expression matches an empty text, so it would match every "
+                    "document. Make it require at least one character."
+                )
             )
     if algo is Algorithm.FUZZY and len(_ALNUM.findall(fold(pattern))) < FUZZY_MIN_LENGTH:
         raise RuleError(
-            f"A fuzzy pattern needs at least {FUZZY_MIN_LENGTH} letters or digits; "
-            "shorter ones match nearly everything."
+            gettext(
+                "A fuzzy pattern needs at least %(fuzzy_min_length)s letters or digits; shorter "
+                "ones match nearly everything."
+            )
+            % {"fuzzy_min_length": FUZZY_MIN_LENGTH}
         )
 
 
@@ -163,7 +173,9 @@ def _compile(pattern: str, *, case_sensitive: bool) -> regex.Pattern[str]:
     try:
         return regex.compile(pattern, flags)
     except (regex.error, OverflowError, RecursionError) as error:
-        raise RuleError(f"The regular expression is not valid: {error}.") from None
+        raise RuleError(
+            gettext("The regular expression is not valid: %(error)s.") % {"error": error}
+        ) from None
 
 
 def rule_matches(algorithm: str, pattern: str, text: str, *, case_sensitive: bool = False) -> bool:

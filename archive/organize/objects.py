@@ -14,6 +14,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext
 
 from archive.organize.common import M, apply_rule, check_owner, check_unique_name, clean_name
 from archive.organize.errors import OrganizeError
@@ -96,8 +97,11 @@ def _tag_name(name: str) -> str:
     name = clean_name(name)
     if TAG_SEPARATOR in name:
         raise OrganizeError(
-            f"A tag's name cannot hold “{TAG_SEPARATOR}”: it separates a tag from its parent "
-            "(choose the parent instead).",
+            gettext(
+                "A tag's name cannot hold “%(tag_separator)s”: it separates a tag from its parent "
+                "(choose the parent instead)."
+            )
+            % {"tag_separator": TAG_SEPARATOR},
             field="name",
         )
     return name
@@ -107,7 +111,9 @@ def _colour(colour: str) -> str:
     try:
         COLOUR(colour)
     except Exception as error:
-        raise OrganizeError("A colour is written #rrggbb, e.g. #1f78b4.", field="colour") from error
+        raise OrganizeError(
+            gettext("A colour is written #rrggbb, e.g. #1f78b4."), field="colour"
+        ) from error
     return colour.lower()
 
 
@@ -117,7 +123,9 @@ def _tag_path(owner: AbstractBaseUser, parent: Tag | None, name: str, exclude: i
     if exclude is not None:
         clash = clash.exclude(pk=exclude)
     if clash.exists():
-        raise OrganizeError(f"You already have a tag “{path}”.", field="name")
+        raise OrganizeError(
+            gettext("You already have a tag “%(path)s”.") % {"path": path}, field="name"
+        )
     return path
 
 
@@ -147,7 +155,7 @@ def tag_for_path(*, owner: AbstractBaseUser, path: str, colour: str | None = Non
     new tags match automatically, like tags made one by one."""
     names = [part.strip() for part in path.split(TAG_SEPARATOR)]
     if not path.strip() or not all(names):
-        raise OrganizeError(f"“{path}” is not a tag name.", field="name")
+        raise OrganizeError(gettext("“%(path)s” is not a tag name.") % {"path": path}, field="name")
     with transaction.atomic():
         parent: Tag | None = None
         for index, name in enumerate(names):
@@ -179,7 +187,9 @@ def tag_update(
     if parent is not None and (
         parent.pk == tag.pk or parent.path.lower().startswith(tag.path.lower() + TAG_SEPARATOR)
     ):
-        raise OrganizeError("A tag cannot be put under itself or one of its tags.", field="parent")
+        raise OrganizeError(
+            gettext("A tag cannot be put under itself or one of its tags."), field="parent"
+        )
     with transaction.atomic():
         old_path = tag.path
         tag.name = name

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 
+from django.utils.translation import gettext
+
 from archive.organize.errors import OrganizeError
 from archive.organize.matching import RuleError, rule_matches, validate_rule
 from archive.organize.models import MatchAlgorithm, MatchingModel
@@ -28,7 +30,9 @@ def rule_check(algorithm: str, pattern: str, *, allow_auto: bool = True) -> str:
         )
     if algorithm == MatchAlgorithm.AUTO and not allow_auto:
         raise OrganizeError(
-            "Automatic matching learns correspondents, types and tags only: choose a rule.",
+            gettext(
+                "Automatic matching learns correspondents, types and tags only: choose a rule."
+            ),
             field="match_algorithm",
         )
     try:

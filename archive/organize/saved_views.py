@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from archive.choices import LIBRARY_SORTS
 from archive.organize.columns import COLUMNS, unknown_columns
@@ -27,18 +28,23 @@ _EDITABLE = ("name", "query", "sort", "columns", "show_on_dashboard", "show_in_s
 def _check(view: SavedView) -> None:
     view.name = clean_name(view.name)
     if len(view.query) > QUERY_MAX:
-        raise OrganizeError(f"A filter has at most {QUERY_MAX} characters.", field="query")
+        raise OrganizeError(
+            gettext("A filter has at most %(query_max)s characters.") % {"query_max": QUERY_MAX},
+            field="query",
+        )
     if view.sort and view.sort not in LIBRARY_SORTS:
         raise OrganizeError(
-            f"Unknown sort order {view.sort[:64]!r}: one of {', '.join(LIBRARY_SORTS)}.",
+            gettext("Unknown sort order %(sort)r: one of %(choices)s.")
+            % {"sort": view.sort[:64], "choices": ", ".join(LIBRARY_SORTS)},
             field="sort",
         )
     if not isinstance(view.columns, list) or not all(isinstance(c, str) for c in view.columns):
-        raise OrganizeError("Columns are a list of column names.", field="columns")
+        raise OrganizeError(gettext("Columns are a list of column names."), field="columns")
     unknown = unknown_columns(view.columns)
     if unknown:
         raise OrganizeError(
-            f"Unknown column {unknown[0][:64]!r}: columns are {', '.join(COLUMNS)}.",
+            gettext("Unknown column %(column)r: columns are %(choices)s.")
+            % {"column": unknown[0][:64], "choices": ", ".join(COLUMNS)},
             field="columns",
         )
     view.columns = list(dict.fromkeys(view.columns))
@@ -48,7 +54,7 @@ def saved_view_create(*, owner: AbstractBaseUser, name: str, **values: Any) -> S
     """A new view, placed last unless ``position`` is given."""
     unknown = set(values) - set(_EDITABLE)
     if unknown:
-        raise OrganizeError(f"Unknown setting {sorted(unknown)[0]!r}.")
+        raise OrganizeError(gettext("Unknown setting %(name)r.") % {"name": sorted(unknown)[0]})
     with transaction.atomic():
         if "position" not in values:
             last = SavedView.objects.filter(owner_id=owner.pk).aggregate(m=Max("position"))["m"]
@@ -62,10 +68,10 @@ def saved_view_create(*, owner: AbstractBaseUser, name: str, **values: Any) -> S
 def saved_view_update(*, owner: AbstractBaseUser, view: SavedView, **changes: Any) -> SavedView:
     """Change any of a view's settings."""
     if view.owner_id != owner.pk:
-        raise OrganizeError("No such view.")
+        raise OrganizeError(gettext("No such view."))
     for name, value in changes.items():
         if name not in _EDITABLE:
-            raise OrganizeError(f"Unknown setting {name!r}.")
+            raise OrganizeError(gettext("Unknown setting %(name)r.") % {"name": name})
         setattr(view, name, value)
     _check(view)
     view.save()
@@ -75,5 +81,5 @@ def saved_view_update(*, owner: AbstractBaseUser, view: SavedView, **changes: An
 def saved_view_delete(*, owner: AbstractBaseUser, view: SavedView) -> None:
     """Delete a view (the documents it shows are not touched)."""
     if view.owner_id != owner.pk:
-        raise OrganizeError("No such view.")
+        raise OrganizeError(gettext("No such view."))
     view.delete()

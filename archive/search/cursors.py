@@ -12,6 +12,8 @@ import binascii
 import math
 from datetime import datetime
 
+from django.utils.translation import gettext
+
 
 class BadCursor(ValueError):
     """A ``cursor`` that this search did not hand out (edited or from another sort)."""
@@ -42,4 +44,4 @@ def decode_cursor(cursor: str, kind: str) -> tuple[str, int]:
             raise ValueError(key)
         return key, int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise BadCursor("This page of results is out of date; search again.") from error
+        raise BadCursor(gettext("This page of results is out of date; search again.")) from error

@@ -37,6 +37,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext, gettext_lazy
 
 # A field term: optional "-", a known name, ":", then a value of quoted runs and other
 # non-space characters; a quote left open is captured by the last group.
@@ -55,7 +56,7 @@ _FIELD = re.compile(
 )
 _YES = {"yes", "true", "1", "ja", "oui", "si", "sí"}
 _NO = {"no", "false", "0", "nein", "non"}
-_HINT_DATE = (
+_HINT_DATE = gettext_lazy(
     "write a date as 2024, 2024-03 or 2024-03-05, a range as 2023-01..2023-06, or >2024-01-01"
 )
 
@@ -117,8 +118,11 @@ def split_fields(text: str) -> FieldQuery:
             fields = [isinstance(side, FieldTerm) for side in (before, after) if side is not None]
             if any(fields) and not all(fields):
                 raise QueryError(
-                    "OR joins two words or two field terms, not a word and a field term: "
-                    f"“{_shown(before)} OR {_shown(after)}”."
+                    gettext(
+                        "OR joins two words or two field terms, not a word and a field term: "
+                        "“%(before)s OR %(after)s”."
+                    )
+                    % {"before": _shown(before), "after": _shown(after)}
                 )
             if not any(fields):
                 words.append(item)
@@ -147,11 +151,16 @@ def _term(match: re.Match[str]) -> FieldTerm:
     name = match.group("name").lower()
     shown = match.group(0).lstrip("-")
     if match.group("open") is not None:
-        raise QueryError(f"“{shown}”: a quote is opened but never closed.")
+        raise QueryError(
+            gettext("“%(shown)s”: a quote is opened but never closed.") % {"shown": shown}
+        )
     raw = match.group("value")
     value = _unquote(raw).strip()
     if not value:
-        raise QueryError(f"“{shown}” needs a value, e.g. {name}:{_EXAMPLES[name]}.")
+        raise QueryError(
+            gettext("“%(shown)s” needs a value, e.g. %(example)s.")
+            % {"shown": shown, "example": f"{name}:{_EXAMPLES[name]}"}
+        )
     where = _BUILDERS[name](value, shown, raw)
     return FieldTerm(name=name, text=shown, where=where, negated=match.group("neg") == "-")
 
@@ -176,7 +185,10 @@ def _tag(value: str, shown: str, raw: str) -> Q:
 
     path = TAG_SEPARATOR.join(part.strip() for part in value.split(TAG_SEPARATOR))
     if not all(path.split(TAG_SEPARATOR)):
-        raise QueryError(f"“{shown}”: “{value}” is not a tag name.")
+        raise QueryError(
+            gettext("“%(shown)s”: “%(value)s” is not a tag name.")
+            % {"shown": shown, "value": value}
+        )
     sep = TAG_SEPARATOR
     # The tag itself (by full path, by a trailing part of its path, by name) or one below it.
     named = (
@@ -220,16 +232,24 @@ def parse_day_range(text: str, shown: str) -> tuple[date, date] | None:
     month = int(found.group(2)) if found.group(2) else None
     day = int(found.group(3)) if found.group(3) else None
     if year < 1:
-        raise QueryError(f"“{shown}”: {year} is not a year.")
+        raise QueryError(
+            gettext("“%(shown)s”: %(year)s is not a year.") % {"shown": shown, "year": year}
+        )
     if month is None:
         return date(year, 1, 1), date(year, 12, 31)
     if not 1 <= month <= 12:
-        raise QueryError(f"“{shown}”: {month} is not a month (1 to 12).")
+        raise QueryError(
+            gettext("“%(shown)s”: %(month)s is not a month (1 to 12).")
+            % {"shown": shown, "month": month}
+        )
     last = calendar.monthrange(year, month)[1]
     if day is None:
         return date(year, month, 1), date(year, month, last)
     if not 1 <= day <= last:
-        raise QueryError(f"“{shown}”: {year}-{month:02d} has no day {day}.")
+        raise QueryError(
+            gettext("“%(shown)s”: %(year)s-%(month)02d has no day %(day)s.")
+            % {"shown": shown, "year": year, "month": month, "day": day}
+        )
     return date(year, month, day), date(year, month, day)
 
 
@@ -241,11 +261,16 @@ def date_bounds(value: str, shown: str) -> tuple[date | None, date | None]:
         start = _day_range(start_text, shown) if start_text.strip() else None
         end = _day_range(end_text, shown) if end_text.strip() else None
         if start is None and end is None:
-            raise QueryError(f"“{shown}”: a range needs at least one end; {_HINT_DATE}.")
+            raise QueryError(
+                gettext("“%(shown)s”: a range needs at least one end; %(hint_date)s.")
+                % {"shown": shown, "hint_date": _HINT_DATE}
+            )
         first = start[0] if start else None
         last = end[1] if end else None
         if first and last and first > last:
-            raise QueryError(f"“{shown}”: the range ends before it starts.")
+            raise QueryError(
+                gettext("“%(shown)s”: the range ends before it starts.") % {"shown": shown}
+            )
         return first, last
     found = _COMPARE.match(value)
     assert found is not None
@@ -266,19 +291,22 @@ def date_bounds(value: str, shown: str) -> tuple[date | None, date | None]:
 def _day_range(text: str, shown: str) -> tuple[date, date]:
     days = parse_day_range(text, shown)
     if days is None:
-        raise QueryError(f"“{shown}” is not a date: {_HINT_DATE}.")
+        raise QueryError(
+            gettext("“%(shown)s” is not a date: %(hint_date)s.")
+            % {"shown": shown, "hint_date": _HINT_DATE}
+        )
     return days
 
 
 def _next_day(day: date, shown: str) -> date:
     if day == date.max:
-        raise QueryError(f"“{shown}”: no day comes after it.")
+        raise QueryError(gettext("“%(shown)s”: no day comes after it.") % {"shown": shown})
     return date.fromordinal(day.toordinal() + 1)
 
 
 def _previous_day(day: date, shown: str) -> date:
     if day == date.min:
-        raise QueryError(f"“{shown}”: no day comes before it.")
+        raise QueryError(gettext("“%(shown)s”: no day comes before it.") % {"shown": shown})
     return date.fromordinal(day.toordinal() - 1)
 
 
@@ -308,13 +336,18 @@ def _field(value: str, shown: str, raw: str) -> Q:
     found = _FIELD.match(raw.strip())
     if found is None:
         raise QueryError(
-            f"“{shown}”: write field:NAME, field:NAME=VALUE or field:NAME>NUMBER "
-            '(a name with spaces in quotes: field:"due date"<2024-06).'
+            gettext(
+                "“%(shown)s”: write field:NAME, field:NAME=VALUE or field:NAME>NUMBER (a name "
+                'with spaces in quotes: field:"due date"<2024-06).'
+            )
+            % {"shown": shown}
         )
     name = found.group("quoted") if found.group("quoted") is not None else found.group("bare")
     name = name.strip()
     if not name:
-        raise QueryError(f"“{shown}” needs a field name, e.g. field:amount>100.")
+        raise QueryError(
+            gettext("“%(shown)s” needs a field name, e.g. field:amount>100.") % {"shown": shown}
+        )
     op = found.group("op")
     values = CustomFieldValue.objects.filter(document_id=OuterRef("pk"), field__name__iexact=name)
     if op is None:
@@ -330,7 +363,10 @@ def _field(value: str, shown: str, raw: str) -> Q:
         return Q(Exists(values.filter(has)))
     wanted = _unquote(found.group("value") or "").strip()
     if not wanted:
-        raise QueryError(f"“{shown}” needs a value after “{op}”, e.g. field:{name}{op}100.")
+        raise QueryError(
+            gettext("“%(shown)s” needs a value after “%(op)s”, e.g. field:%(name)s%(op)s100.")
+            % {"shown": shown, "op": op, "name": name}
+        )
     types = CustomField.DataType
     either = Q(pk__in=[])
     number = _number(wanted)
@@ -356,7 +392,10 @@ def _field(value: str, shown: str, raw: str) -> Q:
         text = Q(value_text__iexact=wanted) if op == "=" else Q(value_text__icontains=wanted)
         either |= Q(field__data_type__in=[types.TEXT, types.URL, types.SELECT]) & text
     elif number is None and days is None:
-        raise QueryError(f"“{shown}”: “{op}” compares a number or a date, not “{wanted}”.")
+        raise QueryError(
+            gettext("“%(shown)s”: “%(op)s” compares a number or a date, not “%(wanted)s”.")
+            % {"shown": shown, "op": op, "wanted": wanted}
+        )
     return Q(Exists(values.filter(either)))
 
 

@@ -16,6 +16,7 @@ from typing import ParamSpec, TypeVar
 import psycopg.errors
 from django.conf import settings
 from django.db import OperationalError, transaction
+from django.utils.translation import gettext
 
 from archive.replica.routing import read_connection
 
@@ -36,8 +37,11 @@ def check_clauses(count: int) -> None:
     """``QueryTooExpensive`` if a query has more than ``max_clauses()`` words and phrases."""
     if count > max_clauses():
         raise QueryTooExpensive(
-            f"This search has {count} words; at most {max_clauses()} are searched at once. "
-            "Please simplify it."
+            gettext(
+                "This search has %(count)s words; at most %(limit)s are searched at once. "
+                "Please simplify it."
+            )
+            % {"count": count, "limit": max_clauses()}
         )
 
 
@@ -61,8 +65,10 @@ def bounded(search: Callable[P, R]) -> Callable[P, R]:
         except OperationalError as error:
             if isinstance(error.__cause__, psycopg.errors.QueryCanceled):
                 raise QueryTooExpensive(
-                    "This search takes too long to answer. Please simplify it: fewer words, "
-                    "longer prefixes, or a filter."
+                    gettext(
+                        "This search takes too long to answer. Please simplify it: fewer words, "
+                        "longer prefixes, or a filter."
+                    )
                 ) from error
             raise
 

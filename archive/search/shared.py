@@ -24,6 +24,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from archive.search.cursors import BadCursor
 from archive.search.finding import search_page
@@ -40,13 +41,15 @@ def _offset(cursor: str | None, offset: int) -> int:
     if not cursor:
         return offset
     if not cursor.startswith(_PREFIX):
-        raise BadCursor("This link to a next page is out of date: showing the first page.")
+        raise BadCursor(gettext("This link to a next page is out of date: showing the first page."))
     try:
         value = int(cursor[len(_PREFIX) :])
     except ValueError:
-        raise BadCursor("This link to a next page is broken: showing the first page.") from None
+        raise BadCursor(
+            gettext("This link to a next page is broken: showing the first page.")
+        ) from None
     if not 0 <= value <= MAX_OFFSET:
-        raise BadCursor("This link to a next page is broken: showing the first page.")
+        raise BadCursor(gettext("This link to a next page is broken: showing the first page."))
     return value
 
 
@@ -98,7 +101,7 @@ def visible_search_page(
         )
     start = _offset(cursor, offset)
     if start > MAX_OFFSET:
-        raise BadCursor("Too far into the results: narrow the search.")
+        raise BadCursor(gettext("Too far into the results: narrow the search."))
     filters = filters or SearchFilters()
     wanted = start + limit + 1
     pages = [

@@ -24,7 +24,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from archive import selectors as document_selectors
@@ -169,7 +169,7 @@ def document_metadata_set(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 changes["document_date"] = date.fromisoformat(raw) if raw else None
             except ValueError:
-                raise OrganizeError("A date is written YYYY-MM-DD.") from None
+                raise OrganizeError(gettext("A date is written YYYY-MM-DD.")) from None
         if "correspondent" in post:
             wanted = _pk_or_none(post["correspondent"], gettext("correspondent"))
             changes["correspondent"] = (
@@ -181,7 +181,7 @@ def document_metadata_set(request: HttpRequest, pk: int) -> HttpResponse:
                 None if wanted is None else selectors.document_type_get(user=owner, pk=wanted)
             )
         services.document_metadata_update(owner=owner, document_id=document.pk, **changes)
-        return "Saved."
+        return gettext("Saved.")
 
     return _answer(request, pk, change, need=Access.EDIT)
 
@@ -198,7 +198,7 @@ def document_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             tag = _owners_tag(document, path)
         services.documents_add_tags(owner=document.owner, documents=[document.pk], tags=[tag])
-        return f"Tagged {tag.path}."
+        return gettext("Tagged %(path)s.") % {"path": tag.path}
 
     return _answer(request, pk, change, need=Access.EDIT)
 
@@ -209,7 +209,9 @@ def _owners_tag(document: Document, path: str) -> Tag:
     full = TAG_SEPARATOR.join(part.strip() for part in path.split(TAG_SEPARATOR))
     found = Tag.objects.filter(owner_id=document.owner_id, path__iexact=full).first()
     if found is None:
-        raise OrganizeError("Choose one of the tags listed: only the owner makes new tags.")
+        raise OrganizeError(
+            gettext("Choose one of the tags listed: only the owner makes new tags.")
+        )
     return found
 
 
@@ -221,8 +223,8 @@ def document_tag_remove(request: HttpRequest, pk: int, tag_pk: int) -> HttpRespo
         tag = selectors.tag_get(user=owner, pk=tag_pk)
         if not services.documents_remove_tags(owner=owner, documents=[document.pk], tags=[tag]):
             # Named only when it was on the document (an editor learns no other tag's name).
-            raise OrganizeError("That tag is not on this document.")
-        return f"Removed {tag.path}."
+            raise OrganizeError(gettext("That tag is not on this document."))
+        return gettext("Removed %(path)s.") % {"path": tag.path}
 
     return _answer(request, pk, change, need=Access.EDIT)
 
@@ -237,7 +239,7 @@ def document_field_set(request: HttpRequest, pk: int, field_pk: int) -> HttpResp
         field = selectors.custom_field_get(user=owner, pk=field_pk)
         value = request.POST.get("value", "")[:10_001]
         services.documents_set_field(owner=owner, documents=[document.pk], field=field, value=value)
-        return f"Saved {field.name}."
+        return gettext("Saved %(name)s.") % {"name": field.name}
 
     return _answer(request, pk, change)
 
@@ -274,9 +276,9 @@ def _decide(request: HttpRequest, pk: int, suggestion_pk: int, accept: bool) -> 
             raise OrganizeError(gettext("No such suggestion."))
         if accept:
             services.suggestion_confirm(owner=_owner(request), suggestion=row)
-            return "Confirmed."
+            return gettext("Confirmed.")
         services.suggestion_reject(owner=_owner(request), suggestion=row)
-        return "Cleared."
+        return gettext("Cleared.")
 
     return _answer(request, pk, change)
 
@@ -302,6 +304,8 @@ def document_suggestions_confirm_all(request: HttpRequest, pk: int) -> HttpRespo
         count = services.document_suggestions_confirm_all(
             owner=_owner(request), document_id=document.pk
         )
-        return f"Confirmed {count} suggestion{'s' if count != 1 else ''}."
+        return ngettext(
+            "Confirmed %(count)s suggestion.", "Confirmed %(count)s suggestions.", count
+        ) % {"count": count}
 
     return _answer(request, pk, change)

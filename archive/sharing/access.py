@@ -11,6 +11,15 @@ rule. A user may
 
 Deleting a document and changing who it is shared with stay the owner's. Anonymous users see
 nothing here (share links are checked in ``archive.sharing.links``).
+
+How the sets are queried (issue 17, measured by ``bench/sharing.py``): the ids of the documents
+shared with the user are read first, in one small statement over the grant indexes
+(``granted_ids``), and the querysets carry them as a constant array: ``owner_id = X OR id =
+ANY(ids)``. PostgreSQL answers that with a BitmapOr of the owner index and the primary key and
+estimates it from the array's size; ``owner_id = X OR id IN (SELECT ... grants)`` instead
+defeated every (owner, ...) index and scanned all documents and grants for each statement.
+A queryset therefore holds the grants as they were when it was made: each request makes its
+own (a grant taken back or a group left is gone from the next call).
 """
 
 from __future__ import annotations
@@ -19,7 +28,8 @@ import enum
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, Group
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import BigIntegerField, BooleanField, F, Func, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy
 
 from archive.models import Document
@@ -43,21 +53,52 @@ def _grants(user: User) -> QuerySet[DocumentPermission]:
     return DocumentPermission.objects.filter(Q(user_id=user.pk) | Q(group_id__in=groups))
 
 
-def _reached_by_grants(user: User) -> bool:
-    """Whether any document is shared with the user (one indexed lookup). A user with none
-    keeps the plain owner query, which the (owner, ...) indexes answer best."""
-    return _grants(user).exists()
+def granted_ids(user: User, level: Level | None = None) -> list[int]:
+    """Ids of the documents shared with ``user`` (directly or through a group of theirs), at
+    ``level`` only if given, sorted, each once; their own documents shared back to them
+    included. One statement: the (user, document) and (group, document) indexes, index-only.
+    Empty for an anonymous or inactive user."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    grants = _grants(user) if level is None else _grants(user).filter(level=level)
+    return list(grants.order_by("document_id").values_list("document_id", flat=True).distinct())
+
+
+class _AnyOf(Func):
+    """``expression = ANY(array)``: a condition usable in ``filter`` and ``Q``."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+    conditional = True
+
+
+def id_in(ids: list[int]) -> _AnyOf:
+    """The condition ``id = ANY(ids)`` on documents, the ids one array parameter (``pk__in``
+    would write one placeholder per id). The planner sees the constant and its size: an
+    index scan of the primary key, estimated right. Composes like any filter (``F`` follows
+    the table's alias into subqueries)."""
+    array = Value([int(pk) for pk in ids], output_field=ArrayField(BigIntegerField()))
+    return _AnyOf(F("pk"), array)
+
+
+def _own_or(user: User, ids: list[int]) -> QuerySet[Document]:
+    """The user's documents and those of ``ids``: two index-driven branches (see the module
+    note). With no ids, the plain owner query the (owner, ...) indexes answer best: the
+    plans measured before sharing existed."""
+    own = Q(owner_id=user.pk)
+    if not ids:
+        return Document.objects.filter(own)
+    return Document.objects.filter(own | Q(id_in(ids)))
 
 
 def visible_documents(user: User) -> QuerySet[Document]:
     """Every document ``user`` may view: their own and those shared with them (or a group of
-    theirs). Nothing for an anonymous or inactive user."""
+    theirs), the grants as they are now (see the module note). Nothing for an anonymous or
+    inactive user."""
     if not user.is_authenticated or not user.is_active:
         return Document.objects.none()
-    own = Q(owner_id=user.pk)
-    if not _reached_by_grants(user):
-        return Document.objects.filter(own)
-    return Document.objects.filter(own | Q(pk__in=_grants(user).values("document_id")))
+    return _own_or(user, granted_ids(user))
 
 
 def editable_documents(user: User) -> QuerySet[Document]:
@@ -65,9 +106,7 @@ def editable_documents(user: User) -> QuerySet[Document]:
     them at level EDIT."""
     if not user.is_authenticated or not user.is_active:
         return Document.objects.none()
-    own = Q(owner_id=user.pk)
-    edit = _grants(user).filter(level=Level.EDIT).values("document_id")
-    return Document.objects.filter(own | Q(pk__in=edit))
+    return _own_or(user, granted_ids(user, Level.EDIT))
 
 
 def owned_documents(user: User) -> QuerySet[Document]:
@@ -81,9 +120,10 @@ def shared_with(user: User) -> QuerySet[Document]:
     """The documents others share with ``user`` (the "shared with me" filter)."""
     if not user.is_authenticated or not user.is_active:
         return Document.objects.none()
-    return Document.objects.filter(pk__in=_grants(user).values("document_id")).exclude(
-        owner_id=user.pk
-    )
+    ids = granted_ids(user)
+    if not ids:
+        return Document.objects.none()
+    return Document.objects.filter(id_in(ids)).exclude(owner_id=user.pk)
 
 
 def access_of(user: User, document: Document) -> Access:

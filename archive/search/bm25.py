@@ -167,16 +167,25 @@ class TermStats:
     """The owner's N and, for each lexeme, df, idf and impact-list floor (None: no list)."""
 
     def __init__(
-        self, owner_id: int, lexemes: Iterable[str], demoted: Collection[str] = ()
+        self,
+        owner_id: int,
+        lexemes: Iterable[str],
+        demoted: Collection[str] = (),
+        rows: dict[str, tuple[int, float | None]] | None = None,
     ) -> None:
+        """The owner's statistics of ``lexemes``, read now, or taken from ``rows`` (term ->
+        (exact df, floor), the empty term holding N: what ``owners_stats`` read for several
+        owners at once)."""
         wanted = sorted(set(lexemes))
-        with read_connection().cursor() as cursor:
-            cursor.execute(
-                f"SELECT s.term, {documents_sql('s')}, s.floor FROM archive_searchterm s "
-                "WHERE s.owner_id = %s AND s.term = ANY(%s)",
-                [owner_id, ["", *wanted]],
-            )
-            rows = {term: (documents, floor) for term, documents, floor in cursor.fetchall()}
+        if rows is None:
+            with read_connection().cursor() as cursor:
+                cursor.execute(
+                    f"SELECT s.term, {documents_sql('s')}, s.floor FROM archive_searchterm s "
+                    "WHERE s.owner_id = %s AND s.term = ANY(%s)",
+                    [owner_id, ["", *wanted]],
+                )
+                rows = {term: (documents, floor) for term, documents, floor in cursor.fetchall()}
+        rows = dict(rows)
         self.total = int(rows.pop("", (0, None))[0])
         self.documents = {term: int(rows.get(term, (0, None))[0]) for term in wanted}
         self.floors: dict[str, float | None] = {
@@ -194,6 +203,29 @@ def query_weights(owner_id: int, tsquery: str, demoted: Collection[str] = ()) ->
     ``demoted`` weigh ``DEMOTED`` times their idf."""
     exact, prefixes = query_lexemes(tsquery)
     return TermStats(owner_id, [*exact, *expand_prefixes(owner_id, prefixes)], demoted)
+
+
+def owners_stats(
+    lexemes: Mapping[int, Collection[str]], demoted: Mapping[int, Collection[str]]
+) -> dict[int, TermStats]:
+    """``TermStats`` of several owners in one statement: for each owner of ``lexemes``, the
+    statistics of its lexemes (``demoted[owner]`` weighed down), the same numbers each
+    owner's own ``TermStats`` reads."""
+    owners = sorted(lexemes)
+    rows: dict[int, dict[str, tuple[int, float | None]]] = {owner: {} for owner in owners}
+    if owners:
+        with read_connection().cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.owner_id, s.term, {documents_sql('s')}, s.floor "
+                "FROM archive_searchterm s WHERE s.owner_id = ANY(%s) AND s.term = ANY(%s)",
+                [owners, sorted({"", *(t for terms in lexemes.values() for t in terms)})],
+            )
+            for owner, term, documents, floor in cursor.fetchall():
+                rows[owner][term] = (documents, floor)
+    return {
+        owner: TermStats(owner, lexemes[owner], demoted.get(owner, ()), rows=rows[owner])
+        for owner in owners
+    }
 
 
 def document_impacts(ids: list[int], lexemes: list[str]) -> dict[int, dict[str, float]]:

@@ -34,6 +34,38 @@ def candidate_cap() -> int:
     return max(1, int(getattr(settings, "SEARCH_CANDIDATES", 1000)))
 
 
+def owners_configs(owner_ids: list[int]) -> dict[int, set[str]]:
+    """``user_configs`` of several owners (by id), in the order given: one statement, the
+    same skip scan per owner (``LATERAL``), the mixed-language documents of all at once."""
+    found: dict[int, set[str]] = {owner: {"simple"} for owner in owner_ids}
+    if not owner_ids:
+        return found
+    with read_connection().cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT o.owner, l.language FROM unnest(%s::bigint[]) o(owner) CROSS JOIN LATERAL (
+                WITH RECURSIVE languages(language) AS (
+                    (SELECT language FROM archive_document WHERE owner_id = o.owner
+                     ORDER BY language LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT d.language FROM archive_document d
+                            WHERE d.owner_id = o.owner AND d.language > languages.language
+                            ORDER BY d.language LIMIT 1)
+                    FROM languages WHERE languages.language IS NOT NULL
+                )
+                SELECT language FROM languages WHERE language IS NOT NULL
+            ) l
+            UNION
+            SELECT DISTINCT owner_id, unnest(languages) FROM archive_document
+            WHERE owner_id = ANY(%s::bigint[]) AND cardinality(languages) > 1
+            """,
+            [list(owner_ids), list(owner_ids)],
+        )
+        for owner, language in cursor.fetchall():
+            found[owner].add(search_config(language))
+    return found
+
+
 def user_configs(user: User) -> set[str]:
     """The text search configurations of the user's documents, plus ``simple``.
 

@@ -168,3 +168,14 @@ def test_a_document_shared_twice_and_an_own_document_shared_back(
     assert visible_documents(bob).count() == 3
     assert access.granted_ids(bob) == sorted({world["to_bob"].pk, world["to_office"].pk})
     assert ids(shared_with(alice)) == set()
+
+
+def test_shared_with_nobody_is_still_a_queryset_that_renders(alice: User, bob: User):
+    """Callers embed ``shared_with`` as SQL (``shared_terms.visible_held``): a user nobody
+    shares with gets an empty set, not an unrenderable ``none()``."""
+    from archive.search.shared_terms import visible_held
+
+    assert ids(shared_with(bob)) == set()
+    assert visible_held(bob, ["invoice"]) == {}
+    sql, _params = shared_with(bob).values("pk").query.sql_with_params()
+    assert "ANY" in sql

@@ -8,10 +8,10 @@ owner, about 20 statements each, 0.3-1.9 s for up to 49 owners):
 
 - **What matches.** Each owner's documents are matched by that owner's ``tsquery`` (the query
   read in the configurations of the owner's documents, as their own search reads it); owners
-  with the same configurations share one. The visible documents are the user's own and the
-  ids shared with them (``archive.sharing.access.granted_ids``, read once), so one statement
-  counts and facets every visible match, and none other: a document the user may not see is
-  never counted, faceted, suggested or listed.
+  with the same configurations share one. The visible documents are
+  ``archive.sharing.access.visible_condition`` (the user's own, and the grants as ids or as a
+  subquery), so one statement counts and facets every visible match, and none other: a
+  document the user may not see is never counted, faceted, suggested or listed.
 - **The ranking formula.** A document's score is BM25 with **its owner's** statistics (N, df:
   ``bm25.query_weights``), exactly the score the owner's own search gives it; the hits of all
   owners are ordered by (score, id). The statistics of all owners are read in one statement
@@ -38,7 +38,6 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from archive.models import Document
-from archive.replica.routing import read_connection
 from archive.search.bm25 import (
     combine,
     document_impacts,
@@ -64,7 +63,7 @@ from archive.search.ranking import Key, Verify, _Best, _offer, top_k
 from archive.search.readings import ReadQuery
 from archive.search.results import SORTS, SearchFilters, SearchHit, SearchPage
 from archive.search.terms import threshold
-from archive.sharing.access import granted_ids, id_in
+from archive.sharing.access import shared_with, visible_condition
 
 #: Deepest offset a merged search pages to (the top read is this deep).
 MAX_OFFSET = 1000
@@ -88,19 +87,9 @@ def _offset(cursor: str | None, offset: int) -> int:
     return value
 
 
-def shared_by_owner(user: User) -> dict[int, list[int]]:
-    """Owner id -> ids of their documents shared with ``user`` (not the user's own), sorted;
-    two statements (the grants, then their owners by primary key)."""
-    ids = granted_ids(user)
-    if not ids:
-        return {}
-    with read_connection().cursor() as cursor:
-        cursor.execute(
-            "SELECT owner_id, array_agg(id ORDER BY id) FROM archive_document "
-            "WHERE id = ANY(%s) AND owner_id <> %s GROUP BY owner_id",
-            [ids, user.pk],
-        )
-        return {int(owner): list(found) for owner, found in cursor.fetchall()}
+def sharing_owners(user: User) -> list[int]:
+    """The owners (not the user) of documents shared with ``user``, sorted: one statement."""
+    return sorted(set(shared_with(user).order_by().values_list("owner_id", flat=True).distinct()))
 
 
 class _Reading:
@@ -129,8 +118,8 @@ def visible_search_page(
     arguments and answers, ``BadCursor`` and ``QueryTooExpensive`` included."""
     if not user.is_authenticated:
         return search_page(user=user, query=query, limit=limit)
-    shared = shared_by_owner(user)
-    if not shared:
+    sharing = sharing_owners(user)
+    if not sharing:
         return search_page(
             user=user,
             query=query,
@@ -150,15 +139,8 @@ def visible_search_page(
     if split.groups:
         filters = replace(filters, fields=filters.fields + split.groups)
     me = int(user.pk)
-    owner_of = {pk: owner for owner, ids in shared.items() for pk in ids}
-
-    def visible(owners: list[int]) -> Q:
-        """The visible documents of ``owners``: the user's own, the others' shared ones."""
-        where = Q(owner_id=me) if me in owners else Q(pk__in=[])
-        others = [pk for owner in owners if owner != me for pk in shared[owner]]
-        return where | Q(id_in(others)) if others else where
-
-    owners = [me, *sorted(shared)]
+    visible = visible_condition(user)
+    owners = [me, *sharing]
     by_configs: dict[frozenset[str], list[int]] = {}
     for owner, found in owners_configs(owners).items():
         by_configs.setdefault(frozenset(found), []).append(owner)
@@ -169,23 +151,32 @@ def visible_search_page(
             # Nothing to search for (the same in every configuration): a listing.
             if not filters.fields:
                 return empty
-            matching = filters.apply(Document.objects.filter(visible(owners)))
+            matching = filters.apply(Document.objects.filter(visible))
             return _dated(matching, sort, start, limit, None)
         readings.append(_Reading(read, set(configs), group))
     check_clauses(len(readings[0].read.query.clauses))
     condition = Q()
     for reading in readings:
-        match = RawSQL(
-            MATCH_SQL.format(table="archive_document"),
-            [reading.read.tsquery],
-            output_field=BooleanField(),
+        match = Q(
+            RawSQL(
+                MATCH_SQL.format(table="archive_document"),
+                [reading.read.tsquery],
+                output_field=BooleanField(),
+            )
         )
-        condition |= Q(match) & visible(reading.owners)
-    matching = filters.apply(Document.objects.filter(condition))
+        # One reading (the usual case: owners with the same languages) needs no owner list.
+        condition |= match if len(readings) == 1 else match & Q(owner_id__in=reading.owners)
+    matching = filters.apply(Document.objects.filter(visible).filter(condition))
     group_of = {owner: reading for reading in readings for owner in reading.owners}
+
+    def owners_of(ids: list[int]) -> dict[int, int]:
+        if len(readings) == 1:
+            return dict.fromkeys(ids, me)  # any owner: one reading
+        return dict(Document.objects.filter(pk__in=ids).values_list("pk", "owner_id"))
 
     def verify(ids: list[int]) -> set[int]:
         """Each document checked by its owner's reading (phrases on the text)."""
+        owner_of = owners_of(ids)
         accepted: set[int] = set()
         for reading in readings:
             theirs = [pk for pk in ids if group_of[owner_of.get(pk, me)] is reading]
@@ -198,7 +189,7 @@ def visible_search_page(
     else:
         total, estimated, facets = _count(matching)
         wanted = start + limit + 1
-        keys = _top(me, readings, shared, matching, wanted, verify, total, estimated, demote)
+        keys = _top(me, readings, sharing, matching, wanted, verify, total, estimated, demote)
         window = keys[start:]
         documents = Document.objects.in_bulk([pk for _score, pk in window[:limit]])
         hits = [
@@ -216,7 +207,7 @@ def visible_search_page(
         )
     for reading in readings:
         add_pages_and_snippets(
-            [hit for hit in page.hits if group_of[owner_of.get(hit.pk, me)] is reading],
+            [hit for hit in page.hits if group_of[hit.document.owner_id] is reading],
             reading.read.tsquery,
             split.text,
         )
@@ -246,7 +237,7 @@ def _dated(
 def _top(
     me: int,
     readings: list[_Reading],
-    shared: dict[int, list[int]],
+    sharing: list[int],
     matching: QuerySet[Document],
     wanted: int,
     verify: Verify,
@@ -282,11 +273,17 @@ def _top(
     ):
         best.add(key)
     others = matching.exclude(owner_id=me).order_by()
-    rows = list(others.values_list("pk", "owner_id")[: SHARED_SCORED + 1])
+    # An owner who shared a document since ``sharing_owners`` read them waits for the next
+    # search (it has no statistics read here).
+    rows = [
+        (pk, owner)
+        for pk, owner in others.values_list("pk", "owner_id")[: SHARED_SCORED + 1]
+        if owner in stats
+    ]
     if len(rows) <= SHARED_SCORED:
         # All shared matches scored at once: impacts are the owner's-statistics-free part of
         # the score (``bm25``), read for every lexeme of every owner, then weighed per owner.
-        terms = sorted({t for owner in shared for t in stats[owner].weights})
+        terms = sorted({t for owner in sharing for t in stats[owner].weights})
         impacts = document_impacts([pk for pk, _owner in rows], terms)
         keys = sorted(
             ((combine(impacts.get(pk, {}), stats[owner].weights), pk) for pk, owner in rows),
@@ -294,7 +291,7 @@ def _top(
         )
         _offer(best, keys, verify)
         return best.ordered()
-    for owner in sorted(shared):
+    for owner in sharing:
         reading = reading_of[owner]
         for key in top_k(
             owner_id=owner,

@@ -12,13 +12,16 @@ rule. A user may
 Deleting a document and changing who it is shared with stay the owner's. Anonymous users see
 nothing here (share links are checked in ``archive.sharing.links``).
 
-How the sets are queried (issue 17, measured by ``bench/sharing.py``): the ids of the documents
-shared with the user are read first, in one small statement over the grant indexes
-(``granted_ids``), and the querysets carry them as a constant array: ``owner_id = X OR id =
-ANY(ids)``. PostgreSQL answers that with a BitmapOr of the owner index and the primary key and
-estimates it from the array's size; ``owner_id = X OR id IN (SELECT ... grants)`` instead
-defeated every (owner, ...) index and scanned all documents and grants for each statement.
-A queryset therefore holds the grants as they were when it was made: each request makes its
+How the sets are queried (issue 17, measured by ``bench/sharing.py``): ``owner_id = X OR id IN
+(SELECT ... grants)`` defeats the (owner, ...) indexes. So the grants reaching the user are read
+first, in one small statement over the grant indexes, at most ``INLINE_GRANTS`` + 1 rows: up to
+that many, the querysets carry the ids as a constant array, ``owner_id = X OR id = ANY(ids)``,
+which PostgreSQL answers with a BitmapOr of the owner index and the primary key, estimated from
+the array's size. Past it (a member of busy groups who sees a third of the archive) the grants
+stay a subquery: PostgreSQL hashes it once and reads the documents in table order, which is
+cheaper than probing the primary key for every id (an array of 20,000 ids in every statement
+made each statement slower, not faster; ``= ANY(ARRAY(subquery))`` is not hashed at all: 7 s).
+A queryset holds the small grant lists as they were when it was made: each request makes its
 own (a grant taken back or a group left is gone from the next call).
 """
 
@@ -82,14 +85,40 @@ def id_in(ids: list[int]) -> _AnyOf:
     return _AnyOf(F("pk"), array)
 
 
-def _own_or(user: User, ids: list[int]) -> QuerySet[Document]:
-    """The user's documents and those of ``ids``: two index-driven branches (see the module
-    note). With no ids, the plain owner query the (owner, ...) indexes answer best: the
-    plans measured before sharing existed."""
+#: Grants read into the query as constants up to this many documents; past it, the grants
+#: subquery (see the module note).
+INLINE_GRANTS = 1000
+
+
+def shared_condition(user: User, level: Level | None = None) -> Q | None:
+    """The condition "shared with ``user``" (at ``level`` if given) on documents, None when
+    nothing is; the user's own documents shared back to them included. One statement of at
+    most ``INLINE_GRANTS`` + 1 grant rows decides which form (see the module note)."""
+    grants = _grants(user) if level is None else _grants(user).filter(level=level)
+    found = list(grants.order_by().values_list("document_id", flat=True)[: INLINE_GRANTS + 1])
+    if not found:
+        return None
+    if len(found) > INLINE_GRANTS:
+        return Q(pk__in=grants.values("document_id"))
+    return Q(id_in(sorted(set(found))))
+
+
+def visible_condition(user: User) -> Q:
+    """``visible_documents(user)`` as a condition on documents (for a ``Q`` of one's own)."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
     own = Q(owner_id=user.pk)
-    if not ids:
-        return Document.objects.filter(own)
-    return Document.objects.filter(own | Q(id_in(ids)))
+    shared = shared_condition(user)
+    return own if shared is None else own | shared
+
+
+def _own_or(user: User, level: Level | None) -> QuerySet[Document]:
+    """The user's documents and those shared with them (at ``level``): two branches (see the
+    module note). With no grant, the plain owner query the (owner, ...) indexes answer best:
+    the plans measured before sharing existed."""
+    own = Q(owner_id=user.pk)
+    shared = shared_condition(user, level)
+    return Document.objects.filter(own if shared is None else own | shared)
 
 
 def visible_documents(user: User) -> QuerySet[Document]:
@@ -98,7 +127,7 @@ def visible_documents(user: User) -> QuerySet[Document]:
     inactive user."""
     if not user.is_authenticated or not user.is_active:
         return Document.objects.none()
-    return _own_or(user, granted_ids(user))
+    return _own_or(user, None)
 
 
 def editable_documents(user: User) -> QuerySet[Document]:
@@ -106,7 +135,7 @@ def editable_documents(user: User) -> QuerySet[Document]:
     them at level EDIT."""
     if not user.is_authenticated or not user.is_active:
         return Document.objects.none()
-    return _own_or(user, granted_ids(user, Level.EDIT))
+    return _own_or(user, Level.EDIT)
 
 
 def owned_documents(user: User) -> QuerySet[Document]:
@@ -122,7 +151,8 @@ def shared_with(user: User) -> QuerySet[Document]:
         return Document.objects.none()
     # With no grants, ``id = ANY('{}')``: empty, and still SQL a caller may embed (``none()``
     # is not: ``shared_terms.visible_held``).
-    return Document.objects.filter(id_in(granted_ids(user))).exclude(owner_id=user.pk)
+    shared = shared_condition(user) or Q(id_in([]))
+    return Document.objects.filter(shared).exclude(owner_id=user.pk)
 
 
 def access_of(user: User, document: Document) -> Access:

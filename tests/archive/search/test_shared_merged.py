@@ -14,6 +14,7 @@ from archive.search import shared
 from archive.search.bm25 import query_weights, scores
 from archive.search.planning import build_tsquery, user_configs
 from archive.search.shared import visible_search_page
+from archive.sharing import access
 from archive.sharing.services import documents_share, permission_delete
 from tests.archive.search.test_behaviour import index
 
@@ -178,3 +179,15 @@ def test_field_terms_alone_list_the_visible_documents(bob: User, many: dict[str,
     assert page.total == visible
     keys = [(hit.document.created, hit.pk) for hit in page.hits]
     assert keys == sorted(keys, reverse=True)
+
+
+def test_past_inline_grants_the_subquery_form_finds_the_same(
+    bob: User, many: dict[str, object], monkeypatch: pytest.MonkeyPatch
+):
+    """More grants than ``INLINE_GRANTS``: the grants stay a subquery; the same answers."""
+    expected = visible_search_page(user=bob, query="invoice", limit=50)
+    monkeypatch.setattr(access, "INLINE_GRANTS", 2)
+    page = visible_search_page(user=bob, query="invoice", limit=50)
+    assert [hit.pk for hit in page.hits] == [hit.pk for hit in expected.hits]
+    assert page.total == expected.total
+    assert page.facets == expected.facets

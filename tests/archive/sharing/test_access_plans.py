@@ -179,3 +179,29 @@ def test_shared_with_nobody_is_still_a_queryset_that_renders(alice: User, bob: U
     assert visible_held(bob, ["invoice"]) == {}
     sql, _params = shared_with(bob).values("pk").query.sql_with_params()
     assert "ANY" in sql
+
+
+def test_past_inline_grants_the_grants_stay_a_subquery(
+    world: dict[str, Document],
+    bob: User,
+    carol: User,
+    office: Group,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """More grants than ``INLINE_GRANTS``: the same sets, through the grants subquery."""
+    bob.groups.add(office)
+    small = {name: ids(f(bob)) for name, f in FUNCTIONS.items()}
+    monkeypatch.setattr(access, "INLINE_GRANTS", 1)
+    sql, _params = visible_documents(bob).query.sql_with_params()
+    assert "archive_documentpermission" in sql
+    assert {name: ids(f(bob)) for name, f in FUNCTIONS.items()} == small
+    assert small["visible"] == {world["to_bob"].pk, world["to_office"].pk, world["bobs"].pk}
+    assert small["editable"] == {world["to_office"].pk, world["bobs"].pk}
+    assert ids(Page.objects.filter(document__in=visible_documents(bob).values("pk"))) >= set()
+
+
+FUNCTIONS = {
+    "visible": visible_documents,
+    "editable": access.editable_documents,
+    "shared": shared_with,
+}

@@ -51,9 +51,12 @@ class Access(enum.IntEnum):
 
 
 def _grants(user: User) -> QuerySet[DocumentPermission]:
-    """The grants that reach ``user``: theirs, and their groups'."""
-    groups = Group.objects.filter(user=user.pk).values("pk")
-    return DocumentPermission.objects.filter(Q(user_id=user.pk) | Q(group_id__in=groups))
+    """The grants that reach ``user``: theirs, and their groups' (the group ids read now, a
+    few rows: as constants both branches are index scans, OR-ed in a bitmap; as a subquery the
+    grants table was read whole)."""
+    groups = list(Group.objects.filter(user=user.pk).values_list("pk", flat=True))
+    mine = Q(user_id=user.pk)
+    return DocumentPermission.objects.filter(mine | Q(group_id__in=groups) if groups else mine)
 
 
 def granted_ids(user: User, level: Level | None = None) -> list[int]:

@@ -36,7 +36,7 @@ from archive.models import FIRST_RANDOM_ID, LAST_RANDOM_ID
 from archive.organize.models import CustomFieldValue, DocumentTag, Tag
 from archive.replica.routing import read_connection
 from archive.search.fields import QueryError, split_fields
-from archive.sharing.access import shared_with
+from archive.sharing.access import sharing_owners
 
 NONE = "none"
 
@@ -167,8 +167,7 @@ def label_owners(user: AbstractBaseUser) -> list[int]:
     """Whose tags, correspondents and types may label the user's facets: theirs, and those of
     the owners of documents shared with them (only what those documents carry is ever named:
     ``archive.organize.names.visible_names``). One statement for a user with shares."""
-    others = shared_with(user).values_list("owner_id", flat=True).distinct().order_by()
-    return [int(user.pk), *sorted(set(others))]
+    return [int(user.pk), *sharing_owners(user)]
 
 
 def _either(column: str, values: tuple[int | None, ...]) -> Q:

@@ -180,7 +180,9 @@ class TermStats:
     """The owner's N and, for each lexeme, df, idf and impact-list floor (None: no list).
 
     ``prefixes`` are expanded (``expand_prefixes``) in the same statement that reads the
-    statistics: one statement for all of a query's terms."""
+    statistics: one statement for all of a query's terms. Given ``rows`` (term -> (exact df,
+    floor), the empty term holding N: what ``owners_stats`` read for several owners at once,
+    prefixes already expanded into ``lexemes``), nothing is read."""
 
     def __init__(
         self,
@@ -188,22 +190,25 @@ class TermStats:
         lexemes: Iterable[str],
         demoted: Collection[str] = (),
         prefixes: Iterable[str] = (),
+        rows: dict[str, tuple[int, float | None]] | None = None,
     ) -> None:
         exact = sorted(set(lexemes))
-        wanted_prefixes = [prefix for prefix in prefixes if prefix]
-        expansion = ""
-        params: list[Any] = []
-        if wanted_prefixes:
-            expansion = f" UNION SELECT e.term FROM {_EXPANSION_SQL}"
-            params = _expansion_params(owner_id, wanted_prefixes)
-        with read_connection().cursor() as cursor:
-            cursor.execute(
-                f"SELECT s.term, {documents_sql('s')}, s.floor FROM archive_searchterm s "
-                "WHERE s.owner_id = %s AND s.term IN "
-                f"(SELECT unnest(%s::text[]){expansion})",
-                [owner_id, ["", *exact], *params],
-            )
-            rows = {term: (documents, floor) for term, documents, floor in cursor.fetchall()}
+        if rows is None:
+            wanted_prefixes = [prefix for prefix in prefixes if prefix]
+            expansion = ""
+            params: list[Any] = []
+            if wanted_prefixes:
+                expansion = f" UNION SELECT e.term FROM {_EXPANSION_SQL}"
+                params = _expansion_params(owner_id, wanted_prefixes)
+            with read_connection().cursor() as cursor:
+                cursor.execute(
+                    f"SELECT s.term, {documents_sql('s')}, s.floor FROM archive_searchterm s "
+                    "WHERE s.owner_id = %s AND s.term IN "
+                    f"(SELECT unnest(%s::text[]){expansion})",
+                    [owner_id, ["", *exact], *params],
+                )
+                rows = {term: (documents, floor) for term, documents, floor in cursor.fetchall()}
+        rows = dict(rows)
         self.total = int(rows.pop("", (0, None))[0])
         # An expansion is read with its statistics; an exact lexeme may be absent (df 0).
         wanted = sorted(set(exact) | set(rows))
@@ -223,6 +228,29 @@ def query_weights(owner_id: int, tsquery: str, demoted: Collection[str] = ()) ->
     ``demoted`` weigh ``DEMOTED`` times their idf."""
     exact, prefixes = query_lexemes(tsquery)
     return TermStats(owner_id, exact, demoted, prefixes)
+
+
+def owners_stats(
+    lexemes: Mapping[int, Collection[str]], demoted: Mapping[int, Collection[str]]
+) -> dict[int, TermStats]:
+    """``TermStats`` of several owners in one statement: for each owner of ``lexemes``, the
+    statistics of its lexemes (``demoted[owner]`` weighed down), the same numbers each
+    owner's own ``TermStats`` reads."""
+    owners = sorted(lexemes)
+    rows: dict[int, dict[str, tuple[int, float | None]]] = {owner: {} for owner in owners}
+    if owners:
+        with read_connection().cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.owner_id, s.term, {documents_sql('s')}, s.floor "
+                "FROM archive_searchterm s WHERE s.owner_id = ANY(%s) AND s.term = ANY(%s)",
+                [owners, sorted({"", *(t for terms in lexemes.values() for t in terms)})],
+            )
+            for owner, term, documents, floor in cursor.fetchall():
+                rows[owner][term] = (documents, floor)
+    return {
+        owner: TermStats(owner, lexemes[owner], demoted.get(owner, ()), rows=rows[owner])
+        for owner in owners
+    }
 
 
 def document_impacts(ids: list[int], lexemes: list[str]) -> dict[int, dict[str, float]]:

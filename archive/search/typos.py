@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 
 from archive.replica.routing import read_connection
 from archive.search.bm25 import documents_sql
-from archive.search.planning import User, user_configs
+from archive.search.planning import User, owners_configs, user_configs
 from archive.search.query import TOKEN
 from archive.search.shared_terms import visible_close_terms, visible_held
 from archive.search.spelling import MAX_LENGTH, MIN_LENGTH, close_terms
@@ -167,8 +167,8 @@ def _with_shared(viewer: User, words: list[str], own: dict[str, int]) -> dict[st
     owners' configurations): a word of a shared document is not a typo."""
     owners = set(shared_with(viewer).values_list("owner_id", flat=True).distinct())
     configs = set(user_configs(viewer))
-    for owner in get_user_model().objects.filter(pk__in=owners):
-        configs |= user_configs(owner)
+    for found in owners_configs(sorted(owners)).values():
+        configs |= found
     with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT DISTINCT w.word, l.lexeme FROM unnest(%s::text[]) AS w(word)"

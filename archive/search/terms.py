@@ -87,6 +87,9 @@ _SURFACE = "('B' = ANY(u.weights) OR 'C' = ANY(u.weights))"
 # index (a tsquery OR-ing thousands of terms is slow to test against each document).
 _FEW_TERMS = 64
 
+# work_mem of the writer's statements (at least; a larger setting is kept).
+_WORK_MEM = "64MB"
+
 
 def _impact() -> str:
     """impact(t, d) of a row ``u`` of ``unnest(d.search_vector)`` (settings read now)."""
@@ -115,6 +118,16 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
         cursor.execute(
             "SELECT id FROM archive_document WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [ids]
         )
+        # The term deltas of a batch are a hash aggregate and a sort of every lexeme of its
+        # vectors: at the default 4 MB they spill to disk from a few hundred pages on. Raised
+        # for these statements only (restored below; a failed transaction drops it anyway).
+        cursor.execute(
+            "SELECT current_setting('work_mem'), set_config('work_mem', CASE WHEN "
+            "pg_size_bytes(current_setting('work_mem')) < pg_size_bytes(%s) THEN %s "
+            "ELSE current_setting('work_mem') END, true)",
+            [_WORK_MEM, _WORK_MEM],
+        )
+        work_mem = cursor.fetchone()[0]
         # The old postings go first: the statement below writes the new ones from the
         # vectors it builds (a document with no vector before has none: nothing is deleted).
         cursor.execute("DELETE FROM archive_search_posting WHERE document_id = ANY(%s)", [ids])
@@ -205,6 +218,7 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
             """,
             [ids],
         )
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
     return written
 
 

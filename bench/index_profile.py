@@ -43,7 +43,6 @@ _LABELS = [
         r"INSERT INTO archive_search_impact \(owner_id, term, impact, "
         r"document_id\)\s*SELECT s\.owner_id",
     ),
-    ("postings + pairs + impact (one statement)", r"-- postings, pairs, impact"),
     ("GIN build", r"CREATE INDEX"),
     (
         "merge",
@@ -57,7 +56,6 @@ _EXPLAINED = {
     "postings insert",
     "pairs insert",
     "impact entries insert",
-    "postings + pairs + impact (one statement)",
 }
 
 

@@ -60,7 +60,7 @@ def _pairs_sql(where: str) -> str:
     # marked A (setweight with a lexeme list: a binary search per word, in C) and kept.
     return f"""
         INSERT INTO archive_search_pair (owner_id, pair, document_id)
-        SELECT DISTINCT v.owner_id, x.pair, v.id
+        SELECT v.owner_id, x.pair, v.id
         FROM (SELECT %s::text[] AS common) c, LATERAL (
             SELECT d.id, d.owner_id, ts_filter(d.search_vector, '{{c}}') AS vec, false AS full
             FROM archive_document d WHERE {where} AND d.search_vector IS NOT NULL
@@ -81,7 +81,10 @@ def _pairs_sql(where: str) -> str:
             WHERE v.full AND (cardinality(u.positions) >= 255
                               OR u.positions[cardinality(u.positions)] >= 16382)
         ) x
-        ON CONFLICT DO NOTHING
+        -- Each pair once (a document may hold it on many pages), in the primary key's order:
+        -- the index is written in order. No ON CONFLICT: the documents' old pairs are gone and
+        -- their rows locked (a plain insert skips the speculative one).
+        GROUP BY v.owner_id, x.pair, v.id ORDER BY v.owner_id, x.pair, v.id
     """
 
 

@@ -87,6 +87,9 @@ _SURFACE = "('B' = ANY(u.weights) OR 'C' = ANY(u.weights))"
 # index (a tsquery OR-ing thousands of terms is slow to test against each document).
 _FEW_TERMS = 64
 
+# work_mem of the writer's statements (at least; a larger setting is kept).
+_WORK_MEM = "64MB"
+
 
 def _impact() -> str:
     """impact(t, d) of a row ``u`` of ``unnest(d.search_vector)`` (settings read now)."""
@@ -115,6 +118,19 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
         cursor.execute(
             "SELECT id FROM archive_document WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [ids]
         )
+        # The term deltas of a batch are a hash aggregate and a sort of every lexeme of its
+        # vectors: at the default 4 MB they spill to disk from a few hundred pages on. Raised
+        # for these statements only (restored below; a failed transaction drops it anyway).
+        cursor.execute(
+            "SELECT current_setting('work_mem'), set_config('work_mem', CASE WHEN "
+            "pg_size_bytes(current_setting('work_mem')) < pg_size_bytes(%s) THEN %s "
+            "ELSE current_setting('work_mem') END, true)",
+            [_WORK_MEM, _WORK_MEM],
+        )
+        work_mem = cursor.fetchone()[0]
+        # The old postings go first: the statement below writes the new ones from the
+        # vectors it builds (a document with no vector before has none: nothing is deleted).
+        cursor.execute("DELETE FROM archive_search_posting WHERE document_id = ANY(%s)", [ids])
         cursor.execute(
             f"""
             WITH new AS MATERIALIZED ({new_vectors_sql}),
@@ -128,11 +144,22 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
                 UPDATE archive_document d SET search_vector = cur.vec, search_length = cur.length
                 FROM cur WHERE d.id = cur.id RETURNING d.id
             ),
+            -- Each new vector unnested once, for its postings and the term deltas both.
+            lexemes AS MATERIALIZED (
+                SELECT cur.id, cur.owner_id, u.lexeme,
+                       {impact_sql(tf_sql("u"), "cur.length")} AS impact,
+                       {_SURFACE} AS surface
+                FROM cur, unnest(cur.vec) u
+            ),
+            posted AS (
+                -- In the primary key's order (document, term): appends to the index.
+                INSERT INTO archive_search_posting (document_id, term, impact)
+                SELECT id, lexeme, impact FROM lexemes ORDER BY id, lexeme
+            ),
             delta AS MATERIALIZED (
                 SELECT owner_id, term, sum(change)::int AS change, bool_or(surface) AS surface
                 FROM (
-                    SELECT owner_id, u.lexeme AS term, 1 AS change, {_SURFACE} AS surface
-                    FROM cur, unnest(cur.vec) u
+                    SELECT owner_id, lexeme AS term, 1 AS change, surface FROM lexemes
                     UNION ALL
                     SELECT owner_id, t.term, -1, false
                     FROM cur, unnest(tsvector_to_array(cur.old)) t(term)
@@ -175,12 +202,10 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
             [*params, threshold() == 0, threshold(), threshold()],
         )
         written = len(ids)
-        # The documents' postings and their entries in the existing lists, from the new
-        # vectors and lengths (visible now; the floors cannot change before we commit: the
-        # lists lock). The list entries copy the postings' impacts: the same float8 values.
-        cursor.execute("DELETE FROM archive_search_posting WHERE document_id = ANY(%s)", [ids])
+        # The documents' entries in the existing lists, from their postings (visible now;
+        # the floors cannot change before we commit: the lists lock), and their pairs. The
+        # list entries copy the postings' impacts: the same float8 values.
         cursor.execute("DELETE FROM archive_search_impact WHERE document_id = ANY(%s)", [ids])
-        _postings_write("d.id = ANY(%s)", [ids], cursor)
         pairs_write("d.id = ANY(%s)", [ids], cursor)
         cursor.execute(
             """
@@ -193,6 +218,7 @@ def vectors_write(new_vectors_sql: str, params: list[Any], ids: list[int]) -> in
             """,
             [ids],
         )
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
     return written
 
 

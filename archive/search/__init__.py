@@ -44,7 +44,7 @@ from archive.search.limits import QueryTooExpensive
 from archive.search.planning import build_tsquery, user_configs
 from archive.search.ranking import reference_top
 from archive.search.results import FACETS, SORTS, SearchFilters, SearchHit, SearchPage
-from archive.search.shared import visible_search_page
+from archive.search.shared import visible_search_matches, visible_search_page
 from archive.search.shared_terms import visible_close_terms, visible_completions
 from archive.search.similar import Similar, more_like_this
 from archive.search.spelling import CloseTerm, close_terms
@@ -91,5 +91,6 @@ __all__ = [
     "user_configs",
     "visible_close_terms",
     "visible_completions",
+    "visible_search_matches",
     "visible_search_page",
 ]

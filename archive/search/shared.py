@@ -54,6 +54,7 @@ from archive.search.finding import (
     _demoted,
     _page_by_date,
     _page_of_matches,
+    search_matches,
     search_page,
 )
 from archive.search.limits import bounded, check_clauses
@@ -107,6 +108,62 @@ class _Reading:
         self.verify = verifier(read)
 
 
+def _readings(me: int, sharing: Collection[int], text: str) -> list[_Reading] | None:
+    """The query ``text`` read once per group of owners (the user ``me`` and those sharing
+    with them) with the same configurations; None when it has nothing to search for."""
+    by_configs: dict[frozenset[str], list[int]] = {}
+    for owner, found in owners_configs([me, *sharing]).items():
+        by_configs.setdefault(frozenset(found), []).append(owner)
+    readings: list[_Reading] = []
+    for configs, group in by_configs.items():
+        read = build_query(text, set(configs))
+        if read is None:
+            return None
+        readings.append(_Reading(read, set(configs), group))
+    check_clauses(len(readings[0].read.query.clauses))
+    return readings
+
+
+def _matching(user: User, readings: list[_Reading], filters: SearchFilters) -> QuerySet[Document]:
+    """The documents ``user`` may see that the index finds for ``readings``, under
+    ``filters`` (each owner's documents matched by its group's reading)."""
+    condition = Q()
+    for reading in readings:
+        match = Q(
+            RawSQL(
+                MATCH_SQL.format(table="archive_document"),
+                [reading.read.tsquery],
+                output_field=BooleanField(),
+            )
+        )
+        # One reading (the usual case: owners with the same languages) needs no owner list.
+        condition |= match if len(readings) == 1 else match & Q(owner_id__in=reading.owners)
+    return filters.apply(Document.objects.filter(visible_condition(user)).filter(condition))
+
+
+def visible_search_matches(
+    *, user: User, query: str, filters: SearchFilters | None = None
+) -> QuerySet[Document] | None:
+    """``search_matches`` over every document ``user`` may see: what the search page counts
+    its facet panels over (their own and shared documents alike). None for a query with
+    nothing to search for and no field terms. Phrases are not checked on the text here."""
+    if not user.is_authenticated:
+        return None
+    sharing = sharing_owners(user)
+    if not sharing:
+        return search_matches(user=user, query=query, filters=filters)
+    filters = filters or SearchFilters()
+    split = split_fields(query)
+    if split.groups:
+        filters = replace(filters, fields=filters.fields + split.groups)
+    readings = _readings(int(user.pk), sharing, split.text)
+    if readings is None:
+        if not filters.fields:
+            return None
+        return filters.apply(Document.objects.filter(visible_condition(user)))
+    return _matching(user, readings, filters)
+
+
 @bounded
 def visible_search_page(
     *,
@@ -144,34 +201,14 @@ def visible_search_page(
     if split.groups:
         filters = replace(filters, fields=filters.fields + split.groups)
     me = int(user.pk)
-    visible = visible_condition(user)
-    owners = [me, *sharing]
-    by_configs: dict[frozenset[str], list[int]] = {}
-    for owner, found in owners_configs(owners).items():
-        by_configs.setdefault(frozenset(found), []).append(owner)
-    readings: list[_Reading] = []
-    for configs, group in by_configs.items():
-        read = build_query(split.text, set(configs))
-        if read is None:
-            # Nothing to search for (the same in every configuration): a listing.
-            if not filters.fields:
-                return empty
-            matching = filters.apply(Document.objects.filter(visible))
-            return _dated(matching, sort, start, limit, None)
-        readings.append(_Reading(read, set(configs), group))
-    check_clauses(len(readings[0].read.query.clauses))
-    condition = Q()
-    for reading in readings:
-        match = Q(
-            RawSQL(
-                MATCH_SQL.format(table="archive_document"),
-                [reading.read.tsquery],
-                output_field=BooleanField(),
-            )
-        )
-        # One reading (the usual case: owners with the same languages) needs no owner list.
-        condition |= match if len(readings) == 1 else match & Q(owner_id__in=reading.owners)
-    matching = filters.apply(Document.objects.filter(visible).filter(condition))
+    readings = _readings(me, sharing, split.text)
+    if readings is None:
+        # Nothing to search for (the same in every configuration): a listing.
+        if not filters.fields:
+            return empty
+        matching = filters.apply(Document.objects.filter(visible_condition(user)))
+        return _dated(matching, sort, start, limit, None)
+    matching = _matching(user, readings, filters)
     group_of = {owner: reading for reading in readings for owner in reading.owners}
 
     def owners_of(ids: list[int]) -> dict[int, int]:

@@ -30,9 +30,9 @@ from archive.search import (
     QueryTooExpensive,
     SearchPage,
     expand_typos,
-    search_matches,
     split_fields,
     visible_completions,
+    visible_search_matches,
     visible_search_page,
 )
 from archive.views.facet_links import facet_panels
@@ -102,7 +102,10 @@ def search(request: HttpRequest) -> HttpResponse:
             except BadCursor as error:
                 notice, page_number = str(error), 1
                 result = run()
-            matches = search_matches(user=request.user, query=expansion.query_text, filters=filters)
+            # The facet panels count every visible match, shared documents included.
+            matches = visible_search_matches(
+                user=request.user, query=expansion.query_text, filters=filters
+            )
             if matches is not None and result.hits:
                 counted = facet_counts(request.user, matches)  # type: ignore[arg-type]
                 facets_estimated = counted.estimated

@@ -158,3 +158,26 @@ def test_shared_documents_table_rows_show_the_owners_names(client, bob, shared_l
         assert name in page, name
     for secret in ("Psychiatry", "Hidden Clinic", "Diagnosis"):
         assert secret not in page, secret
+
+
+def test_search_page_facets_count_shared_documents(client, alice, bob, shared_library):
+    """Issue 17: the search page's facet panels (tags, correspondents, types) count the
+    documents shared with the user that the search finds, by their owner's names, as the
+    library does; names only on documents the user may not see never appear."""
+    from archive.models import Document
+    from archive.search import document_vector_rebuild, page_vector_write
+    from tests.archive.search.test_behaviour import index
+
+    for document in Document.objects.filter(owner=alice):  # the fixture's rows, indexed
+        for page in document.pages.all():
+            page_vector_write(page, "en")
+        document_vector_rebuild(document)
+    # Bob's own hit, so the page has hits of both owners.
+    index(bob, "Roof notes", "roof")
+    client.force_login(bob)
+    page = client.get("/search/", {"q": "roof"}).content.decode()
+    assert f"/documents/{shared_library['seen']}/" in page
+    for name in ("Roofworks", "Acme Thatchers", "Quotation"):
+        assert name in page, name
+    for secret in ("Psychiatry", "Hidden Clinic", "Diagnosis"):
+        assert secret not in page, secret

@@ -196,6 +196,11 @@ if STORAGE_BACKEND == S3_BACKEND:
 # process; with a number of seconds here and a storage that can sign URLs (S3), they answer an
 # access-checked request with a redirect to a URL signed for that long instead.
 MEDIA_REDIRECT_SECONDS = env_int("MEDIA_REDIRECT_SECONDS", 0, minimum=0)
+# A worker host keeps originals fetched from S3 for the next pages of the same document
+# (archive.storage.originals): up to this many MB, least recently used out first; 0: off.
+WORKER_ORIGINALS_CACHE_MB = env_int("WORKER_ORIGINALS_CACHE_MB", 500, minimum=0)
+# Its folder; empty: scan-archive-originals in the worker's temporary folder.
+WORKER_ORIGINALS_CACHE_DIR = env_str("WORKER_ORIGINALS_CACHE_DIR", "")
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 200, minimum=1)
 # Uploads above this many bytes are spooled to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -122,6 +122,9 @@ class Setup:
             and not (self.storage == "local" and key.startswith("AWS_"))
         }
         child["STORAGE_BACKEND"] = self.storage
+        # Each cluster a worker host of its own: an empty cache of originals (the same TIFF in
+        # every run has the same sha256: a shared cache would hold it from an earlier run).
+        child["WORKER_ORIGINALS_CACHE_DIR"] = str(self.root / f"originals-{uuid.uuid4().hex[:6]}")
         self.log = self.root / f"{self.storage}-{self.broker}-{uuid.uuid4().hex[:6]}.log"
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(

@@ -14,7 +14,7 @@ from archive.langdetect import document_language_detect
 from archive.languages import DETECT
 from archive.models import Document, Page, storage_name
 from archive.ocr_imports import imported_page, imported_page_count
-from archive.storage.files import local_copy
+from archive.storage.originals import original_file
 from ocr.engines.base import Engine
 from ocr.engines.plan import same_reading, unknown_language_codes
 from ocr.files import open_document
@@ -51,11 +51,15 @@ def ocr_languages(engine: Engine, language: str) -> tuple[str, ...]:
 def opened(document: Document) -> Iterator[PageSource]:
     """The document's stored original, open as pages (closed on leaving the block).
 
-    The original is streamed from the storage (the local disk or S3) into a temporary file of
-    this worker, deleted on leaving the block: a worker needs no disk shared with the web
-    server, and a PDF's pages are rendered from a seekable local file, not from memory."""
+    On the local disk that is the stored file itself. From S3 the original is streamed into this
+    worker host's cache of originals (``archive.storage.originals``: the next pages of the
+    document read it from there; with the cache off, a temporary file deleted on leaving the
+    block): a worker needs no disk shared with the web server, and a PDF's pages are rendered
+    from a seekable local file, not from memory."""
     with (
-        local_copy(storage_name(document.original)) as original,
+        original_file(
+            storage_name(document.original), sha256=document.sha256, size=document.size
+        ) as original,
         open_document(
             original,
             max_pixels=settings.OCR_MAX_PIXELS,

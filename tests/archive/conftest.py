@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 def _media_root(tmp_path_factory: pytest.TempPathFactory, settings: Any) -> None:
     """Each test stores files in its own folder, never in the real ``var/media``."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    # A worker's cache of originals of its own too: the same rendered page in another test
+    # (same sha256) must not be served from a copy that test fetched.
+    settings.WORKER_ORIGINALS_CACHE_DIR = str(tmp_path_factory.mktemp("originals-cache"))
     # Templates resolve static URLs without a collectstatic run (manifest storage needs one).
     settings.STORAGES = {
         **settings.STORAGES,

@@ -32,11 +32,11 @@ import enum
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.postgres.fields import ArrayField
-from django.db import connection
 from django.db.models import BigIntegerField, BooleanField, F, Func, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy
 
 from archive.models import Document
+from archive.replica.routing import read_connection
 from archive.sharing.models import DocumentPermission, Level
 
 User = AbstractBaseUser | AnonymousUser
@@ -116,7 +116,9 @@ def sharing_owners(user: User) -> list[int]:
     if not user.is_authenticated or not user.is_active:
         return []
     groups = list(Group.objects.filter(user=user.pk).values_list("pk", flat=True))
-    with connection.cursor() as cursor:
+    # On the connection reads go to now: the replica's in a replica block (archive.replica),
+    # like the search that asks and the visible documents it reads.
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT u.id FROM auth_user u WHERE u.id <> %s AND EXISTS ("
             " SELECT 1 FROM archive_document d JOIN archive_documentpermission p"

@@ -112,3 +112,25 @@ def replica(
     with replica_alias(streaming_replica.port, settings):
         yield streaming_replica
     streaming_replica.resume_replay()
+
+
+@contextmanager
+def replica_lost_at_first_search(replica: StreamingReplica) -> Iterator[list[int]]:
+    """Inside the block, the replica's server process for Django's replica connection is
+    terminated just before that connection's first search statement (one reading
+    ``search_vector``); yields the list of terminated process ids (one entry once it
+    happened), so a test can check the failure was really provoked."""
+    from django.db import connections
+
+    standby = connections[REPLICA]
+    killed: list[int] = []
+
+    def terminate_first(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if "search_vector" in sql and not killed:
+            killed.append(standby.connection.info.backend_pid)
+            with replica.connect() as other:
+                other.execute("SELECT pg_terminate_backend(%s)", [killed[0]])
+        return execute(sql, params, many, context)
+
+    with standby.execute_wrapper(terminate_first):
+        yield killed

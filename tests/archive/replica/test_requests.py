@@ -7,14 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connections
 from django.test import Client
 
 from archive.models import Document
-from archive.replica.config import REPLICA
 from archive.replica.requests import PIN_KEY
 from archive.search import document_vector_rebuild, page_vector_write
-from tests.archive.replica.conftest import replica_alias, where
+from tests.archive.replica.conftest import replica_alias, replica_lost_at_first_search, where
 from tests.archive.replica.test_routing import indexed
 from tests.pg_replica import StreamingReplica, free_port
 
@@ -115,17 +113,7 @@ def test_a_replica_lost_during_a_search_answers_from_the_primary(
     indexed(alice, "Water bill", "The quarterly water invoice is overdue.")
     replica.wait_replayed(replica.primary_lsn())
     client = _logged_in(alice)
-    standby = connections[REPLICA]
-
-    def terminate_first(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        if "search_vector" in sql and not killed:
-            killed.append(standby.connection.info.backend_pid)
-            with replica.connect() as other:
-                other.execute("SELECT pg_terminate_backend(%s)", [killed[0]])
-        return execute(sql, params, many, context)
-
-    killed: list[int] = []
-    with standby.execute_wrapper(terminate_first):
+    with replica_lost_at_first_search(replica) as killed:
         response = client.get("/search/", {"q": "invoice"})
     assert killed
     assert response.status_code == 200

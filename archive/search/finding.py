@@ -23,7 +23,7 @@ text search configurations of the user's documents and ``simple``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -134,12 +134,7 @@ def search_page(
             demoted=_demoted(read, demote, configs),
         )
         window = keys[offset:]
-        documents = Document.objects.in_bulk([pk for _score, pk in window[:limit]])
-        page = [
-            SearchHit(document=documents[pk], rank=score)
-            for score, pk in window[:limit]
-            if pk in documents
-        ]
+        page = ranked_hits(window, limit)
     elif not estimated and total <= candidate_cap():
         page, window = _page_of_matches(matching, sort, cursor, offset, limit, verify)
     else:
@@ -200,6 +195,18 @@ def _listing(
     return SearchPage(
         hits=page, total=total, estimated=estimated, facets=facets, next_cursor=next_cursor
     )
+
+
+def ranked_hits(keys: Sequence[Key], limit: int) -> list[SearchHit]:
+    """The first ``limit`` of ranked ``keys`` ((score, id), best first) as hits in that order,
+    their documents read in one statement; a document deleted since it was ranked is left
+    out."""
+    documents = Document.objects.in_bulk([pk for _score, pk in keys[:limit]])
+    return [
+        SearchHit(document=documents[pk], rank=score)
+        for score, pk in keys[:limit]
+        if pk in documents
+    ]
 
 
 class _Counted(NamedTuple):

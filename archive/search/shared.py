@@ -54,6 +54,7 @@ from archive.search.finding import (
     _demoted,
     _page_by_date,
     _page_of_matches,
+    ranked_hits,
     search_matches,
     search_page,
 )
@@ -70,7 +71,7 @@ from archive.search.planning import (
 )
 from archive.search.ranking import Key, Verify, _Best, _offer, top_k
 from archive.search.readings import ReadQuery
-from archive.search.results import SORTS, SearchFilters, SearchHit, SearchPage
+from archive.search.results import SORTS, SearchFilters, SearchPage
 from archive.search.terms import threshold
 from archive.sharing.access import sharing_owners, visible_condition
 
@@ -232,13 +233,7 @@ def visible_search_page(
         total, estimated, facets, _ids = _count(matching)
         wanted = start + limit + 1
         keys = _top(me, readings, sharing, matching, wanted, verify, total, estimated, demote)
-        window = keys[start:]
-        documents = Document.objects.in_bulk([pk for _score, pk in window[:limit]])
-        hits = [
-            SearchHit(document=documents[pk], rank=score)
-            for score, pk in window[:limit]
-            if pk in documents
-        ]
+        hits = ranked_hits(keys[start:], limit)
         more = len(keys) > start + limit and start + limit <= MAX_OFFSET
         page = SearchPage(
             hits=hits,
